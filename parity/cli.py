@@ -1,0 +1,274 @@
+"""The command line: parse, call the core, map ParityError to its exit code."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import docker.errors
+import yaml
+from rich.markup import escape
+
+from parity import __version__, commands
+from parity.console import err, out
+from parity.errors import EnvError, ParityError
+from parity.project import Project
+from parity.report import render_terminal, write_reports
+
+
+def _project_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--profiles-dir", type=click.Path(file_okay=False), default=None,
+        help="Directory of profile YAML files (default: PROJECT/profiles).",
+    )(func)
+    func = click.option(
+        "--project", "project_dir", type=click.Path(file_okay=False), default=None,
+        help="The project under test (default: the current directory).",
+    )(func)
+    return func
+
+
+def _project(ctx: click.Context, project_dir: str | None, profiles_dir: str | None) -> Project:
+    root = ctx.find_root()
+    base = root.params if root else {}
+    return Project.at(
+        project_dir or base.get("project_dir") or ".",
+        profiles_dir or base.get("profiles_dir"),
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="parity")
+@_project_options
+def cli(project_dir: str | None, profiles_dir: str | None) -> None:
+    """parity: does your app behave in production the way it does on your laptop?
+
+    Profiles (profiles/NAME.yaml) describe environments declaratively: Postgres version,
+    SSL, memory caps, startup probes, where secrets come from. parity starts REAL
+    containers shaped like a profile and reports every difference from the baseline.
+
+    \b
+    Exit codes: 0 parity, 1 divergences, 2 usage/profile error, 3 environment error.
+    """
+
+
+@cli.command("run")
+@click.option("--profile", "target", required=True, help="The profile to check, e.g. prod.")
+@click.option("--baseline", default="local", show_default=True, help="The profile to compare against.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON report here.")
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report here.")
+@click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a Markdown report here (PR comment, CI job summary).")
+@click.option("--keep", is_flag=True, help="Leave both environments up afterwards (remove with `parity down`).")
+@_project_options
+@click.pass_context
+def run_command(ctx: click.Context, target: str, baseline: str, json_path: Path | None, junit_path: Path | None,
+                markdown_path: Path | None, keep: bool, project_dir: str | None, profiles_dir: str | None) -> None:
+    """Run the baseline and the target profile side by side and report every difference.
+
+    \b
+    Steps in each profile: database, migrations (per Alembic revision), the app under the
+    profile's constraints with its startup probe, smoke tests, resources. Exit 0: parity;
+    1: divergences (or a step failed on both sides); 2: profile/usage error; 3: environment error.
+    """
+    project = _project(ctx, project_dir, profiles_dir)
+    if target == baseline:
+        raise click.UsageError(f"--profile and --baseline are both {target!r}: compare two different profiles")
+    outcome = commands.run(project, target, baseline, keep=keep)
+    render_terminal(outcome.result, out)
+    written = write_reports(outcome.result, json_path=json_path, junit_path=junit_path,
+                            markdown_path=markdown_path, redactor=outcome.redactor)
+    for path in written:
+        err.print(f"wrote {path}")
+    for kept in outcome.kept:
+        click.echo(f"kept {kept.profile} (environment {kept.env_id}):")
+        for key, value in kept.exports.items():
+            click.echo(f"  {key}={value}")
+    if outcome.kept:
+        click.echo("remove them with: parity down --all")
+    sys.exit(outcome.result.exit_code)
+
+
+@cli.command()
+@click.option("--profile", "profile_name", required=True, help="Profile to start, e.g. prod.")
+@click.option("--env", "as_env", is_flag=True, help="Print `export` lines only, for eval.")
+@_project_options
+@click.pass_context
+def up(ctx: click.Context, profile_name: str, as_env: bool, project_dir: str | None, profiles_dir: str | None) -> None:
+    """Start a profile's environment and leave it running (until `parity down`).
+
+    Prints DATABASE_URL (and APP_URL) so you can reproduce a production-only bug by hand.
+    """
+    project = _project(ctx, project_dir, profiles_dir)
+    started = commands.up(project, profile_name)
+    if as_env:
+        for key, value in started.exports.items():
+            click.echo(f"export {key}={_shell_quote(value)}")
+        return
+    # Plain echo, never wrapped: these lines are copied into shells.
+    click.echo(f"{profile_name} is up (environment {started.env_id})")
+    for key, value in started.exports.items():
+        click.echo(f"  {key}={value}")
+    for line in started.hints:
+        click.echo(f"  {line}")
+    click.echo(f"Stop it with: parity down --profile {profile_name}")
+
+
+@cli.command()
+@click.option("--profile", "profile_name", default=None, help="Remove this profile's environments.")
+@click.option("--all", "all_", is_flag=True, help="Remove every environment parity left (never a live run's).")
+@_project_options
+@click.pass_context
+def down(ctx: click.Context, profile_name: str | None, all_: bool, project_dir: str | None, profiles_dir: str | None) -> None:
+    """Remove what `parity up` or `run --keep` left: only parity's own containers, networks, volumes."""
+    if bool(profile_name) == all_:
+        raise click.UsageError("give --profile NAME or --all")
+    project = _project(ctx, project_dir, profiles_dir)
+    removed = commands.down(project, profile_name)
+    if removed:
+        out.print(f"removed {removed.summary()}")
+    else:
+        out.print("nothing to remove")
+
+
+@cli.group()
+def profiles() -> None:
+    """List, show and validate the project's profiles."""
+
+
+@profiles.command("list")
+@_project_options
+@click.pass_context
+def profiles_list(ctx: click.Context, project_dir: str | None, profiles_dir: str | None) -> None:
+    """List the profiles with their descriptions."""
+    project = _project(ctx, project_dir, profiles_dir)
+    rows = commands.list_profiles(project)
+    if not rows:
+        err.print(f"no profiles in {project.profiles_dir}")
+    for name, description in rows:
+        out.print(f"{name:<16} {description}")
+
+
+@profiles.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
+@_project_options
+@click.pass_context
+def profiles_show(ctx: click.Context, name: str, as_json: bool, project_dir: str | None, profiles_dir: str | None) -> None:
+    """Print a profile fully resolved (extends applied, defaults filled, units in seconds/bytes)."""
+    project = _project(ctx, project_dir, profiles_dir)
+    data = project.profile(name).profile.model_dump(mode="json", exclude_none=True)
+    if as_json:
+        out.print_json(json.dumps(data))
+    else:
+        click.echo(yaml.safe_dump(data, sort_keys=False).rstrip())
+
+
+@profiles.command("validate")
+@click.argument("names", nargs=-1)
+@_project_options
+@click.pass_context
+def profiles_validate(ctx: click.Context, names: tuple[str, ...], project_dir: str | None, profiles_dir: str | None) -> None:
+    """Validate all profiles (or the named ones); exit 2 on the first bad one, listing every problem."""
+    project = _project(ctx, project_dir, profiles_dir)
+    good, bad = commands.validate_profiles(project, list(names))
+    for name in good:
+        out.print(f"ok      {name}")
+    for problem in bad:
+        err.print(f"[red]invalid[/red] {escape(str(problem))}", markup=True)
+    if bad:
+        sys.exit(2)
+
+
+@profiles.command("schema")
+def profiles_schema() -> None:
+    """Print the JSON Schema of the profile format (for editors and CI linting)."""
+    from parity.profile.models import profile_json_schema
+
+    click.echo(json.dumps(profile_json_schema(), indent=2))
+
+
+@cli.group()
+def images() -> None:
+    """Images parity runs, and offline stand-ins for them."""
+
+
+@images.command("build")
+@click.argument("refs", nargs=-1)
+@click.option("--force", is_flag=True, help="Rebuild even if the image exists.")
+def images_build(refs: tuple[str, ...], force: bool) -> None:
+    """Build offline stand-ins (default: all of postgres:13, 15, 17 and python:3.11-slim).
+
+    Where Docker Hub is reachable you do not need this: parity pulls the official images.
+    """
+    commands.build_images(list(refs), force=force)
+
+
+@images.command("list")
+def images_list() -> None:
+    """Show which images parity knows how to provide, and their state."""
+    for ref, state in commands.image_states():
+        out.print(f"{ref:<20} {state}")
+
+
+@cli.command()
+@_project_options
+@click.pass_context
+def doctor(ctx: click.Context, project_dir: str | None, profiles_dir: str | None) -> None:
+    """Check the Docker engine, the images the profiles need, and the profiles; say what to fix."""
+    project = _project(ctx, project_dir, profiles_dir)
+    checks = commands.doctor(project)
+    problems = 0
+    for check in checks:
+        mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
+        out.print(f"{mark} {escape(check.what)}: {escape(check.detail)}", markup=True)
+        if not check.ok:
+            problems += 1
+            if check.fix:
+                out.print(f"       fix: {check.fix}")
+    if problems:
+        sys.exit(3 if any(not c.ok and c.exit_code == 3 for c in checks) else 2)
+
+
+def _shell_quote(value: str) -> str:
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    # Unwind like Ctrl-C so every `with Environment(...)` removes what it created.
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Entry point: run the CLI and turn failures into messages and exit codes."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("interrupted; cleaned up")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err.print("interrupted; cleaned up")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except ParityError as exc:
+        _report_error(exc)
+        sys.exit(exc.exit_code)
+    except docker.errors.DockerException as exc:
+        _report_error(EnvError(f"Docker engine error: {exc}", "check `parity doctor`"))
+        sys.exit(3)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+def _report_error(exc: ParityError) -> None:
+    err.print(f"[bold red]error:[/bold red] {escape(exc.message)}", markup=True, highlight=False)
+    if exc.fix:
+        err.print(f"[bold]fix:[/bold] {escape(exc.fix)}", markup=True, highlight=False)

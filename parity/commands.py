@@ -1,0 +1,170 @@
+"""Every user command as a plain function of a Project: the CLI is a thin projection of these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import docker
+
+from parity.console import err, progress
+from parity.engine import labels as L
+from parity.engine.cleanup import Removed, is_orphan, reap_orphans, remove_environments
+from parity.engine.client import ENGINE_FIX, docker_client
+from parity.env.environment import Environment
+from parity.errors import ParityError, ProfileError
+from parity.profile.loader import list_profiles as profile_names
+from parity.profile.loader import load_all
+from parity.progress import RunProgress
+from parity.project import Project
+from parity.run import RunOptions, RunOutcome
+from parity.run import run as run_profiles
+
+
+@dataclass
+class Started:
+    """An environment left running by `up`: what a developer needs to reach it."""
+
+    env_id: str
+    exports: dict[str, str]
+    hints: list[str] = field(default_factory=list)
+
+
+def up(project: Project, profile_name: str) -> Started:
+    """Start a profile's environment and leave it running."""
+    loaded = project.profile(profile_name)
+    client = docker_client()
+    _reap(client)
+    env = Environment(client, loaded, project.root, mode="up", progress=progress)
+    with env:
+        env.up()
+        env.keep = True  # only once everything started: an interrupted `up` cleans up
+    exports: dict[str, str] = {}
+    hints: list[str] = []
+    db = env.database
+    if db is not None:
+        exports["DATABASE_URL"] = db.url_host
+        if db.ca_cert_path:
+            exports["PGSSLROOTCERT"] = str(db.ca_cert_path)
+        if db.engine == "postgres":
+            hints.append(f"psql \"{db.url_host}\"   # Postgres {db.server_version}")
+    return Started(env_id=env.env_id, exports=exports, hints=hints)
+
+
+def run(project: Project, target: str, baseline: str, *, keep: bool = False) -> RunOutcome:
+    """`parity run`: both profiles side by side, with live progress; returns the result."""
+    with RunProgress(err, [baseline, target]) as board:
+        return run_profiles(project, RunOptions(target=target, baseline=baseline, keep=keep), board, progress)
+
+
+def down(project: Project, profile_name: str | None) -> Removed:
+    """Remove a profile's kept environments (or, with no name, every one parity left)."""
+    client = docker_client()
+    if profile_name is None:
+        # Everything parity made, except what a live `parity run` is still using.
+        return remove_environments(
+            client, {}, keep=lambda labels: labels.get(L.MODE) == "run" and not is_orphan(labels)
+        )
+    removed = remove_environments(
+        client,
+        {L.PROJECT: str(project.root), L.PROFILE: profile_name},
+        keep=lambda labels: labels.get(L.MODE) == "run" and not is_orphan(labels),
+    )
+    return removed
+
+
+def list_profiles(project: Project) -> list[tuple[str, str]]:
+    """(name, description) of every profile; a broken one says so instead of a description."""
+    loaded, errors = load_all(project.profiles_dir)
+    rows = [(p.name, p.profile.description or "") for p in loaded]
+    broken = set(profile_names(project.profiles_dir)) - {p.name for p in loaded}
+    rows += [(name, "(invalid: run `parity profiles validate`)") for name in broken]
+    del errors
+    return sorted(rows)
+
+
+def validate_profiles(project: Project, names: list[str]) -> tuple[list[str], list[ProfileError]]:
+    """Load the named profiles (default: all); return the good names and the errors."""
+    if not names:
+        names = profile_names(project.profiles_dir)
+        if not names:
+            raise ProfileError(
+                f"no profiles found in {project.profiles_dir}",
+                "create profiles/NAME.yaml (see the README), or pass --project / --profiles-dir",
+            )
+    good: list[str] = []
+    bad: list[ProfileError] = []
+    for name in names:
+        try:
+            project.profile(name)
+            good.append(name)
+        except ProfileError as exc:
+            bad.append(exc)
+    return good, bad
+
+
+def build_images(refs: list[str], force: bool = False) -> None:
+    """Build offline stand-ins for the given images (default: all parity knows)."""
+    from parity.engine.images import build_images as build
+    from parity.engine.offline import offline_refs
+
+    build(docker_client(), refs or offline_refs(), progress, force=force)
+
+
+def image_states() -> list[tuple[str, str]]:
+    """(ref, state) for every image parity can build offline."""
+    from parity.engine.images import describe_image
+    from parity.engine.offline import offline_refs
+
+    client = docker_client()
+    return [(ref, describe_image(client, ref)) for ref in offline_refs()]
+
+
+@dataclass
+class Check:
+    """One line of `parity doctor`."""
+
+    what: str
+    ok: bool
+    detail: str
+    fix: str | None = None
+    exit_code: int = 3
+
+
+def doctor(project: Project) -> list[Check]:
+    """Check the engine, the images the profiles need, and the profiles."""
+    from parity.engine.images import describe_image
+
+    checks: list[Check] = []
+    loaded, errors = load_all(project.profiles_dir)
+    names = profile_names(project.profiles_dir)
+    if not names:
+        checks.append(Check("profiles", False, f"none in {project.profiles_dir}", "create profiles/NAME.yaml", 2))
+    else:
+        checks.append(Check("profiles", not errors, f"{len(loaded)} of {len(names)} valid",
+                            None if not errors else "run `parity profiles validate` for the details", 2))
+    for error in errors:
+        checks.append(Check("profile", False, error.message.splitlines()[0], error.fix, 2))
+    try:
+        client = docker_client()
+    except ParityError as exc:
+        checks.append(Check("docker engine", False, exc.message, ENGINE_FIX))
+        return checks
+    version = client.version().get("Version", "?")
+    checks.append(Check("docker engine", True, f"reachable (server {version})"))
+    orphans = [c for c in client.containers.list(all=True, filters=L.label_filter()) if is_orphan(c.labels)]
+    if orphans:
+        checks.append(Check("leftovers", False, f"{len(orphans)} container(s) of dead runs", "parity down --all"))
+    wanted = sorted({p.profile.database.image_ref() for p in loaded
+                     if p.profile.database and p.profile.database.engine == "postgres"})
+    for ref in wanted:
+        state = describe_image(client, ref)
+        ok = not state.startswith("missing") or "buildable" in state
+        checks.append(Check(f"image {ref}", ok, state,
+                            None if ok else "docker pull it, docker load it, or use a version parity builds offline"))
+    return checks
+
+
+def _reap(client: docker.DockerClient) -> None:
+    removed = reap_orphans(client)
+    if removed:
+        progress(f"removed leftovers of dead runs: {removed.summary()}")

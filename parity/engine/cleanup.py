@@ -1,0 +1,98 @@
+"""Removing parity's resources: one environment, a profile's, everything, or dead runs' orphans."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+
+from parity.engine import labels as L
+from parity.engine.owner import owner_is_alive
+
+
+@dataclass
+class Removed:
+    """What a cleanup removed, for the user and for tests."""
+
+    containers: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+    volumes: list[str] = field(default_factory=list)
+    env_ids: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.containers or self.networks or self.volumes)
+
+    def summary(self) -> str:
+        """'2 containers, 1 network, 0 volumes'."""
+
+        def n(count: int, word: str) -> str:
+            return f"{count} {word}{'' if count == 1 else 's'}"
+
+        return ", ".join(
+            (
+                n(len(self.containers), "container"),
+                n(len(self.networks), "network"),
+                n(len(self.volumes), "volume"),
+            )
+        )
+
+
+def state_root() -> Path:
+    """Where environments keep host-side files (CA certificates, SQLite files)."""
+    return Path(tempfile.gettempdir()) / "parity-envs"
+
+
+def remove_environments(
+    client: docker.DockerClient,
+    selector: dict[str, str],
+    keep: Callable[[dict[str, str]], bool] = lambda _labels: False,
+) -> Removed:
+    """Remove parity's containers, then networks and volumes, matching the labels (unless `keep`)."""
+    removed = Removed()
+    filters = L.label_filter(selector)
+    # Containers first: a network or volume in use cannot be removed.
+    kinds: list[tuple[list[str], list[Any], Callable[[Any], None]]] = [
+        (
+            removed.containers,
+            client.containers.list(all=True, filters=filters),
+            lambda c: c.remove(force=True, v=True),
+        ),
+        (removed.networks, client.networks.list(filters=filters), lambda n: n.remove()),
+        (removed.volumes, client.volumes.list(filters=filters), lambda v: v.remove(force=True)),
+    ]
+    for names, resources, remove in kinds:
+        for resource in resources:
+            labels = (
+                resource.attrs.get("Labels") or resource.attrs.get("Config", {}).get("Labels") or {}
+            )
+            if keep(labels):
+                continue
+            with contextlib.suppress(docker.errors.NotFound):  # already gone: another cleanup won
+                remove(resource)
+            names.append(resource.name or resource.id or "?")
+            removed.env_ids.add(labels.get(L.ENV_ID, ""))
+    for env_id in removed.env_ids - {""}:
+        remove_state_dir(env_id)
+    return removed
+
+
+def remove_state_dir(env_id: str) -> None:
+    """Delete an environment's host-side files."""
+    shutil.rmtree(state_root() / env_id, ignore_errors=True)
+
+
+def is_orphan(labels: dict[str, str]) -> bool:
+    """A resource of a `run` whose owning parity process is dead."""
+    return labels.get(L.MODE) == "run" and not owner_is_alive(labels.get(L.OWNER, ""))
+
+
+def reap_orphans(client: docker.DockerClient) -> Removed:
+    """Remove the resources of runs whose parity process died (SIGKILL, crash), and only those."""
+    return remove_environments(client, {L.MODE: "run"}, keep=lambda labels: not is_orphan(labels))

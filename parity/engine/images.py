@@ -1,0 +1,148 @@
+"""Getting the images an environment needs: local, pulled, or built offline.
+
+Order of preference: an image already in the engine (whatever its origin, so a `docker
+load`ed or self-built image always wins), then the official image from the registry, then
+parity's offline stand-in (parity.engine.offline). Each failure ends in an EnvError that
+names the image, why it is unavailable, and what the user can do.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import docker
+import docker.errors
+
+from parity.engine.offline import (
+    OFFLINE_LABEL,
+    build_offline_image,
+    can_build_offline,
+    offline_summary,
+    recipe_for,
+)
+from parity.errors import EnvError, ParityError
+
+# Two cores on the reference machine: two mmdebstrap runs saturate them (dpkg is CPU-bound
+# while unpacking); more would only make every build slower.
+MAX_PARALLEL_BUILDS = 2
+
+
+def image_present(client: docker.DockerClient, ref: str) -> bool:
+    """True when the engine has `ref` locally (no registry access)."""
+    try:
+        client.images.get(ref)
+    except docker.errors.ImageNotFound:
+        return False
+    except docker.errors.APIError as exc:
+        raise EnvError(
+            f"the Docker engine could not look up image {ref}: {_one_line(exc)}",
+            "check the engine with `parity doctor`",
+        ) from exc
+    return True
+
+
+def ensure_image(
+    client: docker.DockerClient,
+    ref: str,
+    progress: Callable[[str], None],
+    *,
+    allow_pull: bool = True,
+) -> None:
+    """Make `ref` available locally: keep it, pull it, or build the offline stand-in."""
+    if image_present(client, ref):
+        return
+    reason = "pulling is disabled"
+    if allow_pull:
+        progress(f"pulling {ref}")
+        try:
+            repository, tag = _split_ref(ref)
+            client.images.pull(repository, tag=tag)
+            return
+        except docker.errors.DockerException as exc:
+            # Offline engines fail here at once ("dial tcp: lookup registry-1.docker.io...").
+            reason = _one_line(exc)
+            progress(f"could not pull {ref}: {reason}")
+    if can_build_offline(ref):
+        build_offline_image(client, ref, progress)
+        return
+    raise EnvError(
+        f"image {ref} is not in the Docker engine and could not be pulled ({reason})",
+        f"parity can build {offline_summary()} offline; for {ref}, restore registry access, "
+        f"`docker load -i <file>` a saved copy, or `docker build -t {ref} ...` it yourself",
+    )
+
+
+def describe_image(client: docker.DockerClient, ref: str) -> str:
+    """One status phrase for `parity doctor`."""
+    try:
+        image = client.images.get(ref)
+    except docker.errors.ImageNotFound:
+        return "missing (buildable offline)" if can_build_offline(ref) else "missing"
+    if (image.labels or {}).get(OFFLINE_LABEL) == "true":
+        return "present (built offline)"
+    return "present"
+
+
+def build_images(
+    client: docker.DockerClient,
+    refs: list[str],
+    progress: Callable[[str], None],
+    *,
+    force: bool = False,
+) -> None:
+    """Build the requested offline images, two at a time, skipping present ones unless force.
+
+    Images are cached by tag: calling this again only builds what is still missing. If some
+    builds fail the others still finish, then the first failure is raised (all are reported
+    through `progress`).
+    """
+    unknown = [ref for ref in refs if not can_build_offline(ref)]
+    if unknown:
+        raise EnvError(
+            f"parity cannot build {', '.join(unknown)} offline",
+            f"parity can build {offline_summary()} offline; choose from those",
+        )
+    wanted: list[str] = []
+    for ref in dict.fromkeys(refs):  # de-duplicate, keep the caller's order
+        recipe = recipe_for(ref)
+        assert recipe is not None  # checked above
+        if not force and image_present(client, recipe.ref):
+            progress(f"{recipe.ref} is present; not rebuilding (use force to rebuild)")
+            continue
+        wanted.append(recipe.ref)
+    if not wanted:
+        return
+
+    # Progress callbacks may print to one terminal; serialise them so lines never interleave.
+    lock = threading.Lock()
+
+    def report(message: str) -> None:
+        with lock:
+            progress(message)
+
+    failures: list[ParityError] = []
+    with ThreadPoolExecutor(max_workers=MAX_PARALLEL_BUILDS) as pool:
+        futures = {ref: pool.submit(build_offline_image, client, ref, report) for ref in wanted}
+        for ref, future in futures.items():
+            try:
+                future.result()
+            except ParityError as exc:
+                report(f"building {ref} failed: {exc.message.splitlines()[0]}")
+                failures.append(exc)
+    if failures:
+        raise failures[0]
+
+
+def _split_ref(ref: str) -> tuple[str, str]:
+    """("postgres", "15") from "postgres:15"; a registry port is not mistaken for a tag."""
+    name, sep, tag = ref.rpartition(":")
+    if not sep or "/" in tag:
+        return ref, "latest"
+    return name, tag
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

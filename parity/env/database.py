@@ -1,0 +1,285 @@
+"""The database of a profile: a real Postgres container shaped like production, or a SQLite file."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import tarfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import docker
+import docker.errors
+import psycopg
+
+from parity.engine.images import ensure_image
+from parity.env.tls import ServerTLS, make_server_tls
+from parity.errors import EnvError, ProfileError
+from parity.profile.models import DatabaseSpec
+
+DB_ALIAS = "db"  # the database's host name on the environment's network
+APP_ROLE = "app"
+ADMIN_ROLE = "postgres"
+PGDATA = "/var/lib/postgresql/data"
+TLS_DIR = "/var/lib/postgresql/parity-tls"
+_TLS_STAGING = "/run/parity-tls"
+
+
+@dataclass
+class Database:
+    """A started database: how to reach it from this machine and from the app's network."""
+
+    engine: str
+    name: str
+    user: str
+    password: str
+    url_host: str
+    url_network: str
+    server_version: str = ""
+    ready_s: float = 0.0
+    container_id: str | None = None
+    host_port: int | None = None
+    ca_cert: str | None = None
+    ca_cert_path: Path | None = None
+    sqlite_path: Path | None = None
+    admin_password: str | None = None
+    memory_limit: int | None = None
+    redact: list[str] = field(default_factory=list)
+
+    def connect_kwargs(self) -> dict[str, object]:
+        """psycopg.connect() arguments for the app role, from this machine."""
+        kwargs: dict[str, object] = {
+            "host": "127.0.0.1", "port": self.host_port, "user": self.user,
+            "password": self.password, "dbname": self.name, "connect_timeout": 3,
+        }
+        if self.ca_cert_path:
+            kwargs.update(sslmode="verify-ca", sslrootcert=str(self.ca_cert_path))
+        return kwargs
+
+
+def render_url(template: str, **values: object) -> str:
+    """Fill a DATABASE_URL template; user and password are URL-quoted."""
+    quoted = {k: quote(str(v), safe="") if k in ("user", "password") else v for k, v in values.items()}
+    try:
+        return template.format(**quoted)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ProfileError(
+            f"database.url template {template!r} cannot be filled: {exc}",
+            "use only {user}, {password}, {host}, {port}, {name} (and {path} for sqlite)",
+        ) from None
+
+
+def start_sqlite(spec: DatabaseSpec, state_dir: Path, network_dir: str) -> Database:
+    """A SQLite file in the environment's state directory (mounted into containers at network_dir)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir.chmod(0o777)  # the app may run as any uid; the directory is private to this env
+    path = state_dir / f"{spec.name}.db"
+    path.touch()
+    path.chmod(0o666)
+    template = spec.url_template()
+    return Database(
+        engine="sqlite", name=spec.name, user="", password="",
+        url_host=render_url(template, path=path, name=spec.name, user="", password="", host="", port=""),
+        url_network=render_url(
+            template, path=f"{network_dir}/{path.name}", name=spec.name, user="", password="", host="", port=""
+        ),
+        server_version="sqlite", sqlite_path=path,
+    )
+
+
+def postgres_command(spec: DatabaseSpec, with_tls: bool) -> list[str]:
+    """The server command line: the profile's settings as `-c` options."""
+    options: dict[str, str] = {}
+    for key, value in spec.settings.items():
+        options[key] = ("on" if value else "off") if isinstance(value, bool) else str(value)
+    if spec.max_connections is not None:
+        options["max_connections"] = str(spec.max_connections)
+    if with_tls:
+        options.update(
+            ssl="on",
+            ssl_cert_file=f"{TLS_DIR}/server.crt",
+            ssl_key_file=f"{TLS_DIR}/server.key",
+        )
+    if spec.ssl == "required":
+        options["hba_file"] = f"{TLS_DIR}/pg_hba.conf"
+    command = ["postgres"]
+    for key, value in options.items():
+        command += ["-c", f"{key}={value}"]
+    return command
+
+
+def forced_ssl_hba() -> str:
+    """pg_hba.conf of managed Postgres with forced SSL: TCP without TLS is rejected."""
+    return (
+        "# written by parity: ssl required, as on managed Postgres\n"
+        "local all all trust\n"
+        "hostnossl all all all reject\n"
+        "hostssl all all all scram-sha-256\n"
+    )
+
+
+def app_role_sql(database: str, password: str) -> str:
+    """Init script: the app's role owns its database and schema but is not a superuser."""
+    literal = password.replace("'", "''")
+    return (
+        f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{literal}';\n"
+        f'ALTER DATABASE "{database}" OWNER TO {APP_ROLE};\n'
+        f'\\connect "{database}"\n'
+        f"ALTER SCHEMA public OWNER TO {APP_ROLE};\n"
+    )
+
+
+# Runs as root before the image's own entrypoint: copies the TLS files (staged root-only)
+# to where the postgres user can read them, keeping the key private (0600, owner postgres),
+# because Postgres refuses a key others can read.
+_TLS_WRAPPER = (
+    'set -e; install -d -o postgres -g postgres -m 700 "$TLS"; '
+    'for f in server.crt server.key pg_hba.conf; do '
+    '[ -f "$STAGE/$f" ] && install -o postgres -g postgres -m 600 "$STAGE/$f" "$TLS/$f"; done; '
+    'rm -rf "$STAGE"; exec docker-entrypoint.sh "$@"'
+)
+
+
+def _archive(files: dict[str, tuple[str, int]]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, (text, mode) in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), mode, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def start_postgres(
+    client: docker.DockerClient,
+    spec: DatabaseSpec,
+    *,
+    env_id: str,
+    network: str,
+    labels: dict[str, str],
+    state_dir: Path,
+    progress: Callable[[str], None],
+    ready_timeout: float = 90.0,
+) -> Database:
+    """Start a Postgres container per the spec and return once a real connection succeeds."""
+    image = spec.image_ref()
+    ensure_image(client, image, progress)
+    password = secrets.token_urlsafe(18)
+    admin_password = password if spec.superuser else secrets.token_urlsafe(18)
+    tls: ServerTLS | None = make_server_tls(env_id, [DB_ALIAS]) if spec.ssl != "off" else None
+
+    env = {"POSTGRES_DB": spec.name, "PGDATA": PGDATA, "LANG": "C.UTF-8"}
+    if spec.superuser:
+        env.update(POSTGRES_USER=APP_ROLE, POSTGRES_PASSWORD=password)
+    else:
+        env.update(POSTGRES_USER=ADMIN_ROLE, POSTGRES_PASSWORD=admin_password)
+
+    command = postgres_command(spec, with_tls=tls is not None)
+    entrypoint: list[str] | None = None
+    if tls:
+        entrypoint = ["sh", "-c", _TLS_WRAPPER, "parity-tls"]
+        env.update(TLS=TLS_DIR, STAGE=_TLS_STAGING)
+
+    kwargs: dict[str, object] = {}
+    if spec.memory:
+        kwargs.update(mem_limit=spec.memory, memswap_limit=spec.memory)
+    progress(f"starting {image} ({_shape(spec)})")
+    try:
+        container = client.containers.create(
+            image,
+            command=command,
+            entrypoint=entrypoint,
+            name=f"parity-{env_id}-db",
+            environment=env,
+            labels=labels,
+            network=network,
+            networking_config={network: client.api.create_endpoint_config(aliases=[DB_ALIAS])},
+            ports={"5432/tcp": ("127.0.0.1", None)},
+            # The cluster lives in memory: nothing to clean on disk, and initdb is faster.
+            tmpfs={PGDATA: "rw,mode=0700"},
+            shm_size="256m",
+            **kwargs,
+        )
+    except docker.errors.APIError as exc:
+        raise EnvError(f"cannot create the database container: {exc.explanation or exc}", None) from None
+    if tls:
+        staged = {"server.crt": (tls.server_cert, 0o600), "server.key": (tls.server_key, 0o600)}
+        if spec.ssl == "required":
+            staged["pg_hba.conf"] = (forced_ssl_hba(), 0o600)
+        container.put_archive("/run", _archive({"parity-tls/" + k: v for k, v in staged.items()}))
+    if not spec.superuser:
+        script = app_role_sql(spec.name, password)
+        container.put_archive("/", _archive({"docker-entrypoint-initdb.d/50-parity-app-role.sql": (script, 0o644)}))
+    container.start()
+    container.reload()
+    port = int(container.attrs["NetworkSettings"]["Ports"]["5432/tcp"][0]["HostPort"])
+
+    ca_path: Path | None = None
+    if tls:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        ca_path = state_dir / "db-ca.crt"
+        ca_path.write_text(tls.ca_cert)
+    template = spec.url_template()
+    db = Database(
+        engine="postgres", name=spec.name, user=APP_ROLE, password=password,
+        url_host=render_url(template, user=APP_ROLE, password=password, host="127.0.0.1", port=port, name=spec.name),
+        url_network=render_url(template, user=APP_ROLE, password=password, host=DB_ALIAS, port=5432, name=spec.name),
+        container_id=container.id, host_port=port,
+        ca_cert=tls.ca_cert if tls else None, ca_cert_path=ca_path,
+        admin_password=admin_password, memory_limit=spec.memory,
+        redact=[password, admin_password],
+    )
+    started = time.monotonic()
+    db.server_version = wait_until_ready(container, db, ready_timeout)
+    db.ready_s = time.monotonic() - started
+    return db
+
+
+def wait_until_ready(container: docker.models.containers.Container, db: Database, timeout: float) -> str:
+    """Poll a real connection until it succeeds; return the server version. Fail if the container dies."""
+    deadline = time.monotonic() + timeout
+    last_error = "no attempt yet"
+    attempt = 0
+    while time.monotonic() < deadline:
+        attempt += 1
+        try:
+            with psycopg.connect(**db.connect_kwargs()) as conn:  # type: ignore[arg-type]
+                row = conn.execute("SHOW server_version").fetchone()
+                return str(row[0]) if row else ""
+        except psycopg.Error as exc:
+            last_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if attempt % 10 == 0:
+            container.reload()
+            if container.status in ("exited", "dead"):
+                raise EnvError(
+                    f"the database container exited before it was ready:\n{_logs_tail(container, db)}",
+                    "check database.settings and database.memory in the profile",
+                )
+        time.sleep(0.05 if attempt < 100 else 0.25)
+    raise EnvError(
+        f"the database was not ready after {timeout:.0f}s (last error: {last_error})\n{_logs_tail(container, db)}",
+        "check the engine's load, database.memory and database.settings",
+    )
+
+
+def _logs_tail(container: docker.models.containers.Container, db: Database, lines: int = 15) -> str:
+    try:
+        text = str(container.logs(tail=lines).decode(errors="replace"))
+    except docker.errors.APIError:
+        return "(no logs)"
+    for secret in db.redact:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _shape(spec: DatabaseSpec) -> str:
+    parts = [f"ssl {spec.ssl}", "superuser" if spec.superuser else "non-superuser app role"]
+    if spec.memory:
+        parts.append(f"memory {spec.memory // 2**20} MiB")
+    if spec.max_connections:
+        parts.append(f"max_connections {spec.max_connections}")
+    return ", ".join(parts)

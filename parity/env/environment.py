@@ -1,0 +1,96 @@
+"""A profile realised: a labelled network and the containers on it, removed as one."""
+
+from __future__ import annotations
+
+import secrets as random_tokens
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+import docker
+import docker.errors
+
+from parity.engine import labels as L
+from parity.engine.cleanup import Removed, remove_environments, remove_state_dir, state_root
+from parity.env.database import Database, start_postgres, start_sqlite
+from parity.errors import EnvError
+from parity.profile.loader import LoadedProfile
+
+SQLITE_MOUNT = "/parity-data"
+
+
+class Environment:
+    """Everything one profile needs, created with labels from birth and removed on exit."""
+
+    def __init__(
+        self,
+        client: docker.DockerClient,
+        loaded: LoadedProfile,
+        project_root: Path,
+        *,
+        mode: str = "run",
+        progress: Callable[[str], None] = lambda _msg: None,
+    ) -> None:
+        self.client = client
+        self.loaded = loaded
+        self.profile = loaded.profile
+        self.project_root = project_root
+        self.mode = mode
+        self.progress = progress
+        self.env_id = f"{_slug(loaded.name)}-{random_tokens.token_hex(3)}"
+        self.network_name = f"parity-{self.env_id}"
+        self.state_dir = state_root() / self.env_id
+        self.database: Database | None = None
+        self.keep = False
+
+    def labels(self, role: str | None = None) -> dict[str, str]:
+        """The labels of this environment's resources."""
+        return L.resource_labels(self.env_id, self.loaded.name, str(self.project_root), self.mode, role)
+
+    def __enter__(self) -> Environment:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self.keep:
+            self.close()
+
+    def create_network(self) -> str:
+        """The environment's private bridge network (the app reaches the database as `db`)."""
+        try:
+            self.client.networks.create(self.network_name, driver="bridge", labels=self.labels("network"))
+        except docker.errors.APIError as exc:
+            raise EnvError(f"cannot create network {self.network_name}: {exc.explanation or exc}") from None
+        return self.network_name
+
+    def start_database(self) -> Database | None:
+        """Start the profile's database (none if the profile has no database section)."""
+        spec = self.profile.database
+        if spec is None:
+            return None
+        if spec.engine == "sqlite":
+            self.database = start_sqlite(spec, self.state_dir / "sqlite", SQLITE_MOUNT)
+        else:
+            self.database = start_postgres(
+                self.client, spec, env_id=self.env_id, network=self.network_name,
+                labels=self.labels("database"), state_dir=self.state_dir, progress=self.progress,
+            )
+        return self.database
+
+    def up(self) -> Environment:
+        """Create the network and start the database."""
+        self.create_network()
+        self.start_database()
+        return self
+
+    def close(self) -> Removed:
+        """Remove every resource labelled with this environment, and its host-side files."""
+        removed = remove_environments(self.client, {L.ENV_ID: self.env_id})
+        remove_state_dir(self.env_id)
+        return removed
+
+
+def _slug(name: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name.lower())
+    return cleaned.strip("-_")[:30] or "env"

@@ -1,0 +1,35 @@
+"""One hierarchy of user-facing failures; the CLI maps each to its exit code."""
+
+from __future__ import annotations
+
+
+class ParityError(Exception):
+    """A failure a user can act on: what is wrong (message) and what to do (fix)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return self.message if not self.fix else f"{self.message}\n  fix: {self.fix}"
+
+
+class UsageError(ParityError):
+    """Bad command-line use or a missing project file (exit 2)."""
+
+    exit_code = 2
+
+
+class ProfileError(ParityError):
+    """A profile that cannot be loaded: bad YAML, unknown key, wrong type, missing extends (exit 2)."""
+
+    exit_code = 2
+
+
+class EnvError(ParityError):
+    """The machine cannot do what was asked: no Docker engine, image unavailable (exit 3)."""
+
+    exit_code = 3

@@ -1,0 +1,239 @@
+"""The profile format (SPEC.md) as pydantic models: every key, its type, its default."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+
+from parity.profile.units import parse_duration, parse_size
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)?\s*$"},
+                {"type": "number", "minimum": 0},
+            ],
+            "description": "a duration: 500ms, 30s, 5m (a bare number is seconds)",
+        }
+    ),
+]
+Size = Annotated[
+    int,
+    BeforeValidator(parse_size),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*[kKmMgGtT]?([iI]?[bB]?)\s*$"},
+                {"type": "integer", "minimum": 1},
+            ],
+            "description": "a size: 512m, 1g, 256MiB (a bare number is bytes)",
+        }
+    ),
+]
+
+
+def _scalar_to_str(value: object) -> object:
+    # YAML reads `version: 14` as an int and `user: 10001` as an int; both mean the text.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _ssl_mode(value: object) -> object:
+    # YAML 1.1 reads a bare `off` as false; users mean the mode "off".
+    if value is False:
+        return "off"
+    if value is True:
+        raise ValueError("ssl takes off, optional or required (not a boolean)")
+    return value
+
+
+def _env_map(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: ("" if v is None else _scalar_to_str(v)) for k, v in value.items()}
+    return value
+
+
+ScalarText = Annotated[
+    str, BeforeValidator(_scalar_to_str), WithJsonSchema({"type": ["string", "number"]})
+]
+Command = Annotated[list[str] | str, BeforeValidator(lambda v: v if not isinstance(v, list) else [_scalar_to_str(x) for x in v])]
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are errors (a typo must not silently do nothing)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSpec(Strict):
+    """The database a profile asks for."""
+
+    engine: Literal["postgres", "sqlite"] = "postgres"
+    version: ScalarText = "15"
+    image: str | None = None
+    ssl: Annotated[
+        Literal["off", "optional", "required"],
+        BeforeValidator(_ssl_mode),
+        WithJsonSchema({"enum": ["off", "optional", "required", False]}),
+    ] = "off"
+    superuser: bool = True
+    memory: Size | None = None
+    max_connections: Annotated[int, Field(ge=1, le=10000)] | None = None
+    settings: dict[str, ScalarText | bool] = Field(default_factory=dict)
+    name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")] = "app"
+    url: str | None = None
+
+    @property
+    def major(self) -> str:
+        """The major version as text, e.g. '15' for '15' or '15.4'."""
+        return self.version.split(".")[0]
+
+    def image_ref(self) -> str:
+        """The image to run: `image` if given, else the official postgres:<major>."""
+        return self.image or f"postgres:{self.version}"
+
+    def url_template(self) -> str:
+        """The DATABASE_URL template, with the engine's default."""
+        if self.url:
+            return self.url
+        if self.engine == "sqlite":
+            return "sqlite:///{path}"
+        return "postgresql://{user}:{password}@{host}:{port}/{name}"
+
+
+class StartupProbe(Strict):
+    """A Kubernetes startupProbe: one of http / tcp / exec, and its timing."""
+
+    http: str | None = None
+    tcp: bool | None = None
+    exec: list[ScalarText] | None = None
+    initial_delay: Duration = 0.0
+    period: Duration = 10.0
+    timeout: Duration = 1.0
+    failure_threshold: Annotated[int, Field(ge=1)] = 3
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> StartupProbe:
+        kinds = [k for k in ("http", "tcp", "exec") if getattr(self, k)]
+        if len(kinds) > 1:
+            raise ValueError(f"a startup_probe has one kind; got {', '.join(kinds)}")
+        if not kinds:
+            raise ValueError("a startup_probe needs one of http: /path, tcp: true, exec: [cmd]")
+        return self
+
+    @property
+    def budget(self) -> float:
+        """Seconds the kubelet would wait before killing the container."""
+        return self.initial_delay + self.period * self.failure_threshold
+
+    @property
+    def kind(self) -> str:
+        """'http', 'tcp' or 'exec'."""
+        return "http" if self.http else "tcp" if self.tcp else "exec"
+
+
+class AppSpec(Strict):
+    """The application container and the production constraints it runs under."""
+
+    build: str | None = None
+    image: str | None = None
+    dockerfile: str = "Dockerfile"
+    command: Command | None = None
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    memory: Size | None = None
+    cpus: Annotated[float, Field(gt=0)] | None = None
+    read_only: bool = False
+    tmpfs: list[str] = Field(default_factory=list)
+    user: ScalarText | None = None
+    env: Annotated[
+        dict[str, str],
+        BeforeValidator(_env_map),
+        WithJsonSchema({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}),
+    ] = Field(default_factory=dict)
+    startup_probe: StartupProbe | None = None
+
+    @model_validator(mode="after")
+    def _build_or_image(self) -> AppSpec:
+        if bool(self.build) == bool(self.image):
+            raise ValueError("app needs exactly one of build: <dir> or image: <name:tag>")
+        return self
+
+
+class SecretValue(Strict):
+    """Where parity takes one secret's value from, on the machine it runs on."""
+
+    env: str | None = None
+    file: str | None = None
+    value: ScalarText | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SecretValue:
+        given = [k for k in ("env", "file", "value") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a secret takes exactly one of {env: NAME}, {file: path}, {value: text}")
+        return self
+
+
+class SecretsSpec(Strict):
+    """How secrets reach the app: environment, one file each, or a .env file."""
+
+    source: Literal["env", "files", "dotenv"] = "env"
+    path: str | None = None
+    values: dict[str, SecretValue] = Field(default_factory=dict)
+
+    def resolved_path(self) -> str:
+        """The mount point (files) or file name (dotenv), with the defaults."""
+        if self.path:
+            return self.path
+        return "/run/secrets" if self.source == "files" else ".env"
+
+
+class MigrationsSpec(Strict):
+    """The migrations command and where it runs."""
+
+    command: Command
+    run_in: Literal["app", "host"] = "app"
+    timeout: Duration = 300.0
+
+
+class HttpCheck(Strict):
+    """A declarative request against the running app."""
+
+    name: str
+    method: str = "GET"
+    path: str = "/"
+    expect_status: Annotated[int, Field(ge=100, le=599)] = 200
+    timeout: Duration = 10.0
+
+
+class SmokeSpec(Strict):
+    """Smoke tests: a command on this machine and/or declarative HTTP checks."""
+
+    command: Command | None = None
+    http: list[HttpCheck] = Field(default_factory=list)
+    timeout: Duration = 300.0
+
+
+class Profile(Strict):
+    """One environment, described declaratively (profiles/<name>.yaml)."""
+
+    description: str | None = None
+    extends: str | None = None
+    database: DatabaseSpec | None = None
+    app: AppSpec | None = None
+    secrets: SecretsSpec | None = None
+    migrations: MigrationsSpec | None = None
+    smoke: SmokeSpec | None = None
+
+
+def profile_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a profile file, for editors and CI linting."""
+    schema = Profile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "parity profile"
+    return schema

@@ -1,0 +1,65 @@
+"""Durations ("500ms", "30s", "5m") and sizes ("512m", "1g", "256MiB") as users write them."""
+
+from __future__ import annotations
+
+import re
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
+_SIZE_POWERS = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from a duration: a number (seconds) or a string with ms/s/m/h."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 500ms, 30s or 5m, got a boolean")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        seconds = float(match.group(1)) * _DURATION_UNITS[(match.group(2) or "s").lower()]
+    else:
+        raise ValueError(f"expected a duration such as 500ms, 30s or 5m, got {value!r}")
+    if seconds < 0:
+        raise ValueError("a duration cannot be negative")
+    return seconds
+
+
+def parse_size(value: object) -> int:
+    """Bytes from a size: a number (bytes) or a string like 512m, 1g, 256MiB (binary units)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a size such as 512m, 1g or 256MiB, got a boolean")
+    if isinstance(value, int | float):
+        size = float(value)
+    elif isinstance(value, str) and (match := _SIZE.match(value)):
+        unit, suffix = match.group(2).lower(), match.group(3).lower()
+        if suffix.startswith("i") and not unit:  # "256Mi" is fine, a lone "i" is not
+            raise ValueError(f"expected a size such as 512m, 1g or 256MiB, got {value!r}")
+        # Memory caps are binary everywhere users meet them (docker, Kubernetes "Mi"), so
+        # 512m and 512MB both mean 512 MiB here, like `docker run --memory 512m`.
+        size = float(match.group(1)) * 1024 ** _SIZE_POWERS[unit]
+    else:
+        raise ValueError(f"expected a size such as 512m, 1g or 256MiB, got {value!r}")
+    if size <= 0:
+        raise ValueError("a size must be positive")
+    return int(size)
+
+
+def format_size(size: int) -> str:
+    """A size for people: 536870912 -> '512 MiB'."""
+    for unit, power in (("GiB", 3), ("MiB", 2), ("KiB", 1)):
+        if size >= 1024**power:
+            value = size / 1024**power
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} B"
+
+
+def format_duration(seconds: float) -> str:
+    """A duration for people: 0.25 -> '250ms', 90 -> '1m30s'."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    if seconds < 60:
+        return f"{seconds:.1f}s".replace(".0s", "s")
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest}s" if rest else f"{minutes}m"

@@ -1,0 +1,77 @@
+"""Wording shared by every report: step order, durations, the verdict and what the exit code means."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from parity.results import STEP_NAMES, ProfileRun, RunResult, StepResult
+
+EXIT_MEANINGS = {0: "parity", 1: "divergences found", 3: "environment error"}
+
+
+def step_names(result: RunResult) -> list[str]:
+    """Every step either profile ran, in run order; steps parity does not know go last."""
+    seen = {name for run in result.profiles.values() for name in run.steps}
+    extra = sorted(seen - set(STEP_NAMES))
+    return [name for name in STEP_NAMES if name in seen] + extra
+
+
+def ordered_runs(result: RunResult) -> list[ProfileRun]:
+    """The baseline first, then the target, then anything else the result carries."""
+    first = [result.baseline, result.target]
+    names = [n for n in first if n in result.profiles]
+    names += [n for n in result.profiles if n not in names]
+    return [result.profiles[n] for n in names]
+
+
+def ordered_steps(run: ProfileRun, names: list[str]) -> Iterator[tuple[str, StepResult]]:
+    """The profile's step results in the given order, skipping steps it did not run."""
+    for name in names:
+        if name in run.steps:
+            yield name, run.steps[name]
+
+
+def format_duration(seconds: float) -> str:
+    """`420ms`, `12.3s`, `2m05s`: short enough for a table cell."""
+    if seconds <= 0:
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest:02d}s"
+
+
+def plural(count: int, word: str) -> str:
+    """`1 divergence`, `3 divergences`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def exit_meaning(result: RunResult) -> str:
+    """What the exit code the run ends with means, in a few words."""
+    code = result.exit_code
+    if code == 1 and result.failures and not result.divergences:
+        return "steps failed on both profiles"
+    return EXIT_MEANINGS.get(code, "error")
+
+
+def first_line(text: str, limit: int = 160) -> str:
+    """The first non-empty line of `text`, cut to `limit` characters."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def excerpt(text: str, max_lines: int, head: int | None = None) -> tuple[list[str], int]:
+    """At most `max_lines` lines of `text`, and how many were omitted.
+
+    With `head`, keeps that many leading lines and the rest from the end (tracebacks end with the cause).
+    """
+    lines = text.strip("\n").splitlines()
+    if len(lines) <= max_lines:
+        return lines, 0
+    omitted = len(lines) - max_lines
+    if head is None:
+        return lines[:max_lines], omitted
+    tail = max_lines - head
+    return lines[:head] + lines[len(lines) - tail :], omitted

@@ -1,0 +1,146 @@
+"""The end-of-run summary on the terminal: steps side by side, divergences with evidence, verdict."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from parity.report.summary import (
+    excerpt,
+    exit_meaning,
+    first_line,
+    format_duration,
+    plural,
+    step_names,
+)
+from parity.results import Divergence, RunResult, StepResult
+
+EVIDENCE_LINES = 6
+SUMMARY_LIMIT = 70
+# (icon, style): the icon carries the meaning when colour is off.
+_STATUS = {
+    "ok": ("✓", "green"),
+    "failed": ("✗", "red"),
+    "error": ("!", "yellow"),
+    "skipped": ("–", "dim"),
+}
+
+
+def render_terminal(result: RunResult, console: Console) -> None:
+    """Print the run's summary: step table, divergences with evidence, and the verdict."""
+    console.print(_steps_table(result))
+    if result.divergences:
+        console.print()
+        console.print(_divergence_table(result, result.divergences, "Divergences", with_cause=True))
+        _print_evidence(console, result.divergences)
+    if result.failures:
+        console.print()
+        title = "Not parity: failed on both profiles"
+        console.print(_divergence_table(result, result.failures, title, with_cause=False))
+        _print_evidence(console, result.failures)
+    console.print()
+    console.print(_verdict(result))
+
+
+def _steps_table(result: RunResult) -> Table:
+    # rich swaps box characters for ASCII ones by itself when the console cannot encode them.
+    table = Table(title="Steps", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    diverging = {d.step for d in result.divergences}
+    failing_on_both = {f.step for f in result.failures}
+    table.add_column("step", no_wrap=True)
+    runs = [result.profiles.get(result.baseline), result.profiles.get(result.target)]
+    table.add_column(Text.assemble(result.baseline, (" baseline", "dim")), ratio=1)
+    table.add_column(Text.assemble(result.target, (" target", "dim")), ratio=1)
+    for name in step_names(result):
+        label = Text(name)
+        if name in diverging:
+            label.stylize("bold red")
+            label.append(" ≠", style="bold red")
+        elif name in failing_on_both:
+            label.stylize("bold yellow")
+            label.append(" ✗✗", style="bold yellow")
+        cells = [_step_cell(run.steps.get(name) if run else None) for run in runs]
+        table.add_row(label, *cells)
+    legend = [("≠ target diverges", diverging), ("✗✗ failed on both profiles", failing_on_both)]
+    table.caption = "   ".join(words for words, steps in legend if steps) or None
+    table.caption_justify = "left"
+    return table
+
+
+def _step_cell(step: StepResult | None) -> Text:
+    if step is None:
+        return Text("not run", style="dim")
+    icon, style = _STATUS.get(step.status, ("?", ""))
+    cell = Text()
+    cell.append(icon, style=f"bold {style}")
+    cell.append(
+        f" {step.status}" if not step.summary else f" {first_line(step.summary, SUMMARY_LIMIT)}"
+    )
+    cell.append(f"  {format_duration(step.duration_s)}", style="dim")
+    return cell
+
+
+def _divergence_table(
+    result: RunResult, items: list[Divergence], title: str, *, with_cause: bool
+) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("step", style="bold", no_wrap=True)
+    table.add_column("subject", overflow="fold", ratio=2)
+    table.add_column(Text(result.baseline), ratio=3)
+    table.add_column(Text(result.target), ratio=3)
+    if with_cause:
+        table.add_column("cause", style="cyan", overflow="fold", ratio=2)
+    for index, div in enumerate(items, 1):
+        row = [
+            Text(str(index)),
+            Text(div.step),
+            Text(div.subject),
+            Text(first_line(div.baseline)),
+            Text(first_line(div.target), style="red"),
+        ]
+        if with_cause:
+            row.append(Text(div.cause or "unknown", style="" if div.cause else "dim"))
+        table.add_row(*row)
+    return table
+
+
+def _print_evidence(console: Console, items: list[Divergence]) -> None:
+    for index, div in enumerate(items, 1):
+        lines, omitted = excerpt(div.detail, EVIDENCE_LINES)
+        if not lines:
+            continue
+        # Markup with escape() for the heading; evidence goes in as Text, which rich never parses.
+        console.print(
+            f"[dim]#{index}[/dim] [bold]{escape(div.step)}[/bold]: {escape(div.subject)}",
+            highlight=False,
+        )
+        body = Text("\n".join(f"    {line}" for line in lines), style="dim")
+        if omitted:
+            body.append(f"\n    … {plural(omitted, 'more line')}", style="dim italic")
+        console.print(body, overflow="fold", crop=False)
+
+
+def _verdict(result: RunResult) -> Text:
+    base, target = result.baseline, result.target
+    n_div, n_fail = len(result.divergences), len(result.failures)
+    if result.verdict == "parity":
+        icon, style, words = "✓", "bold green", f"parity: {target} behaves like {base}"
+    elif result.verdict == "error":
+        icon, style, words = (
+            "!",
+            "bold yellow",
+            f"parity could not complete the run ({base} vs {target})",
+        )
+    else:
+        icon, style = "✗", "bold red"
+        found = [plural(n_div, "divergence") + f" between {base} and {target}"] if n_div else []
+        if n_fail:
+            found.append(f"not parity: both profiles failed {plural(n_fail, 'check')}")
+        words = "; ".join(found) or f"{target} does not behave like {base}"
+    return Text.assemble(
+        (f"{icon} {words}", style), (f" — exit {result.exit_code}: {exit_meaning(result)}", "dim")
+    )

@@ -1,0 +1,92 @@
+"""What a run produces, as plain data: step results per profile, divergences, the verdict."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from parity import __version__
+
+Status = Literal["ok", "failed", "skipped", "error"]
+Verdict = Literal["parity", "divergent", "error"]
+STEP_NAMES = ("database", "migrations", "startup", "smoke", "resources")
+
+
+class Revision(BaseModel):
+    """One migration revision (Alembic) and what happened to it."""
+
+    id: str
+    description: str = ""
+    status: Status = "skipped"
+    duration_s: float = 0.0
+    error: str = ""
+
+
+class TestCase(BaseModel):
+    """One smoke test (pytest id) or declarative HTTP check, and its outcome."""
+
+    id: str
+    outcome: Literal["passed", "failed", "error", "skipped"]
+    duration_s: float = 0.0
+    message: str = ""
+
+
+class StepResult(BaseModel):
+    """One step in one profile: status, duration, a one-line summary, evidence, step-specific data."""
+
+    status: Status
+    duration_s: float = 0.0
+    summary: str = ""
+    detail: str = ""
+    # database: server_version, engine, ssl; startup: ready_s, budget_s, exit_code, oom_killed;
+    # resources: app_peak_bytes, app_limit_bytes, db_peak_bytes, db_limit_bytes, app_oom_killed
+    facts: dict[str, Any] = Field(default_factory=dict)
+    revisions: list[Revision] = Field(default_factory=list)
+    tests: list[TestCase] = Field(default_factory=list)
+    schema_snapshot: dict[str, Any] | None = Field(default=None, alias="schema")
+
+    model_config = {"populate_by_name": True}
+
+
+class ProfileRun(BaseModel):
+    """Everything one profile did, step by step."""
+
+    name: str
+    description: str = ""
+    steps: dict[str, StepResult] = Field(default_factory=dict)
+    duration_s: float = 0.0
+
+
+class Divergence(BaseModel):
+    """One place where the target behaved differently from the baseline (or both failed)."""
+
+    step: str
+    subject: str
+    baseline: str
+    target: str
+    detail: str = ""
+    cause: str | None = None
+
+
+class RunResult(BaseModel):
+    """A whole run: both profiles, the divergences between them, and the verdict."""
+
+    parity_version: str = __version__
+    verdict: Verdict
+    baseline: str
+    target: str
+    profiles: dict[str, ProfileRun]
+    divergences: list[Divergence] = Field(default_factory=list)
+    # Steps that failed on BOTH sides: not a divergence, but not parity either (SPEC).
+    failures: list[Divergence] = Field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 parity, 1 divergent (or both sides failed), 3 when parity could not run a side."""
+        return {"parity": 0, "divergent": 1}.get(self.verdict, 3)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The SPEC's JSON report."""
+        return self.model_dump(mode="json", by_alias=True)

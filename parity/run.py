@@ -1,0 +1,212 @@
+"""A run: realise the baseline and the target concurrently, run every step in each, diff the results."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+
+from parity.diff import compare
+from parity.engine.cleanup import reap_orphans
+from parity.engine.client import docker_client
+from parity.engine.images import ensure_image
+from parity.env.app import AppImage, prepare_image
+from parity.env.environment import SQLITE_MOUNT, Environment
+from parity.env.secrets import deliver, resolve_values
+from parity.errors import ParityError
+from parity.profile.loader import LoadedProfile
+from parity.progress import RunProgress
+from parity.project import Project
+from parity.report.redact import Redactor
+from parity.results import ProfileRun, RunResult, StepResult, Verdict
+from parity.steps.context import StepContext
+from parity.steps.database import run_database
+from parity.steps.migrations import run_migrations
+from parity.steps.resources import run_resources
+from parity.steps.smoke import run_smoke
+from parity.steps.startup import run_startup
+
+STEPS: list[tuple[str, Callable[[StepContext], StepResult]]] = [
+    ("database", run_database),
+    ("migrations", run_migrations),
+    ("startup", run_startup),
+    ("smoke", run_smoke),
+    ("resources", run_resources),
+]
+
+
+@dataclass
+class RunOptions:
+    """How to run: which profiles, whether to keep the environments afterwards."""
+
+    target: str
+    baseline: str = "local"
+    keep: bool = False
+
+
+@dataclass
+class Kept:
+    """An environment left up by --keep: how to reach it."""
+
+    profile: str
+    env_id: str
+    exports: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunOutcome:
+    """The result, the redactor that saw every secret, and what --keep left running."""
+
+    result: RunResult
+    redactor: Redactor
+    kept: list[Kept] = field(default_factory=list)
+
+
+def run(project: Project, options: RunOptions, progress: RunProgress | None = None,
+        say: Callable[[str], None] = lambda _m: None) -> RunOutcome:
+    """Run both profiles and compare them. Profile and secret errors surface before anything starts."""
+    loaded = {name: project.profile(name) for name in (options.baseline, options.target)}
+    values = {name: resolve_values(lp.profile.secrets, project.root) for name, lp in loaded.items()}
+    redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
+    client = docker_client()
+    removed = reap_orphans(client)
+    if removed:
+        say(f"removed leftovers of dead runs: {removed.summary()}")
+    images = _prepare_images(client, loaded, project.root, say)
+
+    runs: dict[str, ProfileRun] = {}
+    envs: dict[str, Environment] = {}
+    errors: dict[str, BaseException] = {}
+    board = progress
+
+    def work(name: str) -> None:
+        try:
+            runs[name] = _run_profile(client, loaded[name], project.root, images[name], values[name],
+                                      redactor, board, envs, options.keep)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors[name] = exc
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=work, args=(name,), daemon=True, name=f"parity-{name}") for name in loaded]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(timeout=0.2)  # short joins keep Ctrl-C / SIGTERM deliverable
+    except BaseException:
+        for env in envs.values():
+            env.close()
+        raise
+    for exc in errors.values():
+        if isinstance(exc, ParityError | KeyboardInterrupt):
+            for env in envs.values():
+                env.close()
+            raise exc
+    for name, exc in errors.items():
+        runs[name] = ProfileRun(name=name, steps={"database": StepResult(
+            status="error", summary="parity could not run this profile", detail=redactor.text(repr(exc)))})
+    base, target = runs[options.baseline], runs[options.target]
+    divergences, failures = compare(base, target, loaded[options.baseline].profile, loaded[options.target].profile)
+    errored = any(s.status == "error" and n == "database" for r in runs.values() for n, s in r.steps.items())
+    verdict: Verdict = "error" if errored and not divergences else "divergent" if divergences or failures else "parity"
+    result = RunResult(verdict=verdict, baseline=options.baseline, target=options.target,
+                       profiles={options.baseline: base, options.target: target},
+                       divergences=divergences, failures=failures, duration_s=round(time.monotonic() - started, 3))
+    kept = [Kept(name, env.env_id, _exports(env)) for name, env in envs.items() if env.keep]
+    return RunOutcome(result=redactor.result(result), redactor=redactor, kept=kept)
+
+
+def _prepare_images(client: docker.DockerClient, loaded: dict[str, LoadedProfile], root: Path,
+                    say: Callable[[str], None]) -> dict[str, AppImage | None]:
+    # Images first and once: both profiles usually share the app image, and concurrent builds
+    # of the same context would only race.
+    by_spec: dict[str, AppImage] = {}
+    images: dict[str, AppImage | None] = {}
+    for name, lp in loaded.items():
+        db = lp.profile.database
+        if db and db.engine == "postgres":
+            ensure_image(client, db.image_ref(), say)
+        app = lp.profile.app
+        if app is None:
+            images[name] = None
+            continue
+        key = app.image or f"{app.build}|{app.dockerfile}"
+        if key not in by_spec:
+            by_spec[key] = prepare_image(client, app, root, say)
+        images[name] = by_spec[key]
+    return images
+
+
+def _run_profile(client: docker.DockerClient, loaded: LoadedProfile, root: Path, image: AppImage | None,
+                 values: dict[str, str], redactor: Redactor, board: RunProgress | None,
+                 envs: dict[str, Environment], keep: bool) -> ProfileRun:
+    name = loaded.name
+    def note(message: str) -> None:
+        if board:
+            board.note(name, redactor.text(message))
+    env = Environment(client, loaded, root, mode="up" if keep else "run", progress=note)
+    envs[name] = env
+    run = ProfileRun(name=name, description=loaded.profile.description or "")
+    started = time.monotonic()
+    with env:
+        env.create_network()
+        ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
+                          redactor=redactor, progress=note)
+        for step, action in STEPS:
+            if board:
+                board.step(name, step, "running")
+            if step == "migrations":
+                _deliver_secrets(ctx)
+            result = _guarded(action, ctx)
+            run.steps[step] = result
+            if board:
+                board.step(name, step, result.status, redactor.text(result.summary))
+            if step == "database" and result.status == "error":
+                break
+        env.keep = keep
+    run.duration_s = round(time.monotonic() - started, 3)
+    return run
+
+
+def _deliver_secrets(ctx: StepContext) -> None:
+    """Secrets plus DATABASE_URL (and DB_CA_CERT) through the profile's secrets.source."""
+    values = dict(ctx.secrets)
+    db = ctx.env.database
+    if db is not None:
+        values["DATABASE_URL"] = db.url_network
+        if db.ca_cert:
+            values["DB_CA_CERT"] = db.ca_cert
+    workdir = ctx.image.workdir if ctx.image else "/"
+    ctx.delivery = deliver(ctx.profile.secrets, values, workdir, ctx.env.state_dir)
+    if db is not None and db.sqlite_path is not None:
+        ctx.delivery.mounts[str(db.sqlite_path.parent)] = (SQLITE_MOUNT, False)
+
+
+def _guarded(action: Callable[[StepContext], StepResult], ctx: StepContext) -> StepResult:
+    """A step's failure is a result; only parity's own errors and interrupts stop the run."""
+    started = time.monotonic()
+    try:
+        result = action(ctx)
+    except ParityError as exc:
+        result = StepResult(status="error", summary=exc.message.splitlines()[0], detail=str(exc))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - an unexpected failure in one step must not lose the run
+        result = StepResult(status="error", summary=f"parity error: {type(exc).__name__}", detail=str(exc))
+    if not result.duration_s:
+        result.duration_s = round(time.monotonic() - started, 3)
+    result.summary = ctx.redactor.text(result.summary)
+    result.detail = ctx.redactor.text(result.detail)
+    return result
+
+
+def _exports(env: Environment) -> dict[str, str]:
+    exports: dict[str, str] = {}
+    if env.database:
+        exports["DATABASE_URL"] = env.database.url_host
+    return exports

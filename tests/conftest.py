@@ -1,0 +1,64 @@
+"""Shared fixtures: a Docker client for integration tests, and a leak check around each of them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def docker_client():  # type: ignore[no-untyped-def]
+    """A client for the engine. In CI (PARITY_REQUIRE_DOCKER=1) a missing engine fails, never skips."""
+    from parity.engine.client import docker_client as connect
+    from parity.errors import EnvError
+
+    connect.cache_clear()
+    try:
+        return connect()
+    except EnvError as exc:
+        if os.environ.get("PARITY_REQUIRE_DOCKER") == "1":
+            pytest.fail(f"integration tests need a Docker engine: {exc}")
+        pytest.skip(f"no Docker engine: {exc}")
+
+
+@pytest.fixture
+def no_leaks(docker_client) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Fail the test if it leaves parity containers, networks or volumes it created behind."""
+    from parity.engine.labels import label_filter
+
+    def ids() -> set[str]:
+        f = label_filter()
+        found = {c.id for c in docker_client.containers.list(all=True, filters=f)}
+        found |= {n.id for n in docker_client.networks.list(filters=f)}
+        found |= {v.id for v in docker_client.volumes.list(filters=f)}
+        return found
+
+    before = ids()
+    yield
+    leaked = ids() - before
+    assert not leaked, f"the test leaked {len(leaked)} parity resource(s)"
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    """An empty project with a profiles/ directory."""
+    (tmp_path / "profiles").mkdir()
+    return tmp_path
+
+
+def write_profile(project: Path, name: str, text: str) -> Path:
+    """Write profiles/NAME.yaml in a test project."""
+    path = project / "profiles" / f"{name}.yaml"
+    path.write_text(text)
+    return path

@@ -1,0 +1,53 @@
+"""A tiny app for parity's tests; SCENARIO (the same in both profiles) picks its production-only weakness."""
+
+import http.server
+import os
+import sys
+import time
+
+SCENARIO = os.environ.get("SCENARIO", "clean")
+
+
+def secret_key() -> str:
+    # Reads secrets from the environment only: breaks where secrets arrive as files.
+    value = os.environ.get("SECRET_KEY")
+    if not value:
+        print("fatal: SECRET_KEY environment variable is not set", flush=True)
+        sys.exit(1)
+    return value
+
+
+def prepare() -> None:
+    if SCENARIO == "secret-env":
+        secret_key()
+    elif SCENARIO == "write-cache":
+        with open("/app/cache.bin", "wb") as handle:  # fails on a read-only root filesystem
+            handle.write(b"warm")
+    elif SCENARIO == "hungry":
+        blocks = [bytearray(16 * 2**20) for _ in range(16)]  # 256 MiB, touched
+        print(f"warmed {len(blocks)} blocks", flush=True)
+    elif SCENARIO == "slow":
+        time.sleep(4)
+    elif SCENARIO == "leaky-log":
+        print(f"starting with DATABASE_URL={os.environ.get('DATABASE_URL')}", flush=True)
+        print(f"and SECRET_KEY={os.environ.get('SECRET_KEY')}", flush=True)
+        sys.exit(3)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802
+        body = b'{"status":"ok"}'
+        self.send_response(200 if self.path in ("/healthz", "/") else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+if __name__ == "__main__":
+    prepare()
+    print("listening on 8000", flush=True)
+    http.server.ThreadingHTTPServer(("0.0.0.0", 8000), Handler).serve_forever()

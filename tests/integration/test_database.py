@@ -1,0 +1,175 @@
+"""The database of a profile, checked against live servers: version, TLS, roles, caps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from parity.engine import labels as L
+from parity.env.environment import Environment
+from parity.profile.loader import load_profile
+from tests.conftest import write_profile
+
+SHAPES = {
+    # name: (profile YAML, what it stands for)
+    "pg13": "database: {version: '13', ssl: required, superuser: false, memory: 512m,"
+            " max_connections: 8, settings: {timezone: Asia/Tokyo}}\n",
+    "pg15": "database: {version: '15', ssl: off, superuser: true}\n",
+    "pg17": "database: {version: '17', ssl: optional, superuser: false}\n",
+}
+
+
+def _start(docker_client, tmp_path_factory, name: str) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
+    project = tmp_path_factory.mktemp(name)
+    (project / "profiles").mkdir()
+    write_profile(project, name, SHAPES[name])
+    env = Environment(docker_client, load_profile(project / "profiles", name), project)
+    with env:
+        env.up()
+        yield env
+    assert not docker_client.containers.list(all=True, filters=L.label_filter({L.ENV_ID: env.env_id}))
+
+
+@pytest.fixture(scope="module")
+def pg13(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
+    yield from _start(docker_client, tmp_path_factory, "pg13")
+
+
+@pytest.fixture(scope="module")
+def pg15(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
+    yield from _start(docker_client, tmp_path_factory, "pg15")
+
+
+@pytest.fixture(scope="module")
+def pg17(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
+    yield from _start(docker_client, tmp_path_factory, "pg17")
+
+
+def _connect(env: Environment, **overrides: object) -> psycopg.Connection:
+    assert env.database is not None
+    kwargs = env.database.connect_kwargs() | overrides
+    return psycopg.connect(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("fixture", "major"), [("pg13", "13"), ("pg15", "15"), ("pg17", "17")])
+def test_the_major_version_asked_for_is_running(request: pytest.FixtureRequest, fixture: str, major: str) -> None:
+    env: Environment = request.getfixturevalue(fixture)
+    with _connect(env) as conn:
+        version = conn.execute("SHOW server_version").fetchone()
+        encoding = conn.execute("SHOW server_encoding").fetchone()
+    assert version and version[0].split(".")[0] == major
+    assert encoding == ("UTF8",)
+
+
+def test_ssl_required_refuses_a_client_without_tls(pg13: Environment) -> None:
+    with pytest.raises(psycopg.OperationalError) as caught:
+        _connect(pg13, sslmode="disable", sslrootcert=None)
+    assert "no encryption" in str(caught.value) or "pg_hba.conf" in str(caught.value)
+
+
+def test_ssl_required_accepts_tls_verified_against_the_environment_ca(pg13: Environment) -> None:
+    assert pg13.database and pg13.database.ca_cert_path and pg13.database.ca_cert_path.is_file()
+    with _connect(pg13, sslmode="verify-full") as conn:
+        row = conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
+    assert row == (True,)
+
+
+def test_ssl_off_accepts_plain_clients_and_offers_no_tls(pg15: Environment) -> None:
+    with _connect(pg15, sslmode="disable") as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+    with pytest.raises(psycopg.OperationalError) as caught:
+        _connect(pg15, sslmode="require")
+    assert "SSL" in str(caught.value)
+
+
+def test_ssl_optional_offers_tls_without_requiring_it(pg17: Environment) -> None:
+    with _connect(pg17, sslmode="disable", sslrootcert=None) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+    with _connect(pg17, sslmode="verify-ca") as conn:
+        row = conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
+    assert row == (True,)
+
+
+@pytest.mark.parametrize("fixture", ["pg13", "pg17"])
+def test_a_non_superuser_app_role_owns_its_database_but_cannot_create_untrusted_extensions(
+    request: pytest.FixtureRequest, fixture: str
+) -> None:
+    env: Environment = request.getfixturevalue(fixture)
+    with _connect(env) as conn:
+        owner = conn.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()"
+        ).fetchone()
+        is_super = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
+        conn.execute("CREATE TABLE owned_by_app (id int)")  # it may create objects in its database
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+            conn.execute("CREATE EXTENSION postgres_fdw")
+    assert owner == ("app",) and is_super == (False,)
+    assert "permission denied" in str(caught.value)
+    # ...while a superuser of the same server can: the refusal is the role, not the server.
+    assert env.database and env.database.admin_password
+    with _connect(env, user="postgres", password=env.database.admin_password) as admin:
+        admin.execute("CREATE EXTENSION postgres_fdw")
+        assert admin.execute("SELECT count(*) FROM pg_extension WHERE extname = 'postgres_fdw'").fetchone() == (1,)
+
+
+def test_a_superuser_profile_connects_as_a_superuser(pg15: Environment) -> None:
+    with _connect(pg15) as conn:
+        assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone() == (True,)
+        conn.execute("CREATE EXTENSION postgres_fdw")
+
+
+def test_memory_cap_is_in_force_in_the_container_cgroup(pg13: Environment, docker_client) -> None:  # type: ignore[no-untyped-def]
+    assert pg13.database and pg13.database.container_id
+    container = docker_client.containers.get(pg13.database.container_id)
+    assert container.attrs["HostConfig"]["Memory"] == 512 * 2**20
+    code, output = container.exec_run(
+        ["sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max"]
+    )
+    assert code == 0 and int(output.decode().strip()) == 512 * 2**20
+
+
+def test_max_connections_and_settings_are_in_force(pg13: Environment) -> None:
+    with _connect(pg13) as conn:
+        assert conn.execute("SHOW max_connections").fetchone() == ("8",)
+        assert conn.execute("SHOW timezone").fetchone() == ("Asia/Tokyo",)
+    opened: list[psycopg.Connection] = []
+    try:
+        with pytest.raises(psycopg.OperationalError) as caught:
+            for _ in range(20):
+                opened.append(_connect(pg13))
+    finally:
+        for conn in opened:
+            conn.close()
+    assert len(opened) <= 8
+    assert "remaining connection slots" in str(caught.value) or "too many clients" in str(caught.value)
+
+
+def test_ports_are_published_on_loopback_only_and_resources_are_labelled(pg15: Environment, docker_client) -> None:  # type: ignore[no-untyped-def]
+    assert pg15.database and pg15.database.container_id
+    container = docker_client.containers.get(pg15.database.container_id)
+    bindings = container.attrs["NetworkSettings"]["Ports"]["5432/tcp"]
+    assert bindings and all(b["HostIp"] == "127.0.0.1" for b in bindings)
+    assert container.labels[L.ENV_ID] == pg15.env_id and container.labels[L.MANAGED] == "true"
+    assert not container.attrs["HostConfig"]["Privileged"]
+    network = docker_client.networks.get(pg15.network_name)
+    assert network.attrs["Labels"][L.ENV_ID] == pg15.env_id
+
+
+def test_each_environment_gets_its_own_random_password(pg13: Environment, pg15: Environment, pg17: Environment) -> None:
+    passwords = {e.database.password for e in (pg13, pg15, pg17) if e.database}
+    assert len(passwords) == 3 and all(len(p) >= 20 for p in passwords)
+
+
+def test_sqlite_engine_is_a_file_and_no_container(docker_client, project_dir: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+    write_profile(project_dir, "lite", "database: {engine: sqlite}\n")
+    env = Environment(docker_client, load_profile(project_dir / "profiles", "lite"), project_dir)
+    with env:
+        env.up()
+        assert env.database and env.database.sqlite_path and env.database.sqlite_path.is_file()
+        assert env.database.url_host == f"sqlite:///{env.database.sqlite_path}"
+        assert not docker_client.containers.list(all=True, filters=L.label_filter({L.ENV_ID: env.env_id}))
+        path = env.database.sqlite_path
+    assert not path.exists()

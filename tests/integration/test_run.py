@@ -1,0 +1,141 @@
+"""`parity run` end to end on purpose-built apps: each divergence kind found, with its step and cause."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from parity.project import Project
+from parity.results import RunResult
+from parity.run import RunOptions, run
+
+APPS = Path(__file__).parent / "apps"
+
+SQL = {
+    "001_notes.sql": "CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL, currency text);\n",
+    "002_any_value.sql": "CREATE VIEW note_currency AS SELECT id, any_value(currency) AS currency FROM notes GROUP BY id;\n",
+    "003_fdw.sql": "CREATE EXTENSION postgres_fdw;\n",
+}
+
+
+def make_project(root: Path, local: str, prod: str) -> Project:
+    """A project with the tiny app, the test scripts, SQL migrations and two profiles."""
+    shutil.copytree(APPS / "tiny", root / "app")
+    shutil.copytree(APPS / "scripts", root / "scripts")
+    (root / "sql").mkdir()
+    for name, text in SQL.items():
+        (root / "sql" / name).write_text(text)
+    (root / "profiles").mkdir()
+    (root / "profiles" / "local.yaml").write_text(local)
+    (root / "profiles" / "prod.yaml").write_text(prod)
+    return Project.at(root)
+
+
+def run_pair(project: Project) -> RunResult:
+    return run(project, RunOptions(target="prod")).result
+
+
+def only_divergence(result: RunResult, step: str) -> tuple[str, str | None]:
+    matching = [d for d in result.divergences if d.step == step]
+    assert matching, f"no {step} divergence in {[(d.step, d.subject) for d in result.divergences]}"
+    return matching[0].subject, matching[0].cause
+
+
+MIGRATE = "migrations: {{command: [python, scripts/migrate.py, {files}], run_in: host, timeout: 1m}}\n"
+APP = ("app: {{build: app, env: {{SCENARIO: {scenario}}}{extra}, "
+       "startup_probe: {{http: /healthz, period: 1s, failure_threshold: {threshold}}}}}\n")
+
+
+def app(scenario: str, extra: str = "", threshold: int = 30) -> str:
+    return APP.format(scenario=scenario, extra=extra, threshold=threshold)
+
+
+@pytest.mark.parametrize(
+    ("local", "prod", "step", "cause"),
+    [
+        pytest.param(
+            "database: {version: '17'}\n" + MIGRATE.format(files="sql/001_notes.sql, sql/002_any_value.sql"),
+            "database: {version: '15'}\n" + MIGRATE.format(files="sql/001_notes.sql, sql/002_any_value.sql"),
+            "migrations", "database.version", id="feature-newer-than-production-postgres"),
+        pytest.param(
+            "database: {version: '15', ssl: off}\n" + MIGRATE.format(files="sql/001_notes.sql"),
+            "database: {version: '15', ssl: required}\n" + MIGRATE.format(files="sql/001_notes.sql"),
+            "migrations", "database.ssl", id="client-without-tls-against-forced-ssl"),
+        pytest.param(
+            "database: {version: '15', superuser: true}\n" + MIGRATE.format(files="sql/003_fdw.sql"),
+            "database: {version: '15', superuser: false}\n" + MIGRATE.format(files="sql/003_fdw.sql"),
+            "migrations", "database.superuser", id="untrusted-extension-without-superuser"),
+        pytest.param(
+            "database: {version: '15'}\nsmoke: {command: [python, scripts/many_connections.py]}\n",
+            "database: {version: '15', max_connections: 6}\nsmoke: {command: [python, scripts/many_connections.py]}\n",
+            "smoke", "database.max_connections", id="connection-pool-over-max-connections"),
+        pytest.param(
+            "database: {version: '15'}\n" + app("hungry"),
+            "database: {version: '15'}\n" + app("hungry", ", memory: 128m"),
+            "startup", "app.memory", id="oom-kill-at-the-memory-cap"),
+        pytest.param(
+            "database: {version: '15'}\n" + app("slow"),
+            "database: {version: '15'}\n" + app("slow", threshold=2),
+            "startup", "app.startup_probe", id="startup-slower-than-the-probe-budget"),
+        pytest.param(
+            "database: {version: '15'}\n" + app("secret-env")
+            + "secrets: {source: env, values: {SECRET_KEY: {value: s3cr3t-value}}}\n",
+            "database: {version: '15'}\n" + app("secret-env")
+            + "secrets: {source: files, values: {SECRET_KEY: {value: s3cr3t-value}}}\n",
+            "startup", "secrets.source", id="secret-read-from-env-but-delivered-as-file"),
+        pytest.param(
+            "database: {version: '15'}\n" + app("write-cache"),
+            "database: {version: '15'}\n" + app("write-cache", ", read_only: true, tmpfs: [/tmp]"),
+            "startup", "app.read_only", id="write-to-a-read-only-root-filesystem"),
+    ],
+)
+def test_each_production_only_failure_is_a_divergence_with_its_cause(
+    docker_client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_leaks: None,  # type: ignore[no-untyped-def]
+    local: str, prod: str, step: str, cause: str,
+) -> None:
+    monkeypatch.setenv("FORCE_NO_TLS", "1")
+    result = run_pair(make_project(tmp_path, local, prod))
+    assert result.verdict == "divergent" and result.exit_code == 1
+    _subject, found_cause = only_divergence(result, step)
+    assert found_cause == cause, result.divergences
+    assert result.profiles["local"].steps[step].status == "ok"
+    assert result.profiles["prod"].steps[step].status == "failed"
+
+
+def test_the_oom_kill_also_shows_in_resources(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+    project = make_project(tmp_path, "database: {version: '15'}\n" + app("hungry"),
+                           "database: {version: '15'}\n" + app("hungry", ", memory: 128m"))
+    result = run_pair(project)
+    assert result.profiles["prod"].steps["startup"].facts["oom_killed"] is True
+    assert result.profiles["prod"].steps["resources"].facts["app_oom_killed"] is True
+    subject, cause = only_divergence(result, "resources")
+    assert subject == "app memory" and cause == "app.memory"
+
+
+def test_a_clean_app_is_parity_with_a_sqlite_baseline(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+    common = (MIGRATE.format(files="sql/001_notes.sql")
+              + "smoke: {http: [{name: health, path: /healthz, expect_status: 200}]}\n")
+    project = make_project(
+        tmp_path,
+        "database: {engine: sqlite}\n" + app("clean") + common,
+        "database: {version: '15', ssl: required, superuser: false, memory: 512m, max_connections: 20}\n"
+        + app("clean", ", memory: 128m, read_only: true, user: '10001', cpus: 0.5") + common,
+    )
+    result = run_pair(project)
+    assert result.divergences == [] and result.failures == [], result.divergences
+    assert result.verdict == "parity" and result.exit_code == 0
+    for name in ("local", "prod"):
+        steps = result.profiles[name].steps
+        assert {k: v.status for k, v in steps.items()} == {
+            "database": "ok", "migrations": "ok", "startup": "ok", "smoke": "ok", "resources": "ok"}
+        assert steps["smoke"].tests[0].id == "http:health" and steps["smoke"].tests[0].outcome == "passed"
+
+
+def test_a_step_failing_on_both_sides_is_not_parity(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+    broken = "database: {version: '15'}\nmigrations: {command: [python, scripts/migrate.py, sql/missing.sql], run_in: host}\n"
+    result = run_pair(make_project(tmp_path, broken, broken))
+    assert result.divergences == []
+    assert [f.step for f in result.failures] == ["migrations"]
+    assert result.verdict == "divergent" and result.exit_code == 1

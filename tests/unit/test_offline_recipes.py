@@ -1,0 +1,196 @@
+"""Pure logic of the offline image recipes and image resolution (no engine, no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+import pytest
+
+from parity.engine import images, offline
+from parity.errors import EnvError
+
+
+def test_known_refs() -> None:
+    assert offline.offline_refs() == [
+        "postgres:13",
+        "postgres:15",
+        "postgres:17",
+        "python:3.11-slim",
+    ]
+    for ref in offline.offline_refs():
+        assert offline.can_build_offline(ref)
+
+
+@pytest.mark.parametrize(
+    ("ref", "suite"),
+    [
+        ("postgres:13", "bullseye"),
+        ("postgres:15", "bookworm"),
+        ("postgres:17", "trixie"),
+        ("python:3.11-slim", "bookworm"),
+        ("docker.io/library/postgres:15", "bookworm"),
+        ("library/postgres:17", "trixie"),
+    ],
+)
+def test_suite_mapping(ref: str, suite: str) -> None:
+    assert offline.offline_suite(ref) == suite
+    assert offline.can_build_offline(ref)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    ["postgres:16", "postgres", "postgres:latest", "postgres:15-alpine", "python:3.12-slim",
+     "mysql:8", "ghcr.io/library/postgres:15", ""],
+)  # fmt: skip
+def test_unknown_refs(ref: str) -> None:
+    assert not offline.can_build_offline(ref)
+    assert offline.offline_suite(ref) is None
+
+
+def test_summary_names_every_version() -> None:
+    assert offline.offline_summary() == "postgres:13, 15, 17 and python:3.11-slim"
+
+
+def test_postgres_image_config() -> None:
+    recipe = offline.recipe_for("postgres:15")
+    assert recipe is not None
+    changes = offline._image_changes(recipe, "15.9-0+deb12u1", "")
+    assert "ENV PATH=" + offline.BASE_PATH + ":/usr/lib/postgresql/15/bin" in changes
+    assert "ENV PGDATA=/var/lib/postgresql/data" in changes
+    assert 'ENTRYPOINT ["docker-entrypoint.sh"]' in changes
+    assert 'CMD ["postgres"]' in changes
+    assert "EXPOSE 5432" in changes
+    assert f'LABEL {offline.OFFLINE_LABEL}="true"' in changes
+    assert f'LABEL {offline.SUITE_LABEL}="bookworm"' in changes
+
+
+def test_python_image_config() -> None:
+    recipe = offline.recipe_for("python:3.11-slim")
+    assert recipe is not None
+    changes = offline._image_changes(recipe, "3.11.2-6", "3.11.2")
+    assert "ENV PYTHON_VERSION=3.11.2" in changes
+    assert not any(c.startswith("ENTRYPOINT") for c in changes)
+    assert any(c.startswith("ENV PATH=/usr/local/bin:") for c in changes)
+
+
+def test_mmdebstrap_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(offline.MIRROR_ENV, "http://mirror.example/debian")
+    monkeypatch.setenv(offline.SECURITY_MIRROR_ENV, "")
+    recipe = offline.recipe_for("postgres:13")
+    assert recipe is not None
+    cmd = offline._mmdebstrap_command(recipe, tmp_path / "r.tar", tmp_path / "h.sh", tmp_path)
+    assert cmd[0] == "mmdebstrap"
+    assert "--variant=minbase" in cmd
+    assert "--include=postgresql-13" in cmd
+    assert cmd[-4:] == [
+        "bullseye",
+        str(tmp_path / "r.tar"),
+        "deb http://mirror.example/debian bullseye main",
+        "deb http://mirror.example/debian bullseye-updates main",
+    ]
+    assert not any("security" in c for c in cmd)
+
+
+def test_customize_removes_default_cluster(tmp_path: Path) -> None:
+    recipe = offline.recipe_for("postgres:17")
+    assert recipe is not None
+    script = offline._customize_script(recipe, tmp_path / "ep.sh", tmp_path / "v")
+    assert '"$root/var/lib/postgresql/17/main"' in script
+    assert '"$root/etc/postgresql/17"' in script
+    py = offline.recipe_for("python:3.11-slim")
+    assert py is not None
+    assert "EXTERNALLY-MANAGED" in offline._customize_script(py, tmp_path / "ep", tmp_path / "v")
+
+
+def test_build_unknown_ref_is_env_error() -> None:
+    with pytest.raises(EnvError, match="cannot build postgres:16 offline") as info:
+        offline.build_offline_image(None, "postgres:16", print)  # type: ignore[arg-type]
+    assert info.value.fix is not None and "postgres:13, 15, 17" in info.value.fix
+
+
+def test_build_without_mmdebstrap_is_env_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(offline.shutil, "which", lambda _name: None)
+    with pytest.raises(EnvError, match="mmdebstrap is not installed") as info:
+        offline.build_offline_image(None, "postgres:15", print)  # type: ignore[arg-type]
+    assert info.value.fix is not None and "apt-get install mmdebstrap" in info.value.fix
+
+
+class FakeImages:
+    """Just enough of client.images for ensure_image/describe_image."""
+
+    def __init__(self, present: dict[str, dict[str, str]]) -> None:
+        self.present = present
+        self.pulled: list[tuple[str, str]] = []
+
+    def get(self, ref: str) -> Any:
+        if ref not in self.present:
+            raise docker.errors.ImageNotFound(ref)
+        return type("Image", (), {"labels": self.present[ref]})()
+
+    def pull(self, repository: str, tag: str) -> None:
+        self.pulled.append((repository, tag))
+        raise docker.errors.APIError("Get https://registry-1.docker.io/v2/: dial tcp: no such host")
+
+
+class FakeClient:
+    def __init__(self, present: dict[str, dict[str, str]]) -> None:
+        self.images = FakeImages(present)
+
+
+def test_ensure_image_present_does_nothing() -> None:
+    client = FakeClient({"postgres:15": {}})
+    images.ensure_image(client, "postgres:15", print)  # type: ignore[arg-type]
+    assert client.images.pulled == []
+
+
+def test_ensure_image_unbuildable_names_ref_reason_and_fix() -> None:
+    client = FakeClient({})
+    with pytest.raises(EnvError) as info:
+        images.ensure_image(client, "mysql:8", lambda _m: None)  # type: ignore[arg-type]
+    assert client.images.pulled == [("mysql", "8")]
+    assert "mysql:8" in info.value.message and "no such host" in info.value.message
+    assert info.value.fix is not None and "postgres:13, 15, 17" in info.value.fix
+    assert "docker load" in info.value.fix
+
+
+def test_ensure_image_falls_back_to_offline_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    monkeypatch.setattr(images, "build_offline_image", lambda _c, ref, _p: built.append(ref))
+    client = FakeClient({})
+    images.ensure_image(client, "postgres:17", lambda _m: None, allow_pull=False)  # type: ignore[arg-type]
+    assert client.images.pulled == [] and built == ["postgres:17"]
+
+
+def test_describe_image() -> None:
+    client = FakeClient({"postgres:15": {offline.OFFLINE_LABEL: "true"}, "redis:7": {}})
+    describe = images.describe_image
+    assert describe(client, "postgres:15") == "present (built offline)"  # type: ignore[arg-type]
+    assert describe(client, "redis:7") == "present"  # type: ignore[arg-type]
+    assert describe(client, "postgres:13") == "missing (buildable offline)"  # type: ignore[arg-type]
+    assert describe(client, "mysql:8") == "missing"  # type: ignore[arg-type]
+
+
+def test_build_images_skips_present(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    monkeypatch.setattr(images, "build_offline_image", lambda _c, ref, _p: built.append(ref))
+    client = FakeClient({"postgres:15": {}})
+    refs = ["postgres:15", "postgres:13", "postgres:13"]
+    images.build_images(client, refs, lambda _m: None)  # type: ignore[arg-type]
+    assert built == ["postgres:13"]
+    built.clear()
+    images.build_images(client, ["postgres:15"], lambda _m: None, force=True)  # type: ignore[arg-type]
+    assert built == ["postgres:15"]
+    with pytest.raises(EnvError, match="mysql:8"):
+        images.build_images(client, ["mysql:8"], lambda _m: None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("ref", "split"),
+    [("postgres:15", ("postgres", "15")), ("postgres", ("postgres", "latest")),
+     ("localhost:5000/app", ("localhost:5000/app", "latest")),
+     ("localhost:5000/app:2", ("localhost:5000/app", "2"))],
+)  # fmt: skip
+def test_split_ref(ref: str, split: tuple[str, str]) -> None:
+    assert images._split_ref(ref) == split

@@ -1,0 +1,179 @@
+"""Profile loading: the format, extends, units, and errors that name file, line and key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from parity.errors import ProfileError
+from parity.profile.loader import list_profiles, load_profile
+from parity.profile.models import profile_json_schema
+from tests.conftest import write_profile
+
+FULL = """\
+description: Production
+database:
+  engine: postgres
+  version: 14
+  ssl: required
+  superuser: false
+  memory: 1g
+  max_connections: 50
+  settings: {timezone: UTC, log_min_duration_statement: 250}
+app:
+  build: .
+  memory: 512m
+  cpus: 0.5
+  read_only: true
+  tmpfs: [/tmp]
+  user: 10001
+  env: {APP_ENV: production, WORKERS: 2}
+  startup_probe: {http: /healthz, initial_delay: 500ms, period: 2s, timeout: 1s, failure_threshold: 5}
+secrets:
+  source: files
+  values:
+    SECRET_KEY: {env: SECRET_KEY}
+migrations: {command: [alembic, upgrade, head], run_in: app, timeout: 5m}
+smoke:
+  command: [pytest, tests/smoke, -q]
+  http:
+    - {name: health, path: /healthz, expect_status: 200}
+"""
+
+
+def test_every_key_of_the_spec_loads_with_units_parsed(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", FULL)
+    p = load_profile(project_dir / "profiles", "prod").profile
+    assert p.database and p.app and p.secrets and p.migrations and p.smoke
+    assert p.database.version == "14" and p.database.ssl == "required" and not p.database.superuser
+    assert p.database.memory == 2**30 and p.database.max_connections == 50
+    assert p.database.settings == {"timezone": "UTC", "log_min_duration_statement": "250"}
+    assert p.app.memory == 512 * 2**20 and p.app.user == "10001" and p.app.env["WORKERS"] == "2"
+    assert p.app.startup_probe is not None
+    assert p.app.startup_probe.budget == pytest.approx(0.5 + 2 * 5)
+    assert p.secrets.values["SECRET_KEY"].env == "SECRET_KEY"
+    assert p.secrets.resolved_path() == "/run/secrets"
+    assert p.migrations.timeout == 300 and p.smoke.http[0].expect_status == 200
+
+
+def test_bare_off_means_the_ssl_mode_off(project_dir: Path) -> None:
+    write_profile(project_dir, "local", "database: {ssl: off}\n")
+    db = load_profile(project_dir / "profiles", "local").profile.database
+    assert db is not None and db.ssl == "off"
+
+
+def test_unknown_key_names_file_line_and_suggests_the_right_key(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "database:\n  version: 15\napp:\n  build: .\n  memroy: 512m\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(project_dir / "profiles", "prod")
+    message = caught.value.message
+    assert "prod.yaml:5:3" in message
+    assert "'memroy'" in message and "did you mean 'memory'" in message
+
+
+def test_wrong_unit_is_reported_at_its_line(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "app:\n  image: x:1\n  startup_probe:\n    http: /h\n    period: 10x\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(project_dir / "profiles", "prod")
+    assert "prod.yaml:5:5" in caught.value.message and "10x" in caught.value.message
+
+
+def test_malformed_yaml_gives_line_and_column(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "database:\n  version: [15\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(project_dir / "profiles", "prod")
+    assert "prod.yaml:3:1" in caught.value.message and "invalid YAML" in caught.value.message
+
+
+def test_duplicate_keys_are_an_error_not_a_silent_override(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "database:\n  version: 15\n  version: 13\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(project_dir / "profiles", "prod")
+    assert "duplicate key 'version'" in caught.value.message
+
+
+def test_extends_deep_merges_over_the_parent(project_dir: Path) -> None:
+    write_profile(project_dir, "base", "database: {version: 15, max_connections: 20}\napp: {build: ., env: {A: '1', B: '2'}}\n")
+    write_profile(project_dir, "prod", "extends: base\ndatabase: {ssl: required}\napp: {env: {B: '3'}}\n")
+    loaded = load_profile(project_dir / "profiles", "prod")
+    p = loaded.profile
+    assert p.database and p.database.version == "15" and p.database.max_connections == 20
+    assert p.database.ssl == "required"
+    assert p.app and p.app.env == {"A": "1", "B": "3"}
+    assert [f.name for f in loaded.files] == ["base.yaml", "prod.yaml"]
+
+
+def test_an_error_in_the_parent_names_the_parent_file(project_dir: Path) -> None:
+    write_profile(project_dir, "base", "database:\n  verison: 15\n")
+    write_profile(project_dir, "prod", "extends: base\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(project_dir / "profiles", "prod")
+    assert "base.yaml:2:3" in caught.value.message and "did you mean 'version'" in caught.value.message
+
+
+def test_cyclic_extends_is_detected(project_dir: Path) -> None:
+    write_profile(project_dir, "a", "extends: b\n")
+    write_profile(project_dir, "b", "extends: a\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(project_dir / "profiles", "a")
+    assert "cycle" in caught.value.message and "a -> b -> a" in caught.value.message
+
+
+def test_missing_extends_and_unknown_profile_are_named(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "extends: bsae\n")
+    write_profile(project_dir, "base", "{}\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(project_dir / "profiles", "prod")
+    assert "'bsae'" in caught.value.message and "did you mean 'base'" in caught.value.message
+    with pytest.raises(ProfileError) as caught:
+        load_profile(project_dir / "profiles", "staging")
+    assert "no profile 'staging'" in caught.value.message and caught.value.fix and "prod" in caught.value.fix
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("app: {build: ., image: x:1}\n", "exactly one of build"),
+        ("app: {build: ., startup_probe: {http: /h, tcp: true}}\n", "one kind"),
+        ("secrets: {values: {K: {env: A, value: b}}}\n", "exactly one of"),
+        ("database: {ssl: true}\n", "off, optional or required"),
+        ("database: {engine: mysql}\n", "database.engine"),
+        ("migrations: {run_in: app}\n", "migrations.command: this key is required"),
+        ("- just\n- a list\n", "a mapping of sections"),
+    ],
+)
+def test_invalid_profiles_get_a_clear_message(project_dir: Path, text: str, expected: str) -> None:
+    write_profile(project_dir, "p", text)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(project_dir / "profiles", "p")
+    assert expected in caught.value.message
+
+
+def test_json_schema_accepts_a_valid_profile_and_rejects_a_typo() -> None:
+    schema = profile_json_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    assert not list(validator.iter_errors(yaml.safe_load(FULL.replace("ssl: required", "ssl: 'required'"))))
+    bad = yaml.safe_load("app: {build: ., memroy: 1g}\n")
+    assert list(validator.iter_errors(bad))
+    json.dumps(schema)
+
+
+def test_list_profiles_finds_yaml_and_yml(project_dir: Path) -> None:
+    write_profile(project_dir, "local", "{}\n")
+    (project_dir / "profiles" / "prod.yml").write_text("{}\n")
+    assert list_profiles(project_dir / "profiles") == ["local", "prod"]
+
+
+def test_a_child_choosing_another_one_of_option_replaces_the_parents(project_dir: Path) -> None:
+    write_profile(project_dir, "local", "app: {build: ., startup_probe: {http: /h}}\n"
+                                        "secrets: {values: {K: {value: dev}}}\n")
+    write_profile(project_dir, "prod", "extends: local\napp: {image: 'x:1', startup_probe: {tcp: true}}\n"
+                                       "secrets: {values: {K: {env: PROD_K}}}\n")
+    p = load_profile(project_dir / "profiles", "prod").profile
+    assert p.app and p.app.image == "x:1" and p.app.build is None
+    assert p.app.startup_probe and p.app.startup_probe.kind == "tcp"
+    assert p.secrets and p.secrets.values["K"].env == "PROD_K" and p.secrets.values["K"].value is None

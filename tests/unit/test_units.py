@@ -1,0 +1,38 @@
+import pytest
+
+from parity.profile.units import format_duration, format_size, parse_duration, parse_size
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("500ms", 0.5), ("30s", 30.0), ("5m", 300.0), ("1h", 3600.0), ("2", 2.0), (1.5, 1.5), ("0.25s", 0.25)],
+)
+def test_durations_parse_to_seconds(text: object, seconds: float) -> None:
+    assert parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("bad", ["10x", "", "-1s", "fast", True, None, [1]])
+def test_bad_durations_are_rejected(bad: object) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("512m", 512 * 2**20), ("1g", 2**30), ("256MiB", 256 * 2**20), ("64k", 65536), ("1Gi", 2**30), (1024, 1024)],
+)
+def test_sizes_parse_to_bytes(text: object, size: int) -> None:
+    assert parse_size(text) == size
+
+
+@pytest.mark.parametrize("bad", ["12q", "0", "i", "big", False, "-5m"])
+def test_bad_sizes_are_rejected(bad: object) -> None:
+    with pytest.raises(ValueError):
+        parse_size(bad)
+
+
+def test_sizes_and_durations_format_for_people() -> None:
+    assert format_size(512 * 2**20) == "512 MiB"
+    assert format_size(1536 * 2**20) == "1.5 GiB"
+    assert format_duration(0.25) == "250ms"
+    assert format_duration(90) == "1m30s"
