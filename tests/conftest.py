@@ -32,17 +32,29 @@ def docker_client():  # type: ignore[no-untyped-def]
         pytest.skip(f"no Docker engine: {exc}")
 
 
+def parity_resources(client, under: Path) -> set[str]:  # type: ignore[no-untyped-def]
+    """Ids of parity's containers, networks and volumes whose project lies under a directory."""
+    from parity.engine import labels as L
+
+    root = str(under.resolve())
+
+    def ours(labels: dict[str, str] | None) -> bool:
+        return (labels or {}).get(L.PROJECT, "").startswith(root)
+
+    f = L.label_filter()
+    found = {c.id for c in client.containers.list(all=True, filters=f) if ours(c.labels)}
+    found |= {n.id for n in client.networks.list(filters=f) if ours(n.attrs.get("Labels"))}
+    found |= {v.id for v in client.volumes.list(filters=f) if ours(v.attrs.get("Labels"))}
+    return found
+
+
 @pytest.fixture
-def no_leaks(docker_client) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Fail the test if it leaves parity containers, networks or volumes it created behind."""
-    from parity.engine.labels import label_filter
+def no_leaks(docker_client, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Fail the test if it leaves behind parity resources of the test projects (others' runs are ignored)."""
+    base = tmp_path_factory.getbasetemp()
 
     def ids() -> set[str]:
-        f = label_filter()
-        found = {c.id for c in docker_client.containers.list(all=True, filters=f)}
-        found |= {n.id for n in docker_client.networks.list(filters=f)}
-        found |= {v.id for v in docker_client.volumes.list(filters=f)}
-        return found
+        return parity_resources(docker_client, base)
 
     before = ids()
     yield

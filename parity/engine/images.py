@@ -123,14 +123,26 @@ def build_images(
             progress(message)
 
     failures: list[ParityError] = []
-    with ThreadPoolExecutor(max_workers=MAX_PARALLEL_BUILDS) as pool:
-        futures = {ref: pool.submit(build_offline_image, client, ref, report) for ref in wanted}
+    # Worker threads never see KeyboardInterrupt; this event tells them to stop mmdebstrap,
+    # so Ctrl-C ends the command in seconds instead of after the running builds.
+    cancel = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=MAX_PARALLEL_BUILDS, thread_name_prefix="offline-build")
+    try:
+        futures = {
+            ref: pool.submit(build_offline_image, client, ref, report, cancel=cancel)
+            for ref in wanted
+        }
         for ref, future in futures.items():
             try:
                 future.result()
             except ParityError as exc:
                 report(f"building {ref} failed: {exc.message.splitlines()[0]}")
                 failures.append(exc)
+    except BaseException:
+        cancel.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     if failures:
         raise failures[0]
 

@@ -163,12 +163,14 @@ def build_offline_image(
     progress: Callable[[str], None],
     *,
     timeout: float = BUILD_TIMEOUT_S,
+    cancel: threading.Event | None = None,
 ) -> None:
     """Build `ref` from Debian packages and tag it like the official image.
 
     Raises EnvError (never a bare traceback) when the ref is unknown, mmdebstrap is missing,
-    the mirror is unreachable, the build exceeds `timeout` seconds, or the engine refuses
-    the import. The final tag is applied only after every step succeeded.
+    the mirror is unreachable, the build exceeds `timeout` seconds, `cancel` is set (how a
+    caller running builds in threads passes on Ctrl-C), or the engine refuses the import.
+    The final tag is applied only after every step succeeded.
     """
     recipe = recipe_for(ref)
     if recipe is None:
@@ -182,6 +184,8 @@ def build_offline_image(
             f"apt-get install mmdebstrap (as root), or `docker load` a saved {recipe.ref} image",
         )
 
+    cancel = cancel or threading.Event()
+    _check_cancel(recipe, cancel)
     deadline = time.monotonic() + timeout
     started = time.monotonic()
     progress(f"building {recipe.ref} offline from Debian {recipe.suite} ({recipe.estimate})")
@@ -193,7 +197,10 @@ def build_offline_image(
             work = Path(tmp)
             rootfs_tar = work / "rootfs.tar"
             version_file = work / "package-version"
-            _run_mmdebstrap(recipe, rootfs_tar, version_file, work, deadline, timeout, progress)
+            _run_mmdebstrap(
+                recipe, rootfs_tar, version_file, work, deadline, timeout, cancel, progress
+            )
+            _check_cancel(recipe, cancel)
             package_version = version_file.read_text().strip() if version_file.exists() else ""
             progress(f"{recipe.ref}: importing the root filesystem into the Docker engine")
             imported = f"{TEMP_REPOSITORY}:{token}-import"
@@ -239,6 +246,7 @@ def _run_mmdebstrap(
     work: Path,
     deadline: float,
     timeout: float,
+    cancel: threading.Event,
     progress: Callable[[str], None],
 ) -> None:
     """Create the root filesystem tarball, streaming mmdebstrap's phases to `progress`."""
@@ -271,14 +279,20 @@ def _run_mmdebstrap(
         )
         reader.start()
         try:
-            proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _stop_group(proc)
-            raise EnvError(
-                f"building {recipe.ref} offline did not finish within "
-                f"{_duration(timeout)}; last output:\n    " + "\n    ".join(tail),
-                f"check that {_mirror()} is reachable and fast enough, then retry",
-            ) from None
+            # Short waits so a cancel (Ctrl-C in the thread's owner) is honoured within 0.5 s.
+            while proc.poll() is None:
+                if time.monotonic() >= deadline:
+                    _stop_group(proc)
+                    raise EnvError(
+                        f"building {recipe.ref} offline did not finish within "
+                        f"{_duration(timeout)}; last output:\n    " + "\n    ".join(tail),
+                        f"check that {_mirror()} is reachable and fast enough, then retry",
+                    )
+                if cancel.is_set():
+                    _stop_group(proc)
+                    _check_cancel(recipe, cancel)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=0.5)
         finally:
             if proc.poll() is None:  # interrupted (KeyboardInterrupt etc.): leave nothing behind
                 _stop_group(proc)
@@ -297,6 +311,14 @@ def _run_mmdebstrap(
             f"{recipe.suite}; last output:\n    {output}",
             "fix the problem shown above and retry; run as root (or with working "
             "unprivileged user namespaces) and make sure /tmp has ~1 GB free",
+        )
+
+
+def _check_cancel(recipe: Recipe, cancel: threading.Event) -> None:
+    if cancel.is_set():
+        raise EnvError(
+            f"building {recipe.ref} offline was cancelled",
+            "run the command again; nothing half-built was kept",
         )
 
 

@@ -157,7 +157,7 @@ def test_ensure_image_unbuildable_names_ref_reason_and_fix() -> None:
 
 def test_ensure_image_falls_back_to_offline_build(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[str] = []
-    monkeypatch.setattr(images, "build_offline_image", lambda _c, ref, _p: built.append(ref))
+    monkeypatch.setattr(images, "build_offline_image", lambda _c, ref, _p, **_kw: built.append(ref))
     client = FakeClient({})
     images.ensure_image(client, "postgres:17", lambda _m: None, allow_pull=False)  # type: ignore[arg-type]
     assert client.images.pulled == [] and built == ["postgres:17"]
@@ -174,7 +174,7 @@ def test_describe_image() -> None:
 
 def test_build_images_skips_present(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[str] = []
-    monkeypatch.setattr(images, "build_offline_image", lambda _c, ref, _p: built.append(ref))
+    monkeypatch.setattr(images, "build_offline_image", lambda _c, ref, _p, **_kw: built.append(ref))
     client = FakeClient({"postgres:15": {}})
     refs = ["postgres:15", "postgres:13", "postgres:13"]
     images.build_images(client, refs, lambda _m: None)  # type: ignore[arg-type]
