@@ -10,13 +10,12 @@ from parity.console import err, progress
 from parity.engine import labels as L
 from parity.engine.cleanup import Removed, is_orphan, reap_orphans, remove_environments
 from parity.engine.client import ENGINE_FIX, docker_client
-from parity.env.environment import Environment
 from parity.errors import ParityError, ProfileError
 from parity.profile.loader import list_profiles as profile_names
 from parity.profile.loader import load_all
 from parity.progress import RunProgress
 from parity.project import Project
-from parity.run import RunOptions, RunOutcome
+from parity.run import RunOptions, RunOutcome, start_environment
 from parity.run import run as run_profiles
 
 
@@ -30,24 +29,16 @@ class Started:
 
 
 def up(project: Project, profile_name: str) -> Started:
-    """Start a profile's environment and leave it running."""
-    loaded = project.profile(profile_name)
-    client = docker_client()
-    _reap(client)
-    env = Environment(client, loaded, project.root, mode="up", progress=progress)
-    with env:
-        env.up()
-        env.keep = True  # only once everything started: an interrupted `up` cleans up
-    exports: dict[str, str] = {}
+    """Start a profile's environment (database, migrations, app) and leave it running."""
+    run, kept = start_environment(project, profile_name, progress)
     hints: list[str] = []
-    db = env.database
-    if db is not None:
-        exports["DATABASE_URL"] = db.url_host
-        if db.ca_cert_path:
-            exports["PGSSLROOTCERT"] = str(db.ca_cert_path)
-        if db.engine == "postgres":
-            hints.append(f"psql \"{db.url_host}\"   # Postgres {db.server_version}")
-    return Started(env_id=env.env_id, exports=exports, hints=hints)
+    database = run.steps.get("database")
+    if database and database.facts.get("engine") == "postgres":
+        hints.append(f"psql \"$DATABASE_URL\"   # Postgres {database.facts.get('server_version', '')}")
+    for step, result in run.steps.items():
+        if result.status in ("failed", "error"):
+            hints.append(f"note: {step} {result.status}: {result.summary}")
+    return Started(env_id=kept.env_id, exports=kept.exports, hints=hints)
 
 
 def run(project: Project, target: str, baseline: str, *, keep: bool = False) -> RunOutcome:

@@ -17,7 +17,7 @@ from parity.engine.images import ensure_image
 from parity.env.app import AppImage, prepare_image
 from parity.env.environment import SQLITE_MOUNT, Environment
 from parity.env.secrets import deliver, resolve_values
-from parity.errors import ParityError
+from parity.errors import EnvError, ParityError
 from parity.profile.loader import LoadedProfile
 from parity.progress import RunProgress
 from parity.project import Project
@@ -79,14 +79,14 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     images = _prepare_images(client, loaded, project.root, say)
 
     runs: dict[str, ProfileRun] = {}
-    envs: dict[str, Environment] = {}
+    contexts: dict[str, StepContext] = {}
     errors: dict[str, BaseException] = {}
     board = progress
 
     def work(name: str) -> None:
         try:
             runs[name] = _run_profile(client, loaded[name], project.root, images[name], values[name],
-                                      redactor, board, envs, options.keep)
+                                      redactor, board, contexts, options.keep)
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors[name] = exc
 
@@ -99,13 +99,11 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
             while thread.is_alive():
                 thread.join(timeout=0.2)  # short joins keep Ctrl-C / SIGTERM deliverable
     except BaseException:
-        for env in envs.values():
-            env.close()
+        _close_all(contexts)
         raise
     for exc in errors.values():
         if isinstance(exc, ParityError | KeyboardInterrupt):
-            for env in envs.values():
-                env.close()
+            _close_all(contexts)
             raise exc
     for name, exc in errors.items():
         runs[name] = ProfileRun(name=name, steps={"database": StepResult(
@@ -117,8 +115,14 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     result = RunResult(verdict=verdict, baseline=options.baseline, target=options.target,
                        profiles={options.baseline: base, options.target: target},
                        divergences=divergences, failures=failures, duration_s=round(time.monotonic() - started, 3))
-    kept = [Kept(name, env.env_id, _exports(env)) for name, env in envs.items() if env.keep]
+    kept = [_kept(ctx) for ctx in contexts.values() if ctx.env.keep]
     return RunOutcome(result=redactor.result(result), redactor=redactor, kept=kept)
+
+
+def _close_all(contexts: dict[str, StepContext]) -> None:
+    """Remove every environment of this run (on interrupt or a parity error)."""
+    for ctx in list(contexts.values()):
+        ctx.env.close()
 
 
 def _prepare_images(client: docker.DockerClient, loaded: dict[str, LoadedProfile], root: Path,
@@ -144,20 +148,26 @@ def _prepare_images(client: docker.DockerClient, loaded: dict[str, LoadedProfile
 
 def _run_profile(client: docker.DockerClient, loaded: LoadedProfile, root: Path, image: AppImage | None,
                  values: dict[str, str], redactor: Redactor, board: RunProgress | None,
-                 envs: dict[str, Environment], keep: bool) -> ProfileRun:
+                 contexts: dict[str, StepContext], keep: bool,
+                 steps: list[tuple[str, Callable[[StepContext], StepResult]]] = STEPS,
+                 say: Callable[[str], None] | None = None) -> ProfileRun:
     name = loaded.name
+
     def note(message: str) -> None:
         if board:
             board.note(name, redactor.text(message))
+        elif say:
+            say(redactor.text(message))
+
     env = Environment(client, loaded, root, mode="up" if keep else "run", progress=note)
-    envs[name] = env
+    ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
+                      redactor=redactor, progress=note)
+    contexts[name] = ctx
     run = ProfileRun(name=name, description=loaded.profile.description or "")
     started = time.monotonic()
     with env:
         env.create_network()
-        ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
-                          redactor=redactor, progress=note)
-        for step, action in STEPS:
+        for step, action in steps:
             if board:
                 board.step(name, step, "running")
             if step == "migrations":
@@ -166,11 +176,36 @@ def _run_profile(client: docker.DockerClient, loaded: LoadedProfile, root: Path,
             run.steps[step] = result
             if board:
                 board.step(name, step, result.status, redactor.text(result.summary))
+            elif say and result.status != "skipped":
+                say(f"{step}: {result.status} — {redactor.text(result.summary)}")
             if step == "database" and result.status == "error":
                 break
-        env.keep = keep
+        env.keep = keep and run.steps.get("database", StepResult(status="ok")).status != "error"
     run.duration_s = round(time.monotonic() - started, 3)
     return run
+
+
+UP_STEPS = [step for step in STEPS if step[0] in ("database", "migrations", "startup")]
+
+
+def start_environment(project: Project, name: str, say: Callable[[str], None]) -> tuple[ProfileRun, Kept]:
+    """`parity up`: database, migrations and app of one profile, left running for a developer."""
+    loaded = project.profile(name)
+    values = resolve_values(loaded.profile.secrets, project.root)
+    redactor = Redactor(values.values())
+    client = docker_client()
+    removed = reap_orphans(client)
+    if removed:
+        say(f"removed leftovers of dead runs: {removed.summary()}")
+    images = _prepare_images(client, {name: loaded}, project.root, say)
+    contexts: dict[str, StepContext] = {}
+    run = _run_profile(client, loaded, project.root, images[name], values, redactor, None, contexts,
+                       keep=True, steps=UP_STEPS, say=say)
+    database = run.steps.get("database")
+    if database is not None and database.status == "error":
+        raise EnvError(f"{name}: the database did not start: {database.detail}",
+                       "see the log lines above; `parity doctor` checks the engine and images")
+    return run, _kept(contexts[name])
 
 
 def _deliver_secrets(ctx: StepContext) -> None:
@@ -205,8 +240,14 @@ def _guarded(action: Callable[[StepContext], StepResult], ctx: StepContext) -> S
     return result
 
 
-def _exports(env: Environment) -> dict[str, str]:
+def _kept(ctx: StepContext) -> Kept:
+    """How a developer reaches an environment left running."""
     exports: dict[str, str] = {}
-    if env.database:
-        exports["DATABASE_URL"] = env.database.url_host
-    return exports
+    db = ctx.env.database
+    if db is not None:
+        exports["DATABASE_URL"] = db.url_host
+        if db.ca_cert_path:
+            exports["PGSSLROOTCERT"] = str(db.ca_cert_path)
+    if ctx.app_url:
+        exports["APP_URL"] = ctx.app_url
+    return Kept(ctx.env.loaded.name, ctx.env.env_id, exports)
