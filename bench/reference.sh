@@ -24,13 +24,16 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 APP_IMAGE=${REFERENCE_APP_IMAGE:-parity-bench-reference-app:latest}
-RUN_ID=${BENCH_RUN_ID:-ref-$$-$RANDOM}
+RUN_ID=ref-$$-$RANDOM
 LABELS=(--label io.parity.bench=true --label "io.parity.bench.run=$RUN_ID")
+# run_bench.py passes its session id, so that its final sweep finds anything left behind.
+[ -n "${BENCH_SESSION:-}" ] && LABELS+=(--label "io.parity.bench.session=$BENCH_SESSION")
 PROD_SECRET_KEY=${PARITY_DEMO_SECRET_KEY:?set PARITY_DEMO_SECRET_KEY (the prod profile reads SECRET_KEY from it)}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/parity-bench-ref.XXXXXX")
 START=$EPOCHREALTIME
 
-calc() { awk "BEGIN { print $* }"; }
+calc() { awk "BEGIN { printf \"%.3f\", $* }"; }
+past() { awk "BEGIN { exit !($EPOCHREALTIME > $1) }"; }
 say() { printf '%7.2fs reference %s\n' "$(calc "$EPOCHREALTIME - $START")" "$*" >&2; }
 
 cleanup() {
@@ -56,7 +59,7 @@ poll() {
         if [ $((tries % 10)) -eq 0 ] && [ "$(docker inspect -f '{{.State.Running}}' "$watch")" != true ]; then
             return 2
         fi
-        [ "$(calc "$EPOCHREALTIME > $until")" = 1 ] && return 1
+        past "$until" && return 1
         sleep 0.1
     done
 }
@@ -179,6 +182,10 @@ SQL
     local t_smoke=$EPOCHREALTIME
     say "$name: smoke exit $smoke"
 
+    local tally=none
+    [ -f "$dir/junit.xml" ] && tally=$(grep -o '<testsuite [^>]*' "$dir/junit.xml" | head -n1 \
+        | sed -E 's/.* errors="([0-9]+)" failures="([0-9]+)" skipped="([0-9]+)" tests="([0-9]+)".*/\4tests,\2failed,\1errors/')
+
     local oom app_peak db_peak
     oom=$(docker inspect -f '{{.State.OOMKilled}}' "$app")
     app_peak=$(peak_memory "$app" || true)
@@ -188,8 +195,8 @@ SQL
     docker network rm "$net" >/dev/null
     local t_end=$EPOCHREALTIME
     say "$name: torn down"
-    printf 'RESULT %s migrations=%s startup=%s http=%s smoke=%s oom_killed=%s app_peak=%s db_peak=%s' \
-        "$name" "$migrations" "$startup" "$http" "$smoke" "$oom" "${app_peak:-none}" "${db_peak:-none}"
+    printf 'RESULT %s migrations=%s startup=%s http=%s smoke=%s smoke_tests=%s oom_killed=%s app_peak=%s db_peak=%s' \
+        "$name" "$migrations" "$startup" "$http" "$smoke" "$tally" "$oom" "${app_peak:-none}" "${db_peak:-none}"
     printf ' database_s=%s migrations_s=%s startup_s=%s smoke_s=%s teardown_s=%s total_s=%s\n' \
         "$(calc "$t_db - $t0")" "$(calc "$t_mig - $t_db")" "$(calc "$t_start - $t_mig")" \
         "$(calc "$t_smoke - $t_start")" "$(calc "$t_end - $t_smoke")" "$(calc "$t_end - $t0")"

@@ -239,14 +239,19 @@ def _shell_quote(value: str) -> str:
     return "'" + value.replace("'", "'\"'\"'") + "'"
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    # Unwind like Ctrl-C so every `with Environment(...)` removes what it created.
+def _on_signal(signum: int, frame: object) -> None:
+    # Unwind like Ctrl-C so every environment removes what it created. Further signals are
+    # ignored: a second Ctrl-C must not interrupt the cleanup half-way and leak containers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    err.print(f"{signal.Signals(signum).name}: stopping and removing what this run created…")
     raise KeyboardInterrupt
 
 
 def main() -> None:
     """Entry point: run the CLI and turn failures into messages and exit codes."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -8,7 +8,13 @@ import docker
 
 from parity.console import err, progress
 from parity.engine import labels as L
-from parity.engine.cleanup import Removed, is_orphan, reap_orphans, remove_environments
+from parity.engine.cleanup import (
+    Removed,
+    is_orphan,
+    reap_orphans,
+    reap_state_dirs,
+    remove_environments,
+)
 from parity.engine.client import ENGINE_FIX, docker_client
 from parity.errors import ParityError, ProfileError
 from parity.profile.loader import list_profiles as profile_names
@@ -52,9 +58,11 @@ def down(project: Project, profile_name: str | None) -> Removed:
     client = docker_client()
     if profile_name is None:
         # Everything parity made, except what a live `parity run` is still using.
-        return remove_environments(
+        removed = remove_environments(
             client, {}, keep=lambda labels: labels.get(L.MODE) == "run" and not is_orphan(labels)
         )
+        removed.env_ids.update(reap_state_dirs())
+        return removed
     removed = remove_environments(
         client,
         {L.PROJECT: str(project.root), L.PROFILE: profile_name},

@@ -33,3 +33,10 @@ class EnvError(ParityError):
     """The machine cannot do what was asked: no Docker engine, image unavailable (exit 3)."""
 
     exit_code = 3
+
+
+class Cancelled(BaseException):
+    """The run is being torn down (Ctrl-C, SIGTERM): stop creating things and unwind.
+
+    A BaseException, like KeyboardInterrupt, so that a step's `except Exception` cannot swallow it.
+    """

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +20,7 @@ from parity.engine.images import ensure_image
 from parity.env.app import AppImage, prepare_image
 from parity.env.environment import SQLITE_MOUNT, Environment
 from parity.env.secrets import deliver, resolve_values
-from parity.errors import EnvError, ParityError
+from parity.errors import Cancelled, EnvError, ParityError, UsageError
 from parity.profile.loader import LoadedProfile
 from parity.progress import RunProgress
 from parity.project import Project
@@ -71,6 +74,8 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     """Run both profiles and compare them. Profile and secret errors surface before anything starts."""
     loaded = {name: project.profile(name) for name in (options.baseline, options.target)}
     values = {name: resolve_values(lp.profile.secrets, project.root) for name, lp in loaded.items()}
+    for lp in loaded.values():
+        check_host_commands(lp, project.root)
     redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
     client = docker_client()
     removed = reap_orphans(client)
@@ -82,11 +87,12 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     contexts: dict[str, StepContext] = {}
     errors: dict[str, BaseException] = {}
     board = progress
+    cancel = threading.Event()
 
     def work(name: str) -> None:
         try:
             runs[name] = _run_profile(client, loaded[name], project.root, images[name], values[name],
-                                      redactor, board, contexts, options.keep)
+                                      redactor, board, contexts, options.keep, cancel=cancel)
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors[name] = exc
 
@@ -99,11 +105,11 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
             while thread.is_alive():
                 thread.join(timeout=0.2)  # short joins keep Ctrl-C / SIGTERM deliverable
     except BaseException:
-        _close_all(contexts)
+        _cancel(cancel, contexts, threads)
         raise
     for exc in errors.values():
-        if isinstance(exc, ParityError | KeyboardInterrupt):
-            _close_all(contexts)
+        if isinstance(exc, ParityError | KeyboardInterrupt | Cancelled):
+            _cancel(cancel, contexts, threads)
             raise exc
     for name, exc in errors.items():
         runs[name] = ProfileRun(name=name, steps={"database": StepResult(
@@ -119,10 +125,40 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     return RunOutcome(result=redactor.result(result), redactor=redactor, kept=kept)
 
 
-def _close_all(contexts: dict[str, StepContext]) -> None:
-    """Remove every environment of this run (on interrupt or a parity error)."""
+def check_host_commands(loaded: LoadedProfile, root: Path) -> None:
+    """Commands that run on this machine must exist before anything starts (a typo is exit 2, not a run)."""
+    profile = loaded.profile
+    commands = []
+    if profile.migrations and profile.migrations.run_in == "host":
+        commands.append(("migrations.command", profile.migrations.command))
+    if profile.smoke and profile.smoke.command is not None:
+        commands.append(("smoke.command", profile.smoke.command))
+    search = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    for key, command in commands:
+        if isinstance(command, str) or not command:
+            continue  # a shell string: the shell reports a missing program itself
+        program = command[0]
+        if shutil.which(program, path=search) is None and not (root / program).is_file():
+            raise UsageError(
+                f"profile {loaded.name}: {key} runs {program!r}, which is not found on this machine",
+                f"install it or fix {key} in {loaded.files[-1].name}",
+            )
+
+
+def _cancel(cancel: threading.Event, contexts: dict[str, StepContext], threads: list[threading.Thread]) -> None:
+    """Tear the whole run down: stop new work, remove everything, wait for the workers, sweep again."""
+    cancel.set()
     for ctx in list(contexts.values()):
         ctx.env.close()
+    deadline = time.monotonic() + CANCEL_GRACE
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    # A worker may have been mid-way through creating a container during the first sweep.
+    for ctx in list(contexts.values()):
+        ctx.env.close()
+
+
+CANCEL_GRACE = 20.0
 
 
 def _prepare_images(client: docker.DockerClient, loaded: dict[str, LoadedProfile], root: Path,
@@ -150,7 +186,7 @@ def _run_profile(client: docker.DockerClient, loaded: LoadedProfile, root: Path,
                  values: dict[str, str], redactor: Redactor, board: RunProgress | None,
                  contexts: dict[str, StepContext], keep: bool,
                  steps: list[tuple[str, Callable[[StepContext], StepResult]]] = STEPS,
-                 say: Callable[[str], None] | None = None) -> ProfileRun:
+                 say: Callable[[str], None] | None = None, cancel: threading.Event | None = None) -> ProfileRun:
     name = loaded.name
 
     def note(message: str) -> None:
@@ -159,7 +195,7 @@ def _run_profile(client: docker.DockerClient, loaded: LoadedProfile, root: Path,
         elif say:
             say(redactor.text(message))
 
-    env = Environment(client, loaded, root, mode="up" if keep else "run", progress=note)
+    env = Environment(client, loaded, root, mode="up" if keep else "run", progress=note, cancel=cancel)
     ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
                       redactor=redactor, progress=note)
     contexts[name] = ctx
@@ -225,12 +261,13 @@ def _deliver_secrets(ctx: StepContext) -> None:
 def _guarded(action: Callable[[StepContext], StepResult], ctx: StepContext) -> StepResult:
     """A step's failure is a result; only parity's own errors and interrupts stop the run."""
     started = time.monotonic()
+    ctx.env.check_open()
     try:
         result = action(ctx)
+    except UsageError:
+        raise  # a command that does not exist is the user's to fix, not a result (exit 2)
     except ParityError as exc:
         result = StepResult(status="error", summary=exc.message.splitlines()[0], detail=str(exc))
-    except (KeyboardInterrupt, SystemExit):
-        raise
     except Exception as exc:  # noqa: BLE001 - an unexpected failure in one step must not lose the run
         result = StepResult(status="error", summary=f"parity error: {type(exc).__name__}", detail=str(exc))
     if not result.duration_s:

@@ -83,9 +83,40 @@ def remove_environments(
     return removed
 
 
+OWNER_FILE = "owner"
+
+
+def claim_state_dir(env_id: str, mode: str, owner: str) -> Path:
+    """Create an environment's host-side directory (private to this user), recording who owns it."""
+    root = state_root()
+    root.mkdir(mode=0o700, exist_ok=True)
+    root.chmod(0o700)  # secrets and CA files live below: nobody else may traverse
+    path = root / env_id
+    path.mkdir(mode=0o700, exist_ok=True)
+    (path / OWNER_FILE).write_text(f"{mode}\n{owner}\n")
+    return path
+
+
 def remove_state_dir(env_id: str) -> None:
     """Delete an environment's host-side files."""
     shutil.rmtree(state_root() / env_id, ignore_errors=True)
+
+
+def reap_state_dirs() -> list[str]:
+    """Remove host-side directories of runs whose parity process died (even if no container was made)."""
+    root = state_root()
+    removed: list[str] = []
+    if not root.is_dir():
+        return removed
+    for path in root.iterdir():
+        try:
+            mode, owner = (path / OWNER_FILE).read_text().split("\n")[:2]
+        except (OSError, ValueError):
+            continue  # not ours, or being created right now
+        if mode == "run" and not owner_is_alive(owner):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
 
 
 def is_orphan(labels: dict[str, str]) -> bool:
@@ -95,4 +126,6 @@ def is_orphan(labels: dict[str, str]) -> bool:
 
 def reap_orphans(client: docker.DockerClient) -> Removed:
     """Remove the resources of runs whose parity process died (SIGKILL, crash), and only those."""
-    return remove_environments(client, {L.MODE: "run"}, keep=lambda labels: not is_orphan(labels))
+    removed = remove_environments(client, {L.MODE: "run"}, keep=lambda labels: not is_orphan(labels))
+    removed.env_ids.update(reap_state_dirs())
+    return removed

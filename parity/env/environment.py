@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets as random_tokens
+import signal
+import subprocess
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -11,9 +16,16 @@ import docker
 import docker.errors
 
 from parity.engine import labels as L
-from parity.engine.cleanup import Removed, remove_environments, remove_state_dir, state_root
+from parity.engine.cleanup import (
+    Removed,
+    claim_state_dir,
+    remove_environments,
+    remove_state_dir,
+    state_root,
+)
+from parity.engine.owner import current_owner
 from parity.env.database import Database, start_postgres, start_sqlite
-from parity.errors import EnvError
+from parity.errors import Cancelled, EnvError
 from parity.profile.loader import LoadedProfile
 
 SQLITE_MOUNT = "/parity-data"
@@ -30,6 +42,7 @@ class Environment:
         *,
         mode: str = "run",
         progress: Callable[[str], None] = lambda _msg: None,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.client = client
         self.loaded = loaded
@@ -42,6 +55,23 @@ class Environment:
         self.state_dir = state_root() / self.env_id
         self.database: Database | None = None
         self.keep = False
+        # Set by close(); `cancel` is the whole run's: either stops the creation of anything new.
+        self.closed = threading.Event()
+        self.cancel = cancel or threading.Event()
+        self.processes: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
+
+    def check_open(self) -> None:
+        """Raise Cancelled if this environment is being torn down (call before creating anything)."""
+        if self.closed.is_set() or self.cancel.is_set():
+            raise Cancelled
+
+    def track(self, process: subprocess.Popen[str]) -> None:
+        """A host process (migrations, smoke tests) to kill with the environment."""
+        with self._lock:
+            self.processes.add(process)
+        if self.closed.is_set():
+            _kill_group(process)
 
     def labels(self, role: str | None = None) -> dict[str, str]:
         """The labels of this environment's resources."""
@@ -58,6 +88,8 @@ class Environment:
 
     def create_network(self) -> str:
         """The environment's private bridge network (the app reaches the database as `db`)."""
+        self.check_open()
+        claim_state_dir(self.env_id, self.mode, current_owner())
         try:
             self.client.networks.create(self.network_name, driver="bridge", labels=self.labels("network"))
         except docker.errors.APIError as exc:
@@ -69,6 +101,7 @@ class Environment:
         spec = self.profile.database
         if spec is None:
             return None
+        self.check_open()
         if spec.engine == "sqlite":
             self.database = start_sqlite(spec, self.state_dir / "sqlite", SQLITE_MOUNT)
         else:
@@ -85,10 +118,22 @@ class Environment:
         return self
 
     def close(self) -> Removed:
-        """Remove every resource labelled with this environment, and its host-side files."""
+        """Stop its host processes, remove every resource labelled with it, and its host-side files."""
+        self.closed.set()
+        with self._lock:
+            processes = list(self.processes)
+        for process in processes:
+            _kill_group(process)
         removed = remove_environments(self.client, {L.ENV_ID: self.env_id})
         remove_state_dir(self.env_id)
         return removed
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    # Host commands run in their own session (group): kill the whole tree, e.g. pytest's children.
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _slug(name: str) -> str:

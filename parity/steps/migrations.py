@@ -17,6 +17,7 @@ from pathlib import Path
 import docker.errors
 
 from parity.env.app import container_options
+from parity.errors import UsageError
 from parity.evidence import key_line, tail
 from parity.results import Revision, StepResult
 from parity.steps.alembic_revisions import (
@@ -145,13 +146,22 @@ def _in_container(ctx: StepContext, command: list[str], timeout: float) -> Outpu
     )
     options["command"] = command
     options.pop("nano_cpus", None)
+    ctx.env.check_open()
     container = ctx.client.containers.create(
         ctx.image.ref, name=f"parity-{ctx.env.env_id}-migrations", network=ctx.env.network_name, **options
     )
     started = time.time()
     code: int | None
     try:
-        container.start()
+        try:
+            container.start()
+        except docker.errors.APIError as exc:
+            if "executable file not found" in str(exc) or "no such file or directory" in str(exc):
+                raise UsageError(
+                    f"migrations.command {command[0]!r} is not found in the app image {ctx.image.ref}",
+                    "fix migrations.command (or install the tool in the image), or use run_in: host",
+                ) from None
+            raise
         try:
             code = int(container.wait(timeout=timeout)["StatusCode"])
         except Exception:  # noqa: BLE001 - the SDK raises a requests timeout when the wait runs out
@@ -194,12 +204,15 @@ def _on_host(ctx: StepContext, command: list[str], database_url: str, timeout: f
     except FileNotFoundError:
         return Output(code=127, lines=[], started=started,
                       not_found=f"migrations command not found on this machine: {command[0]}")
-    code = collect_output(process, lines, timeout)
+    code = collect_output(process, lines, timeout, ctx)
     return Output(code=code, lines=lines, started=started)
 
 
-def collect_output(process: subprocess.Popen[str], lines: list[tuple[float, str]], timeout: float) -> int | None:
-    """Read a process's output with times until it exits or the timeout kills its whole group."""
+def collect_output(process: subprocess.Popen[str], lines: list[tuple[float, str]], timeout: float,
+                   ctx: StepContext | None = None) -> int | None:
+    """Read a process's output with times until it exits, or the timeout (or a teardown) kills its group."""
+    if ctx is not None:
+        ctx.env.track(process)
 
     def read() -> None:
         assert process.stdout is not None
@@ -208,12 +221,20 @@ def collect_output(process: subprocess.Popen[str], lines: list[tuple[float, str]
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    try:
-        code: int | None = process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        code = None
+    deadline = time.monotonic() + timeout
+    code: int | None = None
+    while True:
+        try:
+            code = process.wait(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            if time.monotonic() > deadline or (ctx is not None and ctx.env.closed.is_set()):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                code = None
+                break
     reader.join(timeout=5)
+    if ctx is not None:
+        ctx.env.check_open()
     return code
-

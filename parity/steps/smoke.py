@@ -74,7 +74,7 @@ def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> Step
         except FileNotFoundError:
             message = f"smoke command not found on this machine: {argv[0]}"
             return StepResult(status="error", summary=message, detail=message)
-        code = collect_output(process, lines, timeout)
+        code = collect_output(process, lines, timeout, ctx)
         output = ctx.redactor.text("\n".join(line for _, line in lines))
         tests = _junit_cases(junit, ctx) if junit.is_file() else []
     if code is None:

@@ -27,6 +27,7 @@ def run_startup(ctx: StepContext) -> StepResult:
     environment = ctx.delivery.environment | dict(app.env)
     options = container_options(app, environment=environment, mounts=ctx.delivery.mounts,
                                 labels=ctx.env.labels("app"))
+    ctx.env.check_open()
     try:
         container = ctx.client.containers.create(
             ctx.image.ref, name=f"parity-{ctx.env.env_id}-app", network=ctx.env.network_name,
@@ -55,6 +56,7 @@ def _probe_until_ready(ctx: StepContext, container: object, probe: StartupProbe,
     facts: dict[str, object] = {"probe": probe.kind, "budget_s": round(budget, 3)}
     time.sleep(min(probe.initial_delay, give_up))
     while True:
+        ctx.env.check_open()
         elapsed = time.monotonic() - started
         exited = _exit_state(container)
         if exited is not None:

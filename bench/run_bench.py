@@ -1,0 +1,528 @@
+"""`make bench`: parity's performance, measured side by side on this machine.
+
+Three measurements, each the median over several repetitions:
+
+1. Postgres time-to-ready (container create -> first successful query) through parity's own
+   code path (`Environment(...).up()`) vs testcontainers-python's `PostgresContainer`, same image.
+2. The wall time of a whole `parity run --profile prod` on the bundled example vs
+   `bench/reference.sh`, the same work done by hand with the docker CLI, one environment after
+   the other.
+3. The peak RSS of the parity process itself during that run (VmHWM; the smoke pytest it
+   spawns is a separate process and not counted).
+
+Prints a table and writes the figures as JSON. Every container and network the benchmark
+creates carries `io.parity.bench=true` and this session's id, and is removed on exit; the
+containers `parity run` creates are removed by parity, and swept by their owner label if not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# testcontainers reads this at import time; without it, it starts its Ryuk reaper container.
+os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+import docker  # noqa: E402
+import docker.errors  # noqa: E402
+import psycopg  # noqa: E402
+
+from parity.env.environment import Environment  # noqa: E402
+from parity.profile.loader import load_profile  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_LABEL = "io.parity.bench"
+SESSION_LABEL = "io.parity.bench.session"
+OWNER_LABEL = "io.parity.owner"  # parity's own label: which process created a resource
+DEMO_SECRET = "prod-secret-for-the-bench"
+
+# The issue's targets.
+TARGET_DB_RATIO = 0.5
+TARGET_RUN_RATIO = 0.8
+TARGET_RSS_MB = 150.0
+
+
+@dataclass
+class Samples:
+    """Repeated measurements of one quantity, in seconds (or MB)."""
+
+    values: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float | None:
+        """The median, or None before any sample."""
+        return statistics.median(self.values) if self.values else None
+
+    def as_json(self) -> dict[str, Any]:
+        """Median, min, max and every sample, rounded."""
+        if not self.values:
+            return {"median": None, "samples": []}
+        return {
+            "median": round(statistics.median(self.values), 3),
+            "min": round(min(self.values), 3),
+            "max": round(max(self.values), 3),
+            "samples": [round(v, 3) for v in self.values],
+        }
+
+
+def session_labels(session: str) -> dict[str, str]:
+    """Labels for everything this benchmark creates."""
+    return {BENCH_LABEL: "true", SESSION_LABEL: session}
+
+
+def sweep(client: docker.DockerClient, label: str) -> int:
+    """Remove the containers, then networks, carrying `label` (key=value); return how many."""
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": label}):
+        with contextlib.suppress(docker.errors.NotFound):
+            container.remove(force=True, v=True)
+            removed += 1
+    for network in client.networks.list(filters={"label": label}):
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            network.remove()
+            removed += 1
+    return removed
+
+
+def say(message: str) -> None:
+    """A progress line on stderr."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# --- 1. Postgres time-to-ready ------------------------------------------------------------
+
+
+class BenchEnvironment(Environment):
+    """parity's Environment, unchanged except that its resources also carry the bench labels."""
+
+    def __init__(self, *args: Any, bench_labels: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bench_labels = bench_labels
+
+    def labels(self, role: str | None = None) -> dict[str, str]:
+        """parity's labels plus io.parity.bench=true and the session id."""
+        return {**super().labels(role), **self.bench_labels}
+
+
+def bench_profile_dir(image_version: str) -> Path:
+    """A throwaway profiles directory with one profile: `database: {version: ...}`."""
+    directory = Path(tempfile.mkdtemp(prefix="parity-bench-profiles-"))
+    (directory / "bench.yaml").write_text(f'database:\n  version: "{image_version}"\n')
+    return directory
+
+
+def parity_database_once(client: docker.DockerClient, profiles_dir: Path, labels: dict[str, str]) -> dict[str, float]:
+    """One `Environment.up()` with a Postgres database, timed; always closed."""
+    loaded = load_profile(profiles_dir, "bench")
+    marks: dict[str, float] = {}
+
+    def progress(message: str) -> None:
+        # start_postgres says "starting <image> (...)" right before it creates the container.
+        if message.startswith("starting "):
+            marks.setdefault("create", time.monotonic())
+
+    env = BenchEnvironment(client, loaded, profiles_dir.parent, progress=progress, bench_labels=labels)
+    try:
+        started = time.monotonic()
+        env.up()
+        ready = time.monotonic()
+        assert env.database is not None
+        ready_s = env.database.ready_s
+    finally:
+        closing = time.monotonic()
+        env.close()
+        closed = time.monotonic()
+    return {
+        "create_to_ready_s": ready - marks.get("create", started),
+        "up_s": ready - started,
+        "ready_s": ready_s,
+        "close_s": closed - closing,
+    }
+
+
+def testcontainers_once(image: str, labels: dict[str, str]) -> dict[str, float]:
+    """One PostgresContainer.start() until a first `select 1` from this machine; always stopped."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from testcontainers.postgres import PostgresContainer
+
+    container = PostgresContainer(image, driver=None).with_kwargs(labels=labels)
+    # Publish on the loopback only (testcontainers' default binds every interface).
+    container.ports = {"5432": ("127.0.0.1", None)}  # type: ignore[dict-item]
+    try:
+        started = time.monotonic()
+        container.start()
+        up = time.monotonic()
+        url = container.get_connection_url()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with psycopg.connect(url, connect_timeout=3) as conn:
+                    conn.execute("select 1").fetchone()
+                break
+            except psycopg.Error:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        ready = time.monotonic()
+    finally:
+        closing = time.monotonic()
+        container.stop()
+        closed = time.monotonic()
+    return {"create_to_ready_s": ready - started, "start_s": up - started, "close_s": closed - closing}
+
+
+def bench_database(client: docker.DockerClient, image: str, reps: int, labels: dict[str, str]) -> dict[str, Any]:
+    """Alternate parity and testcontainers `reps` times each, after one untimed warm-up of each."""
+    version = image.split(":", 1)[1] if ":" in image else image
+    profiles_dir = bench_profile_dir(version)
+    parity: dict[str, Samples] = {k: Samples() for k in ("create_to_ready_s", "up_s", "ready_s", "close_s")}
+    tc: dict[str, Samples] = {k: Samples() for k in ("create_to_ready_s", "start_s", "close_s")}
+    try:
+        say(f"database: warm-up (parity and testcontainers, {image})")
+        parity_database_once(client, profiles_dir, labels)
+        testcontainers_once(image, labels)
+        for rep in range(1, reps + 1):
+            for name, figures in (("parity", parity_database_once(client, profiles_dir, labels)),
+                                  ("testcontainers", testcontainers_once(image, labels))):
+                target = parity if name == "parity" else tc
+                for key, value in figures.items():
+                    target[key].values.append(value)
+                say(f"database {rep}/{reps} {name}: ready {figures['create_to_ready_s']:.2f}s")
+    finally:
+        for path in profiles_dir.iterdir():
+            path.unlink()
+        profiles_dir.rmdir()
+    p, t = parity["create_to_ready_s"].median, tc["create_to_ready_s"].median
+    ratio = p / t if p is not None and t else None
+    return {
+        "image": image,
+        "repetitions": reps,
+        "parity": {k: v.as_json() for k, v in parity.items()},
+        "testcontainers": {k: v.as_json() for k, v in tc.items()},
+        "ratio": round(ratio, 3) if ratio is not None else None,
+        "ratio_up": _ratio(parity["up_s"].median, t),
+        "target_ratio": TARGET_DB_RATIO,
+        "met": ratio is not None and ratio <= TARGET_DB_RATIO,
+    }
+
+
+# --- 2. and 3. A whole run, and parity's RSS ----------------------------------------------
+
+
+@dataclass
+class ProcessRun:
+    """A finished command: exit code, wall time, and what it printed."""
+
+    code: int
+    wall_s: float
+    stdout: str
+    stderr: str
+    peak_rss_mb: float | None = None
+    tree_maxrss_mb: float | None = None
+
+
+def _status_kb(pid: int, field_name: str) -> int | None:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(rf"^{field_name}:\s+(\d+) kB", text, re.MULTILINE)
+    return int(match.group(1)) if match else None
+
+
+def _start_ticks(pid: int) -> str | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+@contextlib.contextmanager
+def _killed_on_exit(process: subprocess.Popen[bytes]) -> Iterator[None]:
+    """Stop the process's group if we leave early (Ctrl-C, error); its own cleanup then runs."""
+    try:
+        yield
+    finally:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def run_measured(argv: list[str], env: dict[str, str], *, sample_rss: bool,
+                 on_start: Callable[[int], None] = lambda _pid: None) -> ProcessRun:
+    """Run a command from the repo root; time it; sample its own VmHWM (not its children's)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=err, start_new_session=True)
+        on_start(process.pid)
+        peak_kb = 0
+        with _killed_on_exit(process):
+            usage = None
+            while True:
+                if sample_rss:
+                    # VmHWM is the process's own high-water mark: the last reading before exit is its peak.
+                    peak_kb = max(peak_kb, _status_kb(process.pid, "VmHWM") or 0)
+                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    process.returncode = os.waitstatus_to_exitcode(status)
+                    break
+                time.sleep(0.02)
+            wall = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        return ProcessRun(
+            code=process.returncode, wall_s=wall,
+            stdout=out.read().decode(errors="replace"), stderr=err.read().decode(errors="replace"),
+            peak_rss_mb=peak_kb / 1024 if sample_rss and peak_kb else None,
+            # wait4's ru_maxrss is the largest of the process and its reaped descendants (pytest too).
+            tree_maxrss_mb=usage.ru_maxrss / 1024 if usage else None,
+        )
+
+
+def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str]) -> ProcessRun:
+    """`parity run --profile PROFILE` as a subprocess; its leftovers (if any) are swept by owner."""
+    owners: list[str] = []
+
+    def remember(pid: int) -> None:
+        ticks = _start_ticks(pid)
+        if ticks:
+            owners.append(f"{socket.gethostname()}:{pid}:{ticks}")
+
+    parity = str(Path(sys.executable).parent / "parity")
+    with tempfile.TemporaryDirectory(prefix="parity-bench-") as tmp:
+        argv = [parity, "run", "--profile", profile, "--json", str(Path(tmp) / "report.json")]
+        try:
+            result = run_measured(argv, env, sample_rss=True, on_start=remember)
+        finally:
+            for owner in owners:
+                left = sweep(client, f"{OWNER_LABEL}={owner}")
+                if left:
+                    say(f"removed {left} resources parity left behind (owner {owner})")
+        report = Path(tmp) / "report.json"
+        result.stdout += "\n" + (report.read_text() if report.is_file() else "")
+    return result
+
+
+def run_reference(env: dict[str, str]) -> ProcessRun:
+    """bench/reference.sh (it removes its own containers; the session sweep is the backstop)."""
+    return run_measured(["bash", str(ROOT / "bench" / "reference.sh")], env, sample_rss=False)
+
+
+PROGRESS_LINE = re.compile(r"^\s*(\d+(?:\.\d+)?)s (\S+) (\w+): (ok|failed|error|skipped|running)\b")
+
+
+def parity_timeline(stderr: str) -> dict[str, dict[str, dict[str, float]]]:
+    """Per profile and step: when it started and ended (seconds), from parity's progress lines."""
+    timeline: dict[str, dict[str, dict[str, float]]] = {}
+    for line in stderr.splitlines():
+        match = PROGRESS_LINE.match(line)
+        if not match:
+            continue
+        at, profile, step, status = float(match[1]), match[2], match[3], match[4]
+        entry = timeline.setdefault(profile, {}).setdefault(step, {})
+        entry["start" if status == "running" else "end"] = at
+    return timeline
+
+
+def reference_results(stdout: str) -> dict[str, dict[str, str]]:
+    """The RESULT lines of reference.sh, as {env: {key: value}}."""
+    results: dict[str, dict[str, str]] = {}
+    for line in stdout.splitlines():
+        if line.startswith("RESULT "):
+            _, name, *pairs = line.split()
+            results[name] = dict(pair.split("=", 1) for pair in pairs)
+    return results
+
+
+def check_same_outcome(parity: ProcessRun, reference: ProcessRun) -> list[str]:
+    """Both sides must have done the work and found the example's failures; return problems."""
+    problems = []
+    if parity.code != 1:
+        problems.append(f"parity run exited {parity.code}, expected 1 (divergences): {parity.stderr[-800:]}")
+    if reference.code != 1:
+        problems.append(f"reference.sh exited {reference.code}, expected 1: {reference.stderr[-800:]}")
+    results = reference_results(reference.stdout)
+    prod, local = results.get("prod", {}), results.get("local", {})
+    expected = {"local": (local, {"migrations": "0", "startup": "0", "smoke": "0", "oom_killed": "false"}),
+                "prod": (prod, {"migrations": "1", "startup": "0", "smoke": "1", "oom_killed": "true"})}
+    for name, (got, want) in expected.items():
+        wrong = {k: got.get(k) for k, v in want.items() if got.get(k) != v}
+        if wrong:
+            problems.append(f"reference.sh {name}: unexpected outcome {wrong}")
+    return problems
+
+
+def bench_full_run(client: docker.DockerClient, profile: str, reps: int, session: str) -> dict[str, Any]:
+    """Alternate `parity run` and reference.sh `reps` times each, after one untimed warm-up of each."""
+    env = dict(os.environ)
+    env.setdefault("PARITY_DEMO_SECRET_KEY", DEMO_SECRET)
+    env["BENCH_SESSION"] = session
+    parity_wall, reference_wall, rss, tree_rss = Samples(), Samples(), Samples(), Samples()
+    timelines: list[dict[str, Any]] = []
+    reference_steps: list[dict[str, dict[str, str]]] = []
+    problems: list[str] = []
+    say("full run: warm-up (parity run and reference.sh, untimed)")
+    warm_parity, warm_reference = run_parity(client, profile, env), run_reference(env)
+    problems += check_same_outcome(warm_parity, warm_reference)
+    for rep in range(1, reps + 1):
+        parity = run_parity(client, profile, env)
+        reference = run_reference(env)
+        problems += check_same_outcome(parity, reference)
+        parity_wall.values.append(parity.wall_s)
+        reference_wall.values.append(reference.wall_s)
+        if parity.peak_rss_mb:
+            rss.values.append(parity.peak_rss_mb)
+        if parity.tree_maxrss_mb:
+            tree_rss.values.append(parity.tree_maxrss_mb)
+        timelines.append(parity_timeline(parity.stderr))
+        reference_steps.append(reference_results(reference.stdout))
+        say(f"full run {rep}/{reps}: parity {parity.wall_s:.2f}s (exit {parity.code}, "
+            f"peak RSS {parity.peak_rss_mb or 0:.0f} MB), reference {reference.wall_s:.2f}s (exit {reference.code})")
+    ratio = _ratio(parity_wall.median, reference_wall.median)
+    peak = rss.median
+    return {
+        "profile": profile,
+        "repetitions": reps,
+        "parity_s": parity_wall.as_json(),
+        "reference_s": reference_wall.as_json(),
+        "ratio": ratio,
+        "target_ratio": TARGET_RUN_RATIO,
+        "met": ratio is not None and ratio <= TARGET_RUN_RATIO,
+        "outcome_problems": problems,
+        "parity_timeline": timelines,
+        "reference_steps": reference_steps,
+        "rss": {
+            "parity_peak_mb": rss.as_json(),
+            "note": "VmHWM of the parity process alone; the smoke pytest and containers are excluded",
+            "process_tree_maxrss_mb": tree_rss.as_json(),
+            "target_mb": TARGET_RSS_MB,
+            "met": peak is not None and peak <= TARGET_RSS_MB,
+        },
+    }
+
+
+# --- reporting ----------------------------------------------------------------------------
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def _fmt(value: float | None, unit: str = "s") -> str:
+    return "n/a" if value is None else f"{value:.2f} {unit}" if unit == "s" else f"{value:.0f} {unit}"
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures as a plain-text table (also valid Markdown)."""
+    rows = [("measurement", "parity", "compared with", "ratio", "target", "met")]
+    db = results.get("database")
+    if db:
+        rows.append((
+            f"Postgres ready ({db['image']}, median of {db['repetitions']})",
+            _fmt(db["parity"]["create_to_ready_s"]["median"]),
+            f"testcontainers {_fmt(db['testcontainers']['create_to_ready_s']['median'])}",
+            f"{db['ratio']:.2f}" if db["ratio"] is not None else "n/a",
+            f"<= {TARGET_DB_RATIO}", "yes" if db["met"] else "NO",
+        ))
+        rows.append((
+            "  parity: whole up() / ready_s (after start)",
+            f"{_fmt(db['parity']['up_s']['median'])} / {_fmt(db['parity']['ready_s']['median'])}",
+            "", f"{db['ratio_up']:.2f}" if db["ratio_up"] is not None else "n/a", "", "",
+        ))
+    run = results.get("full_run")
+    if run:
+        rows.append((
+            f"parity run --profile {run['profile']} (median of {run['repetitions']})",
+            _fmt(run["parity_s"]["median"]),
+            f"reference.sh {_fmt(run['reference_s']['median'])}",
+            f"{run['ratio']:.2f}" if run["ratio"] is not None else "n/a",
+            f"<= {TARGET_RUN_RATIO}", "yes" if run["met"] else "NO",
+        ))
+        rss = run["rss"]
+        rows.append((
+            "peak RSS of the parity process (VmHWM)", _fmt(rss["parity_peak_mb"]["median"], "MB"),
+            f"(with children: {_fmt(rss['process_tree_maxrss_mb']['median'], 'MB')})", "",
+            f"<= {TARGET_RSS_MB:.0f} MB", "yes" if rss["met"] else "NO",
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    try:
+        engine = docker.from_env().version().get("Version")
+    except docker.errors.DockerException:
+        engine = None
+    return {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
+            "python": platform.python_version(), "docker": engine, "kernel": platform.release()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the flags, run the measurements, print the table, write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--db-reps", type=int, default=5, help="repetitions of the database start (default 5)")
+    parser.add_argument("--run-reps", type=int, default=3, help="repetitions of the full run (default 3)")
+    parser.add_argument("--image", default="postgres:15", help="Postgres image for the database start")
+    parser.add_argument("--profile", default="prod", help="profile for the full run (default prod)")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench-results.json", help="where to write the JSON")
+    parser.add_argument("--skip-db", action="store_true", help="skip the database start measurement")
+    parser.add_argument("--skip-run", action="store_true", help="skip the full run and RSS measurements")
+    args = parser.parse_args(argv)
+
+    session = uuid.uuid4().hex[:12]
+    labels = session_labels(session)
+    client = docker.from_env()
+    results: dict[str, Any] = {"machine_before": machine(), "session": session}
+    started = time.monotonic()
+    try:
+        if not args.skip_db:
+            results["database"] = bench_database(client, args.image, args.db_reps, labels)
+        if not args.skip_run:
+            results["full_run"] = bench_full_run(client, args.profile, args.run_reps, session)
+    finally:
+        left = sweep(client, f"{SESSION_LABEL}={session}")
+        if left:
+            say(f"removed {left} leftover resources of this session")
+    results["machine_after"] = machine()
+    results["duration_s"] = round(time.monotonic() - started, 1)
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(f"\n{os.cpu_count()} CPUs, load average {results['machine_before']['loadavg'][0]} before and "
+          f"{results['machine_after']['loadavg'][0]} after; figures written to {args.json}")
+    problems = results.get("full_run", {}).get("outcome_problems")
+    if problems:
+        print("WARNING: the two sides did not end the same way:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
