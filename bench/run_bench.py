@@ -170,7 +170,9 @@ def testcontainers_once(image: str, labels: dict[str, str]) -> dict[str, float]:
         started = time.monotonic()
         container.start()
         up = time.monotonic()
-        url = container.get_connection_url()
+        # The port is published on the loopback only, so connect there (inside a container,
+        # testcontainers would otherwise pick the bridge gateway's address).
+        url = container.get_connection_url(host="127.0.0.1")
         deadline = time.monotonic() + 60
         while True:
             try:

@@ -6,10 +6,7 @@ import contextlib
 import datetime as dt
 import os
 import shlex
-import signal
-import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +24,7 @@ from parity.steps.alembic_revisions import (
     per_revision_script,
 )
 from parity.steps.context import StepContext
+from parity.steps.host_process import collect_output, spawn
 from parity.steps.schema import snapshot_schema
 
 
@@ -199,42 +197,9 @@ def _on_host(ctx: StepContext, command: list[str], database_url: str, timeout: f
     started = time.time()
     lines: list[tuple[float, str]] = []
     try:
-        process = subprocess.Popen(command, cwd=ctx.project_root, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        process = spawn(command, ctx.project_root, env)
     except FileNotFoundError:
         return Output(code=127, lines=[], started=started,
                       not_found=f"migrations command not found on this machine: {command[0]}")
     code = collect_output(process, lines, timeout, ctx)
     return Output(code=code, lines=lines, started=started)
-
-
-def collect_output(process: subprocess.Popen[str], lines: list[tuple[float, str]], timeout: float,
-                   ctx: StepContext | None = None) -> int | None:
-    """Read a process's output with times until it exits, or the timeout (or a teardown) kills its group."""
-    if ctx is not None:
-        ctx.env.track(process)
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append((time.time(), line.rstrip("\n")))
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    deadline = time.monotonic() + timeout
-    code: int | None = None
-    while True:
-        try:
-            code = process.wait(timeout=0.2)
-            break
-        except subprocess.TimeoutExpired:
-            if time.monotonic() > deadline or (ctx is not None and ctx.env.closed.is_set()):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                code = None
-                break
-    reader.join(timeout=5)
-    if ctx is not None:
-        ctx.env.check_open()
-    return code

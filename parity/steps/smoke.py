@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -16,7 +15,7 @@ from parity.evidence import key_line, tail
 from parity.profile.models import HttpCheck
 from parity.results import Status, StepResult, TestCase
 from parity.steps.context import StepContext
-from parity.steps.migrations import collect_output
+from parity.steps.host_process import collect_output, spawn
 
 
 def run_smoke(ctx: StepContext) -> StepResult:
@@ -69,8 +68,7 @@ def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> Step
             argv = [*argv, f"--junitxml={junit}", "-p", "no:cacheprovider"]
         lines: list[tuple[float, str]] = []
         try:
-            process = subprocess.Popen(argv, cwd=ctx.project_root, env=env, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True, start_new_session=True)
+            process = spawn(argv, ctx.project_root, env)
         except FileNotFoundError:
             message = f"smoke command not found on this machine: {argv[0]}"
             return StepResult(status="error", summary=message, detail=message)

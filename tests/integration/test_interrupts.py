@@ -1,0 +1,141 @@
+"""Interrupting `parity run` (SIGINT, SIGTERM) at each phase leaves nothing behind; SIGKILL's orphans are reaped."""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from parity.engine.cleanup import state_root
+from tests.conftest import parity_resources
+from tests.integration.projects import SIGNALS, Background, make_project, parity_cli, processes_tagged, state_dirs_of
+
+DB = "database: {version: '15', ssl: required, superuser: false}\n"
+
+
+def phase_profile(phase: str, tag: str) -> str:
+    """A profile that spends a long time in the given phase, so a signal lands there."""
+    if phase == "image-build":
+        return DB + "app: {build: app}\n"
+    if phase == "database-start":
+        return DB
+    if phase == "migrations":
+        return DB + f"migrations: {{command: [python, scripts/sleep.py, {tag}], run_in: host, timeout: 10m}}\n"
+    if phase == "probe":
+        return DB + ("app: {build: app, command: [python, -c, 'import time; time.sleep(600)'], "
+                     "startup_probe: {http: /healthz, period: 1s, failure_threshold: 300}}\n")
+    if phase == "smoke":
+        return DB + f"smoke: {{command: [python, scripts/sleep.py, {tag}], timeout: 10m}}\n"
+    raise ValueError(phase)
+
+
+MARKERS = {
+    "image-build": "building the app image",
+    "database-start": "starting postgres",
+    "migrations": "migrations: running",
+    "probe": "probing",
+    "smoke": "smoke: running",
+}
+
+
+def _slow_build(project: Path, nonce: str) -> None:
+    # A unique, slow layer: the build is still running when the signal arrives.
+    dockerfile = project / "app" / "Dockerfile"
+    text = dockerfile.read_text().replace("COPY server.py", f"RUN echo {nonce} && sleep 60\nCOPY server.py")
+    dockerfile.write_text(text)
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("phase", list(MARKERS))
+def test_an_interrupted_run_leaves_nothing_behind(
+    docker_client, tmp_path: Path, phase: str, signame: str  # type: ignore[no-untyped-def]
+) -> None:
+    tag = f"parity-test-{secrets.token_hex(4)}"
+    profile = phase_profile(phase, tag)
+    project = make_project(tmp_path / "project", {"local": profile, "prod": profile})
+    if phase == "image-build":
+        _slow_build(project, tag)
+    run = Background(["run", "--profile", "prod"], cwd=project)
+    try:
+        run.wait_for(MARKERS[phase])
+        time.sleep(0.2 if phase == "database-start" else 1.5)
+        run.signal(SIGNALS[signame])
+        code, _out, err = run.finish()
+    finally:
+        run.kill()
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert not parity_resources(docker_client, project), "containers, networks or volumes were left behind"
+    assert not state_dirs_of(run.pid), "host-side files (CA, secrets) were left behind"
+    assert not processes_tagged(tag), "a host command (migrations/smoke) kept running"
+    if phase == "image-build":
+        leftovers = [c for c in docker_client.containers.list(all=True) if tag in " ".join(c.attrs["Args"] or [])]
+        assert not leftovers, "the interrupted build left its intermediate container"
+    if state_root().is_dir():
+        for path in state_root().rglob("*"):
+            if path.is_file():
+                assert "PRIVATE KEY" not in path.read_text(errors="replace")
+
+
+def _slow_smoke_project(root: Path, tag: str) -> Path:
+    profile = DB + f"smoke: {{command: [python, scripts/sleep.py, {tag}], timeout: 10m}}\n"
+    return make_project(root, {"local": profile, "prod": profile})
+
+
+def test_orphans_of_a_killed_run_are_reaped_and_nothing_else(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tag = f"parity-test-{secrets.token_hex(4)}"
+    killed_project = _slow_smoke_project(tmp_path / "killed", tag)
+    killed_again_project = _slow_smoke_project(tmp_path / "killed-again", tag)
+    live_project = _slow_smoke_project(tmp_path / "live", tag + "-live")
+    up_project = make_project(tmp_path / "up", {"dev": DB})
+    bystander = docker_client.containers.run(
+        "python:3.11-slim", ["sleep", "300"], detach=True, labels={"io.parity.test": "bystander"})
+    live = None
+    try:
+        # A run that stays alive throughout: no reaping may touch it.
+        live = Background(["run", "--profile", "prod"], cwd=live_project)
+        live.wait_for("smoke: running")
+        live_before = parity_resources(docker_client, live_project)
+        assert live_before
+
+        # 1. SIGKILL: parity cannot clean up; its resources stay, its host commands die with it.
+        first = Background(["run", "--profile", "prod"], cwd=killed_project)
+        first.wait_for("smoke: running")
+        first.signal(signal.SIGKILL)
+        first.finish()
+        assert parity_resources(docker_client, killed_project), "expected orphans after SIGKILL"
+        assert not processes_tagged(tag + " "), "the smoke command outlived parity"
+
+        # 2. The next parity command (here `up` in another project) reaps them, and only them.
+        up = parity_cli(["up", "--profile", "dev"], cwd=up_project)
+        assert up.returncode == 0, up.stderr
+        assert "removed leftovers of dead runs" in up.stderr
+        assert not parity_resources(docker_client, killed_project)
+        assert not state_dirs_of(first.pid)
+        assert parity_resources(docker_client, live_project) == live_before, "a live run's resources were removed"
+
+        # 3. Another killed run: `parity down --all` removes it and what `up` kept (its job),
+        #    but neither the live run's resources nor a container that is not parity's.
+        second = Background(["run", "--profile", "prod"], cwd=killed_again_project)
+        second.wait_for("smoke: running")
+        second.signal(signal.SIGKILL)
+        second.finish()
+        assert parity_resources(docker_client, killed_again_project)
+        down = parity_cli(["down", "--all"], cwd=tmp_path)
+        assert down.returncode == 0, down.stderr
+        assert not parity_resources(docker_client, killed_again_project)
+        assert not state_dirs_of(second.pid)
+        assert not parity_resources(docker_client, up_project)
+        assert parity_resources(docker_client, live_project) == live_before, "a live run's resources were removed"
+        bystander.reload()
+        assert bystander.status == "running", "a container that is not parity's was touched"
+    finally:
+        if live is not None:
+            live.signal(signal.SIGINT)
+            live.finish()
+        parity_cli(["down", "--profile", "dev"], cwd=up_project)
+        bystander.remove(force=True)
+    assert not parity_resources(docker_client, tmp_path)
