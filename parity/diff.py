@@ -27,7 +27,7 @@ CAUSE_RULES: list[tuple[re.Pattern[str], str]] = [
         (r"syntax error|does not exist|not supported|unrecognized|unknown (function|type)|no such function",
          "database.version"),
         (r"permission denied|EACCES|Operation not permitted", "app.user"),
-        (r"timed out", "migrations.timeout"),
+        (r"timed out", "{step}.timeout"),
     ]
 ]
 # When the named key is the same on both sides, these may explain the same evidence instead.
@@ -35,7 +35,7 @@ FALLBACKS = {
     "database.version": ["database.engine", "database.image"],
     "secrets.source": ["secrets.values", "secrets.path"],
     "app.memory": ["database.memory"],
-    "migrations.timeout": ["smoke.timeout", "app.cpus"],
+    "{step}.timeout": ["app.cpus", "database.memory"],
 }
 SPEC_GROUPS = ("app.startup_probe", "secrets.values", "database.settings", "app.env", "smoke.http")
 
@@ -66,8 +66,8 @@ def infer_cause(evidence: str, differing: set[str], step: str) -> str | None:
     for pattern, key in CAUSE_RULES:
         if pattern.search(evidence):
             for candidate in (key, *FALLBACKS.get(key, [])):
-                if candidate in differing:
-                    return candidate
+                if candidate.format(step=step) in differing:
+                    return candidate.format(step=step)
     return None
 
 

@@ -141,11 +141,14 @@ def parse_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Position]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"cannot read {_display(path)}: {exc}", "check the file") from None
-    loader = yaml.SafeLoader(text)
+    positions: dict[KeyPath, Position] = {}
     try:
-        node = loader.get_single_node()
-        positions: dict[KeyPath, Position] = {}
-        data = _build(loader, node, (), positions, path) if node is not None else {}
+        loader = yaml.SafeLoader(text)  # the reader rejects control characters already here
+        try:
+            node = loader.get_single_node()
+            data = _build(loader, node, (), positions, path) if node is not None else {}
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{_display(path)}:{mark.line + 1}:{mark.column + 1}" if mark else _display(path)
@@ -153,8 +156,6 @@ def parse_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, Position]]:
         raise ProfileError(f"{where}: invalid YAML: {problem}", "fix the YAML syntax there") from None
     except yaml.YAMLError as exc:
         raise ProfileError(f"{_display(path)}: invalid YAML: {exc}", "fix the YAML syntax") from None
-    finally:
-        loader.dispose()
     if data is None:
         return {}, positions
     if not isinstance(data, dict):

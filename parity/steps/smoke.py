@@ -28,6 +28,7 @@ def run_smoke(ctx: StepContext) -> StepResult:
     started = time.monotonic()
     cases: list[TestCase] = []
     details: list[str] = []
+    command_summary = ""
     failed = errored = False
     # Declarative checks first: they are quick, and a suite that crashes the app must not
     # turn them into failures of their own.
@@ -37,6 +38,7 @@ def run_smoke(ctx: StepContext) -> StepResult:
         failed |= case.outcome != "passed"
     if spec.command is not None:
         outcome = _command(ctx, spec.command, spec.timeout)
+        command_summary = outcome.summary
         cases += outcome.tests
         details.append(outcome.detail)
         failed |= outcome.status == "failed"
@@ -45,8 +47,9 @@ def run_smoke(ctx: StepContext) -> StepResult:
     status: Status = "error" if errored else "failed" if failed else "ok"
     passed = sum(c.outcome == "passed" for c in cases)
     summary = f"{passed} passed" + (f", {len(bad)} failed: {', '.join(c.id for c in bad[:3])}" if bad else "")
-    if errored:
-        summary = next((d.splitlines()[0] for d in details if d), "the smoke command did not run")
+    if command_summary:
+        # A timeout or a command that did not run says more than the counts do.
+        summary = f"{command_summary}; {summary}" if cases else command_summary
     return StepResult(status=status, duration_s=time.monotonic() - started, summary=summary[:300],
                       detail=ctx.redactor.text("\n".join(d for d in details if d)), tests=cases)
 

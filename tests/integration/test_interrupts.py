@@ -11,7 +11,14 @@ import pytest
 
 from parity.engine.cleanup import state_root
 from tests.conftest import parity_resources
-from tests.integration.projects import SIGNALS, Background, make_project, parity_cli, processes_tagged, state_dirs_of
+from tests.integration.projects import (
+    SIGNALS,
+    Background,
+    make_project,
+    parity_cli,
+    processes_tagged,
+    state_dirs_of,
+)
 
 DB = "database: {version: '15', ssl: required, superuser: false}\n"
 
