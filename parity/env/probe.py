@@ -22,11 +22,7 @@ def probe_once(probe: StartupProbe, container: Any, host_port: int | None) -> tu
     if host_port is None:
         return False, "the app port is not published"
     if probe.kind == "tcp":
-        try:
-            with socket.create_connection(("127.0.0.1", host_port), timeout=probe.timeout):
-                return True, "connected"
-        except OSError as exc:
-            return False, f"tcp connect failed: {exc}"
+        return _tcp_probe(host_port, probe.timeout)
     url = f"http://127.0.0.1:{host_port}{probe.http}"
     try:
         with urllib.request.urlopen(url, timeout=probe.timeout) as response:  # noqa: S310 - loopback only
@@ -37,3 +33,20 @@ def probe_once(probe: StartupProbe, container: Any, host_port: int | None) -> tu
         return False, f"GET {probe.http}: {getattr(exc, 'reason', exc)}"
     # The kubelet counts 200-399 as success.
     return 200 <= status < 400, f"GET {probe.http} -> {status}"
+
+
+def _tcp_probe(host_port: int, timeout: float) -> tuple[bool, str]:
+    # Docker's port proxy accepts a connection even when nothing listens in the container, then
+    # closes it at once. A listening app keeps the connection open (or talks): wait a moment to tell.
+    try:
+        with socket.create_connection(("127.0.0.1", host_port), timeout=timeout) as sock:
+            sock.settimeout(min(timeout, 0.25))
+            try:
+                data = sock.recv(1)
+            except TimeoutError:
+                return True, "connected"
+            except OSError as exc:
+                return False, f"connection reset: {exc}"
+            return (True, "connected") if data else (False, "connection closed at once: nothing listens yet")
+    except OSError as exc:
+        return False, f"tcp connect failed: {exc}"
