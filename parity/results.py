@@ -26,6 +26,8 @@ class Revision(BaseModel):
 class TestCase(BaseModel):
     """One smoke test (pytest id) or declarative HTTP check, and its outcome."""
 
+    __test__ = False  # a result, not a pytest test class
+
     id: str
     outcome: Literal["passed", "failed", "error", "skipped"]
     duration_s: float = 0.0
