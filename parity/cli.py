@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -271,6 +272,14 @@ def main() -> None:
         sys.exit(3)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
+        if os.environ.get("PARITY_DEBUG"):
+            raise
+        _report_error(EnvError(
+            f"unexpected error in parity: {type(exc).__name__}: {exc}",
+            "this is a bug in parity: rerun with PARITY_DEBUG=1 for the traceback and report it",
+        ))
+        sys.exit(3)
 
 
 def _report_error(exc: ParityError) -> None:

@@ -16,6 +16,7 @@ from parity.engine.cleanup import (
     remove_environments,
 )
 from parity.engine.client import ENGINE_FIX, docker_client
+from parity.env.app import base_images
 from parity.errors import ParityError, ProfileError
 from parity.profile.loader import list_profiles as profile_names
 from parity.profile.loader import load_all
@@ -153,8 +154,20 @@ def doctor(project: Project) -> list[Check]:
     orphans = [c for c in client.containers.list(all=True, filters=L.label_filter()) if is_orphan(c.labels)]
     if orphans:
         checks.append(Check("leftovers", False, f"{len(orphans)} container(s) of dead runs", "parity down --all"))
-    wanted = sorted({p.profile.database.image_ref() for p in loaded
-                     if p.profile.database and p.profile.database.engine == "postgres"})
+    wanted_set = {p.profile.database.image_ref() for p in loaded
+                  if p.profile.database and p.profile.database.engine == "postgres"}
+    for p in loaded:
+        app = p.profile.app
+        if app and app.image:
+            wanted_set.add(app.image)
+        elif app and app.build:
+            dockerfile = project.root / app.build / app.dockerfile
+            if dockerfile.is_file():
+                wanted_set.update(base_images(dockerfile))
+            else:
+                checks.append(Check(f"profile {p.name}", False, f"app.build: {dockerfile} does not exist",
+                                    "fix app.build / app.dockerfile", 2))
+    wanted = sorted(wanted_set)
     for ref in wanted:
         state = describe_image(client, ref)
         ok = not state.startswith("missing") or "buildable" in state

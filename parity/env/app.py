@@ -107,17 +107,25 @@ def prepare_image(
     return AppImage(ref, _workdir(client, ref), built=True)
 
 
-def _ensure_base_images(client: docker.DockerClient, dockerfile: Path, progress: Callable[[str], None]) -> None:
-    # FROM images must exist before a build where pulls fail: build offline stand-ins if needed.
+def base_images(dockerfile: Path) -> list[str]:
+    """The external images a Dockerfile builds FROM (not scratch, not its own stages, no ARG refs)."""
     stages: set[str] = set()
+    bases: list[str] = []
     for line in dockerfile.read_text().splitlines():
         words = line.split()
         if len(words) >= 2 and words[0].upper() == "FROM":
-            base = next(w for w in words[1:] if not w.startswith("--"))
-            if base.lower() != "scratch" and base not in stages and "$" not in base:
-                ensure_image(client, base, progress)
+            base = next((w for w in words[1:] if not w.startswith("--")), "")
+            if base and base.lower() != "scratch" and base not in stages and "$" not in base:
+                bases.append(base)
             if len(words) >= 4 and words[-2].upper() == "AS":
                 stages.add(words[-1])
+    return bases
+
+
+def _ensure_base_images(client: docker.DockerClient, dockerfile: Path, progress: Callable[[str], None]) -> None:
+    # FROM images must exist before a build where pulls fail: build offline stand-ins if needed.
+    for base in base_images(dockerfile):
+        ensure_image(client, base, progress)
 
 
 def _build(client: docker.DockerClient, context: Path, dockerfile: str, ref: str) -> None:
