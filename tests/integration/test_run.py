@@ -121,7 +121,9 @@ def test_a_clean_app_is_parity_with_a_sqlite_baseline(docker_client, tmp_path: P
         tmp_path,
         "database: {engine: sqlite}\n" + app("clean") + common,
         "database: {version: '15', ssl: required, superuser: false, memory: 512m, max_connections: 20}\n"
-        + app("clean", ", memory: 128m, read_only: true, user: '10001', cpus: 0.5") + common,
+        + "app: {build: app, env: {SCENARIO: clean}, memory: 128m, read_only: true, user: '10001', cpus: 0.5,"
+          " startup_probe: {exec: [python, -c, 'import urllib.request as u; u.urlopen(\"http://127.0.0.1:8000/healthz\")'],"
+          " period: 500ms, failure_threshold: 40}}\n" + common,
     )
     result = run_pair(project)
     assert result.divergences == [] and result.failures == [], result.divergences
@@ -139,3 +141,20 @@ def test_a_step_failing_on_both_sides_is_not_parity(docker_client, tmp_path: Pat
     assert result.divergences == []
     assert [f.step for f in result.failures] == ["migrations"]
     assert result.verdict == "divergent" and result.exit_code == 1
+
+
+def test_keep_leaves_both_environments_up_until_down(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import parity_resources
+    from tests.integration.projects import parity_cli
+
+    profile = "database: {version: '15'}\n" + app("clean")
+    project = make_project(tmp_path, profile, profile)
+    result = parity_cli(["run", "--profile", "prod", "--keep"], cwd=project.root)
+    try:
+        assert result.returncode == 0, result.stderr
+        assert "kept local" in result.stdout and "kept prod" in result.stdout and "APP_URL=" in result.stdout
+        containers = docker_client.containers.list(filters={"label": f"io.parity.project={project.root}"})
+        assert {c.labels["io.parity.role"] for c in containers} == {"database", "app"} and len(containers) == 4
+    finally:
+        down = parity_cli(["down", "--all"], cwd=project.root)
+    assert down.returncode == 0 and not parity_resources(docker_client, project.root)
