@@ -468,7 +468,7 @@ def table(results: dict[str, Any]) -> str:
         rss = run["rss"]
         rows.append((
             "peak RSS of the parity process (VmHWM)", _fmt(rss["parity_peak_mb"]["median"], "MB"),
-            f"(with children: {_fmt(rss['process_tree_maxrss_mb']['median'], 'MB')})", "",
+            f"(whole process tree: {_fmt(rss['process_tree_maxrss_mb']['median'], 'MB')})", "",
             f"<= {TARGET_RSS_MB:.0f} MB", "yes" if rss["met"] else "NO",
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -122,7 +122,8 @@ def up(ctx: click.Context, profile_name: str, as_env: bool, project_dir: str | N
 
 @cli.command()
 @click.option("--profile", "profile_name", default=None, help="Remove this profile's environments.")
-@click.option("--all", "all_", is_flag=True, help="Remove every environment parity left (never a live run's).")
+@click.option("--all", "all_", is_flag=True,
+              help="Remove every environment of this project (and dead runs' leftovers anywhere; never a live run's).")
 @_project_options
 @click.pass_context
 def down(ctx: click.Context, profile_name: str | None, all_: bool, project_dir: str | None, profiles_dir: str | None) -> None:
@@ -135,6 +136,9 @@ def down(ctx: click.Context, profile_name: str | None, all_: bool, project_dir: 
         out.print(f"removed {removed.summary()}")
     else:
         out.print("nothing to remove")
+    if removed.failed:
+        raise EnvError(f"could not remove: {', '.join(removed.failed)}",
+                       "check `docker ps -a --filter label=io.parity.managed=true` and try again")
 
 
 @cli.group()

@@ -12,7 +12,6 @@ from parity.engine.cleanup import (
     Removed,
     is_orphan,
     reap_orphans,
-    reap_state_dirs,
     remove_environments,
 )
 from parity.engine.client import ENGINE_FIX, docker_client
@@ -55,20 +54,18 @@ def run(project: Project, target: str, baseline: str, *, keep: bool = False) -> 
 
 
 def down(project: Project, profile_name: str | None) -> Removed:
-    """Remove a profile's kept environments (or, with no name, every one parity left)."""
+    """Remove this project's kept environments (one profile's, or all), and dead runs' orphans anywhere."""
     client = docker_client()
-    if profile_name is None:
-        # Everything parity made, except what a live `parity run` is still using.
-        removed = remove_environments(
-            client, {}, keep=lambda labels: labels.get(L.MODE) == "run" and not is_orphan(labels)
-        )
-        removed.env_ids.update(reap_state_dirs())
-        return removed
-    removed = remove_environments(
-        client,
-        {L.PROJECT: str(project.root), L.PROFILE: profile_name},
-        keep=lambda labels: labels.get(L.MODE) == "run" and not is_orphan(labels),
-    )
+    removed = reap_orphans(client)
+    selector = {L.PROJECT: str(project.root)}
+    if profile_name is not None:
+        selector[L.PROFILE] = profile_name
+    # A live `parity run` is never touched, even in this project.
+    mine = remove_environments(client, selector, keep=lambda labels: labels.get(L.MODE) == "run")
+    removed.containers += mine.containers
+    removed.networks += mine.networks
+    removed.volumes += mine.volumes
+    removed.failed += mine.failed
     return removed
 
 

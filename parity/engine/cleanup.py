@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +25,7 @@ class Removed:
     networks: list[str] = field(default_factory=list)
     volumes: list[str] = field(default_factory=list)
     env_ids: set[str] = field(default_factory=set)
+    failed: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.containers or self.networks or self.volumes)
@@ -57,30 +58,54 @@ def remove_environments(
     """Remove parity's containers, then networks and volumes, matching the labels (unless `keep`)."""
     removed = Removed()
     filters = L.label_filter(selector)
-    # Containers first: a network or volume in use cannot be removed.
-    kinds: list[tuple[list[str], list[Any], Callable[[Any], None]]] = [
-        (
-            removed.containers,
-            client.containers.list(all=True, filters=filters),
-            lambda c: c.remove(force=True, v=True),
-        ),
-        (removed.networks, client.networks.list(filters=filters), lambda n: n.remove()),
-        (removed.volumes, client.volumes.list(filters=filters), lambda v: v.remove(force=True)),
+    # Containers first: a network or volume in use cannot be removed. `sparse` lists without
+    # inspecting each container, so one vanishing mid-list (a concurrent cleanup) is no error.
+    kinds: list[tuple[list[str], Callable[[], list[Any]], Callable[[Any], None]]] = [
+        (removed.containers, lambda: client.containers.list(all=True, sparse=True, filters=filters),
+         lambda c: c.remove(force=True, v=True)),
+        (removed.networks, lambda: client.networks.list(filters=filters), lambda n: n.remove()),
+        (removed.volumes, lambda: client.volumes.list(filters=filters), lambda v: v.remove(force=True)),
     ]
-    for names, resources, remove in kinds:
-        for resource in resources:
-            labels = (
-                resource.attrs.get("Labels") or resource.attrs.get("Config", {}).get("Labels") or {}
-            )
+    for names, listing, remove in kinds:
+        for resource in listing():
+            labels = _labels(resource.attrs)
             if keep(labels):
                 continue
-            with contextlib.suppress(docker.errors.NotFound):  # already gone: another cleanup won
-                remove(resource)
-            names.append(resource.name or resource.id or "?")
+            if _remove(resource, remove):
+                names.append(_name(resource))
+            else:
+                removed.failed.append(_name(resource))
             removed.env_ids.add(labels.get(L.ENV_ID, ""))
     for env_id in removed.env_ids - {""}:
         remove_state_dir(env_id)
     return removed
+
+
+def _labels(attrs: dict[str, Any]) -> dict[str, str]:
+    return attrs.get("Labels") or (attrs.get("Config") or {}).get("Labels") or {}
+
+
+def _name(resource: Any) -> str:
+    names = resource.attrs.get("Names") or [resource.attrs.get("Name") or resource.id or "?"]
+    return str(names[0]).lstrip("/")
+
+
+REMOVE_ATTEMPTS = 8
+
+
+def _remove(resource: Any, remove: Callable[[Any], None]) -> bool:
+    """Remove one resource, tolerating a concurrent cleanup; True once it is gone."""
+    for attempt in range(REMOVE_ATTEMPTS):
+        try:
+            remove(resource)
+            return True
+        except docker.errors.NotFound:
+            return True  # another cleanup got there first
+        except docker.errors.APIError:
+            # "removal already in progress" (another cleanup) or "active endpoints" (a container
+            # still being removed): both settle within moments; wait and try again, bounded.
+            time.sleep(0.2 * (attempt + 1))
+    return False
 
 
 OWNER_FILE = "owner"

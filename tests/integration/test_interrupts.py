@@ -124,8 +124,8 @@ def test_orphans_of_a_killed_run_are_reaped_and_nothing_else(docker_client, tmp_
         assert not state_dirs_of(first.pid)
         assert parity_resources(docker_client, live_project) == live_before, "a live run's resources were removed"
 
-        # 3. Another killed run: `parity down --all` removes it and what `up` kept (its job),
-        #    but neither the live run's resources nor a container that is not parity's.
+        # 3. Another killed run: `parity down --all` (in another directory) removes it, but not the
+        #    live run's resources, not another project's kept environment, not a non-parity container.
         second = Background(["run", "--profile", "prod"], cwd=killed_again_project)
         second.wait_for("smoke: running")
         second.signal(signal.SIGKILL)
@@ -135,7 +135,7 @@ def test_orphans_of_a_killed_run_are_reaped_and_nothing_else(docker_client, tmp_
         assert down.returncode == 0, down.stderr
         assert not parity_resources(docker_client, killed_again_project)
         assert not state_dirs_of(second.pid)
-        assert not parity_resources(docker_client, up_project)
+        assert parity_resources(docker_client, up_project), "another project's kept environment was removed"
         assert parity_resources(docker_client, live_project) == live_before, "a live run's resources were removed"
         bystander.reload()
         assert bystander.status == "running", "a container that is not parity's was touched"
