@@ -487,6 +487,10 @@ def machine() -> dict[str, Any]:
             "python": platform.python_version(), "docker": engine, "kernel": platform.release()}
 
 
+def _interrupted(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the flags, run the measurements, print the table, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -498,6 +502,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-db", action="store_true", help="skip the database start measurement")
     parser.add_argument("--skip-run", action="store_true", help="skip the full run and RSS measurements")
     args = parser.parse_args(argv)
+    # SIGTERM (and SIGINT, even where a shell ignored it) unwind through every `finally`: the
+    # running command is stopped and everything this session created is removed.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _interrupted)
 
     session = uuid.uuid4().hex[:12]
     labels = session_labels(session)
@@ -527,4 +535,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        say("interrupted; what the benchmark started has been removed")
+        sys.exit(130)
