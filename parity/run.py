@@ -78,6 +78,7 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
         check_host_commands(lp, project.root)
     redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
     client = docker_client()
+    threading.Thread(target=_warm_imports, daemon=True, name="parity-imports").start()
     removed = reap_orphans(client)
     if removed:
         say(f"removed leftovers of dead runs: {removed.summary()}")
@@ -123,6 +124,14 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
                        divergences=divergences, failures=failures, duration_s=round(time.monotonic() - started, 3))
     kept = [_kept(ctx) for ctx in contexts.values() if ctx.env.keep]
     return RunOutcome(result=redactor.result(result), redactor=redactor, kept=kept)
+
+
+def _warm_imports() -> None:
+    # Alembic and SQLAlchemy's inspector are needed only after the databases are up; importing
+    # them now, while images are checked and containers start, takes them off the critical path.
+    import alembic.script  # noqa: F401
+    import sqlalchemy.dialects.postgresql  # noqa: F401
+    import sqlalchemy.dialects.sqlite  # noqa: F401
 
 
 def check_host_commands(loaded: LoadedProfile, root: Path) -> None:

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,15 +68,14 @@ def remove_environments(
         (removed.volumes, lambda: client.volumes.list(filters=filters), lambda v: v.remove(force=True)),
     ]
     for names, listing, remove in kinds:
-        for resource in listing():
-            labels = _labels(resource.attrs)
-            if keep(labels):
-                continue
-            if _remove(resource, remove):
-                names.append(_name(resource))
-            else:
-                removed.failed.append(_name(resource))
-            removed.env_ids.add(labels.get(L.ENV_ID, ""))
+        doomed = [r for r in listing() if not keep(_labels(r.attrs))]
+        # In parallel: stopping a container waits for its process; the app and the database
+        # (and both profiles' environments) need not wait for each other.
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(doomed)))) as pool:
+            outcomes = list(pool.map(lambda r: _remove(r, remove), doomed))  # noqa: B023 - used at once
+        for resource, gone in zip(doomed, outcomes, strict=True):
+            (names if gone else removed.failed).append(_name(resource))
+            removed.env_ids.add(_labels(resource.attrs).get(L.ENV_ID, ""))
     for env_id in removed.env_ids - {""}:
         remove_state_dir(env_id)
     return removed

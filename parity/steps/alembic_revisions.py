@@ -53,8 +53,55 @@ def discover_revisions(ini_path: Path) -> list[RevisionInfo] | None:
     return [RevisionInfo(rev.revision, (rev.doc or "").strip().splitlines()[0] if rev.doc else "") for rev in ordered]
 
 
-def per_revision_script(command: list[str], target_index: int, revisions: list[RevisionInfo]) -> str:
-    """A shell script running the user's upgrade command once per revision, with markers between."""
+# One Python process applies the revisions one by one (Python, Alembic and SQLAlchemy start
+# once, not once per revision), printing markers between them. argv: ini, revision ids.
+_ONE_PROCESS = f"""
+import sys, traceback
+from alembic import command
+from alembic.config import Config
+config = Config(sys.argv[1])
+for rev in sys.argv[2:]:
+    print("{MARK}-start", rev, flush=True)
+    try:
+        command.upgrade(config, rev)
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.flush()
+        print("{MARK}-failed", rev, 1, flush=True)
+        sys.exit(1)
+    print("{MARK}-done", rev, flush=True)
+"""
+
+
+def per_revision_command(command: list[str], target_index: int, revisions: list[RevisionInfo]) -> list[str]:
+    """argv applying the revisions one at a time with markers between (one process when it can)."""
+    loop = _loop_script(command, target_index, revisions)
+    ini = _plain_upgrade_ini(command, target_index)
+    if ini is None:
+        return ["sh", "-c", loop]
+    # Use the interpreter Alembic is installed for (its script's shebang); otherwise the loop.
+    launch = (
+        'bin=$(command -v alembic) || { echo "alembic: command not found" >&2; exit 127; }; '
+        "py=$(sed -n '1s/^#!//p' \"$bin\"); "
+        f'case "$py" in *python*) exec $py -c "$0" "$@";; *) {loop};; esac'
+    )
+    return ["sh", "-c", launch, _ONE_PROCESS, ini, *(r.id for r in revisions)]
+
+
+def _plain_upgrade_ini(command: list[str], target_index: int) -> str | None:
+    """The ini of `alembic [-c INI] upgrade TARGET` with no other options, else None."""
+    if target_index != len(command) - 1:
+        return None
+    head = command[:target_index]
+    if head == ["alembic", "upgrade"]:
+        return "alembic.ini"
+    if len(head) == 4 and head[0] == "alembic" and head[1] in ("-c", "--config") and head[3] == "upgrade":
+        return head[2]
+    return None
+
+
+def _loop_script(command: list[str], target_index: int, revisions: list[RevisionInfo]) -> str:
+    """A shell loop running the user's upgrade command once per revision, with markers between."""
     before = shlex.join(command[:target_index])
     after = shlex.join(command[target_index + 1 :])
     ids = " ".join(shlex.quote(r.id) for r in revisions)

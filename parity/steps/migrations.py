@@ -21,7 +21,7 @@ from parity.steps.alembic_revisions import (
     MARK,
     alembic_target,
     discover_revisions,
-    per_revision_script,
+    per_revision_command,
 )
 from parity.steps.context import StepContext
 from parity.steps.host_process import collect_output, spawn
@@ -53,12 +53,11 @@ def run_migrations(ctx: StepContext) -> StepResult:
         return StepResult(status="skipped", summary="no database to migrate")
     command = spec.command if isinstance(spec.command, list) else ["sh", "-c", spec.command]
     revisions = _plan(ctx, command)
-    script = None
+    shell = command
     if revisions:
         target = alembic_target(command)
         assert target is not None
-        script = per_revision_script(command, target[0], revisions)
-    shell = ["sh", "-c", script] if script else command
+        shell = per_revision_command(command, target[0], revisions)
     ctx.say(f"migrations: {shlex.join(command)}" + (f" ({len(revisions)} revisions, one at a time)" if revisions else ""))
     started = time.monotonic()
     if spec.run_in == "app":
