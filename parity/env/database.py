@@ -16,6 +16,7 @@ import docker.errors
 import psycopg
 
 from parity.engine.images import ensure_image
+from parity.env import pgtemplate
 from parity.env.tls import ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
 from parity.profile.models import DatabaseSpec
@@ -164,6 +165,7 @@ def start_postgres(
     state_dir: Path,
     progress: Callable[[str], None],
     ready_timeout: float = 90.0,
+    check_open: Callable[[], None] = lambda: None,
 ) -> Database:
     """Start a Postgres container per the spec and return once a real connection succeeds."""
     image = spec.image_ref()
@@ -179,8 +181,22 @@ def start_postgres(
         env.update(POSTGRES_USER=ADMIN_ROLE, POSTGRES_PASSWORD=admin_password)
 
     command = postgres_command(spec, with_tls=tls is not None)
+    init_files: dict[str, bytes] = {}
+    if not spec.superuser:
+        script = app_role_sql(spec.name, pgtemplate.PLACEHOLDER if pgtemplate.enabled() else password)
+        init_files["/"] = _archive({"docker-entrypoint-initdb.d/50-parity-app-role.sql": (script, 0o644)})
+    template = (pgtemplate.template_for(client, image, spec, env, init_files, progress, labels, check_open)
+                if pgtemplate.enabled() else None)
+    check_open()
     entrypoint: list[str] | None = None
-    if tls:
+    if template:
+        # Start from the pre-initialised cluster: no initdb, no temporary server.
+        entrypoint = ["sh", "-c", pgtemplate.START_SCRIPT, "parity-postgres", *command[1:]]
+        command = []
+        env.update(TEMPLATE=pgtemplate.TEMPLATE_DIR, TLS=TLS_DIR, STAGE=_TLS_STAGING)
+        roles = pgtemplate.roles_sql(spec, APP_ROLE, password, ADMIN_ROLE, admin_password)
+        init_files = {"/run": _archive({"parity-init/roles.sql": (roles, 0o600)})}
+    elif tls:
         entrypoint = ["sh", "-c", _TLS_WRAPPER, "parity-tls"]
         env.update(TLS=TLS_DIR, STAGE=_TLS_STAGING)
 
@@ -190,8 +206,8 @@ def start_postgres(
     progress(f"starting {image} ({_shape(spec)})")
     try:
         container = client.containers.create(
-            image,
-            command=command,
+            template or image,
+            command=command or None,
             entrypoint=entrypoint,
             name=f"parity-{env_id}-db",
             environment=env,
@@ -199,7 +215,7 @@ def start_postgres(
             network=network,
             networking_config={network: client.api.create_endpoint_config(aliases=[DB_ALIAS])},
             ports={"5432/tcp": ("127.0.0.1", None)},
-            # The cluster lives in memory: nothing to clean on disk, and initdb is faster.
+            # The cluster lives in memory: nothing to clean on disk, and starts are faster.
             tmpfs={PGDATA: "rw,mode=0700"},
             shm_size="256m",
             **kwargs,
@@ -211,9 +227,8 @@ def start_postgres(
         if spec.ssl == "required":
             staged["pg_hba.conf"] = (forced_ssl_hba(), 0o600)
         container.put_archive("/run", _archive({"parity-tls/" + k: v for k, v in staged.items()}))
-    if not spec.superuser:
-        script = app_role_sql(spec.name, password)
-        container.put_archive("/", _archive({"docker-entrypoint-initdb.d/50-parity-app-role.sql": (script, 0o644)}))
+    for path, archive in init_files.items():
+        container.put_archive(path, archive)
     container.start()
     container.reload()
     port = int(container.attrs["NetworkSettings"]["Ports"]["5432/tcp"][0]["HostPort"])

@@ -108,6 +108,7 @@ class Environment:
             self.database = start_postgres(
                 self.client, spec, env_id=self.env_id, network=self.network_name,
                 labels=self.labels("database"), state_dir=self.state_dir, progress=self.progress,
+                check_open=self.check_open,
             )
         return self.database
 

@@ -173,3 +173,23 @@ def test_sqlite_engine_is_a_file_and_no_container(docker_client, project_dir: Pa
         assert not docker_client.containers.list(all=True, filters=L.label_filter({L.ENV_ID: env.env_id}))
         path = env.database.sqlite_path
     assert not path.exists()
+
+
+def test_environments_from_the_same_template_have_their_own_passwords(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+    from parity.env.pgtemplate import PLACEHOLDER
+
+    (tmp_path / "profiles").mkdir()
+    write_profile(tmp_path, "p", "database: {version: '15', superuser: false}\n")
+    loaded = load_profile(tmp_path / "profiles", "p")
+    first, second = Environment(docker_client, loaded, tmp_path), Environment(docker_client, loaded, tmp_path)
+    with first, second:
+        first.up()
+        second.up()
+        assert first.database and second.database
+        assert first.database.password != second.database.password
+        for user, password in (("app", PLACEHOLDER), ("postgres", PLACEHOLDER), ("app", first.database.password)):
+            with pytest.raises(psycopg.OperationalError) as caught:
+                _connect(second, user=user, password=password)
+            assert "password authentication failed" in str(caught.value)
+        with _connect(second) as conn:
+            assert conn.execute("SELECT current_user").fetchone() == ("app",)

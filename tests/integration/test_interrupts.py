@@ -29,6 +29,9 @@ def phase_profile(phase: str, tag: str) -> str:
         return DB + "app: {build: app}\n"
     if phase == "database-start":
         return DB
+    if phase == "database-template":
+        # A database name never used before: its pre-initialised cluster must be made now.
+        return f"database: {{version: '15', name: db_{tag.replace('-', '_')}}}\n"
     if phase == "migrations":
         return DB + f"migrations: {{command: [python, scripts/sleep.py, {tag}], run_in: host, timeout: 10m}}\n"
     if phase == "probe":
@@ -41,6 +44,7 @@ def phase_profile(phase: str, tag: str) -> str:
 
 MARKERS = {
     "image-build": "building the app image",
+    "database-template": "pre-initialising",
     "database-start": "starting postgres",
     "migrations": "migrations: running",
     "probe": "probing",
@@ -68,7 +72,7 @@ def test_an_interrupted_run_leaves_nothing_behind(
     run = Background(["run", "--profile", "prod"], cwd=project)
     try:
         run.wait_for(MARKERS[phase])
-        time.sleep(0.2 if phase == "database-start" else 1.5)
+        time.sleep(0.2 if phase.startswith("database") else 1.5)
         run.signal(SIGNALS[signame])
         code, _out, err = run.finish()
     finally:
