@@ -44,6 +44,7 @@ import docker  # noqa: E402
 import docker.errors  # noqa: E402
 import psycopg  # noqa: E402
 
+from parity.engine.owner import process_start_ticks  # noqa: E402
 from parity.env.environment import Environment  # noqa: E402
 from parity.profile.loader import load_profile  # noqa: E402
 
@@ -250,15 +251,6 @@ def _status_kb(pid: int, field_name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _start_ticks(pid: int) -> str | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return fields[19] if len(fields) > 19 else None
-
-
 @contextlib.contextmanager
 def _killed_on_exit(process: subprocess.Popen[bytes]) -> Iterator[None]:
     """Stop the process's group if we leave early (Ctrl-C, error); its own cleanup then runs."""
@@ -311,7 +303,7 @@ def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str]) -
     owners: list[str] = []
 
     def remember(pid: int) -> None:
-        ticks = _start_ticks(pid)
+        ticks = process_start_ticks(pid)
         if ticks:
             owners.append(f"{socket.gethostname()}:{pid}:{ticks}")
 
