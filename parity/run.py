@@ -102,16 +102,18 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     try:
         for thread in threads:
             thread.start()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(timeout=0.2)  # short joins keep Ctrl-C / SIGTERM deliverable
+        # Short joins keep Ctrl-C / SIGTERM deliverable; a fatal error on one side (a command
+        # that does not exist) stops the other side at once instead of letting it finish.
+        while any(thread.is_alive() for thread in threads) and not _fatal(errors):
+            for thread in threads:
+                thread.join(timeout=0.1)
     except BaseException:
         _cancel(cancel, contexts, threads)
         raise
-    for exc in errors.values():
-        if isinstance(exc, ParityError | KeyboardInterrupt | Cancelled):
-            _cancel(cancel, contexts, threads)
-            raise exc
+    fatal = _fatal(errors)
+    if fatal is not None:
+        _cancel(cancel, contexts, threads)
+        raise fatal
     for name, exc in errors.items():
         runs[name] = ProfileRun(name=name, steps={"database": StepResult(
             status="error", summary="parity could not run this profile", detail=redactor.text(repr(exc)))})
@@ -124,6 +126,11 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
                        divergences=divergences, failures=failures, duration_s=round(time.monotonic() - started, 3))
     kept = [_kept(ctx) for ctx in contexts.values() if ctx.env.keep]
     return RunOutcome(result=redactor.result(result), redactor=redactor, kept=kept)
+
+
+def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
+    """The first error that ends the whole run (parity's own errors, interrupts), if any."""
+    return next((e for e in errors.values() if isinstance(e, ParityError | KeyboardInterrupt | Cancelled)), None)
 
 
 def _warm_imports() -> None:

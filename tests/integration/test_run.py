@@ -158,3 +158,20 @@ def test_keep_leaves_both_environments_up_until_down(docker_client, tmp_path: Pa
     finally:
         down = parity_cli(["down", "--all"], cwd=project.root)
     assert down.returncode == 0 and not parity_resources(docker_client, project.root)
+
+
+@pytest.mark.parametrize(("source", "ssl"), [("env", "required"), ("files", "required"), ("dotenv", "optional")])
+def test_secrets_database_url_and_ca_reach_the_app_by_each_source(
+    docker_client, tmp_path: Path, no_leaks: None, source: str, ssl: str  # type: ignore[no-untyped-def]
+) -> None:
+    secret = r'"multi\nline \"quoted\" $value"'  # YAML: a newline, quotes and a dollar sign
+
+    def profile(src: str, ssl_mode: str, expect_ca: str) -> str:
+        return (f"database: {{version: '15', ssl: {ssl_mode}}}\n"
+                f"app: {{build: app, env: {{SCENARIO: check-delivery, EXPECT_CA: '{expect_ca}', "
+                f"EXPECT_SECRET: {secret}}}, startup_probe: {{http: /healthz, period: 500ms, failure_threshold: 40}}}}\n"
+                f"secrets: {{source: {src}, values: {{SECRET_KEY: {{value: {secret}}}}}}}\n")
+    result = run_pair(make_project(tmp_path, profile("env", "off", "0"), profile(source, ssl, "1")))
+    prod = result.profiles["prod"].steps["startup"]
+    assert prod.status == "ok", prod.detail
+    assert result.verdict == "parity", result.divergences

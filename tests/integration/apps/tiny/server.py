@@ -17,6 +17,36 @@ def secret_key() -> str:
     return value
 
 
+def delivered() -> dict[str, str]:
+    """What parity delivered, whichever way: files under /run/secrets, a .env, or the environment."""
+    if os.path.isdir("/run/secrets"):
+        return {name: open(f"/run/secrets/{name}").read() for name in os.listdir("/run/secrets")}
+    if os.path.exists(".env"):
+        values = {}
+        for line in open(".env").read().splitlines():
+            name, _, value = line.partition("=")
+            if value.startswith('"'):
+                value = value[1:-1].replace("\\n", "\n").replace('\\"', '"').replace("\\$", "$")
+            values[name] = value
+        return values
+    return dict(os.environ)
+
+
+def check_delivery() -> None:
+    values = delivered()
+    problems = []
+    if not values.get("DATABASE_URL", "").startswith(("postgresql://", "sqlite:")):
+        problems.append("DATABASE_URL missing")
+    if os.environ.get("EXPECT_CA") == "1" and "-----BEGIN CERTIFICATE-----" not in values.get("DB_CA_CERT", ""):
+        problems.append("DB_CA_CERT missing")
+    if values.get("SECRET_KEY") != os.environ.get("EXPECT_SECRET"):
+        problems.append("SECRET_KEY wrong")
+    if problems:
+        print("delivery check failed: " + ", ".join(problems), flush=True)
+        sys.exit(5)
+    print("delivery ok", flush=True)
+
+
 def prepare() -> None:
     if SCENARIO == "secret-env":
         secret_key()
@@ -28,6 +58,8 @@ def prepare() -> None:
         print(f"warmed {len(blocks)} blocks", flush=True)
     elif SCENARIO == "slow":
         time.sleep(4)
+    elif SCENARIO == "check-delivery":
+        check_delivery()
     elif SCENARIO == "leaky-log":
         print(f"starting with DATABASE_URL={os.environ.get('DATABASE_URL')}", flush=True)
         print(f"and SECRET_KEY={os.environ.get('SECRET_KEY')}", flush=True)
