@@ -4,6 +4,7 @@ import http.server
 import os
 import sys
 import time
+from pathlib import Path
 
 SCENARIO = os.environ.get("SCENARIO", "clean")
 
@@ -20,10 +21,10 @@ def secret_key() -> str:
 def delivered() -> dict[str, str]:
     """What parity delivered, whichever way: files under /run/secrets, a .env, or the environment."""
     if os.path.isdir("/run/secrets"):
-        return {name: open(f"/run/secrets/{name}").read() for name in os.listdir("/run/secrets")}
+        return {name: Path("/run/secrets", name).read_text() for name in os.listdir("/run/secrets")}
     if os.path.exists(".env"):
         values = {}
-        for line in open(".env").read().splitlines():
+        for line in Path(".env").read_text().splitlines():
             name, _, value = line.partition("=")
             if value.startswith('"'):
                 value = value[1:-1].replace("\\n", "\n").replace('\\"', '"').replace("\\$", "$")
