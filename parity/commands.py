@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import docker
-
 from parity.console import err, progress
 from parity.engine import labels as L
 from parity.engine.cleanup import (
@@ -171,9 +169,3 @@ def doctor(project: Project) -> list[Check]:
         checks.append(Check(f"image {ref}", ok, state,
                             None if ok else "docker pull it, docker load it, or use a version parity builds offline"))
     return checks
-
-
-def _reap(client: docker.DockerClient) -> None:
-    removed = reap_orphans(client)
-    if removed:
-        progress(f"removed leftovers of dead runs: {removed.summary()}")

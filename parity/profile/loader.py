@@ -40,11 +40,6 @@ class LoadedProfile:
     positions: dict[KeyPath, Position] = field(default_factory=dict, compare=False)
 
 
-def profile_path(profiles_dir: Path, name: str) -> Path:
-    """The file of a profile name."""
-    return profiles_dir / f"{name}.yaml"
-
-
 def list_profiles(profiles_dir: Path) -> list[str]:
     """Names of the profiles in a directory (profiles/<name>.yaml or .yml)."""
     if not profiles_dir.is_dir():

@@ -88,11 +88,6 @@ class DatabaseSpec(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")] = "app"
     url: str | None = None
 
-    @property
-    def major(self) -> str:
-        """The major version as text, e.g. '15' for '15' or '15.4'."""
-        return self.version.split(".")[0]
-
     def image_ref(self) -> str:
         """The image to run: `image` if given, else the official postgres:<major>."""
         return self.image or f"postgres:{self.version}"
