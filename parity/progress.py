@@ -66,7 +66,7 @@ class RunProgress:
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
         table.add_column("profile")
         for step in STEP_NAMES:
-            table.add_column(step, justify="center")
+            table.add_column(step, justify="center", min_width=len(step))
         table.add_column("now", overflow="ellipsis", no_wrap=True, max_width=60)
         for profile, steps in self.rows.items():
             cells = [ICONS.get(steps.get(step, ""), "[dim]·[/dim]") for step in STEP_NAMES]
