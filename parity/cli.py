@@ -214,6 +214,19 @@ def images_build(refs: tuple[str, ...], force: bool) -> None:
     commands.build_images(list(refs), force=force)
 
 
+@images.command("prune")
+def images_prune() -> None:
+    """Remove parity's cached images (pre-initialised clusters, app builds) no container uses.
+
+    They are caches: the next run rebuilds what it needs.
+    """
+    removed = commands.prune_images()
+    for tag in removed:
+        out.print(f"removed {tag}")
+    if not removed:
+        out.print("no cached images to remove")
+
+
 @images.command("list")
 def images_list() -> None:
     """Show which images parity knows how to provide, and their state."""

@@ -105,6 +105,13 @@ def build_images(refs: list[str], force: bool = False) -> None:
     build(docker_client(), refs or offline_refs(), progress, force=force)
 
 
+def prune_images() -> list[str]:
+    """Remove parity's cached images that no container uses."""
+    from parity.engine.images import prune_caches
+
+    return prune_caches(docker_client())
+
+
 def image_states() -> list[tuple[str, str]]:
     """(ref, state) for every image parity can build offline."""
     from parity.engine.images import describe_image

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -48,7 +49,8 @@ class Removed:
 
 def state_root() -> Path:
     """Where environments keep host-side files (CA certificates, SQLite files)."""
-    return Path(tempfile.gettempdir()) / "parity-envs"
+    # Per user: on a shared machine another user's directory is neither readable nor ours to chmod.
+    return Path(tempfile.gettempdir()) / f"parity-envs-{os.getuid()}"
 
 
 def remove_environments(

@@ -158,3 +158,23 @@ def _split_ref(ref: str) -> tuple[str, str]:
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__
+
+
+CACHE_REPOSITORIES = ("parity-pgtemplate", "parity-app-")
+
+
+def prune_caches(client: docker.DockerClient) -> list[str]:
+    """Remove parity's cached images (pre-initialised clusters, built apps) that no container uses."""
+    in_use = {c.attrs.get("ImageID") for c in client.containers.list(all=True, sparse=True)}
+    removed: list[str] = []
+    for image in client.images.list():
+        tags = [t for t in image.tags if t.startswith(CACHE_REPOSITORIES)]
+        if not tags or image.id in in_use:
+            continue
+        for tag in tags:
+            try:
+                client.images.remove(tag, noprune=False)
+                removed.append(tag)
+            except docker.errors.APIError:
+                pass  # in use after all (a run started meanwhile): keep it
+    return removed

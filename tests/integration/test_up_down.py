@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
+import docker.errors
 import psycopg
 
 from parity.engine import labels as L
@@ -29,3 +32,23 @@ def test_up_prints_a_working_database_url_and_down_leaves_nothing(docker_client,
     assert down.returncode == 0, down.stderr
     assert not docker_client.containers.list(all=True, filters=project_filter)
     assert not docker_client.networks.list(filters=project_filter)
+
+
+def test_images_prune_removes_unused_caches_only(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for tag in ("unused", "in-use"):  # two distinct (tiny) images standing for cached app builds
+        docker_client.images.build(fileobj=io.BytesIO(f"FROM python:3.11-slim\nLABEL t={tag}\n".encode()),
+                                   tag=f"parity-app-prunetest:{tag}", rm=True)
+    holder = docker_client.containers.create("parity-app-prunetest:in-use", ["true"],
+                                             labels={"io.parity.test": "prune"})
+    try:
+        result = parity("images", "prune", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        tags = {t for image in docker_client.images.list() for t in image.tags}
+        assert "parity-app-prunetest:unused" not in tags
+        assert "parity-app-prunetest:in-use" in tags, "an image a container uses was removed"
+        assert "python:3.11-slim" in tags, "a base image that is not a cache was removed"
+    finally:
+        holder.remove(force=True)
+        for tag in ("parity-app-prunetest:in-use", "parity-app-prunetest:unused"):
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                docker_client.images.remove(tag)
