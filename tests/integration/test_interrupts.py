@@ -27,11 +27,14 @@ def phase_profile(phase: str, tag: str) -> str:
     """A profile that spends a long time in the given phase, so a signal lands there."""
     if phase == "image-build":
         return DB + "app: {build: app}\n"
+    # A slow smoke step after the database phases keeps the run alive even if the signal lands
+    # just after the database is up: the run is interrupted either way, never finished.
+    slow_smoke = f"smoke: {{command: [python, scripts/sleep.py, {tag}], timeout: 10m}}\n"
     if phase == "database-start":
-        return DB
+        return DB + slow_smoke
     if phase == "database-template":
         # A database name never used before: its pre-initialised cluster must be made now.
-        return f"database: {{version: '15', name: db_{tag.replace('-', '_')}}}\n"
+        return f"database: {{version: '15', name: db_{tag.replace('-', '_')}}}\n" + slow_smoke
     if phase == "migrations":
         return DB + f"migrations: {{command: [python, scripts/sleep.py, {tag}], run_in: host, timeout: 10m}}\n"
     if phase == "probe":
