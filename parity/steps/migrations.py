@@ -169,10 +169,14 @@ def _in_container(ctx: StepContext, command: list[str], timeout: float) -> Outpu
         with contextlib.suppress(docker.errors.APIError):
             container.remove(force=True)
     lines = [_timestamped(line) for line in raw.splitlines()]
-    not_found = None
-    if code == 127 or "executable file not found" in raw:
-        not_found = f"migrations command not found in the app image: {command[0]}"
-    return Output(code=code, lines=lines, started=started, not_found=not_found if code else None)
+    if code == 127:
+        # The shell (or Alembic's launcher) could not find the program: a profile mistake, exit 2.
+        seen = "\n".join(text for _, text in lines[-3:])
+        raise UsageError(
+            f"the migrations command is not found in the app image {ctx.image.ref}:\n{ctx.redactor.text(seen)}",
+            "fix migrations.command (or install the tool in the image), or use run_in: host",
+        )
+    return Output(code=code, lines=lines, started=started)
 
 
 def _timestamped(line: str) -> tuple[float, str]:

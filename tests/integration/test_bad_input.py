@@ -29,6 +29,8 @@ CASES = [
      None, 2, ["migrations.command", "'alembicc'", "not found"]),
     ("migrations-command-not-in-image", APP + "migrations: {command: [alembicc, upgrade, head], run_in: app}\n", {},
      None, 2, ["'alembicc' is not found in the app image"]),
+    ("migrations-shell-command-not-in-image", APP + "migrations: {command: 'alembicc upgrade head', run_in: app}\n",
+     {}, None, 2, ["migrations command is not found in the app image", "alembicc"]),
     ("smoke-command-not-found", GOOD + "smoke: {command: [pytestt, -q]}\n", {}, None, 2,
      ["smoke.command", "'pytestt'", "not found"]),
     ("secret-env-missing", GOOD + "secrets: {values: {API_KEY: {env: PARITY_TEST_UNSET_VAR}}}\n", {}, None, 2,
