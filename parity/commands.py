@@ -59,11 +59,7 @@ def down(project: Project, profile_name: str | None) -> Removed:
     if profile_name is not None:
         selector[L.PROFILE] = profile_name
     # A live `parity run` is never touched, even in this project.
-    mine = remove_environments(client, selector, keep=lambda labels: labels.get(L.MODE) == "run")
-    removed.containers += mine.containers
-    removed.networks += mine.networks
-    removed.volumes += mine.volumes
-    removed.failed += mine.failed
+    removed.absorb(remove_environments(client, selector, keep=lambda labels: labels.get(L.MODE) == "run"))
     return removed
 
 

@@ -66,8 +66,9 @@ def infer_cause(evidence: str, differing: set[str], step: str) -> str | None:
     for pattern, key in CAUSE_RULES:
         if pattern.search(evidence):
             for candidate in (key, *FALLBACKS.get(key, [])):
-                if candidate.format(step=step) in differing:
-                    return candidate.format(step=step)
+                named = candidate.format(step=step)
+                if named in differing:
+                    return named
     return None
 
 

@@ -73,16 +73,7 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
         say: Callable[[str], None] = lambda _m: None) -> RunOutcome:
     """Run both profiles and compare them. Profile and secret errors surface before anything starts."""
     loaded = {name: project.profile(name) for name in (options.baseline, options.target)}
-    values = {name: resolve_values(lp.profile.secrets, project.root) for name, lp in loaded.items()}
-    for lp in loaded.values():
-        check_host_commands(lp, project.root)
-    redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
-    client = docker_client()
-    threading.Thread(target=_warm_imports, daemon=True, name="parity-imports").start()
-    removed = reap_orphans(client)
-    if removed:
-        say(f"removed leftovers of dead runs: {removed.summary()}")
-    images = _prepare_images(client, loaded, project.root, say)
+    client, values, redactor, images = _prepare(project, loaded, say)
 
     runs: dict[str, ProfileRun] = {}
     contexts: dict[str, StepContext] = {}
@@ -126,6 +117,22 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
                        divergences=divergences, failures=failures, duration_s=round(time.monotonic() - started, 3))
     kept = [_kept(ctx) for ctx in contexts.values() if ctx.env.keep]
     return RunOutcome(result=redactor.result(result), redactor=redactor, kept=kept)
+
+
+def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[str], None]) -> tuple[
+        docker.DockerClient, dict[str, dict[str, str]], Redactor, dict[str, AppImage | None]]:
+    """Everything before any environment exists: secrets resolved, host commands checked (so profile
+    mistakes surface first), the engine reached, dead runs' leftovers reaped, images ready."""
+    values = {name: resolve_values(lp.profile.secrets, project.root) for name, lp in loaded.items()}
+    for lp in loaded.values():
+        check_host_commands(lp, project.root)
+    redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
+    client = docker_client()
+    threading.Thread(target=_warm_imports, daemon=True, name="parity-imports").start()
+    removed = reap_orphans(client)
+    if removed:
+        say(f"removed leftovers of dead runs: {removed.summary()}")
+    return client, values, redactor, _prepare_images(client, loaded, project.root, say)
 
 
 def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
@@ -243,15 +250,9 @@ UP_STEPS = [step for step in STEPS if step[0] in ("database", "migrations", "sta
 def start_environment(project: Project, name: str, say: Callable[[str], None]) -> tuple[ProfileRun, Kept]:
     """`parity up`: database, migrations and app of one profile, left running for a developer."""
     loaded = project.profile(name)
-    values = resolve_values(loaded.profile.secrets, project.root)
-    redactor = Redactor(values.values())
-    client = docker_client()
-    removed = reap_orphans(client)
-    if removed:
-        say(f"removed leftovers of dead runs: {removed.summary()}")
-    images = _prepare_images(client, {name: loaded}, project.root, say)
+    client, values, redactor, images = _prepare(project, {name: loaded}, say)
     contexts: dict[str, StepContext] = {}
-    run = _run_profile(client, loaded, project.root, images[name], values, redactor, None, contexts,
+    run = _run_profile(client, loaded, project.root, images[name], values[name], redactor, None, contexts,
                        keep=True, steps=UP_STEPS, say=say)
     database = run.steps.get("database")
     if database is not None and database.status == "error":

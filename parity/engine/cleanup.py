@@ -29,6 +29,14 @@ class Removed:
     env_ids: set[str] = field(default_factory=set)
     failed: list[str] = field(default_factory=list)
 
+    def absorb(self, other: Removed) -> None:
+        """Add what another cleanup removed (or failed to) to this one."""
+        self.containers += other.containers
+        self.networks += other.networks
+        self.volumes += other.volumes
+        self.failed += other.failed
+        self.env_ids |= other.env_ids
+
     def __bool__(self) -> bool:
         return bool(self.containers or self.networks or self.volumes)
 

@@ -17,7 +17,7 @@ import psycopg
 
 from parity.engine.images import ensure_image
 from parity.env import pgtemplate
-from parity.env.tls import ServerTLS, make_server_tls
+from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
 from parity.profile.models import DatabaseSpec
 
@@ -25,8 +25,6 @@ DB_ALIAS = "db"  # the database's host name on the environment's network
 APP_ROLE = "app"
 ADMIN_ROLE = "postgres"
 PGDATA = "/var/lib/postgresql/data"
-TLS_DIR = "/var/lib/postgresql/parity-tls"
-_TLS_STAGING = "/run/parity-tls"
 
 
 @dataclass
@@ -133,15 +131,8 @@ def app_role_sql(database: str, password: str) -> str:
     )
 
 
-# Runs as root before the image's own entrypoint: copies the TLS files (staged root-only)
-# to where the postgres user can read them, keeping the key private (0600, owner postgres),
-# because Postgres refuses a key others can read.
-_TLS_WRAPPER = (
-    'set -e; install -d -o postgres -g postgres -m 700 "$TLS"; '
-    'for f in server.crt server.key pg_hba.conf; do '
-    '[ -f "$STAGE/$f" ] && install -o postgres -g postgres -m 600 "$STAGE/$f" "$TLS/$f"; done; '
-    'rm -rf "$STAGE"; exec docker-entrypoint.sh "$@"'
-)
+# Runs as root before the image's own entrypoint (used when there is no pre-initialised cluster).
+_TLS_WRAPPER = "set -e\n" + INSTALL_TLS_SH + 'exec docker-entrypoint.sh "$@"\n'
 
 
 def _archive(files: dict[str, tuple[str, int]]) -> bytes:
@@ -193,12 +184,12 @@ def start_postgres(
         # Start from the pre-initialised cluster: no initdb, no temporary server.
         entrypoint = ["sh", "-c", pgtemplate.START_SCRIPT, "parity-postgres", *command[1:]]
         command = []
-        env.update(TEMPLATE=pgtemplate.TEMPLATE_DIR, TLS=TLS_DIR, STAGE=_TLS_STAGING)
+        env.update(TEMPLATE=pgtemplate.TEMPLATE_DIR, TLS=TLS_DIR, STAGE=TLS_STAGING)
         roles = pgtemplate.roles_sql(spec, APP_ROLE, password, ADMIN_ROLE, admin_password)
         init_files = {"/run": _archive({"parity-init/roles.sql": (roles, 0o600)})}
     elif tls:
         entrypoint = ["sh", "-c", _TLS_WRAPPER, "parity-tls"]
-        env.update(TLS=TLS_DIR, STAGE=_TLS_STAGING)
+        env.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
 
     kwargs: dict[str, object] = {}
     if spec.memory:

@@ -17,6 +17,7 @@ import docker
 import docker.errors
 
 from parity.engine import labels as L
+from parity.env.tls import INSTALL_TLS_SH
 from parity.profile.models import DatabaseSpec
 
 TEMPLATE_DIR = "/var/lib/postgresql/parity-template"
@@ -32,14 +33,9 @@ as_postgres() { HOME=/var/lib/postgresql setpriv --reuid=postgres --regid=postgr
 cp -a "$TEMPLATE"/. "$PGDATA"/
 chown -R postgres:postgres "$PGDATA"
 chmod 700 "$PGDATA"
-if [ -d "$STAGE" ]; then
-  install -d -o postgres -g postgres -m 700 "$TLS"
-  for f in server.crt server.key pg_hba.conf; do
-    if [ -f "$STAGE/$f" ]; then install -o postgres -g postgres -m 600 "$STAGE/$f" "$TLS/$f"; fi
-  done
-fi
+""" + INSTALL_TLS_SH + r"""
 as_postgres postgres --single -D "$PGDATA" postgres < /run/parity-init/roles.sql > /dev/null
-rm -rf "$STAGE" /run/parity-init
+rm -rf /run/parity-init
 export HOME=/var/lib/postgresql
 exec setpriv --reuid=postgres --regid=postgres --init-groups postgres "$@"
 """

@@ -11,6 +11,23 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+TLS_DIR = "/var/lib/postgresql/parity-tls"
+TLS_STAGING = "/run/parity-tls"
+
+# Shell lines run as root in the database container before Postgres starts: copy the staged
+# (root-only) files to where the postgres user reads them, the key private (0600, owner
+# postgres) because Postgres refuses a key others can read, then drop the staging copy.
+# Expects $STAGE and $TLS in the environment.
+INSTALL_TLS_SH = r"""
+if [ -d "$STAGE" ]; then
+  install -d -o postgres -g postgres -m 700 "$TLS"
+  for f in server.crt server.key pg_hba.conf; do
+    if [ -f "$STAGE/$f" ]; then install -o postgres -g postgres -m 600 "$STAGE/$f" "$TLS/$f"; fi
+  done
+  rm -rf "$STAGE"
+fi
+"""
+
 
 @dataclass(frozen=True)
 class ServerTLS:

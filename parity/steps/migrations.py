@@ -154,10 +154,7 @@ def _in_container(ctx: StepContext, command: list[str], timeout: float) -> Outpu
             container.start()
         except docker.errors.APIError as exc:
             if "executable file not found" in str(exc) or "no such file or directory" in str(exc):
-                raise UsageError(
-                    f"migrations.command {command[0]!r} is not found in the app image {ctx.image.ref}",
-                    "fix migrations.command (or install the tool in the image), or use run_in: host",
-                ) from None
+                raise _not_in_image(ctx, program=repr(command[0])) from None
             raise
         try:
             code = int(container.wait(timeout=timeout)["StatusCode"])
@@ -171,12 +168,19 @@ def _in_container(ctx: StepContext, command: list[str], timeout: float) -> Outpu
     lines = [_timestamped(line) for line in raw.splitlines()]
     if code == 127:
         # The shell (or Alembic's launcher) could not find the program: a profile mistake, exit 2.
-        seen = "\n".join(text for _, text in lines[-3:])
-        raise UsageError(
-            f"the migrations command is not found in the app image {ctx.image.ref}:\n{ctx.redactor.text(seen)}",
-            "fix migrations.command (or install the tool in the image), or use run_in: host",
-        )
+        raise _not_in_image(ctx, seen=ctx.redactor.text("\n".join(text for _, text in lines[-3:])))
     return Output(code=code, lines=lines, started=started)
+
+
+def _not_in_image(ctx: StepContext, program: str = "", seen: str = "") -> UsageError:
+    """The error for a migrations command the app image does not have (however it was launched)."""
+    assert ctx.image is not None
+    named = f" {program}" if program else ""
+    return UsageError(
+        f"the migrations command{named} is not found in the app image {ctx.image.ref}"
+        + (f":\n{seen}" if seen else ""),
+        "fix migrations.command (or install the tool in the image), or use run_in: host",
+    )
 
 
 def _timestamped(line: str) -> tuple[float, str]:

@@ -27,6 +27,8 @@ CASES = [
      ["no Dockerfile.prod in"]),
     ("migrations-command-not-found", GOOD + "migrations: {command: [alembicc, upgrade, head], run_in: host}\n", {},
      None, 2, ["migrations.command", "'alembicc'", "not found"]),
+    ("up-with-migrations-command-not-found", GOOD + "migrations: {command: [alembicc, upgrade, head], run_in: host}\n",
+     {}, ["up", "--profile", "prod"], 2, ["migrations.command", "'alembicc'", "not found"]),
     ("migrations-command-not-in-image", APP + "migrations: {command: [alembicc, upgrade, head], run_in: app}\n", {},
      None, 2, ["'alembicc' is not found in the app image"]),
     ("migrations-shell-command-not-in-image", APP + "migrations: {command: 'alembicc upgrade head', run_in: app}\n",
