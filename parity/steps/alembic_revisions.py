@@ -78,9 +78,11 @@ def per_revision_command(command: list[str], target_index: int, revisions: list[
     loop = _loop_script(command, target_index, revisions)
     ini = _plain_upgrade_ini(command, target_index)
     if ini is None:
-        return ["sh", "-c", loop]
+        return ["sh", "-c", "exec 2>&1; " + loop]
     # Use the interpreter Alembic is installed for (its script's shebang); otherwise the loop.
+    # One pipe for everything (exec 2>&1) keeps a traceback before the marker that follows it.
     launch = (
+        "exec 2>&1; "
         'bin=$(command -v alembic) || { echo "alembic: command not found" >&2; exit 127; }; '
         "py=$(sed -n '1s/^#!//p' \"$bin\"); "
         f'case "$py" in *python*) exec $py -c "$0" "$@";; *) {loop};; esac'

@@ -113,6 +113,7 @@ def _per_revision(output: Output, revisions: list, timeout: float) -> list[Revis
     current: str | None = None
     started_at = output.started
     buffer: list[str] = []
+    failed: str | None = None
     for at, line in output.lines:
         if line.startswith(MARK):
             kind, _, rest = line[len(MARK) + 1 :].partition(" ")
@@ -123,10 +124,14 @@ def _per_revision(output: Output, revisions: list, timeout: float) -> list[Revis
                 by_id[rev_id].status = "ok" if kind == "done" else "failed"
                 by_id[rev_id].duration_s = round(at - started_at, 3)
                 if kind == "failed":
-                    by_id[rev_id].error = tail("\n".join(buffer), 15)
+                    failed = rev_id
                 current = None
-        elif current:
+        elif current or failed:
+            # Lines after a failure marker are still that revision's error: where stdout and
+            # stderr travel separately (docker logs), the traceback can land after the marker.
             buffer.append(line)
+    if failed:
+        by_id[failed].error = tail("\n".join(buffer), 15)
     if current and current in by_id:  # still running when the timeout struck
         by_id[current].status = "failed"
         by_id[current].error = f"timed out after {timeout:.0f}s\n" + tail("\n".join(buffer), 15)
