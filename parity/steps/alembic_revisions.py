@@ -77,17 +77,18 @@ def per_revision_command(command: list[str], target_index: int, revisions: list[
     """argv applying the revisions one at a time with markers between (one process when it can)."""
     loop = _loop_script(command, target_index, revisions)
     ini = _plain_upgrade_ini(command, target_index)
-    if ini is None:
-        return ["sh", "-c", "exec 2>&1; " + loop]
-    # Use the interpreter Alembic is installed for (its script's shebang); otherwise the loop.
-    # One pipe for everything (exec 2>&1) keeps a traceback before the marker that follows it.
-    launch = (
-        "exec 2>&1; "
-        'bin=$(command -v alembic) || { echo "alembic: command not found" >&2; exit 127; }; '
-        "py=$(sed -n '1s/^#!//p' \"$bin\"); "
-        f'case "$py" in *python*) exec $py -c "$0" "$@";; *) {loop};; esac'
-    )
-    return ["sh", "-c", launch, _ONE_PROCESS, ini, *(r.id for r in revisions)]
+    script, args = loop, []
+    if ini is not None:
+        # Use the interpreter Alembic is installed for (its script's shebang); otherwise the loop.
+        script = (
+            'bin=$(command -v alembic) || { echo "alembic: command not found" >&2; exit 127; }; '
+            "py=$(sed -n '1s/^#!//p' \"$bin\"); "
+            f'case "$py" in *python*) exec $py -c "$0" "$@";; *) {loop};; esac'
+        )
+        args = [_ONE_PROCESS, ini, *(r.id for r in revisions)]
+    # One pipe for everything: a traceback stays before the marker that follows it, even where
+    # stdout and stderr are carried apart and their order is lost (docker logs).
+    return ["sh", "-c", "exec 2>&1; " + script, *args]
 
 
 def _plain_upgrade_ini(command: list[str], target_index: int) -> str | None:
