@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote
 
 import docker
@@ -21,6 +22,7 @@ from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make
 from parity.errors import EnvError, ProfileError
 from parity.profile.models import DatabaseSpec
 
+Side = Literal["host", "network"]
 DB_ALIAS = "db"  # the database's host name on the environment's network
 APP_ROLE = "app"
 ADMIN_ROLE = "postgres"
@@ -47,6 +49,25 @@ class Database:
     admin_password: str | None = None
     memory_limit: int | None = None
     redact: list[str] = field(default_factory=list)
+    sqlite_network_path: str | None = None
+
+    def fields(self, where: Side) -> dict[str, str]:
+        """What a database.url / database.env template may use, as seen from this machine
+        ("host") or from the environment's container network ("network")."""
+        on_host = where == "host"
+        if self.engine == "sqlite":
+            host, port = "", ""
+            path = str(self.sqlite_path) if on_host else (self.sqlite_network_path or "")
+        else:
+            host, port = ("127.0.0.1", str(self.host_port)) if on_host else (DB_ALIAS, "5432")
+            path = ""
+        return {"host": host, "port": port, "user": self.user, "password": self.password, "name": self.name,
+                "url": self.url_host if on_host else self.url_network, "path": path}
+
+    def variables(self, templates: dict[str, str], where: Side) -> dict[str, str]:
+        """database.env rendered for one side: values are used as they are (no URL quoting)."""
+        values = self.fields(where)
+        return {name: template.format(**values) for name, template in templates.items()}
 
     def connect_kwargs(self) -> dict[str, object]:
         """psycopg.connect() arguments for the app role, from this machine."""
@@ -85,7 +106,7 @@ def start_sqlite(spec: DatabaseSpec, state_dir: Path, network_dir: str) -> Datab
         url_network=render_url(
             template, path=f"{network_dir}/{path.name}", name=spec.name, user="", password="", host="", port=""
         ),
-        server_version="sqlite", sqlite_path=path,
+        server_version="sqlite", sqlite_path=path, sqlite_network_path=f"{network_dir}/{path.name}",
     )
 
 

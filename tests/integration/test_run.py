@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,8 +9,7 @@ import pytest
 from parity.project import Project
 from parity.results import RunResult
 from parity.run import RunOptions, run
-
-APPS = Path(__file__).parent / "apps"
+from tests.integration import projects
 
 SQL = {
     "001_notes.sql": "CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL, currency text);\n",
@@ -22,15 +20,7 @@ SQL = {
 
 def make_project(root: Path, local: str, prod: str) -> Project:
     """A project with the tiny app, the test scripts, SQL migrations and two profiles."""
-    shutil.copytree(APPS / "tiny", root / "app")
-    shutil.copytree(APPS / "scripts", root / "scripts")
-    (root / "sql").mkdir()
-    for name, text in SQL.items():
-        (root / "sql" / name).write_text(text)
-    (root / "profiles").mkdir()
-    (root / "profiles" / "local.yaml").write_text(local)
-    (root / "profiles" / "prod.yaml").write_text(prod)
-    return Project.at(root)
+    return Project.at(projects.make_project(root, {"local": local, "prod": prod}, SQL))
 
 
 def run_pair(project: Project) -> RunResult:
