@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import docker
 import docker.errors
@@ -145,6 +146,12 @@ def build_images(
         pool.shutdown(wait=True, cancel_futures=True)
     if failures:
         raise failures[0]
+
+
+def volumes_over(image_attrs: dict[str, Any], path: str) -> list[str]:
+    """The VOLUMEs an image declares at `path` or above it: what a container mounts over `path`."""
+    volumes = (image_attrs.get("Config") or {}).get("Volumes") or {}
+    return sorted(v for v in volumes if path == v.rstrip("/") or path.startswith(v.rstrip("/") + "/"))
 
 
 def _split_ref(ref: str) -> tuple[str, str]:

@@ -294,3 +294,15 @@ def test_build_images_skips_present(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_split_ref(ref: str, split: tuple[str, str]) -> None:
     assert images._split_ref(ref) == split
 
+
+@pytest.mark.parametrize(
+    ("volumes", "path", "over"),
+    [({"/var/lib/postgresql": {}}, "/var/lib/postgresql/data", ["/var/lib/postgresql"]),
+     ({"/var/lib/postgresql/data": {}}, "/var/lib/postgresql/data", ["/var/lib/postgresql/data"]),
+     ({"/var/lib/postgresql": {}}, "/var/lib/parity-template", []),
+     ({"/var/lib/postgresql": {}}, "/var/lib/postgresql-old/x", []),  # a prefix is not a parent
+     ({"/": {}}, "/anything", ["/"]),
+     (None, "/var/lib/postgresql/data", [])],
+)  # fmt: skip
+def test_volumes_over_a_path(volumes: dict[str, Any] | None, path: str, over: list[str]) -> None:
+    assert images.volumes_over({"Config": {"Volumes": volumes}}, path) == over
