@@ -16,6 +16,7 @@ from typing import Any
 import docker
 import docker.errors
 
+from parity.engine import inventory
 from parity.engine.offline import (
     OFFLINE_LABEL,
     build_offline_image,
@@ -172,7 +173,7 @@ CACHE_REPOSITORIES = ("parity-pgtemplate", "parity-app-")
 
 def prune_caches(client: docker.DockerClient) -> list[str]:
     """Remove parity's cached images (pre-initialised clusters, built apps) that no container uses."""
-    in_use = {c.attrs.get("ImageID") for c in client.containers.list(all=True, sparse=True)}
+    in_use = {c.image_id for c in inventory.containers(client)}
     removed: list[str] = []
     for image in client.images.list():
         tags = [t for t in image.tags if t.startswith(CACHE_REPOSITORIES)]

@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from parity.engine import inventory
 from parity.engine import labels as L
 from parity.env.environment import Environment
 from parity.profile.loader import load_profile
@@ -32,7 +33,7 @@ def _start(docker_client, tmp_path_factory, name: str) -> Iterator[Environment]:
     with env:
         env.up()
         yield env
-    assert not docker_client.containers.list(all=True, filters=L.label_filter({L.ENV_ID: env.env_id}))
+    assert not inventory.containers(docker_client, L.label_filter({L.ENV_ID: env.env_id}))
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +207,7 @@ def test_sqlite_engine_is_a_file_and_no_container(docker_client, project_dir: Pa
         env.up()
         assert env.database and env.database.sqlite_path and env.database.sqlite_path.is_file()
         assert env.database.url_host == f"sqlite:///{env.database.sqlite_path}"
-        assert not docker_client.containers.list(all=True, filters=L.label_filter({L.ENV_ID: env.env_id}))
+        assert not inventory.containers(docker_client, L.label_filter({L.ENV_ID: env.env_id}))
         path = env.database.sqlite_path
     assert not path.exists()
 
