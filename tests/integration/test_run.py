@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from parity.engine import inventory
 from parity.project import Project
 from parity.results import RunResult
 from parity.run import RunOptions, run
@@ -143,7 +144,7 @@ def test_keep_leaves_both_environments_up_until_down(docker_client, tmp_path: Pa
     try:
         assert result.returncode == 0, result.stderr
         assert "kept local" in result.stdout and "kept prod" in result.stdout and "APP_URL=" in result.stdout
-        containers = docker_client.containers.list(filters={"label": f"io.parity.project={project.root}"})
+        containers = inventory.containers(docker_client, {"label": f"io.parity.project={project.root}"})
         assert {c.labels["io.parity.role"] for c in containers} == {"database", "app"} and len(containers) == 4
     finally:
         down = parity_cli(["down", "--all"], cwd=project.root)
