@@ -66,7 +66,8 @@ class Clues:
     evidence: Evidence
     text: str
     sqlstates: frozenset[str]
-    secret_names: frozenset[str]
+    secret_names: frozenset[str]  # declared by either profile, and what parity delivers itself
+    secrets_on_both: frozenset[str]
 
     def has(self, *conditions: str) -> str | None:
         """The first of these conditions the evidence reports, by SQLSTATE or exception name."""
@@ -155,15 +156,18 @@ def _kernel_oom_of(process_is_postgres: bool) -> Callable[[Clues], str | None]:
     return match
 
 
-def _secret_missing(clues: Clues) -> str | None:
-    """A line that names one of the secrets this side declares (or DATABASE_URL) as missing."""
-    for line in clues.text.splitlines():
-        if not _MISSING.search(line):
-            continue
-        for name in clues.secret_names:
-            if _names(line, name):
-                return f"the secret {name} reported missing"
-    return None
+def _secret_missing(*, declared_on_both: bool) -> Callable[[Clues], str | None]:
+    """A line that names a secret the profiles declare (or DATABASE_URL) as missing; split by
+    whether both profiles declare it (then how it is delivered matters) or one only."""
+    def match(clues: Clues) -> str | None:
+        names = clues.secrets_on_both if declared_on_both else clues.secret_names - clues.secrets_on_both
+        for line in clues.text.splitlines():
+            if _MISSING.search(line):
+                for name in sorted(names):
+                    if _names(line, name):
+                        return f"the secret {name} reported missing"
+        return None
+    return match
 
 
 _MISSING = _i(
@@ -231,7 +235,8 @@ RULES: list[Rule] = [
          ["database.memory"]),
     # The filesystem: a read-only root, then permissions of the user the app runs as.
     Rule(_text(r"\bEROFS\b|\[Errno 30\]|read-only file system"), ["app.read_only", "app.tmpfs"]),
-    Rule(_secret_missing, ["secrets.source", "secrets.path", "secrets.values"]),
+    Rule(_secret_missing(declared_on_both=False), ["secrets.values"]),
+    Rule(_secret_missing(declared_on_both=True), ["secrets.source", "secrets.path", "secrets.values"]),
     Rule(_text(r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|Operation not permitted|\bEPERM\b|permission denied"),
          ["app.user"]),
     # Server settings that cancel statements.
@@ -256,7 +261,7 @@ RULES: list[Rule] = [
 def suspect(evidence: Evidence, baseline: Profile, target: Profile) -> Suspicion | None:
     """The profile key the failing side's evidence points at, among keys that really differ."""
     differing = differing_keys(baseline, target)
-    clues = read_clues(evidence, baseline if evidence.side == "baseline" else target)
+    clues = read_clues(evidence, baseline, target)
     for rule in RULES:
         because = rule.match(clues)
         if because is None:
@@ -266,12 +271,11 @@ def suspect(evidence: Evidence, baseline: Profile, target: Profile) -> Suspicion
     return None
 
 
-def read_clues(evidence: Evidence, failing: Profile) -> Clues:
-    """The failing side's evidence, minus quoted source code, with what it names."""
-    lines = evidence.text.splitlines()
+def read_clues(evidence: Evidence, baseline: Profile, target: Profile) -> Clues:
+    """The failing side's evidence, minus quoted source code, with the codes and names it carries."""
     own: list[str] = []
     skip_next = False
-    for line in lines:
+    for line in evidence.text.splitlines():
         if skip_next:
             skip_next = False
             continue
@@ -281,8 +285,13 @@ def read_clues(evidence: Evidence, failing: Profile) -> Clues:
         own.append(line)
     text = "\n".join(own)
     codes = {code for pattern in _SQLSTATE_AT for code in pattern.findall(text)}
-    names = set(failing.secrets.values) if failing.secrets else set()
-    if failing.database is not None:
-        names |= {"DATABASE_URL", "DB_CA_CERT"}  # parity delivers these through secrets.source
-    return Clues(evidence, text, frozenset(codes & CONDITIONS.keys()), frozenset(names))
+    declared = [_secret_names(profile) for profile in (baseline, target)]
+    return Clues(evidence, text, frozenset(codes & CONDITIONS.keys()), frozenset(declared[0] | declared[1]),
+                 frozenset(declared[0] & declared[1]))
 
+
+def _secret_names(profile: Profile) -> set[str]:
+    names = set(profile.secrets.values) if profile.secrets else set()
+    if profile.database is not None:
+        names |= {"DATABASE_URL", "DB_CA_CERT"}  # parity delivers these through secrets.source
+    return names

@@ -108,6 +108,12 @@ def test_a_divergence_is_read_from_the_failing_side_only_never_its_name() -> Non
     found, _ = compare(run("local", smoke=passing), run("prod", smoke=named_only), LOCAL, PROD)
     assert [(d.subject, d.cause, d.cause_confidence) for d in found] == [
         ("tests/test_secrets.py::test_secrets_rotate", None, "unknown")]
+    # A name that reads like an error class is still only a name.
+    misleading = "tests/test_limits.py::test_OOMKilled_EROFS_and_KeyError_SECRET_KEY_are_reported"
+    found, _ = compare(run("local", smoke=ok(tests=[TestCase(id=misleading, outcome="passed")])),
+                       run("prod", smoke=failed(tests=[TestCase(id=misleading, outcome="failed",
+                                                                message="assert 1 == 2")])), LOCAL, PROD)
+    assert [d.cause for d in found] == [None]
 
 
 def test_a_run_cut_short_is_compared_on_the_steps_it_ran() -> None:
