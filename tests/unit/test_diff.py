@@ -3,8 +3,6 @@ and the suspected cause `compare` attaches."""
 
 from __future__ import annotations
 
-import pytest
-
 from parity.diff import compare, compare_runs
 from parity.profile.models import Profile
 from parity.results import ProfileRun, Revision, StepResult, TestCase
