@@ -63,7 +63,7 @@ def compare(baseline: ProfileRun, target: ProfileRun, base_profile: Profile, tar
             continue
         found.append(finding.divergence.model_copy(update={
             "cause": suspicion.key, "cause_confidence": "suspected",
-            "cause_note": f"suspected from the error: {suspicion.because}"}))
+            "cause_note": f"from the error: {suspicion.because}"}))
     return found, comparison.failures
 
 

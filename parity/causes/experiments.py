@@ -243,8 +243,8 @@ class _Search:
         base, target = self.names
         keys = ", ".join(flip.keys)
         if len(flip.groups) == 1:
-            return f"confirmed: {base} with only {target}'s {keys} reproduced it"
-        return f"confirmed: no single key reproduced it; {base} with {target}'s {keys} together did"
+            return f"{base} with only {target}'s {keys} reproduced it"
+        return f"no single key reproduced it; {base} with {target}'s {keys} together did"
 
     def finish(self, case: _Case, why: str = "") -> Divergence:
         """The divergence with its settled cause, its experiments, and a note saying how."""
@@ -254,7 +254,7 @@ class _Search:
                 "experiments": case.experiments})
         ran = sum(1 for e in case.experiments if not (e.note or "").startswith("not run"))
         tried = "no single key or pair" if case.tried_pairs else "no single key"
-        parts = [why or f"{tried} reproduced it ({ran} experiments)"]
+        parts = [why or f"{tried} reproduced it ({ran} experiment{'' if ran == 1 else 's'})"]
         if self.not_tried:
             parts.append(f"the search stopped at its bound of {self.budget} experiments ({self.not_tried} not tried)")
         if case.needed_by_revert:
