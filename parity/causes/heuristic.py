@@ -120,10 +120,24 @@ def _text(pattern: str) -> Callable[[Clues], str | None]:
     return lambda clues: clues.says(compiled)
 
 
+def _labelled(pattern: str, label: str) -> Callable[[Clues], str | None]:
+    compiled = _i(pattern)
+    return lambda clues: label if compiled.search(clues.text) else None
+
+
 def _fact(step: str, name: str, because: str) -> Callable[[Clues], str | None]:
     return lambda c: because if c.evidence.step == step and c.evidence.facts.get(name) else None
 
 
+def _step_timed_out(step: str) -> Callable[[Clues], str | None]:
+    """Parity stopped the step at its timeout: its fact, or its own first words for a whole step."""
+    def match(c: Clues) -> str | None:
+        stopped = c.evidence.facts.get("timed_out") or _PARITY_TIMEOUT.match(c.evidence.text)
+        return f"the {step} step ran past its timeout" if c.evidence.step == step and stopped else None
+    return match
+
+
+_PARITY_TIMEOUT = re.compile(r"\s*timed out after \d")
 _VERSION = "(?:postgres(?:ql)?|server|database)"
 _VERSION_NAMED = _text(
     rf"\b{_VERSION}\s+v?\d+(?:\.\d+)?\s+or\s+(?:later|newer|higher|above|greater)"  # Django: "PostgreSQL 14 or later is required"
@@ -195,7 +209,8 @@ RULES: list[Rule] = [
     Rule(_fact("startup", "oom_killed", "the kernel OOM-killed the app"), ["app.memory"]),
     Rule(_fact("startup", "budget_exhausted", "the startup probe's budget ran out"),
          ["app.startup_probe", "app.cpus"]),
-    Rule(_fact("migrations", "timed_out", "the migrations step timed out"), ["migrations.timeout"]),
+    Rule(_step_timed_out("migrations"), ["migrations.timeout"]),
+    Rule(_step_timed_out("smoke"), ["smoke.timeout"]),
     Rule(lambda c: "the schema the migrations left differs" if c.evidence.step == "schema" else None, _DB),
     Rule(_lost_an_oom_killed_app, ["app.memory"]),
     # An error that names a server version or a minimum version.
@@ -215,11 +230,13 @@ RULES: list[Rule] = [
               _text(r"too many clients|remaining connection slots are reserved|too many connections for")),
          ["database.max_connections"]),
     # libpq's, and drivers', TLS messages; a pg_hba rejection that says encryption is why.
-    Rule(_text(r"pg_hba\.conf.*\b(?:no encryption|SSL off|SSL on|SSL encryption)\b"
-               r"|SSL is not enabled on the server|server does not support SSL|rejected SSL upgrade"
-               r"|certificate verify failed|self[- ]signed certificate|SELF_SIGNED_CERT_IN_CHAIN"
-               r"|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SSLCertVerificationError"
-               r"|root certificate file .* does not exist|sslmode value .* invalid|connection requires a valid client certificate"),
+    Rule(_any(_labelled(r"pg_hba\.conf.*\b(?:no encryption|SSL off)\b", "pg_hba.conf rejects connections without TLS"),
+              _labelled(r"pg_hba\.conf.*\b(?:SSL on|SSL encryption)\b", "pg_hba.conf rejects connections with TLS"),
+              _text(r"SSL is not enabled on the server|server does not support SSL|rejected SSL upgrade"
+                    r"|certificate verify failed|self[- ]signed certificate|SELF_SIGNED_CERT_IN_CHAIN"
+                    r"|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SSLCertVerificationError"
+                    r"|root certificate file .* does not exist|sslmode value .* invalid"
+                    r"|connection requires a valid client certificate")),
          ["database.ssl"]),
     Rule(_any(_cond("invalid_authorization_specification", "invalid_password"),
               _text(r"no pg_hba\.conf entry|password authentication failed")), []),

@@ -14,6 +14,7 @@ BASE: dict[str, Any] = {
     "app": {"build": ".", "startup_probe": {"http": "/h", "period": "1s", "failure_threshold": 30}},
     "secrets": {"source": "dotenv", "values": {"API_TOKEN": {"value": "t"}}},
     "migrations": {"command": ["alembic", "upgrade", "head"], "timeout": "2m"},
+    "smoke": {"command": ["pytest"], "timeout": "5m"},
 }
 
 
@@ -55,6 +56,10 @@ def test_what_parity_measured_points_at_memory_and_probes_before_any_text() -> N
     timed_out = Evidence(side="target", step="migrations", facts={"timed_out": True})
     assert key(timed_out, profile(migrations={"timeout": "5s"})) == "migrations.timeout"
     assert key(timed_out, capped) is None
+    stopped = Evidence(side="target", step="smoke", text="timed out after 2s\nrunning test 41 of 90")
+    assert key(stopped, profile(smoke={"timeout": "2s"})) == "smoke.timeout"
+    read_timeout = Evidence(side="target", step="smoke", text="ReadTimeout: Read timed out. (read timeout=2)")
+    assert key(read_timeout, profile(smoke={"timeout": "2s"})) is None  # the client's timeout, not the step's
 
 
 def test_a_test_that_lost_the_app_is_the_memory_cap_only_when_the_kernel_killed_the_app() -> None:
