@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from parity.causes.heuristic import suspect
 from parity.evidence import Evidence, key_line
 from parity.profile.models import Profile
 from parity.results import Divergence, ProfileRun, Revision, StepResult, TestCase
-
-Side = Literal["baseline", "target"]
 
 
 @dataclass(frozen=True)
