@@ -161,6 +161,8 @@ def _flip(*, into: Profile, source: Profile, keys: list[str], into_role: str) ->
         if data.get(section) is None:
             return f"the {into_role} has no {section} section to set {key} in"
         data[section][field] = copy.deepcopy((theirs.get(section) or {}).get(field))
+    other = "target" if into_role == "baseline" else "baseline"
+    data["description"] = f"experiment: the {into_role} with the {other}'s {', '.join(keys)}"
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:

@@ -275,6 +275,7 @@ def test_flipping_one_group_changes_exactly_those_keys_and_gives_a_valid_profile
     assert (applied.secrets.source, applied.secrets.path) == ("files", "/run/secrets")
     assert applied.secrets.values == LOCAL.secrets.values  # type: ignore[union-attr]
     assert applied.model_copy(update={"secrets": LOCAL.secrets, "description": None}) == LOCAL
+    assert applied.description == "experiment: the baseline with the target's secrets.source, secrets.path"
     reverted = revert_group(LOCAL, PROD, secrets).profile
     assert reverted is not None and reverted.secrets is not None and reverted.secrets.source == "dotenv"
     assert reverted.model_copy(update={"secrets": PROD.secrets, "description": None}) == PROD
