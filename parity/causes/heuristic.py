@@ -9,6 +9,7 @@ minimum version. Unsure means None; experiments (parity explain) then say.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -61,7 +62,8 @@ class Suspicion:
 
 @dataclass(frozen=True)
 class Clues:
-    """The failing side's evidence, read once: its own lines, SQLSTATEs, secret names, versions."""
+    """The failing side's evidence, read once: its own lines (no quoted code), its SQLSTATEs, and
+    the secret names the profiles declare."""
 
     evidence: Evidence
     text: str
@@ -96,6 +98,7 @@ def _i(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
 
 
+@functools.cache
 def _class_name(condition: str) -> re.Pattern[str]:
     camel = "".join(part.capitalize() for part in condition.split("_"))
     return re.compile(rf"(?<![A-Za-z]){camel}(?:Error)?\b")
