@@ -85,11 +85,16 @@ def differing_keys(baseline: Profile, target: Profile) -> set[str]:
     only is one key, the section's name.
     """
     left, right = profile_keys(baseline), profile_keys(target)
-    sections_missing = {k for k, v in {**left, **right}.items() if "." not in k and v is None}
+
+    def absent(keys: dict[str, Any], section: str) -> bool:
+        return section in keys and keys[section] is None
+
     keys = set()
     for key in left.keys() | right.keys():
         section = key.split(".", 1)[0]
-        if section in sections_missing:
+        if absent(left, section) and absent(right, section):
+            continue  # neither profile has the section
+        if absent(left, section) or absent(right, section):
             keys.add(section)
         elif left.get(key) != right.get(key):
             keys.add(key)

@@ -19,7 +19,7 @@ from parity.causes.experiments import (
     reproduces,
     up_to_step,
 )
-from parity.causes.keys import KeyGroup, apply_group, differing_groups, revert_group
+from parity.causes.keys import KeyGroup, apply_group, differing_groups, differing_keys, revert_group
 from parity.diff import compare
 from parity.errors import EnvError
 from parity.profile.models import Profile
@@ -334,3 +334,9 @@ def test_the_plan_tries_suspected_groups_first_then_the_smallest_pairs_within_th
     assert p.left_out == len(p.pairs) - 3
     preferred = plan(LOCAL, PROD, prefer=[by_name["app.user"], by_name["database.ssl"]])
     assert preferred.pairs[0].name == "database.ssl + app.user"
+
+
+def test_a_section_neither_profile_has_is_not_a_difference() -> None:
+    bare = Profile.model_validate({"database": {"version": "17"}})
+    other = Profile.model_validate({"database": {"version": "15"}, "smoke": {"command": ["true"]}})
+    assert differing_keys(bare, other) == {"database.version", "smoke"}
