@@ -83,8 +83,10 @@ run_env() {
 
     docker network create "${LABELS[@]}" "$net" >/dev/null || die "cannot create network $net"
 
-    db_opts=(--tmpfs /var/lib/postgresql/data:rw,mode=0700 --shm-size 256m
-             -e PGDATA=/var/lib/postgresql/data -e LANG=C.UTF-8 -e POSTGRES_DB=app)
+    # PGDATA in the container's own filesystem, as parity keeps it (the declared VOLUME gets an
+    # empty tmpfs so no anonymous volume is made).
+    db_opts=(--tmpfs /var/lib/postgresql/data:rw,mode=1777 --shm-size 256m
+             -e PGDATA=/var/lib/parity/pgdata -e LANG=C.UTF-8 -e POSTGRES_DB=app)
     if [ "$name" = prod ]; then
         pg_image=postgres:15
         # Self-signed server certificate; the key is copied into the container for the postgres user

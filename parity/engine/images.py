@@ -149,6 +149,11 @@ def build_images(
         raise failures[0]
 
 
+def declared_volumes(image_attrs: dict[str, Any]) -> list[str]:
+    """Every VOLUME an image declares."""
+    return sorted((image_attrs.get("Config") or {}).get("Volumes") or {})
+
+
 def volumes_over(image_attrs: dict[str, Any], path: str) -> list[str]:
     """The VOLUMEs an image declares at `path` or above it: what a container mounts over `path`."""
     volumes = (image_attrs.get("Config") or {}).get("Volumes") or {}

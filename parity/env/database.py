@@ -16,7 +16,7 @@ import docker
 import docker.errors
 import psycopg
 
-from parity.engine.images import ensure_image, volumes_over
+from parity.engine.images import declared_volumes, ensure_image
 from parity.env import pgtemplate
 from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
@@ -26,7 +26,11 @@ Side = Literal["host", "network"]
 DB_ALIAS = "db"  # the database's host name on the environment's network
 APP_ROLE = "app"
 ADMIN_ROLE = "postgres"
-PGDATA = "/var/lib/postgresql/data"
+# The cluster lives in the container's own filesystem (on disk, removed with the container), not
+# on a tmpfs: tmpfs pages are charged to the container's memory cgroup, so data larger than
+# database.memory would get the server killed, where production keeps its files on disk. It
+# is outside every VOLUME the images declare, so the pre-initialised cluster is used in place.
+PGDATA = pgtemplate.TEMPLATE_DIR
 
 
 @dataclass
@@ -205,7 +209,7 @@ def start_postgres(
         # Start from the pre-initialised cluster: no initdb, no temporary server.
         entrypoint = ["sh", "-c", pgtemplate.START_SCRIPT, "parity-postgres", *command[1:]]
         command = []
-        env.update(TEMPLATE=pgtemplate.TEMPLATE_DIR, TLS=TLS_DIR, STAGE=TLS_STAGING)
+        env.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
         roles = pgtemplate.roles_sql(spec, APP_ROLE, password, ADMIN_ROLE, admin_password)
         init_files = {"/run": _archive({"parity-init/roles.sql": (roles, 0o600)})}
     elif tls:
@@ -215,11 +219,10 @@ def start_postgres(
     kwargs: dict[str, object] = {}
     if spec.memory:
         kwargs.update(mem_limit=spec.memory, memswap_limit=spec.memory)
-    # The cluster lives in memory: nothing to clean on disk, and starts are faster. A VOLUME the
-    # image declares above PGDATA (postgres:18 has /var/lib/postgresql) gets a tmpfs too, or
-    # Docker would make an anonymous volume on disk for every start.
-    tmpfs = {volume: "rw,mode=1777" for volume in volumes_over(client.images.get(template or image).attrs, PGDATA)}
-    tmpfs[PGDATA] = "rw,mode=0700"
+    # The VOLUMEs the image declares (/var/lib/postgresql/data, or /var/lib/postgresql from 18 on)
+    # hold nothing of ours: an empty tmpfs each, or Docker would make an anonymous volume on disk
+    # at every start.
+    tmpfs = {volume: "rw,mode=1777" for volume in declared_volumes(client.images.get(template or image).attrs)}
     progress(f"starting {image} ({_shape(spec)})")
     try:
         container = client.containers.create(

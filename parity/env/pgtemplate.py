@@ -1,9 +1,10 @@
-"""Pre-initialised Postgres clusters: initdb once per (image, role layout), copy it at every start.
+"""Pre-initialised Postgres clusters: initdb once per (image, role layout), used in place at every start.
 
 initdb and the entrypoint's temporary server take most of a fresh container's start. The
 template is made by the image's own entrypoint (so it is exactly what a fresh start makes),
-committed as a local image; each environment copies it into its tmpfs, sets its own random
-passwords in single-user mode, and starts the server directly.
+committed as a local image; each environment's container starts from it with the cluster in
+its own writable layer (the storage driver copies a file only when it is first written), sets
+its own random passwords in single-user mode, and starts the server directly.
 """
 
 from __future__ import annotations
@@ -21,21 +22,18 @@ from parity.engine.images import volumes_over
 from parity.env.tls import INSTALL_TLS_SH
 from parity.profile.models import DatabaseSpec
 
-# Outside /var/lib/postgresql: postgres:18 declares its VOLUME there, and `docker commit`
-# leaves volumes out, so a template made below it would be empty.
-TEMPLATE_DIR = "/var/lib/parity-template"
+# Where the environments' clusters live (database.PGDATA): outside /var/lib/postgresql, where
+# postgres:18 declares its VOLUME, since `docker commit` leaves volumes out.
+TEMPLATE_DIR = "/var/lib/parity/pgdata"
 TEMPLATE_REPO = "parity-pgtemplate"
-TEMPLATE_VERSION = "2"  # bump when the way templates are made changes
+TEMPLATE_VERSION = "3"  # bump when the way templates are made changes
 PLACEHOLDER = "parity-template-placeholder"  # replaced at every start; never a real password
 
-# Runs as root in the environment's container: copy the template into PGDATA (a tmpfs), install
-# the TLS files privately, set this environment's passwords in single-user mode, start Postgres.
+# Runs as root in the environment's container, whose PGDATA is the template's cluster: install the
+# TLS files privately, set this environment's passwords in single-user mode, start Postgres.
 START_SCRIPT = r"""
 set -e
 as_postgres() { HOME=/var/lib/postgresql setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
-cp -a "$TEMPLATE"/. "$PGDATA"/
-chown -R postgres:postgres "$PGDATA"
-chmod 700 "$PGDATA"
 """ + INSTALL_TLS_SH + r"""
 as_postgres postgres --single -D "$PGDATA" postgres < /run/parity-init/roles.sql > /dev/null
 rm -rf /run/parity-init
