@@ -28,6 +28,7 @@ from parity.project import Project
 from parity.report.redact import Redactor
 from parity.results import Divergence, ProfileRun, RunResult, StepResult, Verdict
 from parity.steps.context import StepContext
+from parity.steps.data import check_data, run_data
 from parity.steps.database import run_database
 from parity.steps.migrations import run_migrations
 from parity.steps.resources import run_resources
@@ -37,6 +38,7 @@ from parity.steps.startup import run_startup
 Step = Callable[[StepContext], StepResult]
 STEPS: list[tuple[str, Step]] = [
     ("database", run_database),
+    ("data", run_data),
     ("migrations", run_migrations),
     ("startup", run_startup),
     ("smoke", run_smoke),
@@ -211,6 +213,7 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
     values = {name: resolve_values(lp.profile.secrets, project.root) for name, lp in loaded.items()}
     for lp in loaded.values():
         check_host_commands(lp, project.root)
+        check_data(lp, project.root)
     redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
     client = docker_client()
     threading.Thread(target=_warm_imports, daemon=True, name="parity-imports").start()
@@ -244,6 +247,8 @@ def check_host_commands(loaded: LoadedProfile, root: Path) -> None:
         commands.append(("migrations.command", profile.migrations.command))
     if profile.smoke and profile.smoke.command is not None:
         commands.append(("smoke.command", profile.smoke.command))
+    if profile.data and profile.data.seed is not None:
+        commands.append(("data.seed", profile.data.seed))
     if not commands:
         return
     env = user_environment(profile.host, root)  # host.venv must be a virtualenv even for shell strings
@@ -328,7 +333,7 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
         for step, action in steps:
             if board:
                 board.step(name, step, "running")
-            if step == "migrations":
+            if step in ("data", "migrations") and not ctx.delivered:
                 _deliver_secrets(ctx)
             result = _guarded(action, ctx)
             run.steps[step] = result
@@ -338,12 +343,14 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
                 say(f"{step}: {result.status} — {redactor.text(result.summary)}")
             if step == "database" and result.status == "error":
                 break
+            if step == "data" and result.status in ("failed", "error"):
+                break  # migrations measured on half the data would only mislead
         env.keep = keep and run.steps.get("database", StepResult(status="ok")).status != "error"
     run.duration_s = round(time.monotonic() - started, 3)
     return run
 
 
-UP_STEPS = [step for step in STEPS if step[0] in ("database", "migrations", "startup")]
+UP_STEPS = [step for step in STEPS if step[0] in ("database", "data", "migrations", "startup")]
 
 
 def start_environment(project: Project, name: str, say: Callable[[str], None]) -> tuple[ProfileRun, Kept]:
@@ -368,6 +375,7 @@ def _deliver_secrets(ctx: StepContext) -> None:
             values["DB_CA_CERT"] = db.ca_cert
     workdir = ctx.image.workdir if ctx.image else "/"
     ctx.delivery = deliver(ctx.profile.secrets, values, workdir, ctx.env.state_dir)
+    ctx.delivered = True
     if db is not None and db.sqlite_path is not None:
         ctx.delivery.mounts[str(db.sqlite_path.parent)] = (SQLITE_MOUNT, False)
 

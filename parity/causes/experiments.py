@@ -19,7 +19,7 @@ from parity.errors import ParityError
 from parity.profile.models import Profile
 from parity.results import Divergence, Experiment, ProfileRun
 
-STEP_ORDER = ("database", "migrations", "startup", "smoke", "resources")
+STEP_ORDER = ("database", "data", "migrations", "startup", "smoke", "resources")
 # A run the caller makes: this profile, through the steps up to and including this one.
 Execute = Callable[[Profile, str], ProfileRun]
 MAX_EXPERIMENTS = 32

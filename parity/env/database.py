@@ -54,6 +54,11 @@ class Database:
     memory_limit: int | None = None
     redact: list[str] = field(default_factory=list)
     sqlite_network_path: str | None = None
+    admin_user: str = ADMIN_ROLE
+    # The filled cluster this database was started from (a cache hit), or the one its data
+    # should be saved as once filled; None when there is nothing to cache.
+    filled_ref: str | None = None
+    started_filled: bool = False
 
     def fields(self, where: Side) -> dict[str, str]:
         """What a database.url / database.env template may use, as seen from this machine
@@ -82,6 +87,10 @@ class Database:
         if self.ca_cert_path:
             kwargs.update(sslmode="verify-ca", sslrootcert=str(self.ca_cert_path))
         return kwargs
+
+    def admin_connect_kwargs(self) -> dict[str, object]:
+        """psycopg.connect() arguments for a superuser of the server (the app role where it is one)."""
+        return self.connect_kwargs() | {"user": self.admin_user, "password": self.admin_password or self.password}
 
 
 def render_url(template: str, **values: object) -> str:
@@ -182,8 +191,12 @@ def start_postgres(
     progress: Callable[[str], None],
     ready_timeout: float = 90.0,
     check_open: Callable[[], None] = lambda: None,
+    data_fingerprint: str | None = None,
 ) -> Database:
-    """Start a Postgres container per the spec and return once a real connection succeeds."""
+    """Start a Postgres container per the spec and return once a real connection succeeds.
+
+    With a data fingerprint (what fills it: see parity.steps.data), start from the filled
+    cluster cached under it if there is one."""
     image = spec.image_ref()
     ensure_image(client, image, progress)
     password = secrets.token_urlsafe(18)
@@ -204,12 +217,19 @@ def start_postgres(
     template = (pgtemplate.template_for(client, image, spec, env, init_files, progress, labels, check_open)
                 if pgtemplate.enabled() else None)
     check_open()
+    filled = pgtemplate.filled_ref(template, data_fingerprint) if template and data_fingerprint else None
+    started_filled = bool(filled and pgtemplate.image_exists(client, filled))
+    if filled and started_filled:
+        progress(f"starting from the cached filled cluster {filled}")
+        template = filled
     entrypoint: list[str] | None = None
     if template:
         # Start from the pre-initialised cluster: no initdb, no temporary server.
         entrypoint = ["sh", "-c", pgtemplate.START_SCRIPT, "parity-postgres", *command[1:]]
         command = []
         env.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
+        if started_filled:
+            env["FILLED"] = "1"
         roles = pgtemplate.roles_sql(spec, APP_ROLE, password, ADMIN_ROLE, admin_password)
         init_files = {"/run": _archive({"parity-init/roles.sql": (roles, 0o600)})}
     elif tls:
@@ -223,6 +243,10 @@ def start_postgres(
     # hold nothing of ours: an empty tmpfs each, or Docker would make an anonymous volume on disk
     # at every start.
     tmpfs = {volume: "rw,mode=1777" for volume in declared_volumes(client.images.get(template or image).attrs)}
+    if tls:
+        # The private key stays in memory: never in the container's filesystem, which a filled
+        # cluster's image is made from.
+        tmpfs[TLS_DIR] = "rw,mode=0700"
     progress(f"starting {image} ({_shape(spec)})")
     try:
         container = client.containers.create(
@@ -271,7 +295,8 @@ def start_postgres(
         container_id=container.id, host_port=port,
         ca_cert=tls.ca_cert if tls else None, ca_cert_path=ca_path,
         admin_password=admin_password, memory_limit=spec.memory,
-        redact=[password, admin_password],
+        redact=[password, admin_password], admin_user=APP_ROLE if spec.superuser else ADMIN_ROLE,
+        filled_ref=filled, started_filled=started_filled,
     )
     started = time.monotonic()
     db.server_version = wait_until_ready(container, db, ready_timeout)

@@ -94,8 +94,9 @@ class Environment:
             raise EnvError(f"cannot create network {self.network_name}: {exc.explanation or exc}") from None
         return self.network_name
 
-    def start_database(self) -> Database | None:
-        """Start the profile's database (none if the profile has no database section)."""
+    def start_database(self, data_fingerprint: str | None = None) -> Database | None:
+        """Start the profile's database (none if the profile has no database section); with a
+        data fingerprint, from the filled cluster cached under it when there is one."""
         spec = self.profile.database
         if spec is None:
             return None
@@ -106,7 +107,7 @@ class Environment:
             self.database = start_postgres(
                 self.client, spec, env_id=self.env_id, network=self.network_name,
                 labels=self.labels("database"), state_dir=self.state_dir, progress=self.progress,
-                check_open=self.check_open,
+                check_open=self.check_open, data_fingerprint=data_fingerprint,
             )
         return self.database
 

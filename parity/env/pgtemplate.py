@@ -34,12 +34,21 @@ PLACEHOLDER = "parity-template-placeholder"  # replaced at every start; never a 
 START_SCRIPT = r"""
 set -e
 as_postgres() { HOME=/var/lib/postgresql setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+rm -f "$PGDATA/postmaster.pid"
+if [ -n "${FILLED:-}" ]; then
+  # A filled cluster: the storage driver copies a file up when it is first opened for writing;
+  # do it now for the data files, not in the middle of the migrations being measured.
+  find "$PGDATA/base" "$PGDATA/global" -type f -size +1M -exec sh -c 'for f do : >> "$f"; done' parity-warm {} +
+fi
 """ + INSTALL_TLS_SH + r"""
 as_postgres postgres --single -D "$PGDATA" postgres < /run/parity-init/roles.sql > /dev/null
 rm -rf /run/parity-init
 export HOME=/var/lib/postgresql
 exec setpriv --reuid=postgres --regid=postgres --init-groups postgres "$@"
 """
+
+
+FILLED_PREFIX = "data-"  # tags of filled clusters: parity-pgtemplate:data-<key>
 
 
 def enabled() -> bool:
@@ -129,3 +138,32 @@ def _wait_for_final_server(container: docker.models.containers.Container, timeou
             raise TimeoutError("the template container exited during initialisation")
         time.sleep(0.1)
     raise TimeoutError("the template cluster was not ready in time")
+
+
+def filled_ref(template: str, fingerprint: str) -> str:
+    """The image of the cluster `template` becomes once filled as `fingerprint` says."""
+    key = hashlib.sha256(f"{template}|{fingerprint}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
+    return f"{TEMPLATE_REPO}:{FILLED_PREFIX}{key}"
+
+
+def image_exists(client: docker.DockerClient, ref: str) -> bool:
+    """Whether the engine has this (template) image."""
+    try:
+        client.images.get(ref)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def save_filled(container: docker.models.containers.Container, ref: str, labels: dict[str, str]) -> None:
+    """Commit a running database container's cluster as a filled template.
+
+    The container is paused while its filesystem is copied, so the copy is what a crash at that
+    instant would leave: the next start replays the little WAL written since the last CHECKPOINT.
+    Its TLS files live on a tmpfs and its init files are deleted, so neither is in the image;
+    its password variables and labels are cleared.
+    """
+    cleared = " ".join(f"{key}=" for key in labels)
+    container.commit(repository=ref.split(":")[0], tag=ref.split(":")[1], pause=True,
+                     changes=[f"LABEL io.parity.template=true io.parity.filled=true {cleared}",
+                              f"ENV POSTGRES_PASSWORD={PLACEHOLDER}"])

@@ -112,7 +112,7 @@ def _find_file(profiles_dir: Path, name: str, chain: tuple[str, ...]) -> Path:
 
 
 # Keys of which a section takes exactly one: a child that sets one replaces the parent's choice.
-_ONE_OF = [{"build", "image"}, {"http", "tcp", "exec"}, {"env", "file", "value"}]
+_ONE_OF = [{"build", "image"}, {"http", "tcp", "exec"}, {"env", "file", "value"}, {"rows", "seed", "restore"}]
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from parity.profile.units import parse_duration, parse_size
+from parity.profile.units import parse_duration, parse_rate, parse_size
 
 Duration = Annotated[
     float,
@@ -27,6 +27,19 @@ Duration = Annotated[
                 {"type": "number", "minimum": 0},
             ],
             "description": "a duration: 500ms, 30s, 5m (a bare number is seconds)",
+        }
+    ),
+]
+Rate = Annotated[
+    float,
+    BeforeValidator(parse_rate),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(/\s*(s|sec|second|m|min|minute))?\s*$"},
+                {"type": "number", "exclusiveMinimum": 0},
+            ],
+            "description": "a rate: 50/s, 300/m (a bare number is per second)",
         }
     ),
 ]
@@ -226,11 +239,58 @@ class SecretsSpec(Strict):
 
 
 class MigrationsSpec(Strict):
-    """The migrations command and where it runs."""
+    """The migrations command and where it runs, and what a deploy may cost."""
 
     command: Command
     run_in: Literal["app", "host"] = "app"
     timeout: Duration = 300.0
+    # The longest one revision may block the traffic (without traffic: hold a lock that blocks
+    # writes), and the longest the migrations under test may take. Crossing one is a divergence.
+    lock_budget: Duration | None = None
+    budget: Duration | None = None
+    # After head: downgrade revision by revision to where the run started, upgrade again.
+    rollback: bool = False
+
+
+class DataSpec(Strict):
+    """Production-sized data in the database before the migrations under test."""
+
+    at: ScalarText | None = None  # the revision production is at: migrate to it, fill, then the rest
+    rows: dict[str, Annotated[int, Field(ge=1, le=1_000_000_000)]] = Field(default_factory=dict)
+    seed: Command | None = None  # the app's own factory: a command on this machine
+    restore: str | None = None  # a pg_dump file (plain or custom format), relative to the project
+    timeout: Duration = 900.0
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DataSpec:
+        given = [k for k in ("rows", "seed", "restore") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("data takes one of rows: {TABLE: N}, seed: COMMAND, restore: FILE"
+                             + (f"; got {', '.join(given)}" if given else ""))
+        if self.rows and self.at is None:
+            raise ValueError("data.rows fills tables the migrations create: name the revision to "
+                             "fill at with data.at")
+        return self
+
+
+class TrafficSpec(Strict):
+    """Load on the database while the migrations under test run (from this machine, bounded)."""
+
+    rate: Annotated[Rate, Field(le=2000)] = 20.0
+    sql: list[str] = Field(default_factory=list)
+    http: bool = False
+    hold: list[str] = Field(default_factory=list)  # tables held in ACCESS SHARE, as pg_dump does
+    hold_for: Duration = 10.0  # from the start of the migrations under test
+    connections: Annotated[int, Field(ge=1, le=32)] = 4
+
+    @model_validator(mode="after")
+    def _something(self) -> TrafficSpec:
+        if self.http:
+            raise ValueError("traffic.http is not supported yet (the app starts after the migrations); "
+                             "use traffic.sql")
+        if not self.sql and not self.hold:
+            raise ValueError("traffic needs sql: [STATEMENT, ...] and/or hold: [TABLE, ...]")
+        return self
 
 
 class HttpCheck(Strict):
@@ -273,6 +333,8 @@ class Profile(Strict):
     secrets: SecretsSpec | None = None
     migrations: MigrationsSpec | None = None
     smoke: SmokeSpec | None = None
+    data: DataSpec | None = None
+    traffic: TrafficSpec | None = None
 
 
 def profile_json_schema() -> dict[str, Any]:

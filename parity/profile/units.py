@@ -7,6 +7,8 @@ import re
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute))?\s*$", re.IGNORECASE)
+
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 _SIZE_POWERS = {"": 0, "k": 1, "m": 2, "g": 3, "t": 4}
 
@@ -24,6 +26,22 @@ def parse_duration(value: object) -> float:
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
     return seconds
+
+
+def parse_rate(value: object) -> float:
+    """Events per second from a rate: a number (per second) or "50/s", "300/m"."""
+    if isinstance(value, bool):
+        raise ValueError("expected a rate such as 50/s or 300/m, got a boolean")
+    if isinstance(value, int | float):
+        rate = float(value)
+    elif isinstance(value, str) and (match := _RATE.match(value)):
+        per = (match.group(2) or "s").lower()
+        rate = float(match.group(1)) / (60.0 if per.startswith("m") else 1.0)
+    else:
+        raise ValueError(f"expected a rate such as 50/s or 300/m, got {value!r}")
+    if rate <= 0:
+        raise ValueError("a rate must be positive")
+    return rate
 
 
 def parse_size(value: object) -> int:

@@ -19,10 +19,11 @@ _UPGRADE_VALUES = {"--tag", "-d", "--directory", "-x"}
 
 @dataclass(frozen=True)
 class RevisionInfo:
-    """A revision id and the first line of its docstring."""
+    """A revision id, the first line of its docstring, and its script file."""
 
     id: str
     description: str
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def discover_revisions(upgrade: AlembicUpgrade, base: Path) -> list[RevisionInfo
         ordered = list(reversed(list(script.iterate_revisions(upgrade.target, "base"))))
     except Exception:  # noqa: BLE001 - a target Alembic cannot resolve here (relative, branch@...) runs as given
         return None
-    return [RevisionInfo(rev.revision, (rev.doc or "").strip().splitlines()[0] if rev.doc else "")
+    return [RevisionInfo(rev.revision, (rev.doc or "").strip().splitlines()[0] if rev.doc else "", rev.path or "")
             for rev in ordered if rev is not None]
 
 

@@ -33,6 +33,8 @@ class StepContext:
     app_host_port: int | None = None
     app_url: str | None = None
     deadline_grace: float = 60.0
+    delivered: bool = False  # secrets delivered (before the first step that runs the app's code)
+    data_at: str | None = None  # the revision the data step filled at (data.at), once it has
 
     @property
     def profile(self) -> Profile:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+from parity.env import pgtemplate
 from parity.errors import ParityError
 from parity.results import StepResult
 from parity.steps.context import StepContext
+from parity.steps.data import data_fingerprint
 
 
 def run_database(ctx: StepContext) -> StepResult:
@@ -15,8 +17,9 @@ def run_database(ctx: StepContext) -> StepResult:
     if spec is None:
         return StepResult(status="skipped", summary="no database in this profile")
     started = time.monotonic()
+    fingerprint = data_fingerprint(ctx.profile, ctx.project_root) if pgtemplate.enabled() else None
     try:
-        db = ctx.env.start_database()
+        db = ctx.env.start_database(fingerprint)
     except ParityError as exc:
         return StepResult(status="error", duration_s=time.monotonic() - started,
                           summary="the database did not start", detail=ctx.redactor.text(str(exc)))

@@ -8,17 +8,21 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import docker.errors
+import psycopg
 
 from parity.env.app import container_options
 from parity.env.host import Finished, HostCommand, LineSplitter
 from parity.errors import UsageError
 from parity.evidence import key_line, tail
+from parity.profile.models import MigrationsSpec, Profile
 from parity.results import Revision, StepResult
 from parity.steps.alembic_revisions import (
     MARK,
+    AlembicUpgrade,
     RevisionInfo,
     discover_revisions,
     parse_upgrade,
@@ -36,6 +40,12 @@ class Plan:
     argv: list[str]  # what actually runs (the user's command, or a per-revision form of it)
     tool: Literal["alembic", "django", "command"]
     revisions: list[RevisionInfo] = field(default_factory=list)
+    upgrade: AlembicUpgrade | None = None
+
+    def only(self, revisions: list[RevisionInfo]) -> Plan:
+        """This Alembic plan narrowed to some of its revisions."""
+        assert self.upgrade is not None
+        return Plan(per_revision_command(self.upgrade, revisions), "alembic", revisions, self.upgrade)
 
 
 def run_migrations(ctx: StepContext) -> StepResult:
@@ -46,21 +56,19 @@ def run_migrations(ctx: StepContext) -> StepResult:
     db = ctx.env.database
     if db is None:
         return StepResult(status="skipped", summary="no database to migrate")
-    command = spec.command if isinstance(spec.command, list) else ["sh", "-c", spec.command]
-    plan = _plan(ctx, command)
+    plan = plan_for(ctx.profile, ctx.project_root)
+    if ctx.profile.data is not None and plan.tool == "alembic":
+        plan, current = _after_applied(ctx, plan)
+        if not plan.revisions:
+            result = StepResult(status="ok", summary=f"nothing to apply: the database is at {current}")
+            result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor)
+            return result
     counted = f" ({len(plan.revisions)} revisions, one at a time)" if plan.revisions else ""
-    ctx.say(f"migrations: {shlex.join(command)}{counted}")
+    ctx.say(f"migrations: {shlex.join(command_of(spec))}{counted}")
     started = time.monotonic()
-    if spec.run_in == "app":
-        if ctx.image is None:
-            return StepResult(status="error", summary="migrations run_in: app, but the profile has no app",
-                              detail="set migrations.run_in: host, or add an app section")
-        output = _in_container(ctx, plan.argv, spec.timeout)
-    else:
-        output = HostCommand(plan.argv, ctx.project_root, ctx.host_environment(), spec.timeout).run(ctx.env)
-        if output.not_found:
-            message = f"migrations command not found on this machine: {output.not_found}"
-            return StepResult(status="error", summary=message, detail=message)
+    output = execute(ctx, plan.argv, spec.timeout)
+    if isinstance(output, StepResult):
+        return output
     duration = time.monotonic() - started
     result = _judge(output, ctx.redactor.text(output.text), plan, spec.timeout, duration)
     for revision in result.revisions:
@@ -70,23 +78,94 @@ def run_migrations(ctx: StepContext) -> StepResult:
     return result
 
 
-def _plan(ctx: StepContext, command: list[str]) -> Plan:
+def migrate_to(ctx: StepContext, at: str) -> StepResult:
+    """Apply the Alembic revisions up to and including `at` (data.at: where production is)."""
+    spec = ctx.profile.migrations
+    assert spec is not None  # checked before the run (check_data_at)
+    plan = plan_for(ctx.profile, ctx.project_root)
+    upto = plan.only(revisions_up_to(plan, at))
+    ctx.say(f"data: migrating to {at} first ({len(upto.revisions)} revisions)")
+    started = time.monotonic()
+    output = execute(ctx, upto.argv, spec.timeout)
+    if isinstance(output, StepResult):
+        return output
+    result = _judge(output, ctx.redactor.text(output.text), upto, spec.timeout, time.monotonic() - started)
+    for revision in result.revisions:
+        revision.error = ctx.redactor.text(revision.error)
+    return result
+
+
+def command_of(spec: MigrationsSpec) -> list[str]:
+    """The migrations command as argv (a string runs through sh -c)."""
+    return spec.command if isinstance(spec.command, list) else ["sh", "-c", spec.command]
+
+
+def plan_for(profile: Profile, root: Path) -> Plan:
+    """How the profile's migrations command will run: per revision for Alembic, as given otherwise."""
+    assert profile.migrations is not None
+    command = command_of(profile.migrations)
     if is_django_migrate(command):
         return Plan(command, "django")
     upgrade = parse_upgrade(command)
     if upgrade is None:
         return Plan(command, "command")
     # The scripts as the command will see them: in the build context for a release job.
-    profile = ctx.profile
-    base = ctx.project_root
-    if profile.migrations and profile.migrations.run_in == "app" and profile.app:
+    base = root
+    if profile.migrations.run_in == "app" and profile.app:
         if not profile.app.build:
             return Plan(command, "command")  # a prebuilt image: its scripts are not on this machine
-        base = ctx.project_root / profile.app.build
+        base = root / profile.app.build
     revisions = discover_revisions(upgrade, base)
     if not revisions:
         return Plan(command, "command")
-    return Plan(per_revision_command(upgrade, revisions), "alembic", revisions)
+    return Plan(per_revision_command(upgrade, revisions), "alembic", revisions, upgrade)
+
+
+def revisions_up_to(plan: Plan, at: str) -> list[RevisionInfo]:
+    """The plan's revisions up to `at` (a full id or a unique prefix, as Alembic takes them)."""
+    if plan.tool != "alembic":
+        raise UsageError(
+            "data.at needs migrations parity applies revision by revision (Alembic: alembic upgrade, "
+            "python -m alembic upgrade, flask db upgrade), with its scripts on this machine",
+            "remove data.at (and fill with data.seed or data.restore), or use an Alembic migrations command")
+    found = [r for r in plan.revisions if r.id == at] or [r for r in plan.revisions if r.id.startswith(at)]
+    if len(found) != 1:
+        known = ", ".join(r.id for r in plan.revisions)
+        raise UsageError(f"data.at: {at!r} is not {'a unique' if found else 'a'} revision the migrations apply "
+                         f"({known})", "set data.at to one of those revision ids")
+    return plan.revisions[: plan.revisions.index(found[0]) + 1]
+
+
+def _after_applied(ctx: StepContext, plan: Plan) -> tuple[Plan, str]:
+    """The plan without the revisions the database already has (data.at, a restored dump)."""
+    db = ctx.env.database
+    assert db is not None
+    with psycopg.connect(**db.connect_kwargs()) as conn:  # type: ignore[arg-type]
+        exists = conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()
+        current = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")] if exists and exists[0] else []
+    ids = [r.id for r in plan.revisions]
+    positions = [ids.index(version) for version in current if version in ids]
+    if not positions:
+        return plan, "base"
+    last = max(positions)
+    return plan.only(plan.revisions[last + 1 :]), ids[last]
+
+
+def execute(ctx: StepContext, argv: list[str], timeout: float) -> Finished | StepResult:
+    """Run a migrations command where the profile says (a release job or this machine); a
+    StepResult when it cannot run at all."""
+    spec = ctx.profile.migrations
+    assert spec is not None
+    if spec.run_in == "app":
+        if ctx.image is None:
+            return StepResult(status="error", summary="migrations run_in: app, but the profile has no app",
+                              detail="set migrations.run_in: host, or add an app section")
+        return _in_container(ctx, argv, timeout)
+    output = HostCommand(argv, ctx.project_root, ctx.host_environment(), timeout).run(ctx.env)
+    if output.not_found:
+        message = f"migrations command not found on this machine: {output.not_found}"
+        return StepResult(status="error", summary=message, detail=message)
+    return output
 
 
 def _judge(output: Finished, text: str, plan: Plan, timeout: float, duration: float) -> StepResult:

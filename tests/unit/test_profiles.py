@@ -144,6 +144,14 @@ def test_missing_extends_and_unknown_profile_are_named(project_dir: Path) -> Non
         ("database: {engine: mysql}\n", "database.engine"),
         ("migrations: {run_in: app}\n", "migrations.command: this key is required"),
         ("- just\n- a list\n", "a mapping of sections"),
+        ("data: {at: '0002'}\n", "one of rows"),
+        ("data: {rows: {notes: 10}, seed: [make, seed]}\n", "got rows, seed"),
+        ("data: {rows: {notes: 10}}\n", "name the revision to fill at with data.at"),
+        ("data: {at: '1', rows: {notes: 0}}\n", "greater than or equal to 1"),
+        ("traffic: {rate: 50/s}\n", "traffic needs sql"),
+        ("traffic: {rate: fast, sql: [select 1]}\n", "a rate such as 50/s"),
+        ("traffic: {http: true, sql: [select 1]}\n", "traffic.http is not supported yet"),
+        ("migrations: {command: x, lock_budget: soon}\n", "a duration"),
     ],
 )
 def test_invalid_profiles_get_a_clear_message(project_dir: Path, text: str, expected: str) -> None:
@@ -198,3 +206,18 @@ def test_a_database_env_template_with_an_unknown_placeholder_is_a_profile_error(
     with pytest.raises(ProfileError) as caught:
         load_profile(project_dir / "profiles", "prod")
     assert said in caught.value.message and "prod.yaml:1" in caught.value.message
+
+
+def test_the_rehearsal_keys_load_with_units_and_a_child_picks_another_data_source(project_dir: Path) -> None:
+    write_profile(project_dir, "local", "data: {at: '0002', rows: {notes: 1000000, users: 5000}}\n"
+                                        "migrations: {command: [alembic, upgrade, head]}\n")
+    write_profile(project_dir, "prod", "extends: local\ndata: {restore: prod.dump}\n"
+                                       "traffic: {rate: 300/m, sql: ['select 1'], hold: [notes], hold_for: 2s}\n"
+                                       "migrations: {lock_budget: 500ms, budget: 2m, rollback: true}\n")
+    local = load_profile(project_dir / "profiles", "local").profile
+    prod = load_profile(project_dir / "profiles", "prod").profile
+    assert local.data and local.data.rows == {"notes": 1000000, "users": 5000} and local.data.at == "0002"
+    assert prod.data and prod.data.restore == "prod.dump" and prod.data.rows == {} and prod.data.at == "0002"
+    assert prod.traffic and prod.traffic.rate == 5.0 and prod.traffic.hold == ["notes"] and prod.traffic.hold_for == 2
+    assert prod.migrations and prod.migrations.lock_budget == 0.5 and prod.migrations.budget == 120
+    assert prod.migrations.rollback and prod.migrations.command == ["alembic", "upgrade", "head"]

@@ -1,0 +1,89 @@
+"""Loading a pg_dump file (plain SQL, gzipped SQL, or custom format) into an environment's
+database, with the server's own client tools: a one-off container from the database image on
+the environment's network, the file mounted read-only."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import docker.errors
+
+from parity.env.database import APP_ROLE, DB_ALIAS, Database
+from parity.errors import EnvError
+
+DUMP_DIR = "/parity-dump"
+
+# Objects end up owned by the app role, as its migrations expect; ownership and grants of roles
+# this server does not have are left out (pg_restore --no-owner --no-privileges; in plain SQL,
+# pg_dump writes each of those statements on one line).
+_RESTORE_SH = r"""
+set -e
+f="$DUMP"
+if [ "$(head -c 5 "$f")" = "PGDMP" ]; then
+  set -- --exit-on-error --no-owner --no-privileges -d "$PGDATABASE"
+  if [ -n "$DATA_ONLY" ]; then
+    # The schema is the migrations' (data.at); the dump brings rows, not the migration tool's
+    # version. As the superuser: rows into the app's tables, parents and children in any order.
+    pg_restore -l "$f" | grep -v ' TABLE DATA [^ ]* alembic_version ' > /tmp/parity-restore.list
+    set -- "$@" --data-only --disable-triggers -L /tmp/parity-restore.list
+  elif [ -n "$ROLE" ]; then
+    set -- "$@" --role="$ROLE"
+  fi
+  exec pg_restore "$@" "$f"
+fi
+case "$f" in *.gz) read_dump() { gzip -dc "$f"; } ;; *) read_dump() { cat "$f"; } ;; esac
+{
+  [ -n "$ROLE" ] && printf 'SET ROLE %s;\n' "$ROLE"
+  read_dump | sed -E '/^(ALTER [A-Z ]+ .+ OWNER TO |GRANT |REVOKE )/d'
+} | psql -X -q -v ON_ERROR_STOP=1 -d "$PGDATABASE"
+"""
+
+
+@dataclass(frozen=True)
+class Restored:
+    """How a restore ended: exit code (None: killed at the timeout) and the tools' output."""
+
+    code: int | None
+    output: str
+    duration_s: float
+
+
+def restore_dump(client: docker.DockerClient, db: Database, *, image: str, dump: Path, network: str,
+                 labels: dict[str, str], name: str, ssl: str, data_only: bool, timeout: float,
+                 check_open: Callable[[], None]) -> Restored:
+    """Load `dump` into the database as its superuser, objects owned by the app role."""
+    environment = {
+        "DUMP": f"{DUMP_DIR}/{dump.name}", "PGHOST": DB_ALIAS, "PGPORT": "5432", "PGUSER": db.admin_user,
+        "PGPASSWORD": db.admin_password or db.password, "PGDATABASE": db.name,
+        "PGSSLMODE": {"off": "disable", "optional": "prefer"}.get(ssl, "require"),
+        "ROLE": "" if db.admin_user == APP_ROLE else APP_ROLE, "DATA_ONLY": "1" if data_only else "",
+    }
+    check_open()
+    try:
+        container = client.containers.create(
+            image, entrypoint=["sh", "-c", _RESTORE_SH], command=[], name=name, environment=environment,
+            labels=labels, network=network,
+            volumes={str(dump.resolve()): {"bind": f"{DUMP_DIR}/{dump.name}", "mode": "ro"}},
+        )
+    except docker.errors.APIError as exc:
+        raise EnvError(f"cannot create the restore container: {exc.explanation or exc}", None) from None
+    started = time.monotonic()
+    code: int | None
+    try:
+        container.start()
+        try:
+            code = int(container.wait(timeout=timeout)["StatusCode"])
+        except Exception:  # noqa: BLE001 - the SDK raises a requests timeout when the wait runs out
+            code = None
+            with contextlib.suppress(docker.errors.APIError):
+                container.kill()
+        output = container.logs().decode(errors="replace")
+    finally:
+        with contextlib.suppress(docker.errors.APIError):
+            container.remove(force=True)
+    return Restored(code, output, time.monotonic() - started)

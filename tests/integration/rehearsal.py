@@ -1,0 +1,87 @@
+"""Alembic projects for the data, traffic and rollback tests: revisions as SQL, migrated from this
+machine with the test session's tools."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.integration.projects import TOOLS_VENV
+
+ENV_PY = '''
+import os
+from alembic import context
+from sqlalchemy import create_engine
+
+url = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+with create_engine(url).connect() as connection:
+    context.configure(connection=connection, transaction_per_migration=True)
+    with context.begin_transaction():
+        context.run_migrations()
+'''
+
+SCRIPT = '''"""{doc}"""
+from alembic import op
+
+revision = "{rev}"
+down_revision = {down}
+
+
+def upgrade() -> None:
+    op.execute("""{up}""")
+
+
+def downgrade() -> None:
+    op.execute("""{down_sql}""")
+'''
+
+MIGRATIONS = "migrations: {command: [alembic, upgrade, head], run_in: host}\n"
+
+
+@dataclass(frozen=True)
+class Rev:
+    """One revision: its id, docstring, and SQL both ways."""
+
+    id: str
+    doc: str
+    up: str
+    down: str = "SELECT 1"
+
+
+def alembic_project(root: Path, revisions: list[Rev], profiles: dict[str, str]) -> Path:
+    """A project whose migrations are these revisions (in order) and these profiles (each gets
+    the test tools' virtualenv and the migrations command unless it names its own)."""
+    versions = root / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (root / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
+    (root / "migrations" / "env.py").write_text(ENV_PY)
+    down = None
+    for rev in revisions:
+        (versions / f"{rev.id}.py").write_text(
+            SCRIPT.format(doc=rev.doc, rev=rev.id, down=repr(down), up=rev.up, down_sql=rev.down))
+        down = rev.id
+    (root / "profiles").mkdir()
+    for name, text in profiles.items():
+        extra = ("" if "migrations:" in text else MIGRATIONS) + ("" if "host:" in text else TOOLS_VENV)
+        (root / "profiles" / f"{name}.yaml").write_text(text + extra)
+    return root
+
+
+@contextlib.contextmanager
+def removing_filled_images(docker_client) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Remove the filled clusters a test caches (other runs' stay)."""
+    from parity.env.pgtemplate import FILLED_PREFIX, TEMPLATE_REPO
+
+    def filled() -> set[str]:
+        return {tag for image in docker_client.images.list(TEMPLATE_REPO) for tag in image.tags
+                if tag.startswith(f"{TEMPLATE_REPO}:{FILLED_PREFIX}")}
+
+    before = filled()
+    try:
+        yield
+    finally:
+        for tag in filled() - before:
+            with contextlib.suppress(Exception):
+                docker_client.images.remove(tag)

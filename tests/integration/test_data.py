@@ -1,0 +1,181 @@
+"""Production-sized data before the migrations: rows generated in the server, a seed command, a
+pg_dump restored; at a revision; filled clusters cached."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from parity.env.environment import Environment
+from parity.profile.loader import load_profile
+from parity.project import Project
+from parity.run import RunOptions, run
+from parity.steps.data import fill_rows
+from tests.conftest import write_profile
+from tests.integration.rehearsal import Rev, alembic_project, removing_filled_images
+
+SHOP = """
+CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped');
+CREATE DOMAIN positive_money AS numeric(10, 2) CHECK (VALUE >= 0);
+CREATE TABLE customers (
+    id serial PRIMARY KEY,
+    email varchar(64) NOT NULL,
+    name text NOT NULL,
+    country char(2) NOT NULL,
+    vip boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX customers_email ON customers (lower(email));
+CREATE TABLE products (sku uuid PRIMARY KEY, title varchar(200) NOT NULL, price positive_money NOT NULL);
+CREATE TABLE orders (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    customer_id int NOT NULL REFERENCES customers (id),
+    status order_status NOT NULL,
+    kind varchar(10) NOT NULL DEFAULT 'web' CHECK (kind IN ('web', 'shop')),
+    placed_on date NOT NULL,
+    meta jsonb,
+    tags text[],
+    client inet,
+    gift_for int REFERENCES customers (id)
+);
+CREATE TABLE order_lines (
+    order_id bigint NOT NULL REFERENCES orders (id),
+    sku uuid NOT NULL REFERENCES products (sku),
+    quantity smallint NOT NULL,
+    PRIMARY KEY (order_id, sku)
+);
+"""
+
+
+def test_generated_rows_keep_types_constraints_and_references(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "profiles").mkdir()
+    write_profile(tmp_path, "p", "database: {version: '15', ssl: required, superuser: false}\n")
+    env = Environment(docker_client, load_profile(tmp_path / "profiles", "p"), tmp_path)
+    with env:
+        env.up()
+        assert env.database
+        with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            conn.execute(SHOP)
+        # Listed children first: parents are filled before them whatever the order asked.
+        done = fill_rows(env.database, {"order_lines": 30000, "orders": 20000, "products": 40,
+                                        "customers": 3000})
+        order = list(done)
+        assert order.index("customers") < order.index("orders") < order.index("order_lines")
+        assert order.index("products") < order.index("order_lines")
+        with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            def one(query: str) -> object:
+                row = conn.execute(query).fetchone()
+                return row[0] if row else None
+
+            counts = {t: one(f"SELECT count(*) FROM {t}") for t in done}
+            assert counts == {"customers": 3000, "products": 40, "orders": 20000, "order_lines": 30000}
+            # Foreign-key triggers did not run (replica mode): the references are valid by construction.
+            assert one("SELECT count(*) FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
+                       "WHERE c.id IS NULL") == 0
+            assert one("SELECT count(*) FROM order_lines l LEFT JOIN orders o ON o.id = l.order_id "
+                       "WHERE o.id IS NULL") == 0
+            assert one("SELECT count(DISTINCT customer_id) FROM orders") == 3000  # spread over every parent
+            assert one("SELECT count(DISTINCT (order_id, sku)) FROM order_lines") == 30000
+            assert one("SELECT count(*) FROM orders WHERE kind <> 'web'") == 0  # CHECKed: its default
+            assert one("SELECT count(DISTINCT status) FROM orders") == 3
+            assert one("SELECT count(*) FROM orders WHERE gift_for IS NULL") == 0  # nullable, still filled
+            assert one("SELECT count(*) FROM orders WHERE meta IS NULL OR tags IS NULL OR client IS NULL") == 0
+            assert one("SELECT max(length(email)) FROM customers") <= 64  # type: ignore[operator]
+            assert one("SELECT count(DISTINCT lower(email)) FROM customers") == 3000
+            # Vacuumed and analysed as a long-lived table is.
+            assert one("SELECT n_live_tup > 0 AND last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                       "WHERE relname = 'orders'")
+
+
+NONCE_DOC = "shop {nonce}"
+
+
+def _shop_project(root: Path, data: str, nonce: str) -> Path:
+    revisions = [
+        Rev("0001", NONCE_DOC.format(nonce=nonce),
+            "CREATE TABLE notes (id serial PRIMARY KEY, title varchar(200) NOT NULL, body text NOT NULL)",
+            "DROP TABLE notes"),
+        Rev("0002", "index titles", "CREATE INDEX notes_title ON notes (title)", "DROP INDEX notes_title"),
+    ]
+    return alembic_project(root, revisions, {
+        "local": "database: {version: '17'}\n",
+        "prod": f"database: {{version: '15', ssl: required, superuser: false}}\n{data}",
+    })
+
+
+def test_data_at_a_revision_fills_there_then_the_rest_is_applied_and_the_next_run_starts_from_the_cache(
+    docker_client, tmp_path: Path, no_leaks: None,  # type: ignore[no-untyped-def]
+) -> None:
+    project = Project.at(_shop_project(tmp_path, "data: {at: '0001', rows: {notes: 20000}}\n", secrets.token_hex(4)))
+    with removing_filled_images(docker_client):
+        first = run(project, RunOptions(target="prod")).result
+        second = run(project, RunOptions(target="prod")).result
+    for result in (first, second):
+        assert result.verdict == "parity", result.divergences
+        data, migrations = (result.profiles["prod"].steps[s] for s in ("data", "migrations"))
+        assert data.status == "ok" and data.facts["at"] == "0001"
+        # 0001 is where production is: only 0002 is the migration under test.
+        assert [(r.id, r.status) for r in migrations.revisions] == [("0002", "ok")]
+        assert migrations.schema_snapshot and "notes_title" in str(migrations.schema_snapshot["tables"]["notes"])
+        assert result.profiles["local"].steps["data"].status == "skipped"
+    assert first.profiles["prod"].steps["data"].facts["cached"] is False
+    assert first.profiles["prod"].steps["data"].facts["rows"]["notes"]["rows"] == 20000
+    assert second.profiles["prod"].steps["data"].facts["cached"] is True
+    assert second.profiles["prod"].steps["data"].facts["image"] == first.profiles["prod"].steps["data"].facts["image"]
+    assert second.profiles["prod"].steps["data"].facts["database_bytes"] > 2_000_000
+
+
+def _dump(env: Environment, fmt: str) -> bytes:
+    assert env.database and env.database.container_id
+    command = ["docker", "exec", env.database.container_id, "pg_dump", "-U", "app", "-d", "app", f"-F{fmt}"]
+    return subprocess.run(command, check=True, capture_output=True).stdout
+
+
+@pytest.mark.parametrize("fmt", ["c", "p"])
+def test_a_pg_dump_is_restored_and_the_migrations_continue_from_the_revision_it_holds(
+    docker_client, tmp_path: Path, fmt: str, no_leaks: None,  # type: ignore[no-untyped-def]
+) -> None:
+    # A "production" database at 0001 with rows, dumped with the server's pg_dump.
+    source = _shop_project(tmp_path / "source", "", secrets.token_hex(4))
+    producer = Environment(docker_client, load_profile(source / "profiles", "prod"), source)
+    with producer:
+        producer.up()
+        assert producer.database
+        with psycopg.connect(**producer.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            conn.execute("CREATE TABLE notes (id serial PRIMARY KEY, title varchar(200) NOT NULL, body text NOT NULL)")
+            conn.execute("INSERT INTO notes (title, body) SELECT 'n' || i, 'b' FROM generate_series(1, 5000) i")
+            conn.execute("CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)")
+            conn.execute("INSERT INTO alembic_version VALUES ('0001')")
+        dump = _dump(producer, fmt)
+    project = _shop_project(tmp_path / "project", f"data: {{restore: prod.{fmt}dump}}\n", secrets.token_hex(4))
+    (project / f"prod.{fmt}dump").write_bytes(dump)
+    with removing_filled_images(docker_client):
+        result = run(Project.at(project), RunOptions(target="prod")).result
+    prod = result.profiles["prod"].steps
+    assert prod["data"].status == "ok", prod["data"].detail
+    assert prod["data"].facts["source"] == "restore"
+    assert [(r.id, r.status) for r in prod["migrations"].revisions] == [("0002", "ok")]
+    assert result.verdict == "parity", result.divergences
+
+
+def test_a_seed_command_fills_the_database_with_the_database_variables(
+    docker_client, tmp_path: Path, no_leaks: None,  # type: ignore[no-untyped-def]
+) -> None:
+    seed = ("data: {at: '0001', seed: [python, seed.py, '3000']}\n")
+    project = _shop_project(tmp_path, seed, secrets.token_hex(4))
+    (project / "seed.py").write_text(
+        "import os, sys, psycopg\n"
+        "with psycopg.connect(os.environ['DATABASE_URL']) as conn:\n"
+        "    conn.execute(\"INSERT INTO notes (title, body) SELECT 'seeded ' || i, 'b' "
+        "FROM generate_series(1, %s) i\", [int(sys.argv[1])])\n"
+        "print('seeded', sys.argv[1])\n")
+    with removing_filled_images(docker_client):
+        result = run(Project.at(project), RunOptions(target="prod")).result
+    data = result.profiles["prod"].steps["data"]
+    assert data.status == "ok", data.detail
+    assert data.facts["source"] == "seed" and data.facts["database_bytes"] > 0
+    assert [(r.id, r.status) for r in result.profiles["prod"].steps["migrations"].revisions] == [("0002", "ok")]

@@ -1,0 +1,114 @@
+"""Rows generated in the server: statements that respect types, NOT NULL, unique keys and foreign keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from parity.steps.data_rows import (
+    CannotGenerate,
+    Column,
+    ForeignKey,
+    Table,
+    fill_order,
+    fill_statement,
+    parts,
+    value_expression,
+)
+
+
+def col(name: str, base: str, declared: str | None = None, category: str = "U", **kw: object) -> Column:
+    return Column(name=name, base=base, declared=declared or base, category=category, **kw)  # type: ignore[arg-type]
+
+
+def text_of(table: Table, rows: int, parents: dict[str, int] | None = None, part: tuple[int, int] | None = None) -> str:
+    return fill_statement(table, rows, parents or {}, part).as_string(None)
+
+
+def test_values_fit_the_declared_length_and_unique_ones_continue_after_existing_rows() -> None:
+    assert value_expression(col("title", "varchar", "character varying(20)"), unique=False, rows=10) == \
+        "left(repeat(md5(g.i::text), 2), 20)"
+    assert value_expression(col("n", "int4"), unique=True, rows=10, offset=41) == "(41 + g.i)"
+    assert value_expression(col("email", "varchar", "character varying(255)"), unique=True, rows=10) == \
+        "left((g.i::text || '-' || md5(g.i::text)), 255)"
+
+
+@pytest.mark.parametrize(("column", "rows", "words"), [
+    (col("flag", "bool"), 3, "unique boolean"),
+    (col("n", "int2"), 40000, "cannot hold"),
+    (col("code", "varchar", "character varying(3)"), 100000, "too short"),
+    (col("state", "state", "state", "E", enum_labels=("a", "b")), 3, "enum has 2 values"),
+    (col("shape", "point"), 1, "does not generate"),
+])  # fmt: skip
+def test_what_cannot_be_unique_or_generated_says_so(column: Column, rows: int, words: str) -> None:
+    with pytest.raises(CannotGenerate, match=words):
+        value_expression(column, unique=column.base != "point", rows=rows)
+
+
+def test_enum_labels_are_a_constant_not_a_call_per_row() -> None:
+    column = col("status", "status", '"Status"', "E", enum_labels=("new", 'it"s', "o'k"))
+    expression = value_expression(column, unique=False, rows=10)
+    assert expression == """('{"new","it\\"s","o''k"}'::"Status"[])[1 + g.i % 3]"""
+
+
+ORDERS = Table(
+    name="orders",
+    columns=(
+        col("id", "int8", identity=True, not_null=True),
+        col("customer_id", "int4", not_null=True),
+        col("coupon_id", "int4"),
+        col("kind", "varchar", "character varying(10)", not_null=True, default="'web'::character varying"),
+        col("note", "text"),
+        col("total", "numeric", "numeric(10,2)", not_null=True),
+        col("total_cents", "int8", generated=True),
+        col("seq", "int4", default="nextval('orders_seq_seq'::regclass)"),
+    ),
+    unique=(("id",),),
+    foreign_keys=(ForeignKey(("customer_id",), "customers", ("id",)), ForeignKey(("coupon_id",), "coupons", ("id",))),
+    checked=frozenset({"kind", "total"}),
+)
+
+
+def test_children_point_at_existing_parents_and_defaults_sequences_identities_are_left_to_the_server() -> None:
+    statement = text_of(ORDERS, 1000, {"customers": 30, "coupons": 0})
+    assert 'WITH "p0" AS MATERIALIZED (SELECT "id" AS c0, row_number() OVER () - 1 AS rn FROM customers)' in statement
+    assert 'JOIN "p0" ON "p0".rn = ((g.i - 1)::bigint / (1)) % 30' in statement
+    inserted = statement.split("INSERT INTO orders (")[1].split(")")[0]
+    # id: identity; coupon_id: its parent is empty and it may be NULL; kind: CHECKed, has a
+    # default; total_cents: generated; seq: a sequence. total is CHECKed but NOT NULL without
+    # a default: generated (the server says if the CHECK refuses it).
+    assert inserted == '"customer_id", "note", "total"'
+    assert "generate_series(1, 1000)" in statement
+
+
+def test_a_required_reference_to_an_empty_parent_or_its_own_table_is_refused() -> None:
+    with pytest.raises(CannotGenerate, match="customers, which is empty"):
+        text_of(ORDERS, 10, {"customers": 0, "coupons": 5})
+    tree = Table(name="nodes", columns=(col("id", "int4", not_null=True), col("parent_id", "int4", not_null=True)),
+                 unique=(("id",),), foreign_keys=(ForeignKey(("parent_id",), "nodes", ("id",)),))
+    with pytest.raises(CannotGenerate, match="its own table"):
+        text_of(tree, 10)
+
+
+def test_a_key_made_of_two_references_walks_them_at_different_strides() -> None:
+    # (a, b) unique: row i takes parent a at i % 10 and parent b at (i / 10) % 7, so every pair differs.
+    link = Table(name="links", columns=(col("a", "int4", not_null=True), col("b", "int4", not_null=True)),
+                 unique=(("a", "b"),),
+                 foreign_keys=(ForeignKey(("a",), "left_t", ("id",)), ForeignKey(("b",), "right_t", ("id",))))
+    statement = text_of(link, 70, {"left_t": 10, "right_t": 7})
+    assert '"p0".rn = ((g.i - 1)::bigint / (1)) % 10' in statement
+    assert '"p1".rn = ((g.i - 1)::bigint / (1 * 10)) % 7' in statement
+
+
+def test_a_share_of_the_rows_is_a_range_of_the_series_and_shares_cover_every_row_once() -> None:
+    assert "generate_series(250001, 500000)" in text_of(ORDERS, 1_000_000, {"customers": 3}, (250001, 500000))
+    for rows, workers in ((1_000_000, 4), (1_000_003, 2), (10, 4), (120_000, 4)):
+        shares = parts(rows, workers)
+        assert shares[0][0] == 1 and shares[-1][1] == rows and len(shares) <= workers
+        assert all(b[0] == a[1] + 1 for a, b in zip(shares, shares[1:], strict=False))
+    assert parts(10, 4) == [(1, 10)]  # small tables: one statement
+
+
+def test_parents_are_filled_before_their_children() -> None:
+    customers = Table(name="customers", columns=(col("id", "int4"),))
+    coupons = Table(name="coupons", columns=(col("id", "int4"),))
+    assert fill_order({"orders": ORDERS, "customers": customers, "coupons": coupons}) == ["customers", "coupons", "orders"]
