@@ -16,7 +16,10 @@ def _secret(name, default=None):
 
 
 DEBUG = False
-SQLALCHEMY_DATABASE_URI = _secret("DATABASE_URL", "sqlite:////tmp/ihatemoney.sqlite")
+SQLALCHEMY_DATABASE_URI = _secret("DATABASE_URL")
+if not SQLALCHEMY_DATABASE_URI:
+    # Fail here, not with the default SQLite file in /tmp that a restart would lose.
+    raise RuntimeError(f"DATABASE_URL is not set (neither in the environment nor in {_SECRETS_DIR})")
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 SECRET_KEY = _secret("SECRET_KEY")
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Budget manager <admin@example.com>")

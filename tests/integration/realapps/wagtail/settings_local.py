@@ -26,19 +26,19 @@ if _secret("SECRET_KEY"):
 if os.environ.get("DJANGO_ALLOWED_HOSTS"):
     ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
 
-# The database as libpq variables. PGSSLMODE (and PGSSLROOTCERT) are read by libpq itself.
-if os.environ.get("PGHOST"):
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.postgresql",
-            "HOST": os.environ["PGHOST"],
-            "PORT": os.environ.get("PGPORT", "5432"),
-            "NAME": os.environ["PGDATABASE"],
-            "USER": os.environ["PGUSER"],
-            "PASSWORD": os.environ.get("PGPASSWORD", ""),
-            "CONN_MAX_AGE": 60,
-        }
+# The database as libpq variables; PGSSLMODE (and PGSSLROOTCERT) are read by libpq itself.
+# No fallback to the template's SQLite: a deployment without them must fail, not start empty.
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "HOST": os.environ.get("PGHOST", ""),
+        "PORT": os.environ.get("PGPORT", ""),
+        "NAME": os.environ.get("PGDATABASE", ""),
+        "USER": os.environ.get("PGUSER", ""),
+        "PASSWORD": os.environ.get("PGPASSWORD", ""),
+        "CONN_MAX_AGE": 60,
     }
+}
 
 # Errors to the console (the container's log), not to ADMINS by mail.
 LOGGING = {
