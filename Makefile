@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PARITY := $(BIN)/parity
-IMAGES ?= postgres:13 postgres:15 postgres:17 python:3.11-slim
+IMAGES ?= postgres:13 postgres:15 postgres:17 postgres:18 python:3.11-slim
 
-.PHONY: demo test unit integration lint engine images wheelhouse realapps bench clean help
+.PHONY: demo test unit integration lint engine images wheelhouse example-venv realapps bench clean help
 
 help:
 	@echo "make demo   run parity on the bundled example (profiles/prod.yaml vs profiles/local.yaml)"
@@ -34,6 +34,15 @@ example/wheelhouse/.done: example/requirements.txt | venv
 	touch $@
 
 wheelhouse: example/wheelhouse/.done
+
+# The example's smoke suite runs on this machine in a virtualenv of its own (host.venv in
+# profiles/local.yaml), never in parity's: a user's tools live apart from parity's.
+example/.venv/.installed: example/smoke/requirements.txt
+	$(PYTHON) -m venv example/.venv
+	example/.venv/bin/pip install -q -r example/smoke/requirements.txt
+	touch $@
+
+example-venv: example/.venv/.installed
 
 # Real third-party apps for tests/integration/test_real_apps.py: a Wagtail site and I Hate
 # Money, installed from PyPI and npm at pinned versions, never committed. Every step is a file
@@ -78,13 +87,13 @@ lint: venv
 unit: venv
 	$(BIN)/pytest tests/unit -q
 
-integration: venv engine images wheelhouse realapps
+integration: venv engine images wheelhouse example-venv realapps
 	$(BIN)/pytest tests/integration -q -m integration
 
-test: venv engine images wheelhouse realapps lint
+test: venv engine images wheelhouse example-venv realapps lint
 	PARITY_REQUIRE_DOCKER=1 $(BIN)/pytest tests -q
 
-demo: venv engine images wheelhouse
+demo: venv engine images wheelhouse example-venv
 	@echo "==> parity run --profile prod (the example contains production-only bugs: exit 1 is expected)"
 	@PARITY_DEMO_SECRET_KEY=$${PARITY_DEMO_SECRET_KEY:-prod-secret-for-the-demo} \
 	  $(PARITY) run --profile prod --json demo-report.json --junit demo-report.xml --markdown demo-report.md; \
@@ -94,10 +103,10 @@ demo: venv engine images wheelhouse
 
 # Medians over repetitions: Postgres start vs testcontainers, `parity run` vs bench/reference.sh,
 # parity's peak RSS. BENCH_ARGS passes flags, e.g. BENCH_ARGS="--db-reps 9 --run-reps 5".
-bench: venv engine images wheelhouse
+bench: venv engine images wheelhouse example-venv
 	$(BIN)/python bench/run_bench.py $(BENCH_ARGS)
 
 clean:
 	-$(PARITY) down --all
-	rm -rf $(VENV) example/wheelhouse demo-report.*
+	rm -rf $(VENV) example/wheelhouse example/.venv demo-report.*
 	rm -rf $(WAGTAIL)/.venv $(WAGTAIL)/wheelhouse $(WAGTAIL)/mysite $(IHM)/wheelhouse $(IHM)/node_modules $(IHM)/reports

@@ -44,6 +44,7 @@ import docker  # noqa: E402
 import docker.errors  # noqa: E402
 import psycopg  # noqa: E402
 
+from parity.engine import inventory  # noqa: E402
 from parity.engine.owner import process_start_ticks  # noqa: E402
 from parity.env.environment import Environment  # noqa: E402
 from parity.profile.loader import load_profile  # noqa: E402
@@ -91,13 +92,13 @@ def session_labels(session: str) -> dict[str, str]:
 def sweep(client: docker.DockerClient, label: str) -> int:
     """Remove the containers, then networks, carrying `label` (key=value); return how many."""
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": label}):
+    for container in inventory.containers(client, {"label": label}):
         with contextlib.suppress(docker.errors.NotFound):
-            container.remove(force=True, v=True)
+            inventory.remove(client, container)
             removed += 1
-    for network in client.networks.list(filters={"label": label}):
+    for network in inventory.networks(client, {"label": label}):
         with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-            network.remove()
+            inventory.remove(client, network)
             removed += 1
     return removed
 

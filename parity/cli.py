@@ -207,7 +207,7 @@ def images() -> None:
 @click.argument("refs", nargs=-1)
 @click.option("--force", is_flag=True, help="Rebuild even if the image exists.")
 def images_build(refs: tuple[str, ...], force: bool) -> None:
-    """Build offline stand-ins (default: all of postgres:13, 15, 17 and python:3.11-slim).
+    """Build offline stand-ins (default: all of postgres:13, 15, 17, 18 and python:3.11-slim).
 
     Where Docker Hub is reachable you do not need this: parity pulls the official images.
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from parity.console import err, progress
+from parity.engine import inventory
 from parity.engine import labels as L
 from parity.engine.cleanup import (
     Removed,
@@ -149,7 +150,7 @@ def doctor(project: Project) -> list[Check]:
         return checks
     version = client.version().get("Version", "?")
     checks.append(Check("docker engine", True, f"reachable (server {version})"))
-    orphans = [c for c in client.containers.list(all=True, filters=L.label_filter()) if is_orphan(c.labels)]
+    orphans = [c for c in inventory.containers(client, L.label_filter()) if is_orphan(c.labels)]
     if orphans:
         checks.append(Check("leftovers", False, f"{len(orphans)} container(s) of dead runs", "parity down --all"))
     wanted_set = {p.profile.database.image_ref() for p in loaded

@@ -1,8 +1,12 @@
-"""Evidence from logs and outputs: the tail where errors are, and the one line that says what broke."""
+"""Evidence from logs and outputs: the tail where errors are, the one line that says what broke, and
+the failing side's own record of a failure."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 
 def tail(text: str, lines: int = 20) -> str:
@@ -23,3 +27,22 @@ def key_line(text: str) -> str:
         if _ERROR_LINE.search(line):
             return line[:400]
     return lines[-1][:400] if lines else ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the failing side itself reported about one failure: its own error text and measured facts.
+
+    Never the other side's output, never a test's name: a cause is read from what broke, not from
+    what something is called.
+    """
+
+    side: Literal["baseline", "target"]
+    step: str
+    text: str = ""
+    # The step's own facts on the failing side (startup: oom_killed, exit_code, budget_exhausted; ...).
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    # Containers the kernel OOM-killed on the failing side during the run ("app", "database").
+    oom_killed: frozenset[str] = frozenset()
+    # For a resources divergence: whose memory it is about ("app" or "database").
+    component: str | None = None

@@ -10,6 +10,9 @@ from parity import __version__
 
 Status = Literal["ok", "failed", "skipped", "error"]
 Verdict = Literal["parity", "divergent", "error"]
+# confirmed: an experiment reproduced the divergence by flipping that key alone (or that pair);
+# suspected: the error class points at that key; unknown: neither.
+CauseConfidence = Literal["confirmed", "suspected", "unknown"]
 STEP_NAMES = ("database", "migrations", "startup", "smoke", "resources")
 
 
@@ -60,6 +63,21 @@ class ProfileRun(BaseModel):
     duration_s: float = 0.0
 
 
+class Experiment(BaseModel):
+    """One experiment behind a cause: which keys were flipped, and whether the divergence came back.
+
+    apply: the baseline ran with the target's values of `keys`; reproduced = it then diverged the
+    same way. revert: the target ran with the baseline's values of `keys`; reproduced = it still
+    diverged (so those keys alone are not necessary).
+    """
+
+    keys: list[str]
+    reproduced: bool
+    duration_s: float = 0.0
+    kind: Literal["apply", "revert"] = "apply"
+    note: str | None = None
+
+
 class Divergence(BaseModel):
     """One place where the target behaved differently from the baseline (or both failed)."""
 
@@ -68,7 +86,12 @@ class Divergence(BaseModel):
     baseline: str
     target: str
     detail: str = ""
+    # The profile key responsible (two joined by " + " when only a pair reproduces it), or None.
     cause: str | None = None
+    cause_confidence: CauseConfidence = "unknown"
+    # Why the cause is what it is, in a sentence: the error class, or the experiment that settled it.
+    cause_note: str = ""
+    experiments: list[Experiment] = Field(default_factory=list)
 
 
 class RunResult(BaseModel):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +16,7 @@ from parity.engine.client import docker_client
 from parity.engine.images import ensure_image
 from parity.env.app import AppImage, prepare_image
 from parity.env.environment import SQLITE_MOUNT, Environment
+from parity.env.host import find_program, user_environment
 from parity.env.secrets import deliver, resolve_values
 from parity.errors import Cancelled, EnvError, ParityError, UsageError
 from parity.profile.loader import LoadedProfile
@@ -156,15 +154,19 @@ def check_host_commands(loaded: LoadedProfile, root: Path) -> None:
         commands.append(("migrations.command", profile.migrations.command))
     if profile.smoke and profile.smoke.command is not None:
         commands.append(("smoke.command", profile.smoke.command))
-    search = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    if not commands:
+        return
+    env = user_environment(profile.host, root)  # host.venv must be a virtualenv even for shell strings
     for key, command in commands:
         if isinstance(command, str) or not command:
             continue  # a shell string: the shell reports a missing program itself
         program = command[0]
-        if shutil.which(program, path=search) is None and not (root / program).is_file():
+        if find_program(program, env, root) is None:
+            where = f"the virtualenv {profile.host.venv} or " if profile.host and profile.host.venv else ""
             raise UsageError(
-                f"profile {loaded.name}: {key} runs {program!r}, which is not found on this machine",
-                f"install it or fix {key} in {loaded.files[-1].name}",
+                f"profile {loaded.name}: {key} runs {program!r}, which is not found on this machine "
+                f"(looked in {where}the PATH parity was started with)",
+                f"install it, fix {key} in {loaded.files[-1].name}, or name the app's virtualenv with host.venv",
             )
 
 
@@ -302,6 +304,8 @@ def _kept(ctx: StepContext) -> Kept:
         exports["DATABASE_URL"] = db.url_host
         if db.ca_cert_path:
             exports["PGSSLROOTCERT"] = str(db.ca_cert_path)
+        if ctx.profile.database:
+            exports.update(db.variables(ctx.profile.database.env, "host"))
     if ctx.app_url:
         exports["APP_URL"] = ctx.app_url
     return Kept(ctx.env.loaded.name, ctx.env.env_id, exports)

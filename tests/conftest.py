@@ -33,19 +33,18 @@ def docker_client():  # type: ignore[no-untyped-def]
 
 
 def parity_resources(client, under: Path) -> set[str]:  # type: ignore[no-untyped-def]
-    """Ids of parity's containers, networks and volumes whose project lies under a directory."""
+    """Ids of parity's containers, networks and volumes whose project lies under a directory.
+
+    Listed through parity's inventory, which never inspects item by item: other runs sharing
+    the engine remove their containers while this lists (a 404 here once failed teardowns).
+    """
+    from parity.engine import inventory
     from parity.engine import labels as L
 
     root = str(under.resolve())
-
-    def ours(labels: dict[str, str] | None) -> bool:
-        return (labels or {}).get(L.PROJECT, "").startswith(root)
-
     f = L.label_filter()
-    found = {c.id for c in client.containers.list(all=True, filters=f) if ours(c.labels)}
-    found |= {n.id for n in client.networks.list(filters=f) if ours(n.attrs.get("Labels"))}
-    found |= {v.id for v in client.volumes.list(filters=f) if ours(v.attrs.get("Labels"))}
-    return found
+    listed = inventory.containers(client, f) + inventory.networks(client, f) + inventory.volumes(client, f)
+    return {r.id for r in listed if r.labels.get(L.PROJECT, "").startswith(root)}
 
 
 @pytest.fixture

@@ -6,16 +6,17 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import docker
 import docker.errors
 
+from parity.engine import inventory
 from parity.engine import labels as L
+from parity.engine.inventory import Filters, Listed
 from parity.engine.owner import owner_is_alive
 
 
@@ -64,50 +65,40 @@ def state_root() -> Path:
 def remove_environments(
     client: docker.DockerClient,
     selector: dict[str, str],
-    keep: Callable[[dict[str, str]], bool] = lambda _labels: False,
+    keep: Callable[[Mapping[str, str]], bool] = lambda _labels: False,
 ) -> Removed:
     """Remove parity's containers, then networks and volumes, matching the labels (unless `keep`)."""
     removed = Removed()
     filters = L.label_filter(selector)
-    # Containers first: a network or volume in use cannot be removed. `sparse` lists without
-    # inspecting each container, so one vanishing mid-list (a concurrent cleanup) is no error.
-    kinds: list[tuple[list[str], Callable[[], list[Any]], Callable[[Any], None]]] = [
-        (removed.containers, lambda: client.containers.list(all=True, sparse=True, filters=filters),
-         lambda c: c.remove(force=True, v=True)),
-        (removed.networks, lambda: client.networks.list(filters=filters), lambda n: n.remove()),
-        (removed.volumes, lambda: client.volumes.list(filters=filters), lambda v: v.remove(force=True)),
+    # Containers first: a network or volume in use cannot be removed. The inventory lists
+    # without inspecting each resource, so one vanishing mid-list (another cleanup) is no error.
+    kinds: list[tuple[list[str], Callable[[docker.DockerClient, Filters], list[Listed]]]] = [
+        (removed.containers, inventory.containers),
+        (removed.networks, inventory.networks),
+        (removed.volumes, inventory.volumes),
     ]
-    for names, listing, remove in kinds:
-        doomed = [r for r in listing() if not keep(_labels(r.attrs))]
+    for names, listing in kinds:
+        doomed = [r for r in listing(client, filters) if not keep(r.labels)]
         # In parallel: stopping a container waits for its process; the app and the database
         # (and both profiles' environments) need not wait for each other.
         with ThreadPoolExecutor(max_workers=max(1, min(8, len(doomed)))) as pool:
-            outcomes = list(pool.map(lambda r: _remove(r, remove), doomed))  # noqa: B023 - used at once
+            outcomes = list(pool.map(lambda r: _remove(client, r), doomed))
         for resource, gone in zip(doomed, outcomes, strict=True):
-            (names if gone else removed.failed).append(_name(resource))
-            removed.env_ids.add(_labels(resource.attrs).get(L.ENV_ID, ""))
+            (names if gone else removed.failed).append(resource.name)
+            removed.env_ids.add(resource.labels.get(L.ENV_ID, ""))
     for env_id in removed.env_ids - {""}:
         remove_state_dir(env_id)
     return removed
 
 
-def _labels(attrs: dict[str, Any]) -> dict[str, str]:
-    return attrs.get("Labels") or (attrs.get("Config") or {}).get("Labels") or {}
-
-
-def _name(resource: Any) -> str:
-    names = resource.attrs.get("Names") or [resource.attrs.get("Name") or resource.id or "?"]
-    return str(names[0]).lstrip("/")
-
-
 REMOVE_ATTEMPTS = 8
 
 
-def _remove(resource: Any, remove: Callable[[Any], None]) -> bool:
+def _remove(client: docker.DockerClient, resource: Listed) -> bool:
     """Remove one resource, tolerating a concurrent cleanup; True once it is gone."""
     for attempt in range(REMOVE_ATTEMPTS):
         try:
-            remove(resource)
+            inventory.remove(client, resource)
             return True
         except docker.errors.NotFound:
             return True  # another cleanup got there first
@@ -154,7 +145,7 @@ def reap_state_dirs() -> list[str]:
     return removed
 
 
-def is_orphan(labels: dict[str, str]) -> bool:
+def is_orphan(labels: Mapping[str, str]) -> bool:
     """A resource of a `run` whose owning parity process is dead."""
     return labels.get(L.MODE) == "run" and not owner_is_alive(labels.get(L.OWNER, ""))
 

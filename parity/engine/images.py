@@ -11,10 +11,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import docker
 import docker.errors
 
+from parity.engine import inventory
 from parity.engine.offline import (
     OFFLINE_LABEL,
     build_offline_image,
@@ -147,6 +149,12 @@ def build_images(
         raise failures[0]
 
 
+def volumes_over(image_attrs: dict[str, Any], path: str) -> list[str]:
+    """The VOLUMEs an image declares at `path` or above it: what a container mounts over `path`."""
+    volumes = (image_attrs.get("Config") or {}).get("Volumes") or {}
+    return sorted(v for v in volumes if path == v.rstrip("/") or path.startswith(v.rstrip("/") + "/"))
+
+
 def _split_ref(ref: str) -> tuple[str, str]:
     """("postgres", "15") from "postgres:15"; a registry port is not mistaken for a tag."""
     name, sep, tag = ref.rpartition(":")
@@ -165,7 +173,7 @@ CACHE_REPOSITORIES = ("parity-pgtemplate", "parity-app-")
 
 def prune_caches(client: docker.DockerClient) -> list[str]:
     """Remove parity's cached images (pre-initialised clusters, built apps) that no container uses."""
-    in_use = {c.attrs.get("ImageID") for c in client.containers.list(all=True, sparse=True)}
+    in_use = {c.image_id for c in inventory.containers(client)}
     removed: list[str] = []
     for image in client.images.list():
         tags = [t for t in image.tags if t.startswith(CACHE_REPOSITORIES)]

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -98,6 +98,24 @@ class Recipe:
         """The package whose version is recorded in the image (labels, PG_VERSION)."""
         return f"postgresql-{self.version}" if self.kind == "postgres" else f"python{self.version}"
 
+    @property
+    def per_major_layout(self) -> bool:
+        """True from postgres:18 on: the official image keeps PGDATA in a per-major directory."""
+        return self.kind == "postgres" and int(self.version) >= 18
+
+    @property
+    def pgdata(self) -> str:
+        """The official image's PGDATA: /var/lib/postgresql/data, or MAJOR/docker from 18 on."""
+        if self.per_major_layout:
+            # The pg_ctlcluster layout, so `pg_upgrade --link` works within one volume.
+            return f"/var/lib/postgresql/{self.version}/docker"
+        return "/var/lib/postgresql/data"
+
+    @property
+    def data_volume(self) -> str:
+        """The official image's VOLUME: PGDATA itself, or from 18 on the parent of every major's."""
+        return "/var/lib/postgresql" if self.per_major_layout else self.pgdata
+
 
 _RECIPES: dict[str, Recipe] = {
     r.ref: r
@@ -105,6 +123,10 @@ _RECIPES: dict[str, Recipe] = {
         Recipe("postgres:13", "postgres", "bullseye", "13", ("postgresql-13",), "about a minute"),
         Recipe("postgres:15", "postgres", "bookworm", "15", ("postgresql-15",), "about a minute"),
         Recipe("postgres:17", "postgres", "trixie", "17", ("postgresql-17",), "about a minute"),
+        # No stable release ships 18 yet; unstable does. The official image installs the JIT,
+        # a separate package from 18 on (our 13-17 get it inside postgresql-NN).
+        Recipe("postgres:18", "postgres", "sid", "18", ("postgresql-18", "postgresql-18-jit"),
+               "about a minute"),
         Recipe(
             "python:3.11-slim",
             "python",
@@ -194,18 +216,15 @@ def build_offline_image(
     previous: str | None = None
     try:
         with tempfile.TemporaryDirectory(prefix="parity-offline-") as tmp:
-            work = Path(tmp)
-            rootfs_tar = work / "rootfs.tar"
-            version_file = work / "package-version"
-            _run_mmdebstrap(
-                recipe, rootfs_tar, version_file, work, deadline, timeout, cancel, progress
-            )
+            build = _Build(recipe, Path(tmp), deadline, timeout, cancel, progress)
+            _make_rootfs(build)
             _check_cancel(recipe, cancel)
+            version_file = build.version_file
             package_version = version_file.read_text().strip() if version_file.exists() else ""
             progress(f"{recipe.ref}: importing the root filesystem into the Docker engine")
             imported = f"{TEMP_REPOSITORY}:{token}-import"
             temp_refs.append(imported)
-            _import(client, recipe, rootfs_tar, imported, package_version)
+            _import(client, recipe, build.rootfs_tar, imported, package_version)
         final_source = imported
         if recipe.kind == "postgres":
             # `docker import --change` rejects STOPSIGNAL, and postgres needs SIGINT (fast
@@ -239,21 +258,65 @@ def build_offline_image(
     )
 
 
-def _run_mmdebstrap(
-    recipe: Recipe,
-    rootfs_tar: Path,
-    version_file: Path,
-    work: Path,
-    deadline: float,
-    timeout: float,
-    cancel: threading.Event,
-    progress: Callable[[str], None],
-) -> None:
+@dataclass(frozen=True)
+class _Build:
+    """One offline build under way: its recipe, scratch directory, time budget and observers."""
+
+    recipe: Recipe
+    work: Path
+    deadline: float  # time.monotonic() by which mmdebstrap must be done
+    timeout: float  # the budget that deadline came from, for the message
+    cancel: threading.Event
+    progress: Callable[[str], None]
+
+    @property
+    def rootfs_tar(self) -> Path:
+        return self.work / "rootfs.tar"
+
+    @property
+    def version_file(self) -> Path:
+        return self.work / "package-version"
+
+
+class _ExpiredRelease(Exception):
+    """apt refused a Release file whose Valid-Until has passed (a mirror that lags behind)."""
+
+
+def _make_rootfs(build: _Build) -> None:
+    """Run mmdebstrap; if the mirror's Release file has expired, warn and accept it once.
+
+    Mirrors of air-gapped sites are synced now and then, and a rolling suite's Release file
+    is valid for a week only. Signatures are still verified; only freshness is waived, and
+    the user is told how stale the mirror is.
+    """
+    try:
+        _run_mmdebstrap(build, accept_expired=False)
+    except _ExpiredRelease as exc:
+        build.progress(
+            f"{build.recipe.ref}: warning: the mirror's {build.recipe.suite} is out of date ({exc}); "
+            "building from it anyway: signatures are still checked, recent fixes may be missing"
+        )
+        _run_mmdebstrap(build, accept_expired=True)
+
+
+def expired_release(lines: Iterable[str]) -> str | None:
+    """apt's complaint about an expired Release file among mmdebstrap's output, shortened."""
+    for line in lines:
+        if "Release file for" in line and "is expired" in line:
+            text = line.removeprefix("E: ").removeprefix("W: ")
+            return text.split(". Updates for this repository", 1)[0].rstrip(".")
+    return None
+
+
+def _run_mmdebstrap(build: _Build, *, accept_expired: bool) -> None:
     """Create the root filesystem tarball, streaming mmdebstrap's phases to `progress`."""
-    hook = work / "customize.sh"
+    recipe, progress = build.recipe, build.progress
+    hook = build.work / "customize.sh"
     with _entrypoint_path() as entrypoint:
-        hook.write_text(_customize_script(recipe, entrypoint, version_file))
-        cmd = _mmdebstrap_command(recipe, rootfs_tar, hook, work)
+        hook.write_text(_customize_script(recipe, entrypoint, build.version_file))
+        cmd = _mmdebstrap_command(
+            recipe, build.rootfs_tar, hook, build.work, accept_expired=accept_expired
+        )
         tail: collections.deque[str] = collections.deque(maxlen=12)
         # Own session so a timeout (or Ctrl-C here) can stop mmdebstrap and its apt/dpkg
         # children as a group; mmdebstrap unmounts its chroot on SIGTERM.
@@ -281,24 +344,27 @@ def _run_mmdebstrap(
         try:
             # Short waits so a cancel (Ctrl-C in the thread's owner) is honoured within 0.5 s.
             while proc.poll() is None:
-                if time.monotonic() >= deadline:
+                if time.monotonic() >= build.deadline:
                     _stop_group(proc)
                     raise EnvError(
                         f"building {recipe.ref} offline did not finish within "
-                        f"{_duration(timeout)}; last output:\n    " + "\n    ".join(tail),
+                        f"{_duration(build.timeout)}; last output:\n    " + "\n    ".join(tail),
                         f"check that {_mirror()} is reachable and fast enough, then retry",
                     )
-                if cancel.is_set():
+                if build.cancel.is_set():
                     _stop_group(proc)
-                    _check_cancel(recipe, cancel)
+                    _check_cancel(recipe, build.cancel)
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=0.5)
         finally:
             if proc.poll() is None:  # interrupted (KeyboardInterrupt etc.): leave nothing behind
                 _stop_group(proc)
             reader.join(timeout=5)
-    if proc.returncode != 0 or not rootfs_tar.exists():
+    if proc.returncode != 0 or not build.rootfs_tar.exists():
         output = "\n    ".join(tail) or "(no output)"
+        expired = expired_release(tail)
+        if expired and not accept_expired:
+            raise _ExpiredRelease(expired)
         if any(m in line.lower() for line in tail for m in _UNREACHABLE_MARKERS):
             raise EnvError(
                 f"cannot build {recipe.ref} offline: the Debian mirror {_mirror()} is "
@@ -322,7 +388,9 @@ def _check_cancel(recipe: Recipe, cancel: threading.Event) -> None:
         )
 
 
-def _mmdebstrap_command(recipe: Recipe, rootfs_tar: Path, hook: Path, work: Path) -> list[str]:
+def _mmdebstrap_command(
+    recipe: Recipe, rootfs_tar: Path, hook: Path, work: Path, *, accept_expired: bool = False
+) -> list[str]:
     """The mmdebstrap invocation for a recipe (a list: no shell, no quoting bugs)."""
     cmd = [
         "mmdebstrap",
@@ -355,19 +423,31 @@ def _mmdebstrap_command(recipe: Recipe, rootfs_tar: Path, hook: Path, work: Path
         f'--customize-hook=sh {shlex.quote(str(hook))} "$1"',
         recipe.suite,
         str(rootfs_tar),
-        *_sources(recipe.suite),
+        *_sources(recipe.suite, accept_expired=accept_expired),
     ]
     return cmd
 
 
-def _sources(suite: str) -> list[str]:
-    """apt sources: the release plus its updates and (unless disabled) security updates."""
+# Suites that are updated in place: they have no -updates or -security companion, and apt
+# fails on a source whose Release file does not exist.
+_ROLLING_SUITES = frozenset({"sid", "unstable"})
+
+
+def _sources(suite: str, *, accept_expired: bool = False) -> list[str]:
+    """apt sources: the release plus its updates and (unless disabled) security updates.
+
+    accept_expired marks each source so apt takes a Release file past its Valid-Until (the
+    mark stays in the image's sources.list, for anyone wondering how fresh it is).
+    """
     mirror = _mirror()
-    lines = [f"deb {mirror} {suite} main", f"deb {mirror} {suite}-updates main"]
-    security = os.environ.get(SECURITY_MIRROR_ENV, DEFAULT_SECURITY_MIRROR).strip()
-    if security:
-        lines.append(f"deb {security} {suite}-security main")
-    return lines
+    sources = [(mirror, suite)]
+    if suite not in _ROLLING_SUITES:
+        sources.append((mirror, f"{suite}-updates"))
+        security = os.environ.get(SECURITY_MIRROR_ENV, DEFAULT_SECURITY_MIRROR).strip()
+        if security:
+            sources.append((security, f"{suite}-security"))
+    options = "[check-valid-until=no] " if accept_expired else ""
+    return [f"deb {options}{url} {dist} main" for url, dist in sources]
 
 
 def _mirror() -> str:
@@ -386,12 +466,22 @@ def _customize_script(recipe: Recipe, entrypoint: Path, version_file: Path) -> s
     ]
     if recipe.kind == "postgres":
         v = recipe.version
+        # postgresql-common's postinst creates a "main" cluster; the image must start empty
+        # so the entrypoint's initdb (with the user's settings) owns PGDATA.
+        if recipe.per_major_layout:
+            lines += [
+                # As in the official 18+ image nothing is below /var/lib/postgresql, which any
+                # uid may write (sticky), so a `--user` container can create MAJOR/docker.
+                f'rm -rf "$root/var/lib/postgresql/{v}" "$root/etc/postgresql/{v}"',
+                'chroot "$root" install -d -o postgres -g postgres -m 1777 /var/lib/postgresql',
+            ]
+        else:
+            lines += [
+                f'rm -rf "$root/var/lib/postgresql/{v}/main" "$root/etc/postgresql/{v}"',
+                'chroot "$root" install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data',
+            ]
         lines += [
-            # postgresql-common's postinst creates a "main" cluster; the image must start
-            # empty so the entrypoint's initdb (with the user's settings) owns PGDATA.
-            f'rm -rf "$root/var/lib/postgresql/{v}/main" "$root/etc/postgresql/{v}"',
             f'install -m 0755 {q(str(entrypoint))} "$root/usr/local/bin/docker-entrypoint.sh"',
-            'chroot "$root" install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data',
             # /var/run is a symlink to the *host's* /run outside the chroot: go through chroot.
             'chroot "$root" install -d -o postgres -g postgres -m 3777 /run/postgresql',
             # ...and the removed cluster's stats directory, left behind by the postinst.
@@ -495,9 +585,9 @@ def _image_changes(recipe: Recipe, package_version: str, upstream_version: str) 
             f"ENV PATH={BASE_PATH}:/usr/lib/postgresql/{v}/bin",
             f"ENV PG_MAJOR={v}",
             f"ENV PG_VERSION={package_version}",
-            "ENV PGDATA=/var/lib/postgresql/data",
+            f"ENV PGDATA={recipe.pgdata}",
             # Like the official image: data outlives the container unless removed with it.
-            "VOLUME /var/lib/postgresql/data",
+            f"VOLUME {recipe.data_volume}",
             'ENTRYPOINT ["docker-entrypoint.sh"]',
             "EXPOSE 5432",
             'CMD ["postgres"]',

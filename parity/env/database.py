@@ -9,18 +9,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote
 
 import docker
 import docker.errors
 import psycopg
 
-from parity.engine.images import ensure_image
+from parity.engine.images import ensure_image, volumes_over
 from parity.env import pgtemplate
 from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
 from parity.profile.models import DatabaseSpec
 
+Side = Literal["host", "network"]
 DB_ALIAS = "db"  # the database's host name on the environment's network
 APP_ROLE = "app"
 ADMIN_ROLE = "postgres"
@@ -47,6 +49,25 @@ class Database:
     admin_password: str | None = None
     memory_limit: int | None = None
     redact: list[str] = field(default_factory=list)
+    sqlite_network_path: str | None = None
+
+    def fields(self, where: Side) -> dict[str, str]:
+        """What a database.url / database.env template may use, as seen from this machine
+        ("host") or from the environment's container network ("network")."""
+        on_host = where == "host"
+        if self.engine == "sqlite":
+            host, port = "", ""
+            path = str(self.sqlite_path) if on_host else (self.sqlite_network_path or "")
+        else:
+            host, port = ("127.0.0.1", str(self.host_port)) if on_host else (DB_ALIAS, "5432")
+            path = ""
+        return {"host": host, "port": port, "user": self.user, "password": self.password, "name": self.name,
+                "url": self.url_host if on_host else self.url_network, "path": path}
+
+    def variables(self, templates: dict[str, str], where: Side) -> dict[str, str]:
+        """database.env rendered for one side: values are used as they are (no URL quoting)."""
+        values = self.fields(where)
+        return {name: template.format(**values) for name, template in templates.items()}
 
     def connect_kwargs(self) -> dict[str, object]:
         """psycopg.connect() arguments for the app role, from this machine."""
@@ -85,7 +106,7 @@ def start_sqlite(spec: DatabaseSpec, state_dir: Path, network_dir: str) -> Datab
         url_network=render_url(
             template, path=f"{network_dir}/{path.name}", name=spec.name, user="", password="", host="", port=""
         ),
-        server_version="sqlite", sqlite_path=path,
+        server_version="sqlite", sqlite_path=path, sqlite_network_path=f"{network_dir}/{path.name}",
     )
 
 
@@ -194,6 +215,11 @@ def start_postgres(
     kwargs: dict[str, object] = {}
     if spec.memory:
         kwargs.update(mem_limit=spec.memory, memswap_limit=spec.memory)
+    # The cluster lives in memory: nothing to clean on disk, and starts are faster. A VOLUME the
+    # image declares above PGDATA (postgres:18 has /var/lib/postgresql) gets a tmpfs too, or
+    # Docker would make an anonymous volume on disk for every start.
+    tmpfs = {volume: "rw,mode=1777" for volume in volumes_over(client.images.get(template or image).attrs, PGDATA)}
+    tmpfs[PGDATA] = "rw,mode=0700"
     progress(f"starting {image} ({_shape(spec)})")
     try:
         container = client.containers.create(
@@ -206,8 +232,7 @@ def start_postgres(
             network=network,
             networking_config={network: client.api.create_endpoint_config(aliases=[DB_ALIAS])},
             ports={"5432/tcp": ("127.0.0.1", None)},
-            # The cluster lives in memory: nothing to clean on disk, and starts are faster.
-            tmpfs={PGDATA: "rw,mode=0700"},
+            tmpfs=tmpfs,
             shm_size="256m",
             **kwargs,
         )
@@ -222,7 +247,13 @@ def start_postgres(
         container.put_archive(path, archive)
     container.start()
     container.reload()
-    port = int(container.attrs["NetworkSettings"]["Ports"]["5432/tcp"][0]["HostPort"])
+    bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get("5432/tcp")
+    if not bindings:  # it exited at once: no port was ever published
+        raise EnvError(
+            f"the database container exited as it started:\n{_logs_tail(container, [password, admin_password])}",
+            "check database.image / database.version and database.settings in the profile",
+        )
+    port = int(bindings[0]["HostPort"])
 
     ca_path: Path | None = None
     if tls:
@@ -262,22 +293,22 @@ def wait_until_ready(container: docker.models.containers.Container, db: Database
             container.reload()
             if container.status in ("exited", "dead"):
                 raise EnvError(
-                    f"the database container exited before it was ready:\n{_logs_tail(container, db)}",
+                    f"the database container exited before it was ready:\n{_logs_tail(container, db.redact)}",
                     "check database.settings and database.memory in the profile",
                 )
         time.sleep(0.05 if attempt < 100 else 0.25)
     raise EnvError(
-        f"the database was not ready after {timeout:.0f}s (last error: {last_error})\n{_logs_tail(container, db)}",
+        f"the database was not ready after {timeout:.0f}s (last error: {last_error})\n{_logs_tail(container, db.redact)}",
         "check the engine's load, database.memory and database.settings",
     )
 
 
-def _logs_tail(container: docker.models.containers.Container, db: Database, lines: int = 15) -> str:
+def _logs_tail(container: docker.models.containers.Container, redact: list[str], lines: int = 15) -> str:
     try:
         text = str(container.logs(tail=lines).decode(errors="replace"))
     except docker.errors.APIError:
         return "(no logs)"
-    for secret in db.redact:
+    for secret in redact:
         text = text.replace(secret, "***")
     return text
 

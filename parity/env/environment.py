@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets as random_tokens
-import signal
 import subprocess
 import threading
 from collections.abc import Callable
@@ -25,6 +22,7 @@ from parity.engine.cleanup import (
 )
 from parity.engine.owner import current_owner
 from parity.env.database import Database, start_postgres, start_sqlite
+from parity.env.host import kill_group
 from parity.errors import Cancelled, EnvError
 from parity.profile.loader import LoadedProfile
 
@@ -58,7 +56,7 @@ class Environment:
         # Set by close(); `cancel` is the whole run's: either stops the creation of anything new.
         self.closed = threading.Event()
         self.cancel = cancel or threading.Event()
-        self.processes: set[subprocess.Popen[str]] = set()
+        self.processes: set[subprocess.Popen[bytes]] = set()
         self._lock = threading.Lock()
 
     def check_open(self) -> None:
@@ -66,12 +64,12 @@ class Environment:
         if self.closed.is_set() or self.cancel.is_set():
             raise Cancelled
 
-    def track(self, process: subprocess.Popen[str]) -> None:
+    def track(self, process: subprocess.Popen[bytes]) -> None:
         """A host process (migrations, smoke tests) to kill with the environment."""
         with self._lock:
             self.processes.add(process)
         if self.closed.is_set():
-            _kill_group(process)
+            kill_group(process)
 
     def labels(self, role: str | None = None) -> dict[str, str]:
         """The labels of this environment's resources."""
@@ -124,17 +122,10 @@ class Environment:
         with self._lock:
             processes = list(self.processes)
         for process in processes:
-            _kill_group(process)
+            kill_group(process)
         removed = remove_environments(self.client, {L.ENV_ID: self.env_id})
         remove_state_dir(self.env_id)
         return removed
-
-
-def _kill_group(process: subprocess.Popen[str]) -> None:
-    # Host commands run in their own session (group): kill the whole tree, e.g. pytest's children.
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _slug(name: str) -> str:

@@ -17,12 +17,15 @@ import docker
 import docker.errors
 
 from parity.engine import labels as L
+from parity.engine.images import volumes_over
 from parity.env.tls import INSTALL_TLS_SH
 from parity.profile.models import DatabaseSpec
 
-TEMPLATE_DIR = "/var/lib/postgresql/parity-template"
+# Outside /var/lib/postgresql: postgres:18 declares its VOLUME there, and `docker commit`
+# leaves volumes out, so a template made below it would be empty.
+TEMPLATE_DIR = "/var/lib/parity-template"
 TEMPLATE_REPO = "parity-pgtemplate"
-TEMPLATE_VERSION = "1"  # bump when the way templates are made changes
+TEMPLATE_VERSION = "2"  # bump when the way templates are made changes
 PLACEHOLDER = "parity-template-placeholder"  # replaced at every start; never a real password
 
 # Runs as root in the environment's container: copy the template into PGDATA (a tmpfs), install
@@ -69,8 +72,12 @@ def template_for(
 ) -> str | None:
     """The template image for this image and role layout, made once; None if it cannot be made."""
     try:
-        base_id = client.images.get(image).id
+        base = client.images.get(image)
     except docker.errors.ImageNotFound:
+        return None
+    base_id = base.id
+    if volumes_over(base.attrs, TEMPLATE_DIR):  # `docker commit` would leave the cluster out
+        progress(f"{image} declares a VOLUME over {TEMPLATE_DIR}: no pre-initialised cluster, starting with initdb")
         return None
     key = hashlib.sha256(f"{base_id}|{spec.superuser}|{spec.name}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
     ref = f"{TEMPLATE_REPO}:{key}"

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import string
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from parity.profile.units import parse_duration, parse_size
 
@@ -58,6 +67,36 @@ def _env_map(value: object) -> object:
     return value
 
 
+# The placeholders a database.url or database.env template may use.
+DATABASE_FIELDS = ("host", "port", "user", "password", "name", "url", "path")
+
+
+def _database_templates(value: object) -> object:
+    """database.env: every template may use only the database's fields (a typo is a profile error)."""
+    if not isinstance(value, dict):
+        return value
+    for variable, template in value.items():
+        for field in _template_fields(str(template)):
+            if field not in DATABASE_FIELDS:
+                raise ValueError(f"{variable}: unknown placeholder {{{field}}} "
+                                 f"(use {', '.join('{' + f + '}' for f in DATABASE_FIELDS[:-1])})")
+    return value
+
+
+def _template_fields(template: str) -> list[str]:
+    try:
+        return [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    except ValueError as exc:
+        raise ValueError(f"{template!r} is not a valid template: {exc}") from None
+
+
+EnvMap = Annotated[
+    dict[str, str],
+    BeforeValidator(_env_map),
+    WithJsonSchema({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}),
+]
+
+
 ScalarText = Annotated[
     str, BeforeValidator(_scalar_to_str), WithJsonSchema({"type": ["string", "number"]})
 ]
@@ -87,6 +126,8 @@ class DatabaseSpec(Strict):
     settings: dict[str, ScalarText | bool] = Field(default_factory=dict)
     name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")] = "app"
     url: str | None = None
+    # Variables for apps that do not read DATABASE_URL (PGHOST, DB_PASSWORD, ...), templated like url.
+    env: Annotated[EnvMap, AfterValidator(_database_templates)] = Field(default_factory=dict)
 
     def image_ref(self) -> str:
         """The image to run: `image` if given, else the official postgres:<major>."""
@@ -145,11 +186,7 @@ class AppSpec(Strict):
     read_only: bool = False
     tmpfs: list[str] = Field(default_factory=list)
     user: ScalarText | None = None
-    env: Annotated[
-        dict[str, str],
-        BeforeValidator(_env_map),
-        WithJsonSchema({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}),
-    ] = Field(default_factory=dict)
+    env: EnvMap = Field(default_factory=dict)
     startup_probe: StartupProbe | None = None
 
     @model_validator(mode="after")
@@ -212,6 +249,17 @@ class SmokeSpec(Strict):
     command: Command | None = None
     http: list[HttpCheck] = Field(default_factory=list)
     timeout: Duration = 300.0
+    # JUnit XML the command writes (a file or glob, relative to the project): per-test results
+    # for any runner (jest-junit, go-junit-report, rspec_junit_formatter, mocha, ...).
+    junit: str | None = None
+
+
+class HostSpec(Strict):
+    """How commands run on this machine (migrations run_in host, smoke): the app's own environment."""
+
+    # A virtualenv (relative to the project) whose bin/ goes first on PATH; without it, the
+    # caller's PATH exactly as given.
+    venv: str | None = None
 
 
 class Profile(Strict):
@@ -219,6 +267,7 @@ class Profile(Strict):
 
     description: str | None = None
     extends: str | None = None
+    host: HostSpec | None = None
     database: DatabaseSpec | None = None
     app: AppSpec | None = None
     secrets: SecretsSpec | None = None

@@ -6,7 +6,14 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from parity.report.summary import first_line, ordered_runs, ordered_steps, step_names
+from parity.report.summary import (
+    cause_label,
+    experiment_line,
+    first_line,
+    ordered_runs,
+    ordered_steps,
+    step_names,
+)
 from parity.results import Divergence, ProfileRun, RunResult
 
 DIVERGENCE_SUITE = "divergences"
@@ -26,6 +33,7 @@ class _Case:
     outcome: str = "passed"  # passed | failed | error | skipped
     message: str = ""
     body: str = ""
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,11 +110,14 @@ def _divergence_suite(result: RunResult) -> _Suite:
         },
     )
     for div in result.divergences:
-        cause = div.cause or "unknown"
         message = (
-            f"{result.baseline}: {div.baseline} | {result.target}: {div.target} | cause: {cause}"
+            f"{result.baseline}: {div.baseline} | {result.target}: {div.target}"
+            f" | cause: {cause_label(div)}"
         )
-        suite.cases.append(_divergence_case("divergence", div, message))
+        case = _divergence_case("divergence", div, message)
+        case.body = "\n\n".join(part for part in (div.detail, _cause_body(div, result)) if part)
+        case.properties = {"cause": div.cause or "", "cause_confidence": div.cause_confidence}
+        suite.cases.append(case)
     for fail in result.failures:
         message = (
             f"failed on both profiles — {result.baseline}: {fail.baseline}"
@@ -139,6 +150,15 @@ def _divergence_case(kind: str, div: Divergence, message: str) -> _Case:
     )
 
 
+def _cause_body(div: Divergence, result: RunResult) -> str:
+    """How the cause was settled, below the evidence: the note, then one line per experiment."""
+    lines = [f"cause: {cause_label(div)}" + (f" — {div.cause_note}" if div.cause_note else "")]
+    if div.experiments:
+        lines.append("experiments:")
+        lines += [f"  {experiment_line(e, result.baseline, result.target)}" for e in div.experiments]
+    return "\n".join(lines) if div.cause_note or div.experiments else ""
+
+
 def _suite_element(suite: _Suite) -> ET.Element:
     element = ET.Element(
         "testsuite", {"name": _xml_text(suite.name), **_counts([suite], suite.time)}
@@ -159,6 +179,10 @@ def _case_element(case: _Case) -> ET.Element:
         name=_xml_text(case.name),
         time=_seconds(case.time),
     )
+    if case.properties:
+        props = ET.SubElement(element, "properties")
+        for key, value in case.properties.items():
+            ET.SubElement(props, "property", name=key, value=_xml_text(value))
     tag = _OUTCOME_TO_TAG.get(case.outcome)
     if tag is not None:
         outcome = ET.SubElement(element, tag)

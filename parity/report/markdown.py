@@ -8,6 +8,7 @@ import re
 from parity.report.summary import (
     excerpt,
     exit_meaning,
+    experiment_line,
     format_duration,
     ordered_runs,
     ordered_steps,
@@ -67,7 +68,7 @@ def _divergence_section(result: RunResult) -> str:
         return ""
     header = _table_header(result, with_cause=True)
     rows = [_divergence_row(d, with_cause=True) for d in result.divergences]
-    details = [_details(i, d) for i, d in enumerate(result.divergences, 1)]
+    details = [_details(i, d, result) for i, d in enumerate(result.divergences, 1)]
     return "\n".join(["### Divergences", "", *header, *rows, "", *details])
 
 
@@ -76,7 +77,7 @@ def _failure_section(result: RunResult) -> str:
         return ""
     header = _table_header(result, with_cause=False)
     rows = [_divergence_row(d, with_cause=False) for d in result.failures]
-    details = [_details(i, d) for i, d in enumerate(result.failures, 1)]
+    details = [_details(i, d, None) for i, d in enumerate(result.failures, 1)]
     title = "### Not parity: failed on both profiles"
     return "\n".join([title, "", *header, *rows, "", *details])
 
@@ -89,24 +90,39 @@ def _table_header(result: RunResult, *, with_cause: bool) -> list[str]:
         f"target ({_code(result.target)})",
     ]
     if with_cause:
-        columns.append("likely cause")
+        columns.append("cause")
     return ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
 
 
 def _divergence_row(div: Divergence, *, with_cause: bool) -> str:
     cells = [_cell(div.step), _code(div.subject), _cell(div.baseline), _cell(div.target)]
     if with_cause:
-        cells.append(_code(div.cause) if div.cause else "—")
+        cells.append(f"{_code(div.cause)} ({div.cause_confidence})" if div.cause else "unknown")
     return "| " + " | ".join(cells) + " |"
 
 
-def _details(index: int, div: Divergence) -> str:
+def _details(index: int, div: Divergence, result: RunResult | None) -> str:
+    """The evidence, and for a divergence (with `result`) how its cause was settled."""
     summary = f"{index}. <b>{html.escape(div.step)}</b>: {html.escape(div.subject)}"
     if div.cause:
-        summary += f" — likely cause <code>{html.escape(div.cause)}</code>"
-    return "\n".join(
-        ["<details>", f"<summary>{summary}</summary>", "", _evidence(div.detail), "", "</details>"]
-    )
+        summary += f" — cause <code>{html.escape(div.cause)}</code> ({div.cause_confidence})"
+    body = [_evidence(div.detail)]
+    if result is not None:
+        body += _cause_section(div, result)
+    return "\n".join(["<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>"])
+
+
+def _cause_section(div: Divergence, result: RunResult) -> list[str]:
+    lines = []
+    if div.cause_note:
+        lines += ["", f"**Cause:** {_cell(div.cause_note)}" if div.cause else f"**Cause unknown:** {_cell(div.cause_note)}"]
+    if div.experiments:
+        lines += ["", "| experiment | result |", "| --- | --- |"]
+        for experiment in div.experiments:
+            verdict, _, what = experiment_line(experiment, result.baseline, result.target).partition(" — ")
+            icon = "✅ " if experiment.reproduced else ""
+            lines.append(f"| {_cell(what)} | {icon}{_cell(verdict)} |")
+    return lines
 
 
 def _evidence(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from parity.results import STEP_NAMES, ProfileRun, RunResult, StepResult
+from parity.results import STEP_NAMES, Divergence, Experiment, ProfileRun, RunResult, StepResult
 
 EXIT_MEANINGS = {0: "parity", 1: "divergences found", 3: "environment error"}
 
@@ -75,3 +75,21 @@ def excerpt(text: str, max_lines: int, head: int | None = None) -> tuple[list[st
         return lines[:max_lines], omitted
     tail = max_lines - head
     return lines[:head] + lines[len(lines) - tail :], omitted
+
+
+def cause_label(div: Divergence) -> str:
+    """`database.version (confirmed)`, `database.ssl (suspected)`, or `unknown`."""
+    return f"{div.cause} ({div.cause_confidence})" if div.cause else "unknown"
+
+
+def experiment_line(experiment: Experiment, baseline: str, target: str) -> str:
+    """One experiment in words: `reproduced — local with prod's database.version (3.1s)`."""
+    keys = ", ".join(experiment.keys)
+    what = (f"{baseline} with {target}'s {keys}" if experiment.kind == "apply"
+            else f"{target} with {baseline}'s {keys}")
+    note = experiment.note or ""
+    if note.startswith("not run"):
+        return f"not run — {what}: {note.removeprefix('not run: ')}"
+    verdict = "reproduced" if experiment.reproduced else "not reproduced"
+    took = f" ({format_duration(experiment.duration_s)})" if experiment.duration_s > 0 else ""
+    return f"{verdict} — {what}{took}" + (f": {note}" if note else "")

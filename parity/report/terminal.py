@@ -9,8 +9,10 @@ from rich.table import Table
 from rich.text import Text
 
 from parity.report.summary import (
+    cause_label,
     excerpt,
     exit_meaning,
+    experiment_line,
     first_line,
     format_duration,
     plural,
@@ -19,6 +21,7 @@ from parity.report.summary import (
 from parity.results import Divergence, RunResult, StepResult
 
 EVIDENCE_LINES = 6
+EXPERIMENT_LINES = 6
 SUMMARY_LIMIT = 70
 # (icon, style): the icon carries the meaning when colour is off.
 _STATUS = {
@@ -35,12 +38,12 @@ def render_terminal(result: RunResult, console: Console) -> None:
     if result.divergences:
         console.print()
         console.print(_divergence_table(result, result.divergences, "Divergences", with_cause=True))
-        _print_evidence(console, result.divergences)
+        _print_evidence(console, result.divergences, result)
     if result.failures:
         console.print()
         title = "Not parity: failed on both profiles"
         console.print(_divergence_table(result, result.failures, title, with_cause=False))
-        _print_evidence(console, result.failures)
+        _print_evidence(console, result.failures, None)
     console.print()
     console.print(_verdict(result))
 
@@ -103,15 +106,25 @@ def _divergence_table(
             Text(first_line(div.target), style="red"),
         ]
         if with_cause:
-            row.append(Text(div.cause or "unknown", style="" if div.cause else "dim"))
+            row.append(_cause_cell(div))
         table.add_row(*row)
     return table
 
 
-def _print_evidence(console: Console, items: list[Divergence]) -> None:
+def _cause_cell(div: Divergence) -> Text:
+    if not div.cause:
+        return Text("unknown", style="dim")
+    cell = Text(div.cause)
+    cell.append(f"\n{div.cause_confidence}", style="bold" if div.cause_confidence == "confirmed" else "dim")
+    return cell
+
+
+def _print_evidence(console: Console, items: list[Divergence], result: RunResult | None) -> None:
+    """Each item's evidence; for divergences (with `result`) also how its cause was settled."""
     for index, div in enumerate(items, 1):
         lines, omitted = excerpt(div.detail, EVIDENCE_LINES)
-        if not lines:
+        explained = result is not None and (div.cause_note or div.experiments)
+        if not lines and not explained:
             continue
         # Markup with escape() for the heading; evidence goes in as Text, which rich never parses.
         console.print(
@@ -121,7 +134,26 @@ def _print_evidence(console: Console, items: list[Divergence]) -> None:
         body = Text("\n".join(f"    {line}" for line in lines), style="dim")
         if omitted:
             body.append(f"\n    … {plural(omitted, 'more line')}", style="dim italic")
-        console.print(body, overflow="fold", crop=False)
+        if lines:
+            console.print(body, overflow="fold", crop=False)
+        if result is not None and explained:
+            console.print(_cause_text(div, result), overflow="fold", crop=False)
+
+
+def _cause_text(div: Divergence, result: RunResult) -> Text:
+    text = Text("    cause: ", style="dim")
+    text.append(cause_label(div), style="cyan" if div.cause else "dim")
+    if div.cause_note:
+        text.append(f" — {div.cause_note}", style="dim")
+    shown = div.experiments[:EXPERIMENT_LINES]
+    for experiment in shown:
+        mark, style = ("✓", "green") if experiment.reproduced else ("·", "dim")
+        text.append(f"\n      {mark} ", style=style)
+        text.append(experiment_line(experiment, result.baseline, result.target), style="dim")
+    if len(div.experiments) > len(shown):
+        text.append(f"\n      … {plural(len(div.experiments) - len(shown), 'more experiment')}",
+                    style="dim italic")
+    return text
 
 
 def _verdict(result: RunResult) -> Text:

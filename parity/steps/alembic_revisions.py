@@ -1,12 +1,20 @@
-"""Alembic projects: the revisions in upgrade order, and a command that applies them one at a time."""
+"""Alembic projects, however Alembic is invoked (`alembic`, `python -m alembic`, `flask db`): the
+revisions an upgrade will apply, in order, and a command that applies them one at a time."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 MARK = "@@parity-revision"
+
+_PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
+# Options that take a value, before and after the `upgrade` subcommand.
+_ALEMBIC_GLOBAL_VALUES = {"-c", "--config", "-n", "--name", "-x"}
+_UPGRADE_VALUES = {"--tag", "-d", "--directory", "-x"}
 
 
 @dataclass(frozen=True)
@@ -17,40 +25,125 @@ class RevisionInfo:
     description: str
 
 
-def alembic_target(command: list[str]) -> tuple[int, str | None] | None:
-    """For `alembic [-c ini] upgrade TARGET`: the index of TARGET and the -c ini, else None."""
-    if not command or Path(command[0]).name != "alembic" or "upgrade" not in command:
-        return None
-    index = command.index("upgrade") + 1
-    if index >= len(command):
-        return None
-    ini = None
-    for flag in ("-c", "--config"):
-        if flag in command[: index - 1]:
-            position = command.index(flag)
-            ini = command[position + 1] if position + 1 < len(command) else None
-    return index, ini
+@dataclass(frozen=True)
+class AlembicUpgrade:
+    """An upgrade command, split around its target so it can be run once per revision."""
+
+    tool: Literal["alembic", "flask"]
+    before: list[str]  # argv before the target
+    target: str  # "head" when the command names none (flask db upgrade)
+    after: list[str]  # argv after the target
+    ini: str | None = None  # alembic: the config file (default alembic.ini)
+    directory: str | None = None  # flask db: the migrations directory (default migrations)
+    python: str | None = None  # how to run the revisions in one process: "alembic" or an interpreter
+
+    def script_location(self, base: Path) -> Path:
+        """The alembic.ini (alembic) or the migrations directory (Flask-Migrate), under `base`."""
+        if self.tool == "flask":
+            return base / (self.directory or "migrations")
+        return base / (self.ini or "alembic.ini")
 
 
-def discover_revisions(ini_path: Path) -> list[RevisionInfo] | None:
-    """The revisions from base to head, read with Alembic's own ScriptDirectory (None if unreadable)."""
-    if not ini_path.is_file():
+def parse_upgrade(command: list[str]) -> AlembicUpgrade | None:
+    """The upgrade in `alembic [opts] upgrade T`, `python -m alembic ... upgrade T` or
+    `flask [opts] db upgrade [opts] [T]`; None for anything else (it runs as given, as one result)."""
+    if not command:
         return None
+    program = Path(command[0]).name
+    if program == "alembic":
+        return _alembic(command, 1, "alembic")
+    if _PYTHON.match(program) and command[1:3] == ["-m", "alembic"]:
+        return _alembic(command, 3, command[0])
+    if program == "flask":
+        return _flask(command, 1)
+    if _PYTHON.match(program) and command[1:3] == ["-m", "flask"]:
+        return _flask(command, 3)
+    return None
+
+
+def _alembic(command: list[str], start: int, launcher: str) -> AlembicUpgrade | None:
+    ini: str | None = None
+    plain = True  # only -c before `upgrade`: the revisions can be applied in one process
+    index = start
+    while index < len(command) and command[index] != "upgrade":
+        word = command[index]
+        if not word.startswith("-"):
+            return None  # another subcommand (stamp, downgrade, ...)
+        if word in ("-c", "--config"):
+            ini = command[index + 1] if index + 1 < len(command) else None
+        elif word.startswith("--config="):
+            ini = word.partition("=")[2]
+        else:
+            plain = False
+        index += 2 if word in _ALEMBIC_GLOBAL_VALUES else 1
+    position = _target_position(command, index + 1)
+    if index >= len(command) or position is None or "--sql" in command:
+        return None  # no upgrade, no target (alembic itself would refuse), or offline SQL
+    after = command[position + 1 :]
+    return AlembicUpgrade(tool="alembic", before=command[:position], target=command[position], after=after,
+                          ini=ini, python=launcher if plain and not after else None)
+
+
+def _flask(command: list[str], start: int) -> AlembicUpgrade | None:
+    for index in range(start, len(command) - 1):
+        if command[index] == "db" and command[index + 1] == "upgrade":
+            break
+    else:
+        return None
+    if "--sql" in command:
+        return None
+    directory = None
+    for at, word in enumerate(command[index + 2 :], start=index + 2):
+        if word in ("-d", "--directory") and at + 1 < len(command):
+            directory = command[at + 1]
+        elif word.startswith("--directory="):
+            directory = word.partition("=")[2]
+    target = _target_position(command, index + 2)
+    if target is None:
+        return AlembicUpgrade(tool="flask", before=list(command), target="head", after=[], directory=directory)
+    return AlembicUpgrade(tool="flask", before=command[:target], target=command[target],
+                          after=command[target + 1 :], directory=directory)
+
+
+def _target_position(command: list[str], start: int) -> int | None:
+    """The index of the first positional argument from `start` (skipping options and their values)."""
+    index = start
+    while index < len(command):
+        word = command[index]
+        if not word.startswith("-"):
+            return index
+        index += 2 if word in _UPGRADE_VALUES else 1
+    return None
+
+
+def discover_revisions(upgrade: AlembicUpgrade, base: Path) -> list[RevisionInfo] | None:
+    """The revisions from base up to the upgrade's target, in the order they apply, read with
+    Alembic's own ScriptDirectory (None when they cannot be read: the command runs as given)."""
+    path = upgrade.script_location(base)
     try:
         from alembic.config import Config
         from alembic.script import ScriptDirectory
 
-        config = Config(str(ini_path))
-        location = config.get_main_option("script_location")
-        if location and not Path(location).is_absolute():
-            config.set_main_option("script_location", str(ini_path.parent / location))
-        script = ScriptDirectory.from_config(config)
-        if len(script.get_heads()) != 1:
+        if upgrade.tool == "flask":
+            if not (path / "versions").is_dir():
+                return None
+            script = ScriptDirectory(str(path))
+        else:
+            if not path.is_file():
+                return None
+            config = Config(str(path))
+            location = config.get_main_option("script_location")
+            if location and not Path(location).is_absolute():
+                # Relative to where the command runs (alembic resolves it against the cwd), or %(here)s.
+                config.set_main_option("script_location", str(base / location))
+            script = ScriptDirectory.from_config(config)
+        if upgrade.target == "head" and len(script.get_heads()) != 1:
             return None  # several heads: let `upgrade head` report it as the user's tool would
-        ordered = list(reversed(list(script.walk_revisions())))
-    except Exception:  # noqa: BLE001 - any failure to read the scripts means: run the command as given
+        ordered = list(reversed(list(script.iterate_revisions(upgrade.target, "base"))))
+    except Exception:  # noqa: BLE001 - a target Alembic cannot resolve here (relative, branch@...) runs as given
         return None
-    return [RevisionInfo(rev.revision, (rev.doc or "").strip().splitlines()[0] if rev.doc else "") for rev in ordered]
+    return [RevisionInfo(rev.revision, (rev.doc or "").strip().splitlines()[0] if rev.doc else "")
+            for rev in ordered if rev is not None]
 
 
 # One Python process applies the revisions one by one (Python, Alembic and SQLAlchemy start
@@ -73,40 +166,30 @@ for rev in sys.argv[2:]:
 """
 
 
-def per_revision_command(command: list[str], target_index: int, revisions: list[RevisionInfo]) -> list[str]:
+def per_revision_command(upgrade: AlembicUpgrade, revisions: list[RevisionInfo]) -> list[str]:
     """argv applying the revisions one at a time with markers between (one process when it can)."""
-    loop = _loop_script(command, target_index, revisions)
-    ini = _plain_upgrade_ini(command, target_index)
+    loop = _loop_script(upgrade, revisions)
     script, args = loop, []
-    if ini is not None:
+    if upgrade.python == "alembic":
         # Use the interpreter Alembic is installed for (its script's shebang); otherwise the loop.
         script = (
             'bin=$(command -v alembic) || { echo "alembic: command not found" >&2; exit 127; }; '
             "py=$(sed -n '1s/^#!//p' \"$bin\"); "
             f'case "$py" in *python*) exec $py -c "$0" "$@";; *) {loop};; esac'
         )
-        args = [_ONE_PROCESS, ini, *(r.id for r in revisions)]
+        args = [_ONE_PROCESS, upgrade.ini or "alembic.ini", *(r.id for r in revisions)]
+    elif upgrade.python is not None:
+        script = f'exec {shlex.quote(upgrade.python)} -c "$0" "$@"'
+        args = [_ONE_PROCESS, upgrade.ini or "alembic.ini", *(r.id for r in revisions)]
     # One pipe for everything: a traceback stays before the marker that follows it, even where
-    # stdout and stderr are carried apart and their order is lost (docker logs).
+    # stdout and stderr are carried apart and their order is lost.
     return ["sh", "-c", "exec 2>&1; " + script, *args]
 
 
-def _plain_upgrade_ini(command: list[str], target_index: int) -> str | None:
-    """The ini of `alembic [-c INI] upgrade TARGET` with no other options, else None."""
-    if target_index != len(command) - 1:
-        return None
-    head = command[:target_index]
-    if head == ["alembic", "upgrade"]:
-        return "alembic.ini"
-    if len(head) == 4 and head[0] == "alembic" and head[1] in ("-c", "--config") and head[3] == "upgrade":
-        return head[2]
-    return None
-
-
-def _loop_script(command: list[str], target_index: int, revisions: list[RevisionInfo]) -> str:
+def _loop_script(upgrade: AlembicUpgrade, revisions: list[RevisionInfo]) -> str:
     """A shell loop running the user's upgrade command once per revision, with markers between."""
-    before = shlex.join(command[:target_index])
-    after = shlex.join(command[target_index + 1 :])
+    before = shlex.join(upgrade.before)
+    after = shlex.join(upgrade.after)
     ids = " ".join(shlex.quote(r.id) for r in revisions)
     return (
         f"for rev in {ids}; do "

@@ -11,6 +11,7 @@ import docker
 
 from parity.env.app import AppImage
 from parity.env.environment import Environment
+from parity.env.host import user_environment
 from parity.env.secrets import Delivery
 from parity.profile.models import Profile
 from parity.report.redact import Redactor
@@ -37,6 +38,37 @@ class StepContext:
     def profile(self) -> Profile:
         """The profile being run."""
         return self.env.profile
+
+    def host_environment(self) -> dict[str, str]:
+        """What a command on this machine gets: the caller's environment (host.venv first on PATH),
+        app.env, the secrets' values, the database as seen from here, and APP_URL once the app runs."""
+        profile = self.profile
+        env = user_environment(profile.host, self.project_root)
+        if profile.app:
+            env.update(profile.app.env)
+        env.update(self.secrets)
+        db = self.env.database
+        if db is not None:
+            env["DATABASE_URL"] = db.url_host
+            if db.ca_cert_path:
+                env["PGSSLROOTCERT"] = str(db.ca_cert_path)
+                env["DB_CA_CERT"] = db.ca_cert or ""
+            if profile.database:
+                env.update(db.variables(profile.database.env, "host"))
+        if self.app_url:
+            env["APP_URL"] = self.app_url
+        return env
+
+    def container_environment(self) -> dict[str, str]:
+        """The environment of the app's containers (the app, a release job): the secrets delivered
+        as variables, app.env, and database.env as seen on the environment's network."""
+        env = dict(self.delivery.environment)
+        if self.profile.app:
+            env.update(self.profile.app.env)
+        db = self.env.database
+        if db is not None and self.profile.database:
+            env.update(db.variables(self.profile.database.env, "network"))
+        return env
 
     def say(self, message: str) -> None:
         """Progress, redacted."""

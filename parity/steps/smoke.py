@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import sys
+import contextlib
 import tempfile
 import time
 import urllib.error
@@ -11,11 +10,11 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from parity.env.host import HostCommand, shared_file_lock
 from parity.evidence import key_line, tail
 from parity.profile.models import HttpCheck
 from parity.results import Status, StepResult, TestCase
 from parity.steps.context import StepContext
-from parity.steps.host_process import collect_output, spawn
 
 
 def run_smoke(ctx: StepContext) -> StepResult:
@@ -56,36 +55,45 @@ def run_smoke(ctx: StepContext) -> StepResult:
 
 def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> StepResult:
     argv = command if isinstance(command, list) else ["sh", "-c", command]
-    db = ctx.env.database
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    if ctx.app_url:
-        env["APP_URL"] = ctx.app_url
-    if db:
-        env["DATABASE_URL"] = db.url_host
-        if db.ca_cert_path:
-            env["PGSSLROOTCERT"] = str(db.ca_cert_path)
+    pattern = ctx.profile.smoke.junit if ctx.profile.smoke else None
     with tempfile.TemporaryDirectory(prefix="parity-smoke-") as tmp:
-        junit = Path(tmp) / "junit.xml"
-        if _is_pytest(argv):
-            argv = [*argv, f"--junitxml={junit}", "-p", "no:cacheprovider"]
-        lines: list[tuple[float, str]] = []
-        try:
-            process = spawn(argv, ctx.project_root, env)
-        except FileNotFoundError:
-            message = f"smoke command not found on this machine: {argv[0]}"
-            return StepResult(status="error", summary=message, detail=message)
-        code = collect_output(process, lines, timeout, ctx)
-        output = ctx.redactor.text("\n".join(line for _, line in lines))
-        tests = _junit_cases(junit, ctx) if junit.is_file() else []
+        own_junit = Path(tmp) / "junit.xml"
+        if pattern is None and _is_pytest(argv):
+            argv = [*argv, f"--junitxml={own_junit}", "-p", "no:cacheprovider"]
+        host = HostCommand(argv, ctx.project_root, ctx.host_environment(), timeout)
+        # Both profiles run their suites at once, and a runner writing smoke.junit writes the
+        # same files for both: one suite at a time per file, each read right after it ran.
+        with shared_file_lock(f"{ctx.project_root.resolve()}|{pattern}") if pattern else contextlib.nullcontext():
+            finished = host.run(ctx.env)
+            files = [own_junit] if own_junit.is_file() else _written_since(ctx.project_root, pattern, finished.started)
+            tests = [case for path in files for case in _junit_cases(path, ctx)]
+    if finished.not_found:
+        message = f"smoke command not found on this machine: {finished.not_found}"
+        return StepResult(status="error", summary=message, detail=message)
+    output = ctx.redactor.text(finished.text)
+    code = finished.code
     if code is None:
         return StepResult(status="failed", summary=f"smoke tests timed out after {timeout:.0f}s",
                           detail=f"timed out after {timeout:.0f}s\n{tail(output)}", tests=tests)
+    summary = ""
+    if pattern and not tests:
+        summary = f"no JUnit XML written to {pattern} (smoke.junit): one result for the whole command"
     if not tests:
-        name = "smoke command"
-        tests = [TestCase(id=name, outcome="passed" if code == 0 else "failed",
+        tests = [TestCase(id="smoke command", outcome="passed" if code == 0 else "failed",
                           message="" if code == 0 else key_line(output))]
-    return StepResult(status="ok" if code == 0 else "failed", detail=tail(output, 30), tests=tests)
+    elif code != 0 and not any(c.outcome in ("failed", "error") for c in tests):
+        # The runner failed without a failing test (a crash, a suite that did not load): say so.
+        tests.append(TestCase(id="smoke command", outcome="failed", message=f"exit {code}: {key_line(output)}"))
+    return StepResult(status="ok" if code == 0 else "failed", summary=summary, detail=tail(output, 30), tests=tests)
+
+
+def _written_since(root: Path, pattern: str | None, since: float) -> list[Path]:
+    """The files matching smoke.junit that this run wrote (older ones are a previous run's)."""
+    if not pattern:
+        return []
+    base = Path(pattern) if Path(pattern).is_absolute() else root / pattern
+    matches = sorted(Path(base.anchor).glob(str(base.relative_to(base.anchor))))
+    return [p for p in matches if p.is_file() and p.stat().st_mtime >= since - 1.0]
 
 
 def _is_pytest(argv: list[str]) -> bool:
@@ -94,8 +102,13 @@ def _is_pytest(argv: list[str]) -> bool:
 
 
 def _junit_cases(path: Path, ctx: StepContext) -> list[TestCase]:
+    """Test cases of a JUnit XML file, whichever runner wrote it (unreadable: none)."""
     cases: list[TestCase] = []
-    for case in ET.parse(path).getroot().iter("testcase"):
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError):
+        return cases
+    for case in root.iter("testcase"):
         name = f"{case.get('classname', '')}::{case.get('name', '')}".strip(":")
         outcome = "passed"
         message = ""

@@ -24,8 +24,7 @@ def run_startup(ctx: StepContext) -> StepResult:
     if app is None or ctx.image is None:
         return StepResult(status="skipped", summary="no app in this profile")
     probe = app.startup_probe or DEFAULT_PROBE
-    environment = ctx.delivery.environment | dict(app.env)
-    options = container_options(app, environment=environment, mounts=ctx.delivery.mounts,
+    options = container_options(app, environment=ctx.container_environment(), mounts=ctx.delivery.mounts,
                                 labels=ctx.env.labels("app"))
     ctx.env.check_open()
     try:

@@ -12,10 +12,14 @@ from pathlib import Path
 
 APPS = Path(__file__).parent / "apps"
 REPO = Path(__file__).resolve().parents[2]
+# The test projects' host commands are our own scripts (they need psycopg) and Alembic: they run
+# in this test session's virtualenv, named with host.venv as a user names their app's.
+TOOLS_VENV = f"host: {{venv: {sys.prefix}}}\n"
 
 
 def make_project(root: Path, profiles: dict[str, str], sql: dict[str, str] | None = None) -> Path:
-    """A project with the tiny app, the test scripts, optional SQL files and the given profiles."""
+    """A project with the tiny app, the test scripts, optional SQL files and the given profiles
+    (host commands run in TOOLS_VENV unless a profile says otherwise)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(APPS / "tiny", root / "app")
     shutil.copytree(APPS / "scripts", root / "scripts")
@@ -24,7 +28,9 @@ def make_project(root: Path, profiles: dict[str, str], sql: dict[str, str] | Non
         (root / "sql" / name).write_text(text)
     (root / "profiles").mkdir()
     for name, text in profiles.items():
-        (root / "profiles" / f"{name}.yaml").write_text(text)
+        runs_here = "run_in: host" in text or "smoke:" in text
+        # Appended: the profile's own lines keep their numbers (errors name them).
+        (root / "profiles" / f"{name}.yaml").write_text(text + TOOLS_VENV if runs_here and "host:" not in text else text)
     return root
 
 

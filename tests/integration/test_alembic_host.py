@@ -6,6 +6,7 @@ from pathlib import Path
 
 from parity.project import Project
 from parity.run import RunOptions, run
+from tests.integration.projects import TOOLS_VENV
 
 ENV_PY = '''
 import os
@@ -45,7 +46,7 @@ def make_alembic_project(root: Path) -> Project:
         (versions / f"{rev}.py").write_text(
             REVISION.format(doc=doc, rev=rev, down=repr(down), sql=sql))
     (root / "profiles").mkdir()
-    migrations = "migrations: {command: [alembic, upgrade, head], run_in: host}\n"
+    migrations = TOOLS_VENV + "migrations: {command: [alembic, upgrade, head], run_in: host}\n"
     (root / "profiles" / "local.yaml").write_text("database: {version: '17'}\n" + migrations)
     (root / "profiles" / "prod.yaml").write_text("database: {version: '13', ssl: required}\n" + migrations)
     return Project.at(root)

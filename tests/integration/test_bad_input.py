@@ -40,7 +40,7 @@ CASES = [
     ("secret-file-missing", GOOD + "secrets: {values: {API_KEY: {file: secrets/api_key.txt}}}\n", {}, None, 2,
      ["secret API_KEY", "cannot read", "api_key.txt"]),
     ("unknown-postgres-version", "database: {version: '11'}\n", {}, None, 3,
-     ["postgres:11", "could not be pulled", "postgres:13, 15, 17"]),
+     ["postgres:11", "could not be pulled", "postgres:13, 15, 17, 18"]),
     ("image-neither-pulled-nor-built", GOOD + "app: {image: 'example.invalid/nothing:1'}\n", {}, None, 3,
      ["example.invalid/nothing:1"]),
 ]

@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from parity.engine import inventory
 from parity.engine import labels as L
 from parity.env.environment import Environment
 from parity.profile.loader import load_profile
@@ -19,6 +20,8 @@ SHAPES = {
             " max_connections: 8, settings: {timezone: Asia/Tokyo}}\n",
     "pg15": "database: {version: '15', ssl: off, superuser: true}\n",
     "pg17": "database: {version: '17', ssl: optional, superuser: false}\n",
+    # 18's image keeps PGDATA elsewhere and declares its VOLUME above it; parity's must still work.
+    "pg18": "database: {version: '18', ssl: required, superuser: false}\n",
 }
 
 
@@ -30,7 +33,7 @@ def _start(docker_client, tmp_path_factory, name: str) -> Iterator[Environment]:
     with env:
         env.up()
         yield env
-    assert not docker_client.containers.list(all=True, filters=L.label_filter({L.ENV_ID: env.env_id}))
+    assert not inventory.containers(docker_client, L.label_filter({L.ENV_ID: env.env_id}))
 
 
 @pytest.fixture(scope="module")
@@ -48,25 +51,59 @@ def pg17(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ign
     yield from _start(docker_client, tmp_path_factory, "pg17")
 
 
+@pytest.fixture(scope="module")
+def pg18(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
+    yield from _start(docker_client, tmp_path_factory, "pg18")
+
+
 def _connect(env: Environment, **overrides: object) -> psycopg.Connection:
     assert env.database is not None
     kwargs = env.database.connect_kwargs() | overrides
     return psycopg.connect(**kwargs)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("fixture", "major"), [("pg13", "13"), ("pg15", "15"), ("pg17", "17")])
+@pytest.mark.parametrize(("fixture", "major"), [("pg13", "13"), ("pg15", "15"), ("pg17", "17"), ("pg18", "18")])
 def test_the_major_version_asked_for_is_running(request: pytest.FixtureRequest, fixture: str, major: str) -> None:
     env: Environment = request.getfixturevalue(fixture)
     with _connect(env) as conn:
         version = conn.execute("SHOW server_version").fetchone()
         encoding = conn.execute("SHOW server_encoding").fetchone()
+        collate = conn.execute(
+            "SELECT datcollate, datctype FROM pg_database WHERE datname = current_database()"
+        ).fetchone()
     assert version and version[0].split(".")[0] == major
-    assert encoding == ("UTF8",)
+    assert encoding == ("UTF8",) and collate == ("C.UTF-8", "C.UTF-8")
 
 
-def test_ssl_required_refuses_a_client_without_tls(pg13: Environment) -> None:
+@pytest.mark.parametrize("fixture", ["pg13", "pg15", "pg17", "pg18"])
+def test_the_cluster_is_copied_from_a_pre_initialised_one_into_memory(
+    request: pytest.FixtureRequest, fixture: str, docker_client
+) -> None:  # type: ignore[no-untyped-def]
+    from parity.env import pgtemplate
+    from parity.env.database import PGDATA
+
+    if not pgtemplate.enabled():
+        pytest.skip("PARITY_NO_TEMPLATE is set")
+    env: Environment = request.getfixturevalue(fixture)
+    assert env.database and env.database.container_id and env.database.admin_password
+    container = docker_client.containers.get(env.database.container_id)
+    assert container.attrs["Config"]["Image"].startswith(f"{pgtemplate.TEMPLATE_REPO}:")
+    # No anonymous volume on disk, whatever VOLUME the image declares (18: /var/lib/postgresql).
+    assert [m for m in container.attrs["Mounts"] if m["Type"] == "volume"] == []
+    # data_directory is for superusers: the app role where it is one (pg15), else postgres.
+    superuser = env.database.admin_password == env.database.password
+    admin = {} if superuser else {"user": "postgres", "password": env.database.admin_password}
+    with _connect(env, **admin) as conn:
+        assert conn.execute("SHOW data_directory").fetchone() == (PGDATA,)
+    code, out = container.exec_run(["sh", "-c", f"grep ' {PGDATA} ' /proc/mounts"])
+    assert code == 0 and out.decode().split()[2] == "tmpfs"
+
+
+@pytest.mark.parametrize("fixture", ["pg13", "pg18"])
+def test_ssl_required_refuses_a_client_without_tls(request: pytest.FixtureRequest, fixture: str) -> None:
+    env: Environment = request.getfixturevalue(fixture)
     with pytest.raises(psycopg.OperationalError) as caught:
-        _connect(pg13, sslmode="disable", sslrootcert=None)
+        _connect(env, sslmode="disable", sslrootcert=None)
     assert "no encryption" in str(caught.value) or "pg_hba.conf" in str(caught.value)
 
 
@@ -93,7 +130,7 @@ def test_ssl_optional_offers_tls_without_requiring_it(pg17: Environment) -> None
     assert row == (True,)
 
 
-@pytest.mark.parametrize("fixture", ["pg13", "pg17"])
+@pytest.mark.parametrize("fixture", ["pg13", "pg17", "pg18"])
 def test_a_non_superuser_app_role_owns_its_database_but_cannot_create_untrusted_extensions(
     request: pytest.FixtureRequest, fixture: str
 ) -> None:
@@ -170,7 +207,7 @@ def test_sqlite_engine_is_a_file_and_no_container(docker_client, project_dir: Pa
         env.up()
         assert env.database and env.database.sqlite_path and env.database.sqlite_path.is_file()
         assert env.database.url_host == f"sqlite:///{env.database.sqlite_path}"
-        assert not docker_client.containers.list(all=True, filters=L.label_filter({L.ENV_ID: env.env_id}))
+        assert not inventory.containers(docker_client, L.label_filter({L.ENV_ID: env.env_id}))
         path = env.database.sqlite_path
     assert not path.exists()
 

@@ -28,7 +28,7 @@ from parity.engine.images import build_images
 
 pytestmark = pytest.mark.integration
 
-POSTGRES_MAJORS = ["13", "15", "17"]
+POSTGRES_MAJORS = ["13", "15", "17", "18"]
 PYTHON_REF = "python:3.11-slim"
 TEST_LABELS = {"io.parity.managed": "true", "io.parity.test": "images"}
 READY_TIMEOUT_S = 90
@@ -158,6 +158,7 @@ def test_postgres_contract(containers: Callable[..., Any], major: str) -> None:
         ).fetchone()
         steps = conn.execute("SELECT step, who FROM init_log ORDER BY id").fetchall()
         listen = conn.execute("SHOW listen_addresses").fetchone()
+        checksums = conn.execute("SHOW data_checksums").fetchone()
 
     assert version is not None and version[0].startswith(f"{major}.")
     assert encoding == ("UTF8",)
@@ -166,13 +167,21 @@ def test_postgres_contract(containers: Callable[..., Any], major: str) -> None:
     assert me is not None and me[0] == user and me[1] is True
     # Stored as SCRAM even on 13, whose default password_encryption was md5.
     assert me[2].startswith("SCRAM-SHA-256$")
+    # From 18 on the official image keeps each major in its own directory, with the VOLUME
+    # above them all (so `pg_upgrade --link` works within one mount), and initdb turns on
+    # data checksums unless told otherwise.
+    per_major = int(major) >= 18
+    pgdata = f"/var/lib/postgresql/{major}/docker" if per_major else "/var/lib/postgresql/data"
     assert steps == [
         ("sql", user),
         ("exec-sh", user),
-        ("sourced-sh", "/var/lib/postgresql/data"),
+        ("sourced-sh", pgdata),
         ("sql-gz", user),
     ]
     assert listen == ("*",)
+    assert checksums == ("on" if per_major else "off",)
+    volume = "/var/lib/postgresql" if per_major else pgdata
+    assert [(m["Type"], m["Destination"]) for m in container.attrs["Mounts"]] == [("volume", volume)]
 
     # The server (PID 1 after the entrypoint's exec) runs as postgres, not root.
     code, out = container.exec_run(["stat", "-c", "%U", "/proc/1"])
@@ -199,6 +208,31 @@ def test_postgres_refuses_to_start_without_password(
     logs = container.logs().decode(errors="replace")
     assert result["StatusCode"] != 0, logs
     assert "POSTGRES_PASSWORD" in logs
+
+
+def test_postgres_18_refuses_an_empty_cluster_beside_a_mount_at_the_pre_18_path(
+    containers: Callable[..., Any],
+) -> None:
+    # A compose file written for 13-17 mounts its volume at /var/lib/postgresql/data; 18 would
+    # ignore it and start empty, so the official image stops and says why instead.
+    password = secrets.token_urlsafe(16)
+    old_mount = {"/var/lib/postgresql/data": "rw"}
+    ignored = containers("postgres:18", environment={"POSTGRES_PASSWORD": password}, tmpfs=old_mount)
+    ignored.start()
+    result = ignored.wait(timeout=60)
+    logs = ignored.logs().decode(errors="replace")
+    assert result["StatusCode"] != 0, logs
+    assert "/var/lib/postgresql/data" in logs and "/var/lib/postgresql/18/docker" in logs
+    # Naming that directory as PGDATA (as parity does) is the documented way to keep using it.
+    kept = containers(
+        "postgres:18",
+        environment={"POSTGRES_PASSWORD": password, "PGDATA": "/var/lib/postgresql/data"},
+        tmpfs=old_mount,
+        ports={"5432/tcp": ("127.0.0.1", None)},
+    )
+    kept.start()
+    with connect_when_ready(kept, user="postgres", password=password, dbname="postgres") as conn:
+        assert conn.execute("SHOW data_directory").fetchone() == ("/var/lib/postgresql/data",)
 
 
 def build_wheel(directory: Path, token: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from parity.engine import inventory
 from parity.engine import labels as L
 from parity.engine.cleanup import state_root
 from parity.env.environment import Environment
@@ -29,7 +30,7 @@ def test_tls_keys_are_private_to_postgres_and_never_on_the_host(docker_client, t
         assert not container.attrs["HostConfig"]["Privileged"]
         state_dir = env.state_dir
     assert not state_dir.exists()
-    assert not docker_client.containers.list(all=True, filters=L.label_filter({L.ENV_ID: env.env_id}))
+    assert not inventory.containers(docker_client, L.label_filter({L.ENV_ID: env.env_id}))
 
 
 def test_the_app_port_is_published_on_loopback_only(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from parity.engine import inventory
 from parity.project import Project
 from parity.results import RunResult
 from parity.run import RunOptions, run
-
-APPS = Path(__file__).parent / "apps"
+from tests.integration import projects
 
 SQL = {
     "001_notes.sql": "CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL, currency text);\n",
@@ -22,15 +21,7 @@ SQL = {
 
 def make_project(root: Path, local: str, prod: str) -> Project:
     """A project with the tiny app, the test scripts, SQL migrations and two profiles."""
-    shutil.copytree(APPS / "tiny", root / "app")
-    shutil.copytree(APPS / "scripts", root / "scripts")
-    (root / "sql").mkdir()
-    for name, text in SQL.items():
-        (root / "sql" / name).write_text(text)
-    (root / "profiles").mkdir()
-    (root / "profiles" / "local.yaml").write_text(local)
-    (root / "profiles" / "prod.yaml").write_text(prod)
-    return Project.at(root)
+    return Project.at(projects.make_project(root, {"local": local, "prod": prod}, SQL))
 
 
 def run_pair(project: Project) -> RunResult:
@@ -153,7 +144,7 @@ def test_keep_leaves_both_environments_up_until_down(docker_client, tmp_path: Pa
     try:
         assert result.returncode == 0, result.stderr
         assert "kept local" in result.stdout and "kept prod" in result.stdout and "APP_URL=" in result.stdout
-        containers = docker_client.containers.list(filters={"label": f"io.parity.project={project.root}"})
+        containers = inventory.containers(docker_client, {"label": f"io.parity.project={project.root}"})
         assert {c.labels["io.parity.role"] for c in containers} == {"database", "app"} and len(containers) == 4
     finally:
         down = parity_cli(["down", "--all"], cwd=project.root)

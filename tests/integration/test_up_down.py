@@ -9,6 +9,7 @@ from pathlib import Path
 import docker.errors
 import psycopg
 
+from parity.engine import inventory
 from parity.engine import labels as L
 from tests.conftest import write_profile
 from tests.unit.test_cli import parity
@@ -26,12 +27,12 @@ def test_up_prints_a_working_database_url_and_down_leaves_nothing(docker_client,
         with psycopg.connect(url, sslmode="verify-ca", sslrootcert=exports["PGSSLROOTCERT"].strip("'")) as conn:
             assert conn.execute("SELECT current_user").fetchone() == ("app",)
         project_filter = L.label_filter({L.PROJECT: str(project_dir.resolve())})
-        assert docker_client.containers.list(filters=project_filter)
+        assert inventory.containers(docker_client, project_filter)
     finally:
         down = parity("down", "--profile", "prod", cwd=project_dir)
     assert down.returncode == 0, down.stderr
-    assert not docker_client.containers.list(all=True, filters=project_filter)
-    assert not docker_client.networks.list(filters=project_filter)
+    assert not inventory.containers(docker_client, project_filter)
+    assert not inventory.networks(docker_client, project_filter)
 
 
 def test_images_prune_removes_unused_caches_only(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -77,3 +77,12 @@ def test_no_docker_engine_is_exit_3_with_the_fix(project_dir: Path) -> None:
 def test_bad_usage_is_exit_2(project_dir: Path) -> None:
     result = parity("down", cwd=project_dir)
     assert result.returncode == 2 and "--profile NAME or --all" in result.stderr
+
+
+def test_progress_shows_other_tools_output_verbatim() -> None:
+    from parity.console import err, progress
+
+    line = 'hook: echo "postgres:x:999:" >> "$1/etc/group"; Get:1 sid InRelease [193 kB] [bold]'
+    with err.capture() as captured:
+        progress(line)
+    assert line in captured.get()

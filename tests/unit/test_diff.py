@@ -1,23 +1,22 @@
-"""The diff: outcomes compared step by step, causes from evidence and the keys that really differ."""
+"""The diff: outcomes compared step by step, each divergence with the failing side's own evidence,
+and the suspected cause `compare` attaches."""
 
 from __future__ import annotations
 
-import pytest
-
-from parity.diff import compare, differing_keys, infer_cause
+from parity.diff import compare, compare_runs
 from parity.profile.models import Profile
 from parity.results import ProfileRun, Revision, StepResult, TestCase
 
 LOCAL = Profile.model_validate({
     "database": {"version": "17", "ssl": "off", "superuser": True},
     "app": {"build": ".", "startup_probe": {"http": "/h", "period": "1s", "failure_threshold": 30}},
-    "secrets": {"source": "dotenv"},
+    "secrets": {"source": "dotenv", "values": {"SECRET_KEY": {"value": "dev"}}},
 })
 PROD = Profile.model_validate({
     "database": {"version": "15", "ssl": "required", "superuser": False, "max_connections": 20},
     "app": {"build": ".", "memory": "256m", "read_only": True, "user": "10001",
             "startup_probe": {"http": "/h", "period": "1s", "failure_threshold": 2}},
-    "secrets": {"source": "files"},
+    "secrets": {"source": "files", "values": {"SECRET_KEY": {"env": "SECRET_KEY"}}},
 })
 
 
@@ -33,40 +32,6 @@ def run(name: str, **steps: StepResult) -> ProfileRun:
     return ProfileRun(name=name, steps=steps)
 
 
-def test_differing_keys_are_spec_level_names() -> None:
-    keys = differing_keys(LOCAL, PROD)
-    assert {"database.version", "database.ssl", "database.superuser", "database.max_connections",
-            "app.memory", "app.read_only", "app.user", "app.startup_probe", "secrets.source"} <= keys
-    assert "app.port" not in keys and "app.startup_probe.failure_threshold" not in keys
-
-
-@pytest.mark.parametrize(
-    ("evidence", "step", "cause"),
-    [
-        ('syntax error at or near "NULLS"', "migrations", "database.version"),
-        ("function any_value(text) does not exist", "migrations", "database.version"),
-        ('FATAL: pg_hba.conf rejects connection for host "1.2.3.4", user "app", no encryption', "smoke", "database.ssl"),
-        ("permission denied to create extension \"postgres_fdw\"", "migrations", "database.superuser"),
-        ("never ready: OOMKilled (exit 137)", "startup", "app.memory"),
-        ("startup probe budget exhausted", "startup", "app.startup_probe"),
-        ("ConfigError: SECRET_KEY is not configured", "smoke", "secrets.source"),
-        ("OSError: [Errno 30] Read-only file system: '/app/cache'", "startup", "app.read_only"),
-        ("FATAL: sorry, too many clients already", "smoke", "database.max_connections"),
-        ("FATAL: remaining connection slots are reserved for roles with the SUPERUSER attribute", "smoke",
-         "database.max_connections"),
-        ("PermissionError: [Errno 13] Permission denied: '/app/data'", "startup", "app.user"),
-        ("something odd happened", "smoke", None),
-    ],
-)
-def test_causes_follow_the_evidence(evidence: str, step: str, cause: str | None) -> None:
-    assert infer_cause(evidence, differing_keys(LOCAL, PROD), step) == cause
-
-
-def test_a_cause_is_only_blamed_when_that_key_differs() -> None:
-    same_version = {"database.ssl"}
-    assert infer_cause("function any_value(text) does not exist", same_version, "migrations") is None
-
-
 def test_a_revision_failing_only_in_the_target_is_a_migrations_divergence() -> None:
     revs = [Revision(id="0001", status="ok", duration_s=0.1), Revision(id="0002", description="view", status="ok")]
     bad = [Revision(id="0001", status="ok", duration_s=0.1),
@@ -76,6 +41,7 @@ def test_a_revision_failing_only_in_the_target_is_a_migrations_divergence() -> N
                           run("prod", migrations=failed(revisions=bad)), LOCAL, PROD)
     assert both == []
     assert [(d.step, d.subject, d.cause) for d in found] == [("migrations", "0002 view", "database.version")]
+    assert found[0].cause_confidence == "suspected" and "undefined_function" in found[0].cause_note
     assert "any_value" in found[0].detail and found[0].target.startswith("failed")
 
 
@@ -83,7 +49,7 @@ def test_timing_alone_is_not_a_divergence_but_crossing_the_budget_is() -> None:
     fast = ok(summary="ready in 0.3s", facts={"ready_s": 0.3, "budget_s": 2})
     slower = ok(summary="ready in 1.9s", facts={"ready_s": 1.9, "budget_s": 2})
     assert compare(run("local", startup=fast), run("prod", startup=slower), LOCAL, PROD) == ([], [])
-    over = failed(summary="ready after 4.0s, over the probe budget of 2.0s", detail="startup probe budget exhausted",
+    over = failed(summary="ready after 4.0s, over the probe budget of 2.0s", detail="first probe at 4.0s",
                   facts={"ready_s": 4.0, "budget_exhausted": True})
     found, _ = compare(run("local", startup=fast), run("prod", startup=over), LOCAL, PROD)
     assert [(d.step, d.subject, d.cause) for d in found] == [("startup", "ready", "app.startup_probe")]
@@ -127,3 +93,40 @@ def test_identical_runs_have_no_divergences() -> None:
     steps = {"database": ok(), "migrations": ok(revisions=[Revision(id="1", status="ok")]),
              "startup": ok(), "smoke": ok(tests=[TestCase(id="a", outcome="passed")]), "resources": ok()}
     assert compare(run("local", **steps), run("prod", **steps), LOCAL, PROD) == ([], [])
+
+
+def test_a_divergence_is_read_from_the_failing_side_only_never_its_name() -> None:
+    test_id = "tests/test_secrets.py::test_secrets_rotate"
+    passing = ok(tests=[TestCase(id=test_id, outcome="passed", message="captured: Read-only file system")])
+    read_only = failed(tests=[TestCase(id=test_id, outcome="failed",
+                                       message="OSError: [Errno 30] Read-only file system: '/app/x'")])
+    (finding,) = compare_runs(run("local", smoke=passing), run("prod", smoke=read_only)).divergences
+    assert finding.evidence.side == "target" and finding.evidence.text.startswith("OSError")
+    named_only = failed(tests=[TestCase(id=test_id, outcome="failed", message="AssertionError: assert 2 == 3")])
+    found, _ = compare(run("local", smoke=passing), run("prod", smoke=named_only), LOCAL, PROD)
+    assert [(d.subject, d.cause, d.cause_confidence) for d in found] == [
+        ("tests/test_secrets.py::test_secrets_rotate", None, "unknown")]
+    # A name that reads like an error class is still only a name.
+    misleading = "tests/test_limits.py::test_OOMKilled_EROFS_and_KeyError_SECRET_KEY_are_reported"
+    found, _ = compare(run("local", smoke=ok(tests=[TestCase(id=misleading, outcome="passed")])),
+                       run("prod", smoke=failed(tests=[TestCase(id=misleading, outcome="failed",
+                                                                message="assert 1 == 2")])), LOCAL, PROD)
+    assert [d.cause for d in found] == [None]
+
+
+def test_a_run_cut_short_is_compared_on_the_steps_it_ran() -> None:
+    revs = [Revision(id="0001", status="ok")]
+    bad = [Revision(id="0001", status="failed", error="boom")]
+    full = run("local", database=ok(), migrations=ok(revisions=revs), startup=ok(),
+               smoke=ok(tests=[TestCase(id="a", outcome="passed")]), resources=ok())
+    partial = run("exp", database=ok(), migrations=failed(revisions=bad))
+    comparison = compare_runs(full, partial)
+    assert [(f.divergence.step, f.divergence.subject) for f in comparison.divergences] == [("migrations", "0001")]
+
+
+def test_divergences_come_in_run_order() -> None:
+    b = run("local", migrations=ok(revisions=[Revision(id="1", status="ok")]), startup=ok(),
+            smoke=ok(tests=[TestCase(id="t", outcome="passed")]))
+    t = run("prod", migrations=failed(revisions=[Revision(id="1", status="failed", error="x")]),
+            startup=ok(), smoke=failed(tests=[TestCase(id="t", outcome="failed", message="y")]))
+    assert [f.divergence.step for f in compare_runs(b, t).divergences] == ["migrations", "smoke"]

@@ -177,3 +177,24 @@ def test_a_child_choosing_another_one_of_option_replaces_the_parents(project_dir
     assert p.app and p.app.image == "x:1" and p.app.build is None
     assert p.app.startup_probe and p.app.startup_probe.kind == "tcp"
     assert p.secrets and p.secrets.values["K"].env == "PROD_K" and p.secrets.values["K"].value is None
+
+
+def test_the_keys_for_real_apps_load(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "host: {venv: .venv}\n"
+                  "database: {env: {PGHOST: '{host}', PGPORT: '{port}', DB_URL: '{url}?sslmode=require'}}\n"
+                  "smoke: {command: [npx, jest, --ci], junit: reports/*.xml}\n")
+    p = load_profile(project_dir / "profiles", "prod").profile
+    assert p.host and p.host.venv == ".venv"
+    assert p.database and p.database.env == {"PGHOST": "{host}", "PGPORT": "{port}", "DB_URL": "{url}?sslmode=require"}
+    assert p.smoke and p.smoke.junit == "reports/*.xml"
+
+
+@pytest.mark.parametrize(("template", "said"), [("{hostname}", "unknown placeholder {hostname}"),
+                                                ("{host", "not a valid template")])
+def test_a_database_env_template_with_an_unknown_placeholder_is_a_profile_error(
+    project_dir: Path, template: str, said: str
+) -> None:
+    write_profile(project_dir, "prod", f"database: {{env: {{PGHOST: '{template}'}}}}\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(project_dir / "profiles", "prod")
+    assert said in caught.value.message and "prod.yaml:1" in caught.value.message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -23,7 +24,7 @@ from parity.report import (
     report_json_schema,
     write_reports,
 )
-from parity.results import Divergence, ProfileRun, Revision, RunResult, StepResult
+from parity.results import Divergence, Experiment, ProfileRun, Revision, RunResult, StepResult
 from parity.results import TestCase as SmokeTest  # aliased: pytest would try to collect "Test*"
 
 SPEC_TOP_LEVEL = {"parity_version", "verdict", "baseline", "target", "profiles", "divergences"}
@@ -166,6 +167,14 @@ def divergent_result() -> RunResult:
             target="failed: permission denied to create extension",
             detail=failing_rev,
             cause="database.superuser",
+            cause_confidence="confirmed",
+            cause_note="local with only prod's database.superuser reproduced it",
+            experiments=[
+                Experiment(keys=["database.version", "database.image"], reproduced=False, duration_s=2.1),
+                Experiment(keys=["database.superuser"], reproduced=True, duration_s=1.9),
+                Experiment(keys=["app.user"], reproduced=False, kind="revert",
+                           note="not run: cannot be built: the target has no app section"),
+            ],
         ),
         Divergence(
             step="smoke",
@@ -174,6 +183,8 @@ def divergent_result() -> RunResult:
             target="failed: assert 500 == 201 | body `oops`",
             detail="```\nTraceback (most recent call last):\n  status | body\n```\nAssertionError [red]x[/red]",
             cause=None,
+            cause_note="no single key reproduced it (1 experiment) | `pipe`",
+            experiments=[Experiment(keys=["app.env"], reproduced=False, duration_s=3.0)],
         ),
         Divergence(
             step="resources",
@@ -182,6 +193,8 @@ def divergent_result() -> RunResult:
             target="OOM-killed at 512 MiB",
             detail=LONG_LOG,
             cause="app.memory",
+            cause_confidence="suspected",
+            cause_note="from the error: the kernel OOM-killed the app",
         ),
         Divergence(
             step="startup",
@@ -190,6 +203,7 @@ def divergent_result() -> RunResult:
             target="not ready within 30s (initial_delay 0s + 10s x 3)",
             detail="probe GET /healthz: connection refused",
             cause="app.startup_probe",
+            cause_confidence="suspected",
         ),
     ]
     return RunResult(
@@ -343,6 +357,24 @@ def test_junit_divergence_cases_fail_with_both_sides_and_cause() -> None:
         assert div.detail.splitlines()[0] in (failure.text or "")
 
 
+def test_junit_divergence_says_how_its_cause_was_settled() -> None:
+    result = divergent_result()
+    suite = next(s for s in JUnitXml.fromstring(render_junit(result)) if s.name == "divergences")
+    confirmed, unknown, suspected = (cases_of(suite)[i] for i in (0, 1, 2))
+    (failure,) = confirmed.result
+    assert "cause: database.superuser (confirmed)" in failure.message
+    assert "not reproduced — local with prod's database.version, database.image (2.1s)" in failure.text
+    assert "reproduced — local with prod's database.superuser (1.9s)" in failure.text
+    assert "not run — prod with local's app.user: cannot be built" in failure.text
+    properties = {case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")}
+                  for case in ET.fromstring(render_junit(result)).iter("testcase")
+                  if case.get("classname") == "divergences.divergence"}
+    assert properties[confirmed.name] == {"cause": "database.superuser", "cause_confidence": "confirmed"}
+    assert properties[unknown.name] == {"cause": "", "cause_confidence": "unknown"}
+    assert "cause: unknown" in unknown.result[0].message
+    assert "cause: app.memory (suspected) — from the error" in suspected.result[0].text
+
+
 def test_junit_failed_revision_carries_its_error_and_control_characters_do_not_break_xml() -> None:
     result = divergent_result()
     prod = next(s for s in JUnitXml.fromstring(render_junit(result)) if s.name == "prod")
@@ -396,14 +428,25 @@ def test_markdown_headline_table_and_escaped_pipes() -> None:
         (row,) = [r for r in rows if div.subject in r and r.count("|") >= 6 and div.step in r]
         # Five columns: six unescaped pipes, whatever the cell text contained.
         assert len(UNESCAPED_PIPE.findall(row)) == 6
-        assert (div.cause or "—") in row
+        assert (f"`{div.cause}` ({div.cause_confidence})" if div.cause else "unknown") in row
     smoke_row = next(
         r for r in rows if "test_signup" in r and "divergence" not in r and "smoke" in r
     )
     assert r"500 == 201 \| body" in smoke_row
     for row in rows:
         cells = UNESCAPED_PIPE.split(row.strip())[1:-1]
-        assert len(cells) in (4, 5)
+        assert len(cells) in (2, 4, 5)  # experiments, steps, divergences
+
+
+def test_markdown_lists_the_experiments_behind_each_cause() -> None:
+    md = render_markdown(divergent_result())
+    first = md.split("<details>")[1]
+    assert "cause <code>database.superuser</code> (confirmed)" in first
+    assert "**Cause:** local with only prod's database.superuser reproduced it" in first
+    assert "| local with prod's database.superuser (1.9s) | ✅ reproduced |" in first
+    assert "| local with prod's database.version, database.image (2.1s) | not reproduced |" in first
+    second = md.split("<details>")[2]
+    assert r"**Cause unknown:** no single key reproduced it (1 experiment) \| \`pipe\`" in second
 
 
 def test_markdown_evidence_is_fenced_safely_and_truncated() -> None:
@@ -447,7 +490,7 @@ def test_markdown_parity_headline() -> None:
 
 
 def terminal_text(result: RunResult, **console: Any) -> str:
-    out = Console(record=True, width=100, file=io.StringIO(), **console)
+    out = Console(record=True, file=io.StringIO(), **{"width": 100, **console})
     render_terminal(result, out)
     return out.export_text()
 
@@ -464,6 +507,17 @@ def test_terminal_lists_divergences_evidence_and_verdict() -> None:
     assert f"exit {result.exit_code}" in last
     assert all(len(line) <= 100 for line in text.splitlines())
     assert "log line 7:" not in text  # evidence is an excerpt, not the whole log
+
+
+def test_terminal_shows_each_cause_with_its_confidence_and_experiments() -> None:
+    text = terminal_text(divergent_result(), width=140)
+    table = text.split("#1 ")[0]
+    assert re.search(r"database\.superuser\s*\n.*confirmed", table)
+    assert re.search(r"app\.memory\s*\n.*suspected", table)
+    assert "cause: database.superuser (confirmed) — local with only prod's database.superuser reproduced" in text
+    assert "✓ reproduced — local with prod's database.superuser (1.9s)" in text
+    assert "· not reproduced — local with prod's database.version, database.image (2.1s)" in text
+    assert "cause: unknown — no single key reproduced it" in text
 
 
 def test_terminal_without_colour_emits_no_escape_codes() -> None:

@@ -9,7 +9,10 @@
 #   POSTGRES_DB                database created at first start (default: $POSTGRES_USER)
 #   POSTGRES_INITDB_ARGS       extra initdb arguments (shell-quoted words)
 #   POSTGRES_HOST_AUTH_METHOD  pg_hba.conf method for TCP clients (default: scram-sha-256)
-#   PGDATA                     cluster directory (default: /var/lib/postgresql/data)
+#   PGDATA                     cluster directory (default: /var/lib/postgresql/data; from
+#                              18 on /var/lib/postgresql/MAJOR/docker under a VOLUME at
+#                              /var/lib/postgresql, and a cluster left at an older major's
+#                              place is refused rather than silently ignored)
 #   <VAR>_FILE                 read POSTGRES_PASSWORD/USER/DB/INITDB_ARGS from a file (secrets)
 #   /docker-entrypoint-initdb.d/*.sh|*.sql|*.sql.gz run once, in sorted order, on first start.
 set -Eeo pipefail
@@ -46,7 +49,13 @@ for v in POSTGRES_PASSWORD POSTGRES_USER POSTGRES_DB POSTGRES_INITDB_ARGS; do
 	file_env "$v"
 done
 
-export PGDATA="${PGDATA:-/var/lib/postgresql/data}"
+# From 18 on the official image keeps each major's cluster apart, as pg_ctlcluster does.
+if [ "${PG_MAJOR:-0}" -ge 18 ]; then
+	default_pgdata="/var/lib/postgresql/$PG_MAJOR/docker"
+else
+	default_pgdata=/var/lib/postgresql/data
+fi
+export PGDATA="${PGDATA:-$default_pgdata}"
 export POSTGRES_USER="${POSTGRES_USER:-postgres}"
 export POSTGRES_DB="${POSTGRES_DB:-$POSTGRES_USER}"
 export POSTGRES_HOST_AUTH_METHOD="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}"
@@ -67,6 +76,29 @@ if [ "$(id -u)" = '0' ]; then
 	exec setpriv --reuid=postgres --regid=postgres --init-groups "${BASH_SOURCE[0]}" "$@"
 fi
 
+# With the per-major default, a cluster elsewhere under /var/lib/postgresql (or a volume still
+# mounted at the pre-18 data path) means an upgrade without pg_upgrade or a mount in the old
+# place: starting an empty cluster beside it would look like lost data, so stop and say why.
+# An explicit PGDATA (any other path) is the caller's choice and is not second-guessed.
+refuse_clusters_elsewhere() {
+	[ "$PGDATA" = "/var/lib/postgresql/${PG_MAJOR:-}/docker" ] || return 0
+	local found=() d
+	for d in /var/lib/postgresql /var/lib/postgresql/data /var/lib/postgresql/*/docker; do
+		if [ -s "$d/PG_VERSION" ]; then
+			found+=("$d (PostgreSQL $(<"$d/PG_VERSION"))")
+		fi
+	done
+	if [ "${#found[@]}" -eq 0 ] && cut -d' ' -f5 /proc/self/mountinfo | grep -qx /var/lib/postgresql/data; then
+		found+=("/var/lib/postgresql/data (a mount or volume, unused from 18 on)")
+	fi
+	[ "${#found[@]}" -eq 0 ] && return 0
+	die "PGDATA is $PGDATA (one directory per major version from 18 on), which is empty,
+  but there is PostgreSQL data, or a mount, at: ${found[*]}
+  Mount the volume at /var/lib/postgresql instead (PostgreSQL $PG_MAJOR then uses its own
+  $PG_MAJOR/docker directory; move an older major's data with pg_upgrade), or set
+  PGDATA=/var/lib/postgresql/data to keep the pre-18 location."
+}
+
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
 	if [ -z "${POSTGRES_PASSWORD:-}" ] && [ "$POSTGRES_HOST_AUTH_METHOD" != 'trust' ]; then
 		die "the database in $PGDATA is not initialised yet and POSTGRES_PASSWORD is empty.
@@ -77,6 +109,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 	if [ "$POSTGRES_HOST_AUTH_METHOD" = 'trust' ]; then
 		log "warning: POSTGRES_HOST_AUTH_METHOD=trust: every TCP client may connect as any role without a password"
 	fi
+	refuse_clusters_elsewhere
 
 	mkdir -p "$PGDATA" || die "cannot create $PGDATA as uid $(id -u); mount a directory it may write to"
 	chmod 0700 "$PGDATA" 2>/dev/null || :
