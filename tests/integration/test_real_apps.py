@@ -52,7 +52,7 @@ class Outcome:
         return f"exit {self.code}\n{self.output[-6000:]}"
 
 
-def parity_run(project: Path, profile: str, tmp: Path, docker_client: Any) -> Outcome:  # type: ignore[misc]
+def parity_run(project: Path, profile: str, tmp: Path, docker_client: Any) -> Outcome:
     """`parity run --profile PROFILE` on a real app, as a user runs it; nothing may be left behind."""
     report = tmp / "report.json"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | SECRETS
@@ -60,7 +60,7 @@ def parity_run(project: Path, profile: str, tmp: Path, docker_client: Any) -> Ou
     result = subprocess.run(
         [sys.executable, "-m", "parity", "run", "--profile", profile, "--project", str(project),
          "--json", str(report)],
-        cwd=project, env=env, capture_output=True, text=True, timeout=1200,
+        cwd=project, env=env, capture_output=True, text=True, timeout=840,  # within pytest-timeout
     )
     outcome = Outcome(result.returncode, result.stdout + result.stderr,
                       json.loads(report.read_text()) if report.is_file() else {})
