@@ -171,5 +171,5 @@ def test_i_hate_money_is_parity_under_a_production_profile(ihatemoney_prod: Outc
 
     prod = run.steps("prod")
     assert str(prod["database"]["facts"]["server_version"]).startswith("15")
-    assert prod["resources"]["facts"]["app_limit_bytes"] == 256 * MIB
+    assert prod["resources"]["facts"]["app_limit_bytes"] == 384 * MIB
     assert prod["resources"]["facts"]["app_oom_killed"] is False
