@@ -66,7 +66,9 @@ def run_migrations(ctx: StepContext) -> StepResult:
     for revision in result.revisions:
         revision.error = ctx.redactor.text(revision.error)
     if result.status == "ok" or result.revisions:
-        result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor)
+        # parity's own connection settings (its CA on this machine), not only the user's URL.
+        own = db.connect_kwargs() if db.engine == "postgres" else None
+        result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor, own)
     return result
 
 
