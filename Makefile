@@ -94,9 +94,9 @@ test: venv engine images wheelhouse example-venv realapps lint
 	PARITY_REQUIRE_DOCKER=1 $(BIN)/pytest tests -q
 
 demo: venv engine images wheelhouse example-venv
-	@echo "==> parity run --profile prod (the example contains production-only bugs: exit 1 is expected)"
+	@echo "==> parity run --profile prod --explain (the example contains production-only bugs: exit 1 is expected)"
 	@PARITY_DEMO_SECRET_KEY=$${PARITY_DEMO_SECRET_KEY:-prod-secret-for-the-demo} \
-	  $(PARITY) run --profile prod --json demo-report.json --junit demo-report.xml --markdown demo-report.md; \
+	  $(PARITY) run --profile prod --explain --json demo-report.json --junit demo-report.xml --markdown demo-report.md; \
 	  code=$$?; \
 	  if [ $$code -eq 1 ]; then echo "==> parity found the example's divergences (exit 1, as intended)"; \
 	  else echo "==> unexpected exit code $$code (the example is built to diverge: expected 1)"; exit 1; fi

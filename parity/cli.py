@@ -58,29 +58,70 @@ def cli(project_dir: str | None, profiles_dir: str | None) -> None:
     """
 
 
+def _run_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--profile", "target", required=True, help="The profile to check, e.g. prod."),
+        click.option("--baseline", default="local", show_default=True, help="The profile to compare against."),
+        click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the JSON report here."),
+        click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write a JUnit XML report here."),
+        click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write a Markdown report here (PR comment, CI job summary)."),
+        click.option("--keep", is_flag=True, help="Leave both environments up afterwards (remove with `parity down`)."),
+    ]):
+        func = option(func)
+    return func
+
+
 @cli.command("run")
-@click.option("--profile", "target", required=True, help="The profile to check, e.g. prod.")
-@click.option("--baseline", default="local", show_default=True, help="The profile to compare against.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON report here.")
-@click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report here.")
-@click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a Markdown report here (PR comment, CI job summary).")
-@click.option("--keep", is_flag=True, help="Leave both environments up afterwards (remove with `parity down`).")
+@_run_options
+@click.option("--explain", is_flag=True,
+              help="Settle each divergence's cause by experiment (as `parity explain`); slower.")
 @_project_options
 @click.pass_context
 def run_command(ctx: click.Context, target: str, baseline: str, json_path: Path | None, junit_path: Path | None,
-                markdown_path: Path | None, keep: bool, project_dir: str | None, profiles_dir: str | None) -> None:
+                markdown_path: Path | None, keep: bool, explain: bool, project_dir: str | None,
+                profiles_dir: str | None) -> None:
     """Run the baseline and the target profile side by side and report every difference.
 
     \b
-    Steps in each profile: database, migrations (per Alembic revision), the app under the
-    profile's constraints with its startup probe, smoke tests, resources. Exit 0: parity;
-    1: divergences (or a step failed on both sides); 2: profile/usage error; 3: environment error.
+    Steps in each profile: database, migrations (per Alembic revision or Django migration), the
+    app under the profile's constraints with its startup probe, smoke tests, resources. Each
+    divergence names the profile key suspected from its error (--explain confirms it by experiment).
+    Exit 0: parity; 1: divergences (or a step failed on both sides); 2: profile/usage error;
+    3: environment error.
     """
+    _run(ctx, target, baseline, json_path, junit_path, markdown_path, keep, explain, project_dir, profiles_dir)
+
+
+@cli.command("explain")
+@_run_options
+@_project_options
+@click.pass_context
+def explain_command(ctx: click.Context, target: str, baseline: str, json_path: Path | None, junit_path: Path | None,
+                    markdown_path: Path | None, keep: bool, project_dir: str | None, profiles_dir: str | None) -> None:
+    """Run both profiles, then find which profile key causes each divergence, by experiment.
+
+    \b
+    For each divergence parity runs the baseline again with ONE differing key (or group of keys
+    that only make sense together, such as database.version with database.image) taken from the
+    target, each run only as far as the step the divergence appeared in. A key whose flip alone
+    reproduces the divergence is its confirmed cause. Where none does, it reverts keys in the
+    target to find those that matter and tries the smallest pairs, within a bound. Experiments
+    run concurrently, as many as the machine's cores and memory allow. Same reports and exit
+    codes as `parity run`; each divergence lists its experiments.
+    """
+    _run(ctx, target, baseline, json_path, junit_path, markdown_path, keep, True, project_dir, profiles_dir)
+
+
+def _run(ctx: click.Context, target: str, baseline: str, json_path: Path | None, junit_path: Path | None,
+         markdown_path: Path | None, keep: bool, explain: bool, project_dir: str | None,
+         profiles_dir: str | None) -> None:
     project = _project(ctx, project_dir, profiles_dir)
     if target == baseline:
         raise click.UsageError(f"--profile and --baseline are both {target!r}: compare two different profiles")
-    outcome = commands.run(project, target, baseline, keep=keep)
+    outcome = commands.run(project, target, baseline, keep=keep, explain=explain)
     render_terminal(outcome.result, out)
     written = write_reports(outcome.result, json_path=json_path, junit_path=junit_path,
                             markdown_path=markdown_path, redactor=outcome.redactor)

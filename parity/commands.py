@@ -46,10 +46,12 @@ def up(project: Project, profile_name: str) -> Started:
     return Started(env_id=kept.env_id, exports=kept.exports, hints=hints)
 
 
-def run(project: Project, target: str, baseline: str, *, keep: bool = False) -> RunOutcome:
-    """`parity run`: both profiles side by side, with live progress; returns the result."""
+def run(project: Project, target: str, baseline: str, *, keep: bool = False, explain: bool = False) -> RunOutcome:
+    """`parity run` (and `parity explain`): both profiles side by side, with live progress; with
+    `explain`, each divergence's cause settled by experiment. Returns the result."""
+    options = RunOptions(target=target, baseline=baseline, keep=keep, explain=explain)
     with RunProgress(err, [baseline, target]) as board:
-        return run_profiles(project, RunOptions(target=target, baseline=baseline, keep=keep), board, progress)
+        return run_profiles(project, options, board, progress)
 
 
 def down(project: Project, profile_name: str | None) -> Removed:

@@ -43,14 +43,15 @@ class RunProgress:
     def step(self, profile: str, step: str, status: str, note: str = "") -> None:
         """A step started ('running') or ended (its status)."""
         with self.lock:
-            self.rows[profile][step] = status
+            self.rows.setdefault(profile, {})[step] = status
             if note:
                 self.notes[profile] = note
             self._show(profile, f"{step}: {status}" + (f" — {note}" if note else ""))
 
     def note(self, profile: str, message: str) -> None:
-        """A line of what a profile is doing."""
+        """A line of what a profile (or an experiment, which gets a row of its own) is doing."""
         with self.lock:
+            self.rows.setdefault(profile, {})
             self.notes[profile] = message
             self._show(profile, message)
 

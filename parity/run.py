@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +22,11 @@ from parity.env.host import find_program, user_environment
 from parity.env.secrets import deliver, resolve_values
 from parity.errors import Cancelled, EnvError, ParityError, UsageError
 from parity.profile.loader import LoadedProfile
+from parity.profile.models import Profile
 from parity.progress import RunProgress
 from parity.project import Project
 from parity.report.redact import Redactor
-from parity.results import ProfileRun, RunResult, StepResult, Verdict
+from parity.results import Divergence, ProfileRun, RunResult, StepResult, Verdict
 from parity.steps.context import StepContext
 from parity.steps.database import run_database
 from parity.steps.migrations import run_migrations
@@ -31,7 +34,8 @@ from parity.steps.resources import run_resources
 from parity.steps.smoke import run_smoke
 from parity.steps.startup import run_startup
 
-STEPS: list[tuple[str, Callable[[StepContext], StepResult]]] = [
+Step = Callable[[StepContext], StepResult]
+STEPS: list[tuple[str, Step]] = [
     ("database", run_database),
     ("migrations", run_migrations),
     ("startup", run_startup),
@@ -42,11 +46,13 @@ STEPS: list[tuple[str, Callable[[StepContext], StepResult]]] = [
 
 @dataclass
 class RunOptions:
-    """How to run: which profiles, whether to keep the environments afterwards."""
+    """How to run: which profiles, whether to keep the environments afterwards, whether to settle
+    each divergence's cause by experiment."""
 
     target: str
     baseline: str = "local"
     keep: bool = False
+    explain: bool = False
 
 
 @dataclass
@@ -67,58 +73,139 @@ class RunOutcome:
     kept: list[Kept] = field(default_factory=list)
 
 
+@dataclass
+class Session:
+    """What every environment of one command shares: the project, the engine, the images, the
+    redactor that has seen every secret, progress, and the cancellation that stops them all."""
+
+    project: Project
+    client: docker.DockerClient
+    redactor: Redactor
+    images: AppImages
+    board: RunProgress | None = None
+    say: Callable[[str], None] | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+    contexts: dict[str, StepContext] = field(default_factory=dict)
+
+    def run_profile(self, loaded: LoadedProfile, values: dict[str, str], *, keep: bool = False,
+                    steps: list[tuple[str, Step]] = STEPS) -> ProfileRun:
+        """One profile in an environment of its own, through `steps`."""
+        return _run_profile(self, loaded, self.images.of(loaded), values, keep=keep, steps=steps)
+
+    def in_threads(self, works: dict[str, Callable[[], None]]) -> dict[str, BaseException]:
+        """Run the works concurrently. Ctrl-C / SIGTERM, or a fatal error in one of them (a command
+        that does not exist), tears every environment down at once; other errors are returned."""
+        errors: dict[str, BaseException] = {}
+
+        def guarded(name: str, work: Callable[[], None]) -> None:
+            try:
+                work()
+            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+                errors[name] = exc
+
+        threads = [threading.Thread(target=guarded, args=item, daemon=True, name=f"parity-{item[0]}")
+                   for item in works.items()]
+        try:
+            for thread in threads:
+                thread.start()
+            # Short joins keep Ctrl-C / SIGTERM deliverable.
+            while any(thread.is_alive() for thread in threads) and not _fatal(errors):
+                for thread in threads:
+                    thread.join(timeout=0.1)
+        except BaseException:
+            _cancel(self.cancel, self.contexts, threads)
+            raise
+        fatal = _fatal(errors)
+        if fatal is not None:
+            _cancel(self.cancel, self.contexts, threads)
+            raise fatal
+        return errors
+
+
 def run(project: Project, options: RunOptions, progress: RunProgress | None = None,
         say: Callable[[str], None] = lambda _m: None) -> RunOutcome:
     """Run both profiles and compare them. Profile and secret errors surface before anything starts."""
     loaded = {name: project.profile(name) for name in (options.baseline, options.target)}
-    client, values, redactor, images = _prepare(project, loaded, say)
-
+    session, values = _prepare(project, loaded, say, progress)
     runs: dict[str, ProfileRun] = {}
-    contexts: dict[str, StepContext] = {}
-    errors: dict[str, BaseException] = {}
-    board = progress
-    cancel = threading.Event()
 
-    def work(name: str) -> None:
-        try:
-            runs[name] = _run_profile(client, loaded[name], project.root, images[name], values[name],
-                                      redactor, board, contexts, options.keep, cancel=cancel)
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors[name] = exc
+    def work(name: str) -> Callable[[], None]:
+        def go() -> None:
+            runs[name] = session.run_profile(loaded[name], values[name], keep=options.keep)
+        return go
 
     started = time.monotonic()
-    threads = [threading.Thread(target=work, args=(name,), daemon=True, name=f"parity-{name}") for name in loaded]
-    try:
-        for thread in threads:
-            thread.start()
-        # Short joins keep Ctrl-C / SIGTERM deliverable; a fatal error on one side (a command
-        # that does not exist) stops the other side at once instead of letting it finish.
-        while any(thread.is_alive() for thread in threads) and not _fatal(errors):
-            for thread in threads:
-                thread.join(timeout=0.1)
-    except BaseException:
-        _cancel(cancel, contexts, threads)
-        raise
-    fatal = _fatal(errors)
-    if fatal is not None:
-        _cancel(cancel, contexts, threads)
-        raise fatal
+    errors = session.in_threads({name: work(name) for name in loaded})
     for name, exc in errors.items():
         runs[name] = ProfileRun(name=name, steps={"database": StepResult(
-            status="error", summary="parity could not run this profile", detail=redactor.text(repr(exc)))})
+            status="error", summary="parity could not run this profile", detail=session.redactor.text(repr(exc)))})
     base, target = runs[options.baseline], runs[options.target]
-    divergences, failures = compare(base, target, loaded[options.baseline].profile, loaded[options.target].profile)
+    base_profile, target_profile = loaded[options.baseline].profile, loaded[options.target].profile
+    divergences, failures = compare(base, target, base_profile, target_profile)
+    if options.explain and divergences and not errors:
+        divergences = _explain(session, options, loaded, base, divergences)
     errored = any(s.status == "error" and n == "database" for r in runs.values() for n, s in r.steps.items())
     verdict: Verdict = "error" if errored and not divergences else "divergent" if divergences or failures else "parity"
     result = RunResult(verdict=verdict, baseline=options.baseline, target=options.target,
                        profiles={options.baseline: base, options.target: target},
                        divergences=divergences, failures=failures, duration_s=round(time.monotonic() - started, 3))
-    kept = [_kept(ctx) for ctx in contexts.values() if ctx.env.keep]
-    return RunOutcome(result=redactor.result(result), redactor=redactor, kept=kept)
+    kept = [_kept(session.contexts[name]) for name in loaded
+            if name in session.contexts and session.contexts[name].env.keep]
+    return RunOutcome(result=session.redactor.result(result), redactor=session.redactor, kept=kept)
 
 
-def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[str], None]) -> tuple[
-        docker.DockerClient, dict[str, dict[str, str]], Redactor, dict[str, AppImage | None]]:
+def _explain(session: Session, options: RunOptions, loaded: dict[str, LoadedProfile], base_run: ProfileRun,
+             divergences: list[Divergence]) -> list[Divergence]:
+    """Settle each divergence's cause by experiment: the baseline run again with one group of the
+    target's keys at a time, each only as far as the step its divergences appeared in."""
+    from parity.causes.experiments import explain
+
+    target = loaded[options.target]
+    numbers = itertools.count(1)
+    names = [step for step, _ in STEPS]
+
+    def execute(profile: Profile, up_to: str) -> ProfileRun:
+        if session.cancel.is_set():
+            raise Cancelled
+        name = f"{options.target}-x{next(numbers)}"
+        if session.board:
+            session.board.note(name, profile.description or "experiment")
+        flipped = LoadedProfile(name=name, profile=profile, files=target.files)
+        steps = STEPS[: names.index(up_to) + 1]
+        return session.run_profile(flipped, resolve_values(profile.secrets, session.project.root), steps=steps)
+
+    explained: list[Divergence] = []
+
+    def search() -> None:
+        explained.extend(explain(divergences, baseline=loaded[options.baseline].profile, target=target.profile,
+                                 baseline_run=base_run, execute=execute, workers=experiment_workers(),
+                                 names=(options.baseline, options.target)))
+
+    session.in_threads({"explain": search})
+    return explained or divergences
+
+
+def experiment_workers() -> int:
+    """How many experiments run at once: one per core, fewer when memory is short (an experiment
+    is a database, the app and its smoke suite: count 1.5 GiB each)."""
+    cores = os.cpu_count() or 1
+    available = _available_memory()
+    by_memory = int(available // (1.5 * 2**30)) if available else cores
+    return max(1, min(cores, by_memory, 4))
+
+
+def _available_memory() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[str], None],
+             board: RunProgress | None = None) -> tuple[Session, dict[str, dict[str, str]]]:
     """Everything before any environment exists: secrets resolved, host commands checked (so profile
     mistakes surface first), the engine reached, dead runs' leftovers reaped, images ready."""
     values = {name: resolve_values(lp.profile.secrets, project.root) for name, lp in loaded.items()}
@@ -130,7 +217,10 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
     removed = reap_orphans(client)
     if removed:
         say(f"removed leftovers of dead runs: {removed.summary()}")
-    return client, values, redactor, _prepare_images(client, loaded, project.root, say)
+    images = AppImages(client, project.root, say)
+    images.prepare(loaded.values())
+    return Session(project=project, client=client, redactor=redactor, images=images, board=board,
+                   say=None if board else say), values
 
 
 def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
@@ -186,33 +276,40 @@ def _cancel(cancel: threading.Event, contexts: dict[str, StepContext], threads: 
 CANCEL_GRACE = 20.0
 
 
-def _prepare_images(client: docker.DockerClient, loaded: dict[str, LoadedProfile], root: Path,
-                    say: Callable[[str], None]) -> dict[str, AppImage | None]:
-    # Images first and once: both profiles usually share the app image, and concurrent builds
-    # of the same context would only race.
-    by_spec: dict[str, AppImage] = {}
-    images: dict[str, AppImage | None] = {}
-    for name, lp in loaded.items():
-        db = lp.profile.database
-        if db and db.engine == "postgres":
-            ensure_image(client, db.image_ref(), say)
-        app = lp.profile.app
+class AppImages:
+    """The app images of the profiles in play, each prepared once (both profiles, and every
+    experiment, usually share one; concurrent builds of one context would only race)."""
+
+    def __init__(self, client: docker.DockerClient, root: Path, say: Callable[[str], None]) -> None:
+        self.client, self.root, self.say = client, root, say
+        self._by_spec: dict[str, AppImage] = {}
+        self._lock = threading.Lock()
+
+    def prepare(self, profiles: Iterable[LoadedProfile]) -> None:
+        """The database and app images of these profiles, ready before anything starts."""
+        for lp in profiles:
+            db = lp.profile.database
+            if db and db.engine == "postgres":
+                ensure_image(self.client, db.image_ref(), self.say)
+            self.of(lp)
+
+    def of(self, loaded: LoadedProfile) -> AppImage | None:
+        """The profile's app image (built or checked on first use)."""
+        app = loaded.profile.app
         if app is None:
-            images[name] = None
-            continue
+            return None
         key = app.image or f"{app.build}|{app.dockerfile}"
-        if key not in by_spec:
-            by_spec[key] = prepare_image(client, app, root, say)
-        images[name] = by_spec[key]
-    return images
+        with self._lock:
+            if key not in self._by_spec:
+                self._by_spec[key] = prepare_image(self.client, app, self.root, self.say)
+            return self._by_spec[key]
 
 
-def _run_profile(client: docker.DockerClient, loaded: LoadedProfile, root: Path, image: AppImage | None,
-                 values: dict[str, str], redactor: Redactor, board: RunProgress | None,
-                 contexts: dict[str, StepContext], keep: bool,
-                 steps: list[tuple[str, Callable[[StepContext], StepResult]]] = STEPS,
-                 say: Callable[[str], None] | None = None, cancel: threading.Event | None = None) -> ProfileRun:
+def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None, values: dict[str, str], *,
+                 keep: bool = False, steps: list[tuple[str, Step]] = STEPS) -> ProfileRun:
     name = loaded.name
+    board, say, redactor, client, root = session.board, session.say, session.redactor, session.client, \
+        session.project.root
 
     def note(message: str) -> None:
         if board:
@@ -220,10 +317,10 @@ def _run_profile(client: docker.DockerClient, loaded: LoadedProfile, root: Path,
         elif say:
             say(redactor.text(message))
 
-    env = Environment(client, loaded, root, mode="up" if keep else "run", progress=note, cancel=cancel)
+    env = Environment(client, loaded, root, mode="up" if keep else "run", progress=note, cancel=session.cancel)
     ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
                       redactor=redactor, progress=note)
-    contexts[name] = ctx
+    session.contexts[name] = ctx
     run = ProfileRun(name=name, description=loaded.profile.description or "")
     started = time.monotonic()
     with env:
@@ -252,15 +349,13 @@ UP_STEPS = [step for step in STEPS if step[0] in ("database", "migrations", "sta
 def start_environment(project: Project, name: str, say: Callable[[str], None]) -> tuple[ProfileRun, Kept]:
     """`parity up`: database, migrations and app of one profile, left running for a developer."""
     loaded = project.profile(name)
-    client, values, redactor, images = _prepare(project, {name: loaded}, say)
-    contexts: dict[str, StepContext] = {}
-    run = _run_profile(client, loaded, project.root, images[name], values[name], redactor, None, contexts,
-                       keep=True, steps=UP_STEPS, say=say)
+    session, values = _prepare(project, {name: loaded}, say)
+    run = session.run_profile(loaded, values[name], keep=True, steps=UP_STEPS)
     database = run.steps.get("database")
     if database is not None and database.status == "error":
         raise EnvError(f"{name}: the database did not start: {database.detail}",
                        "see the log lines above; `parity doctor` checks the engine and images")
-    return run, _kept(contexts[name])
+    return run, _kept(session.contexts[name])
 
 
 def _deliver_secrets(ctx: StepContext) -> None:
@@ -277,7 +372,7 @@ def _deliver_secrets(ctx: StepContext) -> None:
         ctx.delivery.mounts[str(db.sqlite_path.parent)] = (SQLITE_MOUNT, False)
 
 
-def _guarded(action: Callable[[StepContext], StepResult], ctx: StepContext) -> StepResult:
+def _guarded(action: Step, ctx: StepContext) -> StepResult:
     """A step's failure is a result; only parity's own errors and interrupts stop the run."""
     started = time.monotonic()
     ctx.env.check_open()

@@ -90,6 +90,11 @@ def _pairs(groups: list[KeyGroup], prefer: Iterable[KeyGroup]) -> list[tuple[Key
         -sum(g in preferred for g in p), len(p[0].keys) + len(p[1].keys), order[p[0]], order[p[1]]))
 
 
+def _identity(flip: Flip) -> tuple[str, ...]:
+    """What makes two flips the same run: applied or reverted, and the keys."""
+    return (flip.kind, *flip.keys)
+
+
 @dataclass
 class _Case:
     """One divergence being explained, and what the experiments said about it so far."""
@@ -100,6 +105,7 @@ class _Case:
     note: str = ""
     needed_by_revert: list[KeyGroup] = field(default_factory=list)
     tried_pairs: bool = False
+    answers: dict[tuple[str, ...], bool | None] = field(default_factory=dict)  # flipped keys -> said
 
     @property
     def settled(self) -> bool:
@@ -122,6 +128,11 @@ def explain(divergences: list[Divergence], *, baseline: Profile, target: Profile
     if not groups:
         return [search.finish(c, "the profiles do not differ in any key: nothing to flip") for c in cases]
     suspected = [g for c in cases for g in groups if c.divergence.cause in g.keys]
+    # First each suspicion on its own, asked only by the divergences that suspect it and run only
+    # as far as they need: where the error already points at the right key, one short run each.
+    first = [apply_group(baseline, target, g) for g in dict.fromkeys(suspected)]
+    search.run(first, cases, settles=True,
+               asks=[[c for c in cases if c.divergence.cause in flip.groups[0].keys] for flip in first])
     search.run(plan(baseline, target, first=suspected).singles, cases, settles=True)
     open_cases = [c for c in cases if not c.settled]
     if open_cases and len(groups) > 1:
@@ -148,10 +159,14 @@ class _Search:
         self.baseline, self.baseline_run, self.names = baseline, baseline_run, names
         self.used = 0
         self.not_tried = 0
+        # Runs made so far, by the keys flipped: a later pass asks them again instead of rerunning.
+        self.done: dict[tuple[str, ...], tuple[ProfileRun | None, float, str]] = {}
 
-    def run(self, flips: list[Flip], cases: list[_Case], *, settles: bool) -> list[dict[int, bool | None]]:
-        """Run the flips in order (each only if some case still needs it); with `settles`, a case
-        is settled by the first flip in this order that reproduces it. Per flip: case id -> said."""
+    def run(self, flips: list[Flip], cases: list[_Case], *, settles: bool,
+            asks: list[list[_Case]] | None = None) -> list[dict[int, bool | None]]:
+        """Run the flips in order (each only if some case still needs it; `asks`: only these cases
+        per flip); with `settles`, a case is settled by the first flip in this order that
+        reproduces it. A flip already run deep enough is not run again. Per flip: case id -> said."""
         said: list[dict[int, bool | None]] = [{} for _ in flips]
         asked: list[list[_Case]] = [[] for _ in flips]
         pending: dict[Future[tuple[ProfileRun | None, float, str]], int] = {}
@@ -161,9 +176,14 @@ class _Search:
                 while True:
                     while len(pending) < self.workers and submitted < len(flips):
                         k, submitted = submitted, submitted + 1
-                        wanting = [c for c in cases if self._needs(c, k, said, settles)]
+                        wanting = [c for c in (asks[k] if asks else cases) if self._needs(c, k, said, settles)]
                         asked[k] = wanting
-                        if wanting:
+                        # A case that already has this flip's answer (an earlier pass) keeps it.
+                        flipped = _identity(flips[k])
+                        for case in [c for c in wanting if flipped in c.answers]:
+                            said[k][id(case)] = case.answers[flipped]
+                        wanting = [c for c in wanting if flipped not in c.answers]
+                        if wanting and not self._reuse(flips[k], wanting, said[k]):
                             self._start(pool, pending, flips[k], k, wanting, said)
                     if settles:
                         for case in cases:
@@ -173,7 +193,9 @@ class _Search:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
                         k = pending.pop(future)
-                        self._record(flips[k], future.result(), asked[k], said[k])
+                        outcome = future.result()
+                        self.done[_identity(flips[k])] = outcome
+                        self._record(flips[k], outcome, asked[k], said[k])
             finally:
                 for future in pending:
                     future.cancel()
@@ -181,6 +203,16 @@ class _Search:
     def _needs(self, case: _Case, k: int, said: list[dict[int, bool | None]], settles: bool) -> bool:
         # A case needs no later flip once an earlier one in the order reproduced it.
         return not case.settled and not (settles and any(s.get(id(case)) for s in said[:k]))
+
+    def _reuse(self, flip: Flip, cases: list[_Case], said: dict[int, bool | None]) -> bool:
+        """Answer from an earlier run of the same flip, if it went as far as these cases need."""
+        earlier = self.done.get(_identity(flip))
+        if earlier is None or earlier[0] is None:
+            return False
+        if any(up_to_step(c.divergence) not in earlier[0].steps for c in cases):
+            return False
+        self._record(flip, earlier, cases, said)
+        return True
 
     def _start(self, pool: ThreadPoolExecutor, pending: dict[Future[tuple[ProfileRun | None, float, str]], int],
                flip: Flip, k: int, wanting: list[_Case], said: list[dict[int, bool | None]]) -> None:
@@ -216,6 +248,7 @@ class _Search:
         for case in cases:
             answer = None if run is None else reproduces(case.divergence, self.baseline_run, run, same_engine=alike)
             said[id(case)] = answer
+            case.answers[_identity(flip)] = answer
             note = f"could not run: {error}" if error else \
                 "could not tell: the run did not reach that step" if answer is None else None
             case.experiments.append(Experiment(keys=flip.keys, reproduced=bool(answer), duration_s=duration,

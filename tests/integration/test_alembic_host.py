@@ -60,3 +60,18 @@ def test_the_revision_that_fails_on_production_postgres_is_named(docker_client, 
     assert "any_value" in prod.revisions[1].error and prod.revisions[0].duration_s > 0
     assert [(d.step, d.subject, d.cause) for d in result.divergences] == [
         ("migrations", "0002 currency view", "database.version")]
+
+
+def test_the_upgrade_target_is_honoured_not_head(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+    # `python -m alembic upgrade 0001`: production is meant to stop before the view; so must parity.
+    project = make_alembic_project(tmp_path)
+    for name in ("local", "prod"):
+        path = project.profiles_dir / f"{name}.yaml"
+        path.write_text(path.read_text().replace("[alembic, upgrade, head]", "[python, -m, alembic, upgrade, '0001']"))
+    result = run(project, RunOptions(target="prod")).result
+    assert result.verdict == "parity", result.divergences
+    for name in ("local", "prod"):
+        migrations = result.profiles[name].steps["migrations"]
+        assert [(r.id, r.status) for r in migrations.revisions] == [("0001", "ok")]
+        assert migrations.schema_snapshot is not None
+        assert list(migrations.schema_snapshot["tables"]) == ["notes"] and migrations.schema_snapshot["views"] == []

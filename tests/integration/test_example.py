@@ -13,11 +13,11 @@ from tests.conftest import parity_resources
 from tests.integration.projects import REPO, parity_cli
 
 
-def test_the_example_diverges_in_four_ways_with_valid_reports(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_example_diverges_in_four_ways_with_causes_confirmed_and_valid_reports(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert (REPO / "example" / "wheelhouse").is_dir(), "run `make wheelhouse` first (make test does)"
     reports = {kind: tmp_path / f"report.{kind}" for kind in ("json", "xml", "md")}
     result = parity_cli(
-        ["run", "--profile", "prod", "--json", str(reports["json"]), "--junit", str(reports["xml"]),
+        ["run", "--profile", "prod", "--explain", "--json", str(reports["json"]), "--junit", str(reports["xml"]),
          "--markdown", str(reports["md"])],
         cwd=REPO, env={"PARITY_DEMO_SECRET_KEY": "example-test-secret-3f9a"},
     )
@@ -27,6 +27,10 @@ def test_the_example_diverges_in_four_ways_with_valid_reports(docker_client, tmp
     causes = {(d["step"], d["cause"]) for d in report["divergences"]}
     assert {("migrations", "database.version"), ("smoke", "secrets.source"), ("smoke", "database.ssl"),
             ("resources", "app.memory")} <= causes, causes
+    # --explain: every cause confirmed by an experiment that flipped that key alone.
+    for divergence in report["divergences"]:
+        assert divergence["cause_confidence"] == "confirmed", divergence
+        assert any(e["reproduced"] and divergence["cause"] in e["keys"] for e in divergence["experiments"])
     assert report["failures"] == [] and report["verdict"] == "divergent"
     revision = next(d for d in report["divergences"] if d["step"] == "migrations")
     assert revision["subject"].startswith("0003") and "any_value" in revision["detail"]

@@ -25,6 +25,9 @@ DB = "database: {version: '15', ssl: required, superuser: false}\n"
 
 def phase_profile(phase: str, tag: str) -> str:
     """A profile that spends a long time in the given phase, so a signal lands there."""
+    if phase == "explain":  # the target diverges at once; the experiment flipping database.ssl hangs
+        return (f"database: {{version: '15', ssl: required, env: {{EXPECT_FAIL: '1'}}}}\n"
+                f"smoke: {{command: [python, scripts/tls_only_sleeps.py, {tag}], timeout: 10m}}\n")
     if phase == "image-build":
         return DB + "app: {build: app}\n"
     # A slow smoke step after the database phases keeps the run alive even if the signal lands
@@ -52,6 +55,7 @@ MARKERS = {
     "migrations": "migrations: running",
     "probe": "probing",
     "smoke": "smoke: running",
+    "explain": "prod-x1 smoke: running",
 }
 
 
@@ -69,10 +73,11 @@ def test_an_interrupted_run_leaves_nothing_behind(
 ) -> None:
     tag = f"parity-test-{secrets.token_hex(4)}"
     profile = phase_profile(phase, tag)
-    project = make_project(tmp_path / "project", {"local": profile, "prod": profile})
+    local = DB.replace("ssl: required", "ssl: 'off'") + f"smoke: {{command: [python, scripts/tls_only_sleeps.py, {tag}]}}\n"
+    project = make_project(tmp_path / "project", {"local": local if phase == "explain" else profile, "prod": profile})
     if phase == "image-build":
         _slow_build(project, tag)
-    run = Background(["run", "--profile", "prod"], cwd=project)
+    run = Background(["run", "--profile", "prod"] + (["--explain"] if phase == "explain" else []), cwd=project)
     try:
         run.wait_for(MARKERS[phase])
         time.sleep(0.2 if phase.startswith("database") else 1.5)

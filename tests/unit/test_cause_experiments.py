@@ -121,8 +121,12 @@ def test_each_divergence_of_the_example_is_confirmed_with_the_key_whose_flip_alo
     assert "local with only prod's database.version reproduced it" in migration.cause_note
     login = explained[1]
     assert [e.keys for e in login.experiments if e.reproduced] == [["secrets.source", "secrets.path"]]
-    # The heuristic suspected the right keys, so each was tried first and nothing else was needed.
+    # The heuristic suspected the right keys, so each was tried first and nothing else was needed;
+    # each suspicion ran only as far as the divergences suspecting it: the version to the migrations.
     assert len(execute.calls) == 4
+    depth = {next(k for k in ("version", "secrets", "ssl", "memory") if k in (p.description or "")): up_to
+             for p, up_to in execute.calls}
+    assert depth == {"version": "migrations", "secrets": "smoke", "ssl": "smoke", "memory": "resources"}
 
 
 def test_an_experiment_runs_only_as_far_as_the_divergences_it_can_still_settle() -> None:
