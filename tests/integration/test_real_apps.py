@@ -52,14 +52,14 @@ class Outcome:
         return f"exit {self.code}\n{self.output[-6000:]}"
 
 
-def parity_run(project: Path, profile: str, tmp: Path, docker_client: Any) -> Outcome:
+def parity_run(project: Path, profile: str, tmp: Path, docker_client: Any, *flags: str) -> Outcome:
     """`parity run --profile PROFILE` on a real app, as a user runs it; nothing may be left behind."""
     report = tmp / "report.json"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | SECRETS
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     result = subprocess.run(
         [sys.executable, "-m", "parity", "run", "--profile", profile, "--project", str(project),
-         "--json", str(report)],
+         "--json", str(report), *flags],
         cwd=project, env=env, capture_output=True, text=True, timeout=840,  # within pytest-timeout
     )
     outcome = Outcome(result.returncode, result.stdout + result.stderr,
@@ -134,8 +134,9 @@ def test_a_wagtail_site_is_parity_under_a_production_profile(wagtail_prod: Outco
 def test_a_wagtail_site_on_postgres_13_diverges_at_the_migrations_with_djangos_error(  # type: ignore[no-untyped-def]
     docker_client, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    # Django 5.2 documents PostgreSQL 14 as its minimum; production on 13 must fail its migrations.
-    run = parity_run(WAGTAIL, "prod-pg13", tmp_path_factory.mktemp("wagtail-pg13"), docker_client)
+    # Django 5.2 documents PostgreSQL 14 as its minimum; production on 13 must fail its migrations,
+    # and --explain must confirm the version as the cause of that and of what follows from it.
+    run = parity_run(WAGTAIL, "prod-pg13", tmp_path_factory.mktemp("wagtail-pg13"), docker_client, "--explain")
     assert run.code == 1, run.explain()
     assert run.report["verdict"] == "divergent"
     assert run.steps("local")["migrations"]["status"] == "ok"
@@ -145,6 +146,8 @@ def test_a_wagtail_site_on_postgres_13_diverges_at_the_migrations_with_djangos_e
     evidence = " ".join(f"{d['target']} {d['detail']}" for d in migration)
     assert "NotSupportedError" in evidence and "PostgreSQL 14 or later is required" in evidence, evidence
     assert migration[0]["cause"] == "database.version", migration[0]
+    for divergence in run.report["divergences"]:
+        assert (divergence["cause"], divergence["cause_confidence"]) == ("database.version", "confirmed"), divergence
 
 
 def test_i_hate_money_is_parity_under_a_production_profile(ihatemoney_prod: Outcome) -> None:
