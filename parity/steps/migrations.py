@@ -74,7 +74,12 @@ def run_migrations(ctx: StepContext) -> StepResult:
     for revision in result.revisions:
         revision.error = ctx.redactor.text(revision.error)
     if result.status == "ok" or result.revisions:
-        result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor)
+        # parity's own connection settings (its CA on this machine), not only the user's URL.
+        own = db.connect_kwargs() if db.engine == "postgres" else None
+        result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor, own)
+        if "error" in result.schema_snapshot:
+            # Not the app's failure, but the schemas were not compared: say so where it is read.
+            result.summary = f"{result.summary}; schema not read: {result.schema_snapshot['error']}"[:300]
     return result
 
 
@@ -184,7 +189,8 @@ def _judge(output: Finished, text: str, plan: Plan, timeout: float, duration: fl
         return StepResult(status="failed", duration_s=duration, summary=summary,
                           detail=tail(text), revisions=results, facts={"timed_out": True})
     if output.code == 0:
-        applied = f"{len(results)} revisions applied" if results else "migrations applied"
+        unit = "migrations" if plan.tool == "django" else "revisions"
+        applied = f"{len(results)} {unit} applied" if results else "migrations applied"
         return StepResult(status="ok", duration_s=duration, summary=applied, revisions=results, detail=tail(text, 8))
     failed = next((r for r in results if r.status == "failed"), None)
     summary = f"revision {failed.id} failed: {key_line(failed.error)}" if failed else f"exit {output.code}: {key_line(text)}"

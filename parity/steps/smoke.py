@@ -28,6 +28,7 @@ def run_smoke(ctx: StepContext) -> StepResult:
     cases: list[TestCase] = []
     details: list[str] = []
     command_summary = ""
+    facts: dict[str, object] = {}
     failed = errored = False
     # Declarative checks first: they are quick, and a suite that crashes the app must not
     # turn them into failures of their own.
@@ -38,6 +39,7 @@ def run_smoke(ctx: StepContext) -> StepResult:
     if spec.command is not None:
         outcome = _command(ctx, spec.command, spec.timeout)
         command_summary = outcome.summary
+        facts.update(outcome.facts)
         cases += outcome.tests
         details.append(outcome.detail)
         failed |= outcome.status == "failed"
@@ -50,7 +52,7 @@ def run_smoke(ctx: StepContext) -> StepResult:
         # A timeout or a command that did not run says more than the counts do.
         summary = f"{command_summary}; {summary}" if cases else command_summary
     return StepResult(status=status, duration_s=time.monotonic() - started, summary=summary[:300],
-                      detail=ctx.redactor.text("\n".join(d for d in details if d)), tests=cases)
+                      detail=ctx.redactor.text("\n".join(d for d in details if d)), tests=cases, facts=facts)
 
 
 def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> StepResult:
@@ -74,7 +76,8 @@ def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> Step
     code = finished.code
     if code is None:
         return StepResult(status="failed", summary=f"smoke tests timed out after {timeout:.0f}s",
-                          detail=f"timed out after {timeout:.0f}s\n{tail(output)}", tests=tests)
+                          detail=f"timed out after {timeout:.0f}s\n{tail(output)}", tests=tests,
+                          facts={"timed_out": True})
     summary = ""
     if pattern and not tests:
         summary = f"no JUnit XML written to {pattern} (smoke.junit): one result for the whole command"
