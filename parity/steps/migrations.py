@@ -60,9 +60,7 @@ def run_migrations(ctx: StepContext) -> StepResult:
     if ctx.profile.data is not None and plan.tool == "alembic":
         plan, current = _after_applied(ctx, plan)
         if not plan.revisions:
-            result = StepResult(status="ok", summary=f"nothing to apply: the database is at {current}")
-            result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor)
-            return result
+            return _with_schema(ctx, StepResult(status="ok", summary=f"nothing to apply: the database is at {current}"))
     counted = f" ({len(plan.revisions)} revisions, one at a time)" if plan.revisions else ""
     ctx.say(f"migrations: {shlex.join(command_of(spec))}{counted}")
     started = time.monotonic()
@@ -74,12 +72,20 @@ def run_migrations(ctx: StepContext) -> StepResult:
     for revision in result.revisions:
         revision.error = ctx.redactor.text(revision.error)
     if result.status == "ok" or result.revisions:
-        # parity's own connection settings (its CA on this machine), not only the user's URL.
-        own = db.connect_kwargs() if db.engine == "postgres" else None
-        result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor, own)
-        if "error" in result.schema_snapshot:
-            # Not the app's failure, but the schemas were not compared: say so where it is read.
-            result.summary = f"{result.summary}; schema not read: {result.schema_snapshot['error']}"[:300]
+        _with_schema(ctx, result)
+    return result
+
+
+def _with_schema(ctx: StepContext, result: StepResult) -> StepResult:
+    """The result with the schema the migrations left."""
+    db = ctx.env.database
+    assert db is not None
+    # parity's own connection settings (its CA on this machine), not only the user's URL.
+    own = db.connect_kwargs() if db.engine == "postgres" else None
+    result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor, own)
+    if "error" in result.schema_snapshot:
+        # Not the app's failure, but the schemas were not compared: say so where it is read.
+        result.summary = f"{result.summary}; schema not read: {result.schema_snapshot['error']}"[:300]
     return result
 
 
