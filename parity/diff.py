@@ -49,10 +49,28 @@ class _Outcome:
         return self.bad[0] != self.bad[1]
 
 
+@dataclass(frozen=True)
+class Budgets:
+    """What a deploy may cost (the target's migrations.lock_budget and .budget), held against both sides."""
+
+    lock: float | None = None
+    step: float | None = None
+
+    @classmethod
+    def of(cls, profile: Profile) -> Budgets:
+        """The profile's budgets (none without a migrations section)."""
+        spec = profile.migrations
+        return cls(spec.lock_budget, spec.budget) if spec else cls()
+
+
+NO_BUDGETS = Budgets()
+
+
 def compare(baseline: ProfileRun, target: ProfileRun, base_profile: Profile, target_profile: Profile,
             ) -> tuple[list[Divergence], list[Divergence]]:
     """(divergences, failures on both sides) between two runs, each divergence with its suspected cause."""
-    comparison = compare_runs(baseline, target, same_engine=same_engine(base_profile, target_profile))
+    comparison = compare_runs(baseline, target, same_engine=same_engine(base_profile, target_profile),
+                              budgets=Budgets.of(target_profile))
     found = []
     for finding in comparison.divergences:
         suspicion = suspect(finding.evidence, base_profile, target_profile)
@@ -70,15 +88,20 @@ def same_engine(a: Profile, b: Profile) -> bool:
     return (a.database and a.database.engine) == (b.database and b.database.engine)
 
 
-def compare_runs(baseline: ProfileRun, target: ProfileRun, *, same_engine: bool = True) -> Comparison:
-    """Everything that differs between two runs, in run order, compared where both ran the step."""
+def compare_runs(baseline: ProfileRun, target: ProfileRun, *, same_engine: bool = True,
+                 budgets: Budgets = NO_BUDGETS) -> Comparison:
+    """Everything that differs between two runs, in run order, compared where both ran the step;
+    the target's budgets held against both."""
     b, t = baseline.steps, target.steps
 
     def both_ran(step: str) -> bool:
         return step in b and step in t
 
     database = _whole_step("database", b["database"], t["database"]) if both_ran("database") else []
+    data = _whole_step("data", b["data"], t["data"]) if both_ran("data") else []
     migrations = _migrations(b["migrations"], t["migrations"]) if both_ran("migrations") else []
+    if both_ran("migrations"):
+        migrations += _over_budget(b["migrations"], t["migrations"], budgets, migrations)
     # A schema left by migrations that diverged differs for that reason alone.
     schema = [] if not both_ran("migrations") or any(o.diverges for o in migrations) else \
         list(_schema(b["migrations"], t["migrations"], same_engine))
@@ -91,9 +114,9 @@ def compare_runs(baseline: ProfileRun, target: ProfileRun, *, same_engine: bool 
     def found(outcomes: list[_Outcome]) -> list[Finding]:
         return [_finding(o, oom) for o in outcomes if o.diverges]
 
-    everything = [*database, *migrations, *startup, *smoke, *resources]
+    everything = [*database, *data, *migrations, *startup, *smoke, *resources]
     return Comparison(
-        divergences=[*found(database + migrations), *schema, *found(startup + smoke + resources)],
+        divergences=[*found(database + data + migrations), *schema, *found(startup + smoke + resources)],
         failures=[_divergence(o, both=True) for o in everything if all(o.bad)],
     )
 
@@ -152,6 +175,83 @@ def _migrations(b: StepResult, t: StepResult) -> list[_Outcome]:
         return []
     return [_Outcome("migrations", "migrations", (_say(b), _say(t)), (b.detail, t.detail), (_bad(b), _bad(t)),
                      (b.facts, t.facts))]
+
+
+def _over_budget(b: StepResult, t: StepResult, budgets: Budgets, failed: list[_Outcome]) -> list[_Outcome]:
+    """Revisions that block longer than the lock budget, and a step slower than its budget, on
+    either side; failed revisions are already outcomes of their own."""
+    outcomes: list[_Outcome] = []
+    taken = {o.subject for o in failed}
+    by_id = {r.id: r for r in b.revisions}
+    if budgets.lock is not None:
+        for rev in t.revisions:
+            subject = f"{rev.id} {rev.description}".strip()
+            other = by_id.get(rev.id)
+            if subject in taken or other is None or "failed" in (rev.status, other.status):
+                continue
+            said = (_blocking(other, budgets.lock), _blocking(rev, budgets.lock))
+            over = (_blocks(other) > budgets.lock, _blocks(rev) > budgets.lock)
+            if any(over):
+                facts = tuple({"over_budget": "migrations.lock_budget", "budget_s": budgets.lock,
+                               "waited_for_lock": bool(r.measures and r.measures.lock_wait_s > budgets.lock)}
+                              if o else {} for r, o in ((other, over[0]), (rev, over[1])))
+                outcomes.append(_Outcome("migrations", subject, said, (_measured(other), _measured(rev)), over,
+                                         (facts[0], facts[1])))
+                taken.add(subject)
+    if budgets.step is not None:
+        spent = (_spent(b), _spent(t))
+        over = (spent[0] > budgets.step, spent[1] > budgets.step)
+        if any(over):
+            slowest = max(t.revisions or b.revisions, key=lambda r: r.duration_s, default=None)
+            subject = f"{slowest.id} {slowest.description}".strip() if slowest else "migrations"
+            if subject not in taken:
+                words = [f"{'over' if o else 'within'} the migrations budget ({_seconds(budgets.step)}): "
+                         f"{_seconds(s)}" for o, s in zip(over, spent, strict=True)]
+                detail = (f"the migrations took {_seconds(spent[0])} on the baseline and {_seconds(spent[1])} on the "
+                          f"target (migrations.budget {_seconds(budgets.step)}); the slowest revision is {subject}")
+                fact = {"over_budget": "migrations.budget", "budget_s": budgets.step}
+                outcomes.append(_Outcome("migrations", subject, (words[0], words[1]), (detail, detail), over,
+                                         (fact if over[0] else {}, fact if over[1] else {})))
+    return outcomes
+
+
+def _blocks(rev: Revision) -> float:
+    return rev.measures.blocking_s if rev.measures else 0.0
+
+
+def _blocking(rev: Revision, budget: float) -> str:
+    if rev.measures is None:
+        return f"{_rev(rev)}, not measured"
+    m = rev.measures
+    what = "blocked the traffic" if m.blocking_basis == "traffic" else "blocked writes"
+    verdict = "over" if m.blocking_s > budget else "within"
+    return f"{what} {_seconds(m.blocking_s)}, {verdict} the lock budget ({_seconds(budget)})"
+
+
+def _measured(rev: Revision) -> str:
+    """A revision's measures in a sentence (the evidence of a budget divergence)."""
+    m = rev.measures
+    if m is None:
+        return f"{rev.id}: not measured"
+    parts = [f"{rev.id} took {_seconds(rev.duration_s)}",
+             f"strongest lock {m.strongest_lock or 'none seen'}",
+             f"waited {_seconds(m.lock_wait_s)} for a lock",
+             f"blocked writes for {_seconds(m.writes_blocked_s)}"]
+    if m.blocking_basis == "traffic":
+        parts.append(f"{m.blocked_queries} traffic queries blocked, the longest {_seconds(m.longest_block_s)}")
+        parts.append(f"{m.traffic_errors} traffic errors" + (f" (first: {m.traffic_error})" if m.traffic_error else ""))
+    parts.append(f"tables rewritten: {', '.join(m.rewritten) or 'none'}")
+    parts.append(f"lock_timeout: {m.lock_timeout or 'unknown'}")
+    return "; ".join(parts)
+
+
+def _spent(result: StepResult) -> float:
+    """The migrations under test's time: their revisions', else the whole step's."""
+    return sum(r.duration_s for r in result.revisions) if result.revisions else result.duration_s
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.0f}ms" if value < 1 else f"{value:.2f}s"
 
 
 def _rev(rev: Revision) -> str:

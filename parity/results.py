@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from parity import __version__
 
@@ -16,6 +16,25 @@ CauseConfidence = Literal["confirmed", "suspected", "unknown"]
 STEP_NAMES = ("database", "data", "migrations", "startup", "smoke", "resources")
 
 
+class Measures(BaseModel):
+    """What one revision did to the database and its traffic, seen by a rehearsal (data, traffic
+    or budgets in the profile); the lock monitor samples every few tens of milliseconds."""
+
+    strongest_lock: str | None = None  # the strongest table lock it held: "AccessExclusiveLock on notes"
+    lock_wait_s: float = 0.0  # the longest it waited to get a lock
+    writes_blocked_s: float = 0.0  # the longest it held a lock that blocks writes (SHARE or stronger)
+    blocked_queries: int = 0  # traffic queries that waited on it
+    longest_block_s: float = 0.0  # the longest of those waits
+    traffic_errors: int = 0  # errors the traffic saw while it ran
+    traffic_error: str = ""  # the first of them
+    rewritten: list[str] = Field(default_factory=list)  # tables whose file changed (pg_class.relfilenode)
+    lock_timeout: str | None = None  # "none", "2s (session default)", "set by the revision: ..."; None: unknown
+    # What migrations.lock_budget is held against: the traffic's longest block when traffic ran,
+    # else the longest the revision blocked writes.
+    blocking_s: float = 0.0
+    blocking_basis: Literal["traffic", "locks"] = "locks"
+
+
 class Revision(BaseModel):
     """One migration revision (Alembic) and what happened to it."""
 
@@ -24,6 +43,9 @@ class Revision(BaseModel):
     status: Status = "skipped"
     duration_s: float = 0.0
     error: str = ""
+    measures: Measures | None = None
+    # When the tool said it started and finished (time.time()), to attribute what was seen meanwhile.
+    _window: tuple[float, float] | None = PrivateAttr(default=None)
 
 
 class TestCase(BaseModel):

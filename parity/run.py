@@ -31,6 +31,7 @@ from parity.steps.context import StepContext
 from parity.steps.data import check_data, run_data
 from parity.steps.database import run_database
 from parity.steps.migrations import run_migrations
+from parity.steps.rehearsal import rehearses
 from parity.steps.resources import run_resources
 from parity.steps.smoke import run_smoke
 from parity.steps.startup import run_startup
@@ -88,6 +89,9 @@ class Session:
     say: Callable[[str], None] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     contexts: dict[str, StepContext] = field(default_factory=dict)
+    # Rehearse every profile's migrations when one asks for it (data, traffic, budgets), so the
+    # other side has figures to compare with.
+    rehearse: bool = False
 
     def run_profile(self, loaded: LoadedProfile, values: dict[str, str], *, keep: bool = False,
                     steps: list[tuple[str, Step]] = STEPS) -> ProfileRun:
@@ -129,6 +133,7 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     """Run both profiles and compare them. Profile and secret errors surface before anything starts."""
     loaded = {name: project.profile(name) for name in (options.baseline, options.target)}
     session, values = _prepare(project, loaded, say, progress)
+    session.rehearse = any(rehearses(lp.profile) for lp in loaded.values())
     runs: dict[str, ProfileRun] = {}
 
     def work(name: str) -> Callable[[], None]:
@@ -324,7 +329,7 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
 
     env = Environment(client, loaded, root, mode="up" if keep else "run", progress=note, cancel=session.cancel)
     ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
-                      redactor=redactor, progress=note)
+                      redactor=redactor, progress=note, rehearse=session.rehearse or rehearses(loaded.profile))
     session.contexts[name] = ctx
     run = ProfileRun(name=name, description=loaded.profile.description or "")
     started = time.monotonic()

@@ -14,7 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from parity.causes.keys import Flip, KeyGroup, apply_group, differing_groups, revert_group
-from parity.diff import compare_runs, same_engine
+from parity.diff import NO_BUDGETS, Budgets, compare_runs, same_engine
 from parity.errors import ParityError
 from parity.profile.models import Profile
 from parity.results import Divergence, Experiment, ProfileRun
@@ -38,7 +38,7 @@ def deepest_step(divergences: Iterable[Divergence]) -> str:
 
 
 def reproduces(divergence: Divergence, baseline_run: ProfileRun, experiment_run: ProfileRun, *,
-               same_engine: bool = True) -> bool | None:
+               same_engine: bool = True, budgets: Budgets = NO_BUDGETS) -> bool | None:
     """Whether the experiment diverged from the baseline in the same step on the same subject.
 
     None when it cannot tell: the experiment's database never started, or the run ended before
@@ -47,7 +47,7 @@ def reproduces(divergence: Divergence, baseline_run: ProfileRun, experiment_run:
     database = experiment_run.steps.get("database")
     if up_to_step(divergence) not in experiment_run.steps or (database and database.status == "error"):
         return None
-    found = compare_runs(baseline_run, experiment_run, same_engine=same_engine).divergences
+    found = compare_runs(baseline_run, experiment_run, same_engine=same_engine, budgets=budgets).divergences
     return any(f.divergence.step == divergence.step and f.divergence.subject == divergence.subject for f in found)
 
 
@@ -125,6 +125,7 @@ def explain(divergences: list[Divergence], *, baseline: Profile, target: Profile
     cases = [_Case(d) for d in divergences]
     groups = differing_groups(baseline, target)
     search = _Search(execute, workers, max_experiments, baseline, baseline_run, names)
+    search.budgets = Budgets.of(target)  # an experiment crosses the target's budgets, or not
     if not groups:
         return [search.finish(c, "the profiles do not differ in any key: nothing to flip") for c in cases]
     suspected = [g for c in cases for g in groups if c.divergence.cause in g.keys]
@@ -159,6 +160,7 @@ class _Search:
         self.baseline, self.baseline_run, self.names = baseline, baseline_run, names
         self.used = 0
         self.not_tried = 0
+        self.budgets = NO_BUDGETS
         # Runs made so far, by the keys flipped: a later pass asks them again instead of rerunning.
         self.done: dict[tuple[str, ...], tuple[ProfileRun | None, float, str]] = {}
 
@@ -246,7 +248,8 @@ class _Search:
         assert flip.profile is not None
         alike = same_engine(self.baseline, flip.profile)
         for case in cases:
-            answer = None if run is None else reproduces(case.divergence, self.baseline_run, run, same_engine=alike)
+            answer = None if run is None else reproduces(case.divergence, self.baseline_run, run, same_engine=alike,
+                                                         budgets=self.budgets)
             said[id(case)] = answer
             case.answers[_identity(flip)] = answer
             note = f"could not run: {error}" if error else \

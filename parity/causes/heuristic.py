@@ -203,6 +203,18 @@ def _names(line: str, secret: str) -> bool:
     return False
 
 
+def _over_budget(*, waited: bool) -> Callable[[Clues], str | None]:
+    def match(c: Clues) -> str | None:
+        over = c.evidence.facts.get("over_budget")
+        if not over or bool(c.evidence.facts.get("waited_for_lock")) != waited:
+            return None
+        return f"over {over}" + (", waiting for a lock" if waited else "")
+    return match
+
+
+_DATA = ("data", "data.rows", "data.restore", "data.seed", "data.at")
+_TRAFFIC = ("traffic", "traffic.hold", "traffic.hold_for", "traffic.sql", "traffic.rate", "traffic.connections")
+_SERVER = ("database.memory", "database.settings", "database.version")
 _DB = ("database.version", "database.image", "database.engine")  # a feature this server lacks
 RULES: list[Rule] = [
     # What parity measured itself beats any text.
@@ -210,6 +222,10 @@ RULES: list[Rule] = [
     Rule(lambda c: "the kernel OOM-killed the database" if c.evidence.component == "database" else None,
          ["database.memory"]),
     Rule(_fact("startup", "oom_killed", "the kernel OOM-killed the app"), ["app.memory"]),
+    # A budget crossed while waiting for a lock the traffic held (a pg_dump's ACCESS SHARE): the
+    # traffic; crossed while holding a lock or working through rows: the data's size.
+    Rule(_over_budget(waited=True), [*_TRAFFIC, *_DATA, *_SERVER]),
+    Rule(_over_budget(waited=False), [*_DATA, *_TRAFFIC, *_SERVER]),
     Rule(_fact("startup", "budget_exhausted", "the startup probe's budget ran out"),
          ["app.startup_probe", "app.cpus"]),
     Rule(_step_timed_out("migrations"), ["migrations.timeout"]),

@@ -123,11 +123,15 @@ def start_sqlite(spec: DatabaseSpec, state_dir: Path, network_dir: str) -> Datab
     )
 
 
-def postgres_command(spec: DatabaseSpec, with_tls: bool) -> list[str]:
-    """The server command line: the profile's settings as `-c` options."""
+def postgres_command(spec: DatabaseSpec, with_tls: bool, statements: bool = False) -> list[str]:
+    """The server command line: the profile's settings as `-c` options (with `statements`,
+    pg_stat_statements loaded too: a rehearsal counts lock_timeout statements with it)."""
     options: dict[str, str] = {}
     for key, value in spec.settings.items():
         options[key] = ("on" if value else "off") if isinstance(value, bool) else str(value)
+    if statements:
+        libraries = [name.strip() for name in options.get("shared_preload_libraries", "").split(",") if name.strip()]
+        options["shared_preload_libraries"] = ",".join(dict.fromkeys([*libraries, "pg_stat_statements"]))
     if spec.max_connections is not None:
         options["max_connections"] = str(spec.max_connections)
     if with_tls:
@@ -192,6 +196,7 @@ def start_postgres(
     ready_timeout: float = 90.0,
     check_open: Callable[[], None] = lambda: None,
     data_fingerprint: str | None = None,
+    statements: bool = False,
 ) -> Database:
     """Start a Postgres container per the spec and return once a real connection succeeds.
 
@@ -209,7 +214,7 @@ def start_postgres(
     else:
         env.update(POSTGRES_USER=ADMIN_ROLE, POSTGRES_PASSWORD=admin_password)
 
-    command = postgres_command(spec, with_tls=tls is not None)
+    command = postgres_command(spec, with_tls=tls is not None, statements=statements)
     init_files: dict[str, bytes] = {}
     if not spec.superuser:
         script = app_role_sql(spec.name, pgtemplate.PLACEHOLDER if pgtemplate.enabled() else password)

@@ -94,9 +94,10 @@ class Environment:
             raise EnvError(f"cannot create network {self.network_name}: {exc.explanation or exc}") from None
         return self.network_name
 
-    def start_database(self, data_fingerprint: str | None = None) -> Database | None:
+    def start_database(self, data_fingerprint: str | None = None, statements: bool = False) -> Database | None:
         """Start the profile's database (none if the profile has no database section); with a
-        data fingerprint, from the filled cluster cached under it when there is one."""
+        data fingerprint, from the filled cluster cached under it when there is one; `statements`:
+        with pg_stat_statements loaded (a rehearsal reads it)."""
         spec = self.profile.database
         if spec is None:
             return None
@@ -107,7 +108,7 @@ class Environment:
             self.database = start_postgres(
                 self.client, spec, env_id=self.env_id, network=self.network_name,
                 labels=self.labels("database"), state_dir=self.state_dir, progress=self.progress,
-                check_open=self.check_open, data_fingerprint=data_fingerprint,
+                check_open=self.check_open, data_fingerprint=data_fingerprint, statements=statements,
             )
         return self.database
 

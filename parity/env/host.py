@@ -14,7 +14,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -66,10 +66,11 @@ class LineSplitter:
     A line's start is when its first byte arrived, so a tool that prints "Applying X..." and
     " OK" later (Django) gives that step's real duration."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_line: Callable[[Line], None] | None = None) -> None:
         self.lines: list[Line] = []
         self._partial = b""
         self._since = 0.0
+        self._on_line = on_line  # told of each line as it completes (a rehearsal marks revisions)
 
     def feed(self, chunk: bytes, at: float) -> None:
         """Add a chunk that arrived at time `at`."""
@@ -90,8 +91,11 @@ class LineSplitter:
 
     def _emit(self, at: float) -> None:
         text = self._partial.decode(errors="replace").rstrip("\r")
-        self.lines.append(Line(self._since, at, text))
+        line = Line(self._since, at, text)
+        self.lines.append(line)
         self._partial = b""
+        if self._on_line is not None:
+            self._on_line(line)
 
 
 def venv_dir(spec: HostSpec | None, root: Path) -> Path | None:
@@ -166,8 +170,9 @@ class HostCommand:
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     timeout: float = 300.0
 
-    def run(self, owner: Supervisor | None = None) -> Finished:
-        """Run to the end (or the timeout, or the owner's teardown); output merged into one pipe."""
+    def run(self, owner: Supervisor | None = None, on_line: Callable[[Line], None] | None = None) -> Finished:
+        """Run to the end (or the timeout, or the owner's teardown); output merged into one pipe
+        (`on_line` hears each line as it comes)."""
         started = time.time()
         # The program is looked up with the user's PATH, not parity's: Popen alone would search
         # the PATH of parity's own process.
@@ -182,16 +187,16 @@ class HostCommand:
             )
         except (FileNotFoundError, PermissionError):
             return Finished(code=127, lines=[], started=started, not_found=self.argv[0])
-        code, lines = _supervise(process, self.timeout, owner)
+        code, lines = _supervise(process, self.timeout, owner, on_line)
         return Finished(code=code, lines=lines, started=started)
 
 
-def _supervise(process: subprocess.Popen[bytes], timeout: float,
-               owner: Supervisor | None) -> tuple[int | None, list[Line]]:
+def _supervise(process: subprocess.Popen[bytes], timeout: float, owner: Supervisor | None,
+               on_line: Callable[[Line], None] | None = None) -> tuple[int | None, list[Line]]:
     """Read a process's output with times until it exits, or the timeout (or a teardown) kills its group."""
     if owner is not None:
         owner.track(process)
-    splitter = LineSplitter()
+    splitter = LineSplitter(on_line)
 
     def read() -> None:
         assert process.stdout is not None

@@ -19,7 +19,7 @@ def run_database(ctx: StepContext) -> StepResult:
     started = time.monotonic()
     fingerprint = data_fingerprint(ctx.profile, ctx.project_root) if pgtemplate.enabled() else None
     try:
-        db = ctx.env.start_database(fingerprint)
+        db = ctx.env.start_database(fingerprint, statements=ctx.rehearse)
     except ParityError as exc:
         return StepResult(status="error", duration_s=time.monotonic() - started,
                           summary="the database did not start", detail=ctx.redactor.text(str(exc)))

@@ -34,7 +34,9 @@ def migration_results(lines: list[Line], timed_out: bool, timeout: float) -> lis
             name, rest = match.group(1), match.group(2)
             started = line.started
             if _DONE.match(rest):
-                results.append(Revision(id=name, status="ok", duration_s=round(line.ended - line.started, 3)))
+                done = Revision(id=name, status="ok", duration_s=round(line.ended - line.started, 3))
+                done._window = (line.started, line.ended)
+                results.append(done)
                 continue
             # No OK on the same line: the error (stderr in the same pipe) follows the dots.
             current = Revision(id=name, status="failed")
@@ -45,6 +47,7 @@ def migration_results(lines: list[Line], timed_out: bool, timeout: float) -> lis
     if current is not None:
         ended = lines[-1].ended if lines else started
         current.duration_s = round(ended - started, 3)
+        current._window = (started, ended)
         text = tail("\n".join(error), 15)
         current.error = f"timed out after {timeout:.0f}s\n{text}".strip() if timed_out else text
     return results

@@ -6,7 +6,7 @@ import contextlib
 import shlex
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -15,7 +15,7 @@ import docker.errors
 import psycopg
 
 from parity.env.app import container_options
-from parity.env.host import Finished, HostCommand, LineSplitter
+from parity.env.host import Finished, HostCommand, Line, LineSplitter
 from parity.errors import UsageError
 from parity.evidence import key_line, tail
 from parity.profile.models import MigrationsSpec, Profile
@@ -30,6 +30,7 @@ from parity.steps.alembic_revisions import (
 )
 from parity.steps.context import StepContext
 from parity.steps.django_migrations import is_django_migrate, migration_results
+from parity.steps.rehearsal import Rehearsal
 from parity.steps.schema import snapshot_schema
 
 
@@ -63,14 +64,18 @@ def run_migrations(ctx: StepContext) -> StepResult:
             return _with_schema(ctx, StepResult(status="ok", summary=f"nothing to apply: the database is at {current}"))
     counted = f" ({len(plan.revisions)} revisions, one at a time)" if plan.revisions else ""
     ctx.say(f"migrations: {shlex.join(command_of(spec))}{counted}")
-    started = time.monotonic()
-    output = execute(ctx, plan.argv, spec.timeout)
+    rehearsal = Rehearsal(ctx, spec.timeout) if ctx.rehearse and db.engine == "postgres" else None
+    with rehearsal or contextlib.nullcontext():
+        started = time.monotonic()
+        output = execute(ctx, plan.argv, spec.timeout, rehearsal.on_line if rehearsal else None)
+        duration = time.monotonic() - started
     if isinstance(output, StepResult):
         return output
-    duration = time.monotonic() - started
     result = _judge(output, ctx.redactor.text(output.text), plan, spec.timeout, duration)
     for revision in result.revisions:
         revision.error = ctx.redactor.text(revision.error)
+    if rehearsal is not None:
+        rehearsal.apply(result)
     if result.status == "ok" or result.revisions:
         _with_schema(ctx, result)
     return result
@@ -162,17 +167,18 @@ def _after_applied(ctx: StepContext, plan: Plan) -> tuple[Plan, str]:
     return plan.only(plan.revisions[last + 1 :]), ids[last]
 
 
-def execute(ctx: StepContext, argv: list[str], timeout: float) -> Finished | StepResult:
+def execute(ctx: StepContext, argv: list[str], timeout: float,
+            on_line: Callable[[Line], None] | None = None) -> Finished | StepResult:
     """Run a migrations command where the profile says (a release job or this machine); a
-    StepResult when it cannot run at all."""
+    StepResult when it cannot run at all. `on_line` hears each line of output as it comes."""
     spec = ctx.profile.migrations
     assert spec is not None
     if spec.run_in == "app":
         if ctx.image is None:
             return StepResult(status="error", summary="migrations run_in: app, but the profile has no app",
                               detail="set migrations.run_in: host, or add an app section")
-        return _in_container(ctx, argv, timeout)
-    output = HostCommand(argv, ctx.project_root, ctx.host_environment(), timeout).run(ctx.env)
+        return _in_container(ctx, argv, timeout, on_line)
+    output = HostCommand(argv, ctx.project_root, ctx.host_environment(), timeout).run(ctx.env, on_line)
     if output.not_found:
         message = f"migrations command not found on this machine: {output.not_found}"
         return StepResult(status="error", summary=message, detail=message)
@@ -219,6 +225,7 @@ def _per_revision(output: Finished, revisions: list[RevisionInfo], timeout: floa
             elif rev_id in by_id:
                 by_id[rev_id].status = "ok" if kind == "done" else "failed"
                 by_id[rev_id].duration_s = round(line.ended - started_at, 3)
+                by_id[rev_id]._window = (started_at, line.ended)
                 if kind == "failed":
                     failed = rev_id
                 current = None
@@ -231,29 +238,33 @@ def _per_revision(output: Finished, revisions: list[RevisionInfo], timeout: floa
     if current and current in by_id:  # still running when the timeout struck
         by_id[current].status = "failed"
         by_id[current].error = f"timed out after {timeout:.0f}s\n" + tail("\n".join(buffer), 15)
-        by_id[current].duration_s = round(output.lines[-1].ended - started_at if output.lines else 0.0, 3)
+        ended = output.lines[-1].ended if output.lines else started_at
+        by_id[current].duration_s = round(ended - started_at, 3)
+        by_id[current]._window = (started_at, time.time())  # until it was stopped, just now
     return list(by_id.values())
 
 
-def _in_container(ctx: StepContext, command: list[str], timeout: float) -> Finished:
+def _in_container(ctx: StepContext, command: list[str], timeout: float,
+                  on_line: Callable[[Line], None] | None = None) -> Finished:
     """A one-off container from the app image on the environment's network, like a release job.
 
     Its output is read as it comes (Docker's attach stream, timed here), with stderr sent into
     stdout by a shell so an error stays in order with what the tool printed before it."""
     if command[0] == "sh":  # already a shell: the user's string, or the per-revision form
-        return _release_job(ctx, command, timeout)
+        return _release_job(ctx, command, timeout, on_line=on_line)
     try:
         return _release_job(ctx, ["sh", "-c", 'exec 2>&1; exec "$@"', "parity-migrations", *command], timeout,
-                            wrapped=True)
+                            wrapped=True, on_line=on_line)
     except _NoShell:
-        return _release_job(ctx, command, timeout)  # an image without a shell (distroless)
+        return _release_job(ctx, command, timeout, on_line=on_line)  # an image without a shell (distroless)
 
 
 class _NoShell(Exception):
     """The app image has no `sh`."""
 
 
-def _release_job(ctx: StepContext, command: list[str], timeout: float, wrapped: bool = False) -> Finished:
+def _release_job(ctx: StepContext, command: list[str], timeout: float, wrapped: bool = False,
+                 on_line: Callable[[Line], None] | None = None) -> Finished:
     assert ctx.image is not None and ctx.profile.app is not None
     options = container_options(ctx.profile.app, environment=ctx.container_environment(),
                                 mounts=ctx.delivery.mounts, labels=ctx.env.labels("migrations"))
@@ -263,7 +274,7 @@ def _release_job(ctx: StepContext, command: list[str], timeout: float, wrapped: 
     container = ctx.client.containers.create(
         ctx.image.ref, name=f"parity-{ctx.env.env_id}-migrations", network=ctx.env.network_name, **options
     )
-    splitter = LineSplitter()
+    splitter = LineSplitter(on_line)
     started = time.time()
     code: int | None
     try:

@@ -40,6 +40,11 @@ def phase_profile(phase: str, tag: str) -> str:
         return f"database: {{version: '15', name: db_{tag.replace('-', '_')}}}\n" + slow_smoke
     if phase == "migrations":
         return DB + f"migrations: {{command: [python, scripts/sleep.py, {tag}], run_in: host, timeout: 10m}}\n"
+    if phase == "data":  # a seed command filling the database
+        return DB + f"data: {{seed: [python, scripts/sleep.py, {tag}]}}\n" + slow_smoke
+    if phase == "traffic":  # traffic (statements in flight in the server) and the lock monitor while migrations run
+        return (DB + f"migrations: {{command: [python, scripts/sleep.py, {tag}], run_in: host, timeout: 10m}}\n"
+                "traffic: {rate: 20/s, sql: ['SELECT pg_sleep(0.5)']}\n")
     if phase == "probe":
         return DB + ("app: {build: app, command: [python, -c, 'import time; time.sleep(600)'], "
                      "startup_probe: {http: /healthz, period: 1s, failure_threshold: 300}}\n")
@@ -53,6 +58,8 @@ MARKERS = {
     "database-template": "pre-initialising",
     "database-start": "starting postgres",
     "migrations": "migrations: running",
+    "data": "data: seeding",
+    "traffic": "traffic: 20/s",
     "probe": "probing",
     "smoke": "smoke: running",
     "explain": "prod-x1 smoke: running",
