@@ -6,7 +6,7 @@ parity.causes, and `parity explain` confirms causes by experiment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from parity.causes.heuristic import suspect
 from parity.evidence import Evidence, key_line
 from parity.profile.models import Profile
 from parity.results import Divergence, ProfileRun, Revision, StepResult, TestCase
+from parity.steps.schema import schema_differences
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def compare_runs(baseline: ProfileRun, target: ProfileRun, *, same_engine: bool 
     migrations = _migrations(b["migrations"], t["migrations"]) if both_ran("migrations") else []
     if both_ran("migrations"):
         migrations += _over_budget(b["migrations"], t["migrations"], budgets, migrations)
+        migrations += _round_trips(b["migrations"], t["migrations"])
     # A schema left by migrations that diverged differs for that reason alone.
     schema = [] if not both_ran("migrations") or any(o.diverges for o in migrations) else \
         list(_schema(b["migrations"], t["migrations"], same_engine))
@@ -215,6 +217,41 @@ def _over_budget(b: StepResult, t: StepResult, budgets: Budgets, failed: list[_O
     return outcomes
 
 
+def _round_trips(b: StepResult, t: StepResult) -> list[_Outcome]:
+    """Revisions whose rollback round trip broke (migrations.rollback) on either side."""
+    by_id = {r.id: r for r in b.revisions}
+    outcomes = []
+    for rev in t.revisions:
+        other = by_id.get(rev.id)
+        broken = (bool(other and other.rollback and other.rollback.broken), bool(rev.rollback and rev.rollback.broken))
+        if any(broken):
+            outcomes.append(_Outcome("rollback", f"{rev.id} {rev.description}".strip(), (_trip(other), _trip(rev)),
+                                     (_trip_detail(other), _trip_detail(rev)), broken))
+    return outcomes
+
+
+def _trip(rev: Revision | None) -> str:
+    trip = rev.rollback if rev else None
+    if trip is None:
+        return "not rolled back"
+    if trip.downgrade == "failed":
+        return f"downgrade failed: {key_line(trip.error)[:200] or 'see detail'}"
+    if trip.upgrade == "failed":
+        return f"upgrade after its downgrade failed: {key_line(trip.error)[:200] or 'see detail'}"
+    if trip.schema_changes:
+        return f"the round trip changed the schema: {trip.schema_changes[0][:200]}"
+    if trip.downgrade == "ok" and trip.upgrade == "ok":
+        return f"down and up again ({trip.downgrade_s:.2f}s, {trip.upgrade_s:.2f}s)"
+    return f"downgrade {trip.downgrade}, upgrade {trip.upgrade}"
+
+
+def _trip_detail(rev: Revision | None) -> str:
+    trip = rev.rollback if rev else None
+    if trip is None or not trip.broken:
+        return ""
+    return trip.error or "\n".join(trip.schema_changes)
+
+
 def _blocks(rev: Revision) -> float:
     return rev.measures.blocking_s if rev.measures else 0.0
 
@@ -264,38 +301,10 @@ def _schema(b: StepResult, t: StepResult, same_engine: bool) -> Iterator[Finding
     bs, ts = b.schema_snapshot, t.schema_snapshot
     if not bs or not ts or "error" in bs or "error" in ts:
         return
-    for subject, bt, tt in _schema_differences(bs, ts, same_engine):
+    for subject, bt, tt in schema_differences(bs, ts, same_engine):
         detail = f"{subject}: baseline {bt}, target {tt}"
         yield Finding(Divergence(step="schema", subject=subject, baseline=bt, target=tt, detail=detail),
                       Evidence(side="target", step="schema", text=detail))
-
-
-def _schema_differences(bs: dict[str, Any], ts: dict[str, Any], same_engine: bool) -> Iterable[tuple[str, str, str]]:
-    def present(found: bool) -> str:
-        return "present" if found else "missing"
-
-    bt_tables, tt_tables = bs.get("tables", {}), ts.get("tables", {})
-    for table in sorted(set(bt_tables) | set(tt_tables)):
-        if table not in tt_tables or table not in bt_tables:
-            yield f"table {table}", present(table in bt_tables), present(table in tt_tables)
-            continue
-        bcols, tcols = bt_tables[table]["columns"], tt_tables[table]["columns"]
-        for col in sorted(set(bcols) | set(tcols)):
-            if col not in bcols or col not in tcols:
-                yield f"column {table}.{col}", present(col in bcols), present(col in tcols)
-            elif same_engine and bcols[col] != tcols[col]:
-                yield f"column {table}.{col}", _col(bcols[col]), _col(tcols[col])
-        if same_engine:
-            for facet in ("primary_key", "indexes", "unique", "foreign_keys", "checks"):
-                if bt_tables[table].get(facet) != tt_tables[table].get(facet):
-                    yield (f"{facet.replace('_', ' ')} of {table}", str(bt_tables[table].get(facet)),
-                           str(tt_tables[table].get(facet)))
-    if same_engine and bs.get("views") != ts.get("views"):
-        yield "views", ", ".join(bs.get("views", [])) or "none", ", ".join(ts.get("views", [])) or "none"
-
-
-def _col(column: dict[str, Any]) -> str:
-    return f"{column['type']}{'' if column['nullable'] else ' NOT NULL'}"
 
 
 def _smoke(b: StepResult, t: StepResult) -> list[_Outcome]:

@@ -35,6 +35,23 @@ class Measures(BaseModel):
     blocking_basis: Literal["traffic", "locks"] = "locks"
 
 
+class RoundTrip(BaseModel):
+    """A revision downgraded and upgraded again (migrations.rollback)."""
+
+    downgrade: Status = "skipped"
+    downgrade_s: float = 0.0
+    upgrade: Status = "skipped"  # upgraded again, after everything above it came down
+    upgrade_s: float = 0.0
+    error: str = ""  # the failing downgrade's or upgrade's error
+    # What differs between the schema with the revision applied first and after the round trip.
+    schema_changes: list[str] = Field(default_factory=list)
+
+    @property
+    def broken(self) -> bool:
+        """Whether the round trip failed or changed the schema."""
+        return "failed" in (self.downgrade, self.upgrade) or bool(self.schema_changes)
+
+
 class Revision(BaseModel):
     """One migration revision (Alembic) and what happened to it."""
 
@@ -44,6 +61,7 @@ class Revision(BaseModel):
     duration_s: float = 0.0
     error: str = ""
     measures: Measures | None = None
+    rollback: RoundTrip | None = None
     # When the tool said it started and finished (time.time()), to attribute what was seen meanwhile.
     _window: tuple[float, float] | None = PrivateAttr(default=None)
 

@@ -147,8 +147,11 @@ def discover_revisions(upgrade: AlembicUpgrade, base: Path) -> list[RevisionInfo
             for rev in ordered if rev is not None]
 
 
+DOWN = "down:"  # a step that downgrades to the revision after it (rollback)
+
 # One Python process applies the revisions one by one (Python, Alembic and SQLAlchemy start
-# once, not once per revision), printing markers between them. argv: ini, revision ids.
+# once, not once per revision), printing markers between them. argv: ini, revision ids (or
+# "down:" and the revision to downgrade to).
 _ONE_PROCESS = f"""
 import sys, traceback
 from alembic import command
@@ -157,7 +160,10 @@ config = Config(sys.argv[1])
 for rev in sys.argv[2:]:
     print("{MARK}-start", rev, flush=True)
     try:
-        command.upgrade(config, rev)
+        if rev.startswith("{DOWN}"):
+            command.downgrade(config, rev[len("{DOWN}"):])
+        else:
+            command.upgrade(config, rev)
     except BaseException:
         traceback.print_exc()
         sys.stderr.flush()
@@ -169,7 +175,16 @@ for rev in sys.argv[2:]:
 
 def per_revision_command(upgrade: AlembicUpgrade, revisions: list[RevisionInfo]) -> list[str]:
     """argv applying the revisions one at a time with markers between (one process when it can)."""
-    loop = _loop_script(upgrade, revisions)
+    return _steps_command(upgrade, [r.id for r in revisions])
+
+
+def downgrade_command(upgrade: AlembicUpgrade, target: str) -> list[str]:
+    """argv downgrading to `target` (a revision id, or "base"), with markers around it."""
+    return _steps_command(upgrade, [DOWN + target])
+
+
+def _steps_command(upgrade: AlembicUpgrade, steps: list[str]) -> list[str]:
+    loop = _loop_script(upgrade, steps)
     script, args = loop, []
     if upgrade.python == "alembic":
         # Use the interpreter Alembic is installed for (its script's shebang); otherwise the loop.
@@ -178,24 +193,31 @@ def per_revision_command(upgrade: AlembicUpgrade, revisions: list[RevisionInfo])
             "py=$(sed -n '1s/^#!//p' \"$bin\"); "
             f'case "$py" in *python*) exec $py -c "$0" "$@";; *) {loop};; esac'
         )
-        args = [_ONE_PROCESS, upgrade.ini or "alembic.ini", *(r.id for r in revisions)]
+        args = [_ONE_PROCESS, upgrade.ini or "alembic.ini", *steps]
     elif upgrade.python is not None:
         script = f'exec {shlex.quote(upgrade.python)} -c "$0" "$@"'
-        args = [_ONE_PROCESS, upgrade.ini or "alembic.ini", *(r.id for r in revisions)]
+        args = [_ONE_PROCESS, upgrade.ini or "alembic.ini", *steps]
     # One pipe for everything: a traceback stays before the marker that follows it, even where
     # stdout and stderr are carried apart and their order is lost.
     return ["sh", "-c", "exec 2>&1; " + script, *args]
 
 
-def _loop_script(upgrade: AlembicUpgrade, revisions: list[RevisionInfo]) -> str:
-    """A shell loop running the user's upgrade command once per revision, with markers between."""
+def _loop_script(upgrade: AlembicUpgrade, steps: list[str]) -> str:
+    """A shell loop running the user's upgrade command once per revision (its downgrade for a
+    "down:" step), with markers between."""
     before = shlex.join(upgrade.before)
+    down = upgrade.before[::-1]
+    at = down.index("upgrade") if "upgrade" in down else None
+    if at is not None:
+        down[at] = "downgrade"
+    downgrade = shlex.join(down[::-1])
     after = shlex.join(upgrade.after)
-    ids = " ".join(shlex.quote(r.id) for r in revisions)
+    ids = " ".join(shlex.quote(step) for step in steps)
     return (
         f"for rev in {ids}; do "
         f'echo "{MARK}-start $rev"; '
-        f'{before} "$rev" {after} || {{ code=$?; echo "{MARK}-failed $rev $code"; exit $code; }}; '
+        f'case "$rev" in {DOWN}*) {downgrade} "${{rev#{DOWN}}}" {after};; *) {before} "$rev" {after};; esac '
+        f'|| {{ code=$?; echo "{MARK}-failed $rev $code"; exit $code; }}; '
         f'echo "{MARK}-done $rev"; '
         "done"
     )

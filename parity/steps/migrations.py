@@ -31,6 +31,7 @@ from parity.steps.alembic_revisions import (
 from parity.steps.context import StepContext
 from parity.steps.django_migrations import is_django_migrate, migration_results
 from parity.steps.rehearsal import Rehearsal
+from parity.steps.rollback import roll_back_and_forth
 from parity.steps.schema import snapshot_schema
 
 
@@ -58,8 +59,10 @@ def run_migrations(ctx: StepContext) -> StepResult:
     if db is None:
         return StepResult(status="skipped", summary="no database to migrate")
     plan = plan_for(ctx.profile, ctx.project_root)
+    start = "base"
     if ctx.profile.data is not None and plan.tool == "alembic":
         plan, current = _after_applied(ctx, plan)
+        start = current
         if not plan.revisions:
             return _with_schema(ctx, StepResult(status="ok", summary=f"nothing to apply: the database is at {current}"))
     counted = f" ({len(plan.revisions)} revisions, one at a time)" if plan.revisions else ""
@@ -78,7 +81,19 @@ def run_migrations(ctx: StepContext) -> StepResult:
         rehearsal.apply(result)
     if result.status == "ok" or result.revisions:
         _with_schema(ctx, result)
+    if spec.rollback:
+        _rollback(ctx, plan, result, start)
     return result
+
+
+def _rollback(ctx: StepContext, plan: Plan, result: StepResult, start: str) -> None:
+    """migrations.rollback: Alembic's revisions down and up again; other tools say it is not done."""
+    spec = ctx.profile.migrations
+    assert spec is not None
+    if plan.tool != "alembic":
+        result.facts["rollback"] = {"skipped": f"rollback needs Alembic revisions parity can read (this is {plan.tool})"}
+        return
+    roll_back_and_forth(ctx, result, start, plan.upgrade, lambda argv: execute(ctx, argv, spec.timeout), spec.timeout)
 
 
 def _with_schema(ctx: StepContext, result: StepResult) -> StepResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import create_engine, inspect
@@ -62,3 +63,34 @@ def _checks(inspector: Any, table: str) -> list[dict[str, Any]]:
 
 def _connect_args(database_url: str) -> dict[str, Any]:
     return {"connect_timeout": 10} if database_url.startswith(("postgresql", "postgres")) else {}
+
+
+def schema_differences(bs: dict[str, Any], ts: dict[str, Any], same_engine: bool = True,
+                       ) -> Iterable[tuple[str, str, str]]:
+    """(what, in the first, in the second) for each difference between two snapshots (column types,
+    keys, indexes, constraints and views only between the same engine)."""
+    def present(found: bool) -> str:
+        return "present" if found else "missing"
+
+    bt_tables, tt_tables = bs.get("tables", {}), ts.get("tables", {})
+    for table in sorted(set(bt_tables) | set(tt_tables)):
+        if table not in tt_tables or table not in bt_tables:
+            yield f"table {table}", present(table in bt_tables), present(table in tt_tables)
+            continue
+        bcols, tcols = bt_tables[table]["columns"], tt_tables[table]["columns"]
+        for col in sorted(set(bcols) | set(tcols)):
+            if col not in bcols or col not in tcols:
+                yield f"column {table}.{col}", present(col in bcols), present(col in tcols)
+            elif same_engine and bcols[col] != tcols[col]:
+                yield f"column {table}.{col}", _col(bcols[col]), _col(tcols[col])
+        if same_engine:
+            for facet in ("primary_key", "indexes", "unique", "foreign_keys", "checks"):
+                if bt_tables[table].get(facet) != tt_tables[table].get(facet):
+                    yield (f"{facet.replace('_', ' ')} of {table}", str(bt_tables[table].get(facet)),
+                           str(tt_tables[table].get(facet)))
+    if same_engine and bs.get("views") != ts.get("views"):
+        yield "views", ", ".join(bs.get("views", [])) or "none", ", ".join(ts.get("views", [])) or "none"
+
+
+def _col(column: dict[str, Any]) -> str:
+    return f"{column['type']}{'' if column['nullable'] else ' NOT NULL'}"

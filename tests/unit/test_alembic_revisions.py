@@ -14,6 +14,7 @@ from parity.steps.alembic_revisions import (
     MARK,
     RevisionInfo,
     discover_revisions,
+    downgrade_command,
     parse_upgrade,
     per_revision_command,
 )
@@ -72,7 +73,7 @@ def _project(root: Path, failing: str | None = None, directory: bool = False) ->
         body = "raise RuntimeError('canary-failure')" if rev == failing else "pass"
         (scripts / "versions" / f"{rev}.py").write_text(
             f'"""revision {rev}"""\nrevision = {rev!r}\ndown_revision = {down!r}\nbranch_labels = None\n'
-            f"depends_on = None\ndef upgrade():\n    {body}\n"
+            f"depends_on = None\ndef upgrade():\n    {body}\ndef downgrade():\n    pass\n"
         )
     if directory:
         (scripts / "alembic.ini").write_text("[alembic]\n")
@@ -176,3 +177,19 @@ def test_an_error_that_arrives_after_its_failure_marker_still_belongs_to_the_rev
     assert [r.status for r in results] == ["ok", "failed"]
     assert "any_value(text) does not exist" in results[1].error and results[0].error == ""
     assert results[0].duration_s == 0.5
+
+
+@pytest.mark.parametrize("launcher", [[sys.executable, "-m", "alembic"], ["alembic", "-x", "unused=1"]])
+def test_a_downgrade_step_goes_down_to_its_target_in_either_form(tmp_path: Path, launcher: list[str]) -> None:
+    import sqlite3
+
+    ini = _project(tmp_path)
+    upgrade = parse_upgrade([*launcher, "-c", str(ini), "upgrade", "head"])
+    assert upgrade is not None
+    assert _run(per_revision_command(upgrade, discover_revisions(upgrade, tmp_path) or []), tmp_path).returncode == 0
+    for target, left in (("0001", [("0001",)]), ("base", [])):
+        out = _run(downgrade_command(upgrade, target), tmp_path)
+        assert out.returncode == 0, out.stdout
+        assert out.stdout.splitlines()[0] == f"{MARK}-start down:{target}"
+        with sqlite3.connect(tmp_path / "db.sqlite") as db:
+            assert db.execute("select version_num from alembic_version").fetchall() == left

@@ -1,0 +1,104 @@
+"""migrations.rollback: after head, each revision the run applied is downgraded in turn, down to
+where the run started, then upgraded again; a revision whose downgrade fails, whose upgrade
+fails the second time, or whose round trip leaves another schema than it had, is reported.
+
+Alembic only (Django's `migrate app previous` needs each app's previous migration: not yet).
+One process per step, so parity can read the schema between steps.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from parity.env.host import Finished
+from parity.evidence import key_line, tail
+from parity.results import RoundTrip, StepResult
+from parity.steps.alembic_revisions import (
+    MARK,
+    AlembicUpgrade,
+    RevisionInfo,
+    downgrade_command,
+    per_revision_command,
+)
+from parity.steps.context import StepContext
+from parity.steps.schema import schema_differences, snapshot_schema
+
+# Runs one migrations command (argv) where the profile runs them; a StepResult if it cannot run.
+Execute = Callable[[list[str]], Finished | StepResult]
+
+
+def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, upgrade: AlembicUpgrade | None,
+                        execute: Execute, timeout: float) -> None:
+    """Round-trip the revisions `result` applied; record each one's RoundTrip and a summary in
+    result.facts["rollback"]. `start`: the revision the run started from ("base" when empty)."""
+    applied = [r for r in result.revisions if r.status == "ok"]
+    if upgrade is None or not applied or result.status != "ok":
+        return
+    levels = [start, *(r.id for r in applied)]  # levels[i]: the revision below applied[i]
+    # Each level's schema on the way down (the head's: what the migrations left), to compare with
+    # the same level on the way up.
+    schemas: dict[str, dict[str, Any]] = {applied[-1].id: result.schema_snapshot or _schema(ctx)}
+    ctx.say(f"rollback: downgrading {len(applied)} revisions one at a time, down to {start}")
+    lowest = len(applied)
+    for index in reversed(range(len(applied))):
+        revision, below = applied[index], levels[index]
+        revision.rollback = trip = RoundTrip()
+        output, took = _run(execute, downgrade_command(upgrade, below))
+        trip.downgrade_s = took
+        if output.code != 0:
+            trip.downgrade, trip.error = "failed", _error(ctx, output, timeout)
+            break
+        trip.downgrade = "ok"
+        schemas[below] = _schema(ctx)
+        lowest = index
+    ctx.say(f"rollback: upgrading again from {levels[lowest]}")
+    # What differed at the level below: a loss made lower down shows again at every level above;
+    # it is reported at the revision where it first appears.
+    carried: set[str] = set()
+    for revision in applied[lowest:]:
+        trip = revision.rollback or RoundTrip()
+        revision.rollback = trip
+        if trip.downgrade != "ok":
+            break  # never came down: nothing to bring back up
+        output, took = _run(execute, per_revision_command(upgrade, [RevisionInfo(revision.id, revision.description)]))
+        trip.upgrade_s = took
+        if output.code != 0:
+            trip.upgrade, trip.error = "failed", _error(ctx, output, timeout)
+            break
+        trip.upgrade = "ok"
+        again = _schema(ctx)
+        before = schemas.get(revision.id)
+        if before is not None and "error" not in before and "error" not in again:
+            changes = list(schema_differences(before, again))
+            trip.schema_changes = [f"{what}: {first} before, {second} after"
+                                   for what, first, second in changes if what not in carried]
+            carried = {what for what, _, _ in changes}
+    broken = [r for r in applied if r.rollback and r.rollback.broken]
+    result.facts["rollback"] = {"revisions": len(applied), "start": start, "broken": [r.id for r in broken]}
+    if broken:
+        result.summary = f"{result.summary}; rollback broken at {', '.join(r.id for r in broken)}"[:300]
+
+
+def _run(execute: Execute, argv: list[str]) -> tuple[Finished, float]:
+    started = time.monotonic()
+    output = execute(argv)
+    took = round(time.monotonic() - started, 3)
+    if isinstance(output, StepResult):  # could not run at all
+        return Finished(code=1, lines=[], started=time.time()), took
+    return output, took
+
+
+def _error(ctx: StepContext, output: Finished, timeout: float) -> str:
+    text = ctx.redactor.text(output.text)
+    if output.code is None:
+        return f"timed out after {timeout:.0f}s\n{tail(text, 15)}"
+    lines = [line for line in text.splitlines() if not line.startswith(MARK)]
+    return tail("\n".join(lines), 15) or key_line(text)
+
+
+def _schema(ctx: StepContext) -> dict[str, Any]:
+    db = ctx.env.database
+    assert db is not None
+    return snapshot_schema(db.url_host, ctx.redactor, db.connect_kwargs() if db.engine == "postgres" else None)
