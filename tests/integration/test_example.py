@@ -34,6 +34,14 @@ def test_the_example_diverges_in_four_ways_with_causes_confirmed_and_valid_repor
     assert report["failures"] == [] and report["verdict"] == "divergent"
     revision = next(d for d in report["divergences"] if d["step"] == "migrations")
     assert revision["subject"].startswith("0003") and "any_value" in revision["detail"]
+    # The fifth: a rewrite that is instant on the laptop's empty table and, at production's size
+    # and under its traffic, blocks the app past prod's lock budget.
+    (rewrite,) = [d for d in report["divergences"] if d["subject"].startswith("0002a")]
+    assert rewrite["cause"] == "data" and "over the lock budget (500ms)" in rewrite["target"]
+    measured = {r["id"]: r["measures"] for r in report["profiles"]["prod"]["steps"]["migrations"]["revisions"]}
+    assert measured["0002a"]["rewritten"] == ["public.audit_log"]
+    assert measured["0002a"]["blocked_queries"] >= 1 and measured["0002a"]["longest_block_s"] > 0.5
+    assert report["profiles"]["prod"]["steps"]["data"]["facts"]["at"] == "0002"
 
     xml = JUnitXml.fromfile(str(reports["xml"]))
     suites = {suite.name: suite for suite in xml}

@@ -1,7 +1,7 @@
 """add note_daily_summary reporting view
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0002a
 Create Date: 2024-09-02 16:45:00
 
 A view for the analysts' BI dashboard; the app itself does not read it.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0002"
+down_revision: str | None = "0002a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -23,7 +23,8 @@ depends_on: str | Sequence[str] | None = None
 # Postgres 15, where the migration fails with
 #   function any_value(character varying) does not exist
 # Because this is the last revision (and env.py commits each revision on its
-# own), 0001 and 0002 stay applied and the app keeps working without the view.
+# own), the revisions before it stay applied and the app keeps working without
+# the view.
 # The portable spelling is min(title).
 POSTGRES_VIEW = """
 CREATE VIEW note_daily_summary AS
