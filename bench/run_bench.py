@@ -9,6 +9,11 @@ Three measurements, each the median over several repetitions:
    the other.
 3. The peak RSS of the parity process itself during that run (VmHWM; the smoke pytest it
    spawns is a separate process and not counted).
+4. Production-sized data (bench/data_bench.py): one million rows generated in the server, and a
+   start from the cached filled cluster next to an empty cluster's.
+
+The full run compares like with like: its profiles are the example's without the rehearsal keys
+(data, traffic, migrations budgets), which reference.sh does not do; (4) measures those apart.
 
 Prints a table and writes the figures as JSON. Every container and network the benchmark
 creates carries `io.parity.bench=true` and this session's id, and is removed on exit; the
@@ -48,6 +53,9 @@ from parity.engine import inventory  # noqa: E402
 from parity.engine.owner import process_start_ticks  # noqa: E402
 from parity.env.environment import Environment  # noqa: E402
 from parity.profile.loader import load_profile  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from data_bench import bench_data  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_LABEL = "io.parity.bench"
@@ -310,7 +318,8 @@ def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str]) -
 
     parity = str(Path(sys.executable).parent / "parity")
     with tempfile.TemporaryDirectory(prefix="parity-bench-") as tmp:
-        argv = [parity, "run", "--profile", profile, "--json", str(Path(tmp) / "report.json")]
+        argv = [parity, "run", "--profile", profile, "--json", str(Path(tmp) / "report.json"),
+                "--profiles-dir", str(_without_rehearsal(Path(tmp) / "profiles"))]
         try:
             result = run_measured(argv, env, sample_rss=True, on_start=remember)
         finally:
@@ -321,6 +330,23 @@ def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str]) -
         report = Path(tmp) / "report.json"
         result.stdout += "\n" + (report.read_text() if report.is_file() else "")
     return result
+
+
+def _without_rehearsal(directory: Path) -> Path:
+    """The example's profiles without data, traffic and migrations budgets: the work reference.sh does."""
+    import yaml
+
+    directory.mkdir()
+    for source in (ROOT / "profiles").glob("*.yaml"):
+        profile = yaml.safe_load(source.read_text()) or {}
+        profile.pop("data", None)
+        profile.pop("traffic", None)
+        for key in ("lock_budget", "budget", "rollback"):
+            (profile.get("migrations") or {}).pop(key, None)
+        if profile.get("migrations") == {}:
+            profile.pop("migrations")
+        (directory / source.name).write_text(yaml.safe_dump(profile, sort_keys=False))
+    return directory
 
 
 def run_reference(env: dict[str, str]) -> ProcessRun:
@@ -464,6 +490,17 @@ def table(results: dict[str, Any]) -> str:
             f"(whole process tree: {_fmt(rss['process_tree_maxrss_mb']['median'], 'MB')})", "",
             f"<= {TARGET_RSS_MB:.0f} MB", "yes" if rss["met"] else "NO",
         ))
+    data = results.get("data")
+    if data:
+        rows.append((
+            f"fill {data['rows']:,} rows in the server (notes, postgres:{data['version']}, median of "
+            f"{data['repetitions']})", _fmt(data["fill_s"]["median"]), "", "", "", "",
+        ))
+        rows.append((
+            f"start from the cached filled cluster ({data['filled_bytes'] / 2**20:.0f} MiB)",
+            _fmt(data["start_filled_s"]["median"]), f"empty cluster {_fmt(data['start_empty_s']['median'])}",
+            f"{_ratio(data['start_filled_s']['median'], data['start_empty_s']['median']) or 0:.2f}", "", "",
+        ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -494,6 +531,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "bench-results.json", help="where to write the JSON")
     parser.add_argument("--skip-db", action="store_true", help="skip the database start measurement")
     parser.add_argument("--skip-run", action="store_true", help="skip the full run and RSS measurements")
+    parser.add_argument("--data-reps", type=int, default=3, help="repetitions of the data measurements (default 3)")
+    parser.add_argument("--skip-data", action="store_true", help="skip the production-sized data measurements")
     args = parser.parse_args(argv)
     # SIGTERM (and SIGINT, even where a shell ignored it) unwind through every `finally`: the
     # running command is stopped and everything this session created is removed.
@@ -510,6 +549,9 @@ def main(argv: list[str] | None = None) -> int:
             results["database"] = bench_database(client, args.image, args.db_reps, labels)
         if not args.skip_run:
             results["full_run"] = bench_full_run(client, args.profile, args.run_reps, session)
+        if not args.skip_data:
+            version = args.image.split(":", 1)[1] if ":" in args.image else args.image
+            results["data"] = bench_data(client, version, args.data_reps, labels, BenchEnvironment, Samples, say)
     finally:
         left = sweep(client, f"{SESSION_LABEL}={session}")
         if left:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import docker
 import psycopg
 from psycopg import sql
 
@@ -67,9 +68,7 @@ def run_data(ctx: StepContext) -> StepResult:
         facts["at_s"] = round(time.monotonic() - started, 3)
     filling = time.monotonic()
     if db.filled_ref:
-        # WAL segments are removed rather than kept for reuse while filling, so the cached
-        # cluster holds the data, not hundreds of MB of spent WAL (reset before the migrations).
-        _set_system(db, "wal_recycle", "off")
+        prepare_to_cache(db)
     failure = _fill(ctx, db, spec, facts)
     if failure is not None:
         return failure
@@ -78,7 +77,8 @@ def run_data(ctx: StepContext) -> StepResult:
     if db.filled_ref:
         saving = time.monotonic()
         ctx.say(f"data: caching the filled cluster as {db.filled_ref}")
-        _save(ctx, db)
+        ctx.env.check_open()
+        save_filled_cluster(ctx.client, db, ctx.env.labels("database"))
         facts.update(image=db.filled_ref, save_s=round(time.monotonic() - saving, 3))
     ctx.data_at = spec.at
     return StepResult(status="ok", summary=f"{describe(spec)}: filled in {facts['fill_s']:.1f}s "
@@ -214,15 +214,20 @@ def _size(value: object) -> str:
     return f"{size / 2**20:.0f} MiB"
 
 
-def _save(ctx: StepContext, db: Database) -> None:
-    """Commit the filled cluster (after a checkpoint, so the next start replays little WAL)."""
+def prepare_to_cache(db: Database) -> None:
+    """Before a fill that will be cached: WAL segments are removed rather than kept for reuse, so
+    the cached cluster holds the data, not hundreds of MB of spent WAL (reset when it is saved)."""
+    _set_system(db, "wal_recycle", "off")
+
+
+def save_filled_cluster(client: docker.DockerClient, db: Database, labels: dict[str, str]) -> None:
+    """Commit the filled cluster as db.filled_ref (after a checkpoint, so the next start replays
+    little WAL); `labels`: the container's, cleared from the image."""
     assert db.filled_ref and db.container_id
     with psycopg.connect(**db.admin_connect_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
         conn.execute("CHECKPOINT")
     _set_system(db, "wal_recycle", None)
-    ctx.env.check_open()
-    container = ctx.client.containers.get(db.container_id)
-    pgtemplate.save_filled(container, db.filled_ref, ctx.env.labels("database"))
+    pgtemplate.save_filled(client.containers.get(db.container_id), db.filled_ref, labels)
 
 
 def data_fingerprint(profile: Profile, root: Path) -> str | None:
