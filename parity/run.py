@@ -336,6 +336,8 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
     with env:
         env.create_network()
         for step, action in steps:
+            if step == "data" and loaded.profile.data is None:
+                continue  # a step only profiles with production-sized data have
             if board:
                 board.step(name, step, "running")
             if step in ("data", "migrations") and not ctx.delivered:

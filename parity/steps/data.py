@@ -282,12 +282,16 @@ def _digest_path(digest: hashlib._Hash, root: Path, word: str) -> None:
 
 
 def check_data(loaded: LoadedProfile, root: Path) -> None:
-    """Mistakes in the data section surface before anything starts (exit 2)."""
+    """Mistakes in the data and traffic sections surface before anything starts (exit 2)."""
     profile, spec = loaded.profile, loaded.profile.data
+    where = loaded.files[-1].name
+    postgres = profile.database is not None and profile.database.engine == "postgres"
+    if profile.traffic is not None and not postgres:
+        raise UsageError(f"profile {loaded.name}: traffic needs a Postgres database (database.engine: postgres)",
+                         f"remove the traffic section from {where}, or use Postgres")
     if spec is None:
         return
-    where = loaded.files[-1].name
-    if profile.database is None or profile.database.engine != "postgres":
+    if not postgres:
         raise UsageError(f"profile {loaded.name}: data needs a Postgres database (database.engine: postgres)",
                          f"remove the data section from {where}, or use Postgres")
     if spec.at is not None:

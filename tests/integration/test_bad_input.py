@@ -41,6 +41,8 @@ CASES = [
      ["secret API_KEY", "cannot read", "api_key.txt"]),
     ("data-on-sqlite", "database: {engine: sqlite}\ndata: {seed: [python, -V]}\n", {}, None, 2,
      ["data needs a Postgres database"]),
+    ("traffic-on-sqlite", "database: {engine: sqlite}\ntraffic: {sql: ['select 1']}\n", {}, None, 2,
+     ["traffic needs a Postgres database"]),
     ("data-at-without-alembic", GOOD + "migrations: {command: [python, scripts/migrate.py], run_in: host}\n"
      "data: {at: '0002', seed: [python, -V]}\n", {}, None, 2, ["data.at needs migrations parity applies"]),
     ("data-restore-missing", GOOD + "data: {restore: dumps/prod.dump}\n", {}, None, 2,
