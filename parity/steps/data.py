@@ -116,11 +116,8 @@ def _fill(ctx: StepContext, db: Database, spec: DataSpec, facts: dict[str, objec
         argv = spec.seed if isinstance(spec.seed, list) else ["sh", "-c", spec.seed]
         ctx.say(f"data: seeding with {' '.join(argv)}")
         output = HostCommand(argv, ctx.project_root, ctx.host_environment(), spec.timeout).run(ctx.env)
-        text = ctx.redactor.text(output.text)
         if output.code != 0:
-            why = f"timed out after {spec.timeout:.0f}s" if output.code is None else f"exit {output.code}"
-            return StepResult(status="failed", summary=f"data.seed {why}: {key_line(text)}"[:300],
-                              detail=tail(text), facts=facts)
+            return _failed("data.seed", output.code, ctx.redactor.text(output.text), spec.timeout, facts)
         _analyze(db)
     else:
         assert spec.restore is not None
@@ -132,13 +129,16 @@ def _fill(ctx: StepContext, db: Database, spec: DataSpec, facts: dict[str, objec
             ctx.client, db, image=profile_db.image_ref(), dump=dump, network=ctx.env.network_name,
             labels=ctx.env.labels("data"), name=f"parity-{ctx.env.env_id}-restore", ssl=profile_db.ssl,
             data_only=spec.at is not None, timeout=spec.timeout, check_open=ctx.env.check_open)
-        text = ctx.redactor.text(restored.output)
         if restored.code != 0:
-            why = f"timed out after {spec.timeout:.0f}s" if restored.code is None else f"exit {restored.code}"
-            return StepResult(status="failed", summary=f"data.restore {why}: {key_line(text)}"[:300],
-                              detail=tail(text), facts=facts)
+            return _failed("data.restore", restored.code, ctx.redactor.text(restored.output), spec.timeout, facts)
         _analyze(db)
     return None
+
+
+def _failed(key: str, code: int | None, text: str, timeout: float, facts: dict[str, object]) -> StepResult:
+    """A fill command that failed (code None: stopped at its timeout), with its output."""
+    why = f"timed out after {timeout:.0f}s" if code is None else f"exit {code}"
+    return StepResult(status="failed", summary=f"{key} {why}: {key_line(text)}"[:300], detail=tail(text), facts=facts)
 
 
 def fill_rows(db: Database, rows: dict[str, int], say: Callable[[str], None] = lambda _m: None,

@@ -8,19 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from parity.env.environment import Environment
+from parity.profile.loader import load_profile
+from tests.conftest import write_profile
 from tests.integration.projects import TOOLS_VENV
-
-ENV_PY = '''
-import os
-from alembic import context
-from sqlalchemy import create_engine
-
-url = os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-with create_engine(url).connect() as connection:
-    context.configure(connection=connection, transaction_per_migration=True)
-    with context.begin_transaction():
-        context.run_migrations()
-'''
+from tests.integration.test_alembic_host import ENV_PY
 
 SCRIPT = '''"""{doc}"""
 from alembic import op
@@ -67,6 +59,17 @@ def alembic_project(root: Path, revisions: list[Rev], profiles: dict[str, str]) 
         extra = ("" if "migrations:" in text else MIGRATIONS) + ("" if "host:" in text else TOOLS_VENV)
         (root / "profiles" / f"{name}.yaml").write_text(text + extra)
     return root
+
+
+@contextlib.contextmanager
+def postgres_environment(docker_client, root: Path, profile: str) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
+    """An environment with only a database, up, removed on exit."""
+    (root / "profiles").mkdir()
+    write_profile(root, "p", profile)
+    env = Environment(docker_client, load_profile(root / "profiles", "p"), root)
+    with env:
+        env.up()
+        yield env
 
 
 @contextlib.contextmanager

@@ -15,8 +15,12 @@ from parity.profile.loader import load_profile
 from parity.project import Project
 from parity.run import RunOptions, run
 from parity.steps.data import fill_rows
-from tests.conftest import write_profile
-from tests.integration.rehearsal import Rev, alembic_project, removing_filled_images
+from tests.integration.rehearsal import (
+    Rev,
+    alembic_project,
+    postgres_environment,
+    removing_filled_images,
+)
 
 SHOP = """
 CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped');
@@ -52,11 +56,8 @@ CREATE TABLE order_lines (
 
 
 def test_generated_rows_keep_types_constraints_and_references(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
-    (tmp_path / "profiles").mkdir()
-    write_profile(tmp_path, "p", "database: {version: '15', ssl: required, superuser: false}\n")
-    env = Environment(docker_client, load_profile(tmp_path / "profiles", "p"), tmp_path)
-    with env:
-        env.up()
+    profile = "database: {version: '15', ssl: required, superuser: false}\n"
+    with postgres_environment(docker_client, tmp_path, profile) as env:
         assert env.database
         with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
             conn.execute(SHOP)

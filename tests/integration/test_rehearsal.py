@@ -11,11 +11,10 @@ import psycopg
 
 from parity.env.environment import Environment
 from parity.env.traffic import Traffic
-from parity.profile.loader import load_profile
 from parity.profile.models import TrafficSpec
-from tests.conftest import parity_resources, write_profile
+from tests.conftest import parity_resources
 from tests.integration.projects import parity_cli
-from tests.integration.rehearsal import Rev, alembic_project
+from tests.integration.rehearsal import Rev, alembic_project, postgres_environment
 
 REVISIONS = [
     Rev("0001", "create notes",
@@ -77,11 +76,8 @@ def _backends(env: Environment) -> list[str]:
 
 
 def test_the_traffic_never_outlives_its_run(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
-    (tmp_path / "profiles").mkdir()
-    write_profile(tmp_path, "p", "database: {version: '15', ssl: required, superuser: false}\n")
-    env = Environment(docker_client, load_profile(tmp_path / "profiles", "p"), tmp_path)
-    with env:
-        env.up()
+    profile = "database: {version: '15', ssl: required, superuser: false}\n"
+    with postgres_environment(docker_client, tmp_path, profile) as env:
         assert env.database
         with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
             conn.execute("CREATE TABLE notes (id int)")
