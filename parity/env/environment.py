@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets as random_tokens
 import subprocess
 import threading
@@ -12,6 +13,7 @@ from types import TracebackType
 import docker
 import docker.errors
 
+from parity.engine import inventory
 from parity.engine import labels as L
 from parity.engine.cleanup import (
     Removed,
@@ -111,6 +113,13 @@ class Environment:
                 check_open=self.check_open, data_fingerprint=data_fingerprint, statements=statements,
             )
         return self.database
+
+    def remove_database(self) -> None:
+        """Remove the database container (a start that failed), to start it again."""
+        for container in inventory.containers(self.client, L.label_filter({L.ENV_ID: self.env_id, L.ROLE: "database"})):
+            with contextlib.suppress(docker.errors.NotFound):
+                inventory.remove(self.client, container)
+        self.database = None
 
     def up(self) -> Environment:
         """Create the network and start the database."""

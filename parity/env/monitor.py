@@ -86,6 +86,7 @@ class LockMonitor:
         self.db = db
         self.samples: list[Sample] = []
         self.lock_timeout: str | None = None  # what the app role gets by default
+        self.counts_statements = False  # whether pg_stat_statements is there to see SET lock_timeout
         self.error = ""
         self._stop = threading.Event()
         self._outer = stopped or threading.Event()
@@ -117,6 +118,7 @@ class LockMonitor:
             with contextlib.ExitStack() as stack:
                 conn = stack.enter_context(self._connect(self.db.name))
                 statements = self._statements(stack)
+                self.counts_statements = statements is not None
                 with psycopg.connect(**self.db.connect_kwargs()) as app:  # type: ignore[arg-type]
                     row = app.execute("SHOW lock_timeout").fetchone()
                     self.lock_timeout = str(row[0]) if row else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from parity.env import pgtemplate
-from parity.errors import ParityError
+from parity.errors import EnvError, ParityError
 from parity.results import StepResult
 from parity.steps.context import StepContext
 from parity.steps.data import data_fingerprint
@@ -18,16 +18,28 @@ def run_database(ctx: StepContext) -> StepResult:
         return StepResult(status="skipped", summary="no database in this profile")
     started = time.monotonic()
     fingerprint = data_fingerprint(ctx.profile, ctx.project_root) if pgtemplate.enabled() else None
+    statements = ctx.rehearse
     try:
-        db = ctx.env.start_database(fingerprint, statements=ctx.rehearse)
+        try:
+            db = ctx.env.start_database(fingerprint, statements=statements)
+        except EnvError as exc:
+            if not statements or "pg_stat_statements" not in str(exc):
+                raise
+            # An image without pg_stat_statements: rehearse without it (lock_timeout unknown).
+            ctx.say("the database image has no pg_stat_statements: lock_timeout statements will not be seen")
+            ctx.env.remove_database()
+            statements = False
+            db = ctx.env.start_database(fingerprint, statements=False)
     except ParityError as exc:
         return StepResult(status="error", duration_s=time.monotonic() - started,
                           summary="the database did not start", detail=ctx.redactor.text(str(exc)))
     assert db is not None
     for secret in db.redact:
         ctx.redactor.add(secret)
-    facts = {"engine": db.engine, "server_version": db.server_version, "ssl": spec.ssl,
-             "superuser": spec.superuser, "ready_s": round(db.ready_s, 3)}
+    facts: dict[str, object] = {"engine": db.engine, "server_version": db.server_version, "ssl": spec.ssl,
+                                "superuser": spec.superuser, "ready_s": round(db.ready_s, 3)}
+    if ctx.rehearse and db.engine == "postgres":
+        facts["pg_stat_statements"] = statements
     what = f"Postgres {db.server_version.split()[0]}" if db.engine == "postgres" else "SQLite file"
     return StepResult(status="ok", duration_s=time.monotonic() - started,
                       summary=f"{what} ready in {db.ready_s:.1f}s" if db.engine == "postgres" else what,

@@ -74,8 +74,11 @@ class Rehearsal:
         if step_only:
             windows = [Window("migrations", self.started, self.ended)]
         queries = self.traffic.queries if self.traffic is not None else []
+        default = self.monitor.lock_timeout
+        if not self.monitor.counts_statements and default in ("0", "0ms"):
+            default = None  # no default, and no way to see a revision set one: unknown
         measured = measure(self.monitor.samples, windows, queries, traffic=self.traffic is not None,
-                           lock_timeout=self.monitor.lock_timeout)
+                           lock_timeout=default)
         for revision in result.revisions:
             revision.measures = measured.get(revision.id)
         facts: dict[str, object] = {"samples": len(self.monitor.samples)}

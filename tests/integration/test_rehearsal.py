@@ -103,3 +103,30 @@ def test_the_traffic_never_outlives_its_run(docker_client, tmp_path: Path, no_le
         assert len(quick.queries) == sent and 30 <= sent <= 60
         quick.stop()
         assert _backends(env) == []
+
+
+def test_an_image_without_pg_stat_statements_is_rehearsed_without_it(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A custom image built without the contrib modules: loading pg_stat_statements would stop the
+    # server from starting; parity starts it without, and says lock_timeout is unknown.
+    tag = f"parity-test-nostatements:{tmp_path.name[-20:].lower().strip('_-') or 'x'}"
+    build = tmp_path / "image"
+    build.mkdir()
+    (build / "Dockerfile").write_text("FROM postgres:15\nRUN rm -f /usr/lib/postgresql/15/lib/pg_stat_statements*\n")
+    docker_client.images.build(path=str(build), tag=tag, rm=True, labels={"io.parity.test": "nostatements"})
+    try:
+        budget = "migrations: {command: [alembic, upgrade, head], run_in: host, lock_budget: 5s}\n"
+        project = alembic_project(tmp_path / "p", REVISIONS, {"local": f"database: {{image: '{tag}'}}\n" + budget,
+                                                               "prod": f"database: {{image: '{tag}'}}\n" + budget})
+        result = parity_cli(["run", "--profile", "prod", "--json", str(tmp_path / "r.json")], cwd=project)
+        assert result.returncode == 0, result.stderr
+        assert "has no pg_stat_statements" in result.stderr
+        steps = json.loads((tmp_path / "r.json").read_text())["profiles"]["prod"]["steps"]
+        assert steps["database"]["facts"]["pg_stat_statements"] is False
+        measures = [r["measures"] for r in steps["migrations"]["revisions"]]
+        assert len(measures) == 3 and all(m["lock_timeout"] is None for m in measures)
+        assert not parity_resources(docker_client, project)
+    finally:
+        # The pre-initialised cluster made from it carries its label too.
+        for image in docker_client.images.list(filters={"label": "io.parity.test=nostatements"}):
+            for name in image.tags:
+                docker_client.images.remove(name, force=True)
