@@ -86,14 +86,16 @@ def compare_runs(baseline: ProfileRun, target: ProfileRun, *, same_engine: bool 
     # Smoke tests against an app that did not start alike would only repeat the startup divergence.
     smoke = _smoke(b["smoke"], t["smoke"]) if both_ran("smoke") and not any(o.diverges for o in startup) else []
     resources = _resources(b["resources"], t["resources"]) if both_ran("resources") else []
+    shutdown = _shutdown(b["shutdown"], t["shutdown"]) \
+        if both_ran("shutdown") and not any(o.diverges for o in startup) else []
     oom = (_oom_killed(b.get("resources")), _oom_killed(t.get("resources")))
 
     def found(outcomes: list[_Outcome]) -> list[Finding]:
         return [_finding(o, oom) for o in outcomes if o.diverges]
 
-    everything = [*database, *migrations, *startup, *smoke, *resources]
+    everything = [*database, *migrations, *startup, *smoke, *resources, *shutdown]
     return Comparison(
-        divergences=[*found(database + migrations), *schema, *found(startup + smoke + resources)],
+        divergences=[*found(database + migrations), *schema, *found(startup + smoke + resources + shutdown)],
         failures=[_divergence(o, both=True) for o in everything if all(o.bad)],
     )
 
@@ -237,3 +239,17 @@ def _oom_said(facts: dict[str, Any], role: str, oom: bool) -> str:
     limit = facts.get(f"{role}_limit_bytes")
     cap = f"{int(limit) // 2**20} MiB" if limit else "no cap"
     return f"OOMKilled at its limit ({cap})" if oom else f"not OOMKilled ({cap})"
+
+
+def _shutdown(b: StepResult, t: StepResult) -> list[_Outcome]:
+    """The app stopped like a pod: crossing the grace period (SIGKILL), and in-flight requests
+    dropped, each its own outcome; a step parity could not run is compared whole."""
+    outcomes = []
+    for subject, fact in (("grace period", "sigkilled"), ("in-flight requests", "in_flight_failed")):
+        bad = (bool(b.facts.get(fact)), bool(t.facts.get(fact)))
+        if any(bad):
+            outcomes.append(_Outcome("shutdown", subject, (_say(b), _say(t)),
+                                     (b.detail if bad[0] else "", t.detail if bad[1] else ""), bad, (b.facts, t.facts)))
+    if not outcomes and (b.status == "error" or t.status == "error"):
+        return _whole_step("shutdown", b, t)
+    return outcomes

@@ -31,6 +31,7 @@ from parity.steps.context import StepContext
 from parity.steps.database import run_database
 from parity.steps.migrations import run_migrations
 from parity.steps.resources import run_resources
+from parity.steps.shutdown import run_shutdown
 from parity.steps.smoke import run_smoke
 from parity.steps.startup import run_startup
 
@@ -41,6 +42,8 @@ STEPS: list[tuple[str, Step]] = [
     ("startup", run_startup),
     ("smoke", run_smoke),
     ("resources", run_resources),
+    # Last: the containers must still run for resources to read their peak memory.
+    ("shutdown", run_shutdown),
 ]
 
 

@@ -17,9 +17,9 @@ from parity.causes.keys import Flip, KeyGroup, apply_group, differing_groups, re
 from parity.diff import compare_runs, same_engine
 from parity.errors import ParityError
 from parity.profile.models import Profile
-from parity.results import Divergence, Experiment, ProfileRun
+from parity.results import STEP_NAMES, Divergence, Experiment, ProfileRun
 
-STEP_ORDER = ("database", "migrations", "startup", "smoke", "resources")
+STEP_ORDER = STEP_NAMES
 # A run the caller makes: this profile, through the steps up to and including this one.
 Execute = Callable[[Profile, str], ProfileRun]
 MAX_EXPERIMENTS = 32

@@ -173,6 +173,23 @@ class StartupProbe(Strict):
         return "http" if self.http else "tcp" if self.tcp else "exec"
 
 
+class ShutdownRequest(Strict):
+    """A request to have in flight when the app is told to stop (a slow one: an export, an upload)."""
+
+    method: str = "GET"
+    path: str = "/"
+    expect_status: Annotated[int, Field(ge=100, le=599)] = 200
+
+
+class ShutdownSpec(Strict):
+    """How production stops the app: the stop signal, then SIGKILL after the grace period (the
+    kubelet's terminationGracePeriodSeconds, 30s by default), with a request in flight."""
+
+    termination_grace_period: Duration = 30.0
+    # Without a request, the smoke.http checks run in a loop while the app stops.
+    request: ShutdownRequest | None = None
+
+
 class AppSpec(Strict):
     """The application container and the production constraints it runs under."""
 
@@ -188,6 +205,7 @@ class AppSpec(Strict):
     user: ScalarText | None = None
     env: EnvMap = Field(default_factory=dict)
     startup_probe: StartupProbe | None = None
+    shutdown: ShutdownSpec | None = None
 
     @model_validator(mode="after")
     def _build_or_image(self) -> AppSpec:

@@ -198,3 +198,20 @@ def test_a_database_env_template_with_an_unknown_placeholder_is_a_profile_error(
     with pytest.raises(ProfileError) as caught:
         load_profile(project_dir / "profiles", "prod")
     assert said in caught.value.message and "prod.yaml:1" in caught.value.message
+
+
+def test_app_shutdown_takes_the_kubelet_default_grace_period_and_an_optional_request(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "app: {build: ., shutdown: {}}\n")
+    spec = load_profile(project_dir / "profiles", "prod").profile.app
+    assert spec is not None and spec.shutdown is not None
+    assert spec.shutdown.termination_grace_period == 30.0 and spec.shutdown.request is None
+    write_profile(project_dir, "prod", "app: {build: ., shutdown: {termination_grace_period: 500ms, "
+                                       "request: {method: POST, path: /upload, expect_status: 201}}}\n")
+    spec = load_profile(project_dir / "profiles", "prod").profile.app
+    assert spec is not None and spec.shutdown is not None and spec.shutdown.request is not None
+    assert spec.shutdown.termination_grace_period == 0.5
+    assert (spec.shutdown.request.method, spec.shutdown.request.path, spec.shutdown.request.expect_status) == (
+        "POST", "/upload", 201)
+    write_profile(project_dir, "prod", "app: {build: ., shutdown: {grace: 5s}}\n")
+    with pytest.raises(ProfileError, match="grace"):
+        load_profile(project_dir / "profiles", "prod")
