@@ -205,11 +205,14 @@ def _smoke(b: StepResult, t: StepResult) -> list[_Outcome]:
     t_cases = {c.id: c for c in t.tests}
     both_ran = [i for i in [*b_cases, *t_cases] if i in b_cases and i in t_cases]
     outcomes = []
+    # Behind a balancer: which replica answered each test's failing request.
+    b_by, t_by = b.facts.get("answered_by") or {}, t.facts.get("answered_by") or {}
     for case_id in dict.fromkeys(both_ran):
         bc, tc = b_cases[case_id], t_cases[case_id]
         bad = (bc.outcome in ("failed", "error"), tc.outcome in ("failed", "error"))
         if any(bad):
-            outcomes.append(_Outcome("smoke", case_id, (_case(bc), _case(tc)), (bc.message, tc.message), bad))
+            outcomes.append(_Outcome("smoke", case_id, (_case(bc), _case(tc)), (bc.message, tc.message), bad,
+                                     (b_by.get(case_id, {}), t_by.get(case_id, {}))))
     if not both_ran and (_bad(b) or _bad(t)):
         outcomes.append(_Outcome("smoke", "smoke", (_say(b), _say(t)), (b.detail, t.detail), (_bad(b), _bad(t)),
                                  (b.facts, t.facts)))
@@ -238,7 +241,9 @@ def _resources(b: StepResult, t: StepResult) -> list[_Outcome]:
 def _oom_said(facts: dict[str, Any], role: str, oom: bool) -> str:
     limit = facts.get(f"{role}_limit_bytes")
     cap = f"{int(limit) // 2**20} MiB" if limit else "no cap"
-    return f"OOMKilled at its limit ({cap})" if oom else f"not OOMKilled ({cap})"
+    killed = facts.get(f"{role}_oom_killed_replicas") or []
+    who = f"{', '.join(killed)} " if killed else ""
+    return f"{who}OOMKilled at its limit ({cap})" if oom else f"not OOMKilled ({cap})"
 
 
 def _shutdown(b: StepResult, t: StepResult) -> list[_Outcome]:

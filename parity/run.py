@@ -17,6 +17,7 @@ from parity.engine.cleanup import reap_orphans
 from parity.engine.client import docker_client
 from parity.engine.images import ensure_image
 from parity.env.app import AppImage, prepare_image
+from parity.env.balancer import LOAD_BALANCER_IMAGE
 from parity.env.environment import SQLITE_MOUNT, Environment
 from parity.env.host import find_program, user_environment
 from parity.env.secrets import deliver, resolve_values
@@ -294,6 +295,8 @@ class AppImages:
             db = lp.profile.database
             if db and db.engine == "postgres":
                 ensure_image(self.client, db.image_ref(), self.say)
+            if lp.profile.app and lp.profile.app.replicas is not None:
+                ensure_image(self.client, LOAD_BALANCER_IMAGE, self.say)
             self.of(lp)
 
     def of(self, loaded: LoadedProfile) -> AppImage | None:

@@ -4,17 +4,20 @@ SIGKILL) with requests in flight, and record what the clients of those requests 
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import docker.errors
 
 from parity.env.app_requests import InFlight, Loop, Request, Sent, Target
+from parity.env.balancer import Replica
 from parity.env.termination import Termination, terminate
 from parity.evidence import tail
 from parity.profile.models import ShutdownSpec
 from parity.results import Status, StepResult
 from parity.steps.context import StepContext
+from parity.steps.startup import published_port
 
 # Once the in-flight request is written, the app is given this long to have it in hand before the
 # signal: a request still in the listen queue would test the kernel, not the app.
@@ -53,11 +56,15 @@ def run_shutdown(ctx: StepContext) -> StepResult:
     spec = app.shutdown if app else None
     if spec is None:
         return StepResult(status="skipped", summary="no app.shutdown in this profile")
-    if ctx.app_container is None or ctx.app_host_port is None:
+    replicas = [r for r in ctx.replicas if r.target is not None]
+    if not replicas:
         return StepResult(status="skipped", summary="the app never started")
     started = time.monotonic()
-    stopped = stop_with_requests(ctx, "app", ctx.app_container, Target("127.0.0.1", ctx.app_host_port), spec)
-    result = shutdown_result([stopped], ctx, [ctx.app_container])
+    # Every replica at once, as when a Deployment is deleted; each with its own requests, sent to
+    # it directly: what the balancer does meanwhile is the rollout's question, not this one's.
+    with ThreadPoolExecutor(max_workers=len(replicas), thread_name_prefix="parity-stop") as pool:
+        stopped = list(pool.map(lambda r: stop_with_requests(ctx, r.name, r.container, r.target, spec), replicas))
+    result = shutdown_result(stopped, ctx, [r.container for r in replicas])
     result.duration_s = time.monotonic() - started
     if ctx.env.mode == "up":
         start_again(ctx)
@@ -207,15 +214,22 @@ def _logs(container: Any) -> str:
 
 
 def start_again(ctx: StepContext) -> None:
-    """Under --keep the environment stays up for a developer: start the stopped app again."""
-    container = ctx.app_container
+    """Under --keep the environment stays up for a developer: start the stopped app again (and
+    the balancer, which finds the replicas by name when it starts)."""
     app = ctx.profile.app
-    if container is None or app is None:
+    if app is None:
         return
     ctx.env.check_open()
-    container.start()
-    container.reload()
-    bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{app.port}/tcp") or []
-    ctx.app_host_port = int(bindings[0]["HostPort"]) if bindings else None
-    ctx.app_url = f"http://127.0.0.1:{ctx.app_host_port}" if ctx.app_host_port else None
+    for i, replica in enumerate(ctx.replicas):
+        replica.container.start()
+        replica.container.reload()
+        ctx.replicas[i] = Replica(replica.name, replica.container, published_port(replica.container, app.port))
+    if ctx.replicas:
+        ctx.app_container, ctx.app_host_port = ctx.replicas[0].container, ctx.replicas[0].host_port
+        ctx.app_url = f"http://127.0.0.1:{ctx.app_host_port}" if ctx.app_host_port else None
+    if ctx.balancer is not None:
+        ctx.balancer.container.restart()
+        ctx.balancer.container.reload()
+        ctx.balancer.host_port = published_port(ctx.balancer.container, app.port)
+        ctx.app_url = ctx.balancer.url
     ctx.say("app started again (--keep)")

@@ -9,12 +9,18 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
+from parity.env.balancer import CHECK_HEADER
 from parity.env.host import HostCommand, shared_file_lock
 from parity.evidence import key_line, tail
 from parity.profile.models import HttpCheck
 from parity.results import Status, StepResult, TestCase
+from parity.steps.answered_by import annotate
 from parity.steps.context import StepContext
+
+# The balancer's log reaches the engine a moment after the response reaches the client.
+LOG_SETTLE = 0.2
 
 
 def run_smoke(ctx: StepContext) -> StepResult:
@@ -25,6 +31,7 @@ def run_smoke(ctx: StepContext) -> StepResult:
     if ctx.profile.app and ctx.app_url is None:
         return StepResult(status="skipped", summary="the app never started: no smoke tests run")
     started = time.monotonic()
+    since = time.time()
     cases: list[TestCase] = []
     details: list[str] = []
     command_summary = ""
@@ -42,6 +49,10 @@ def run_smoke(ctx: StepContext) -> StepResult:
         details.append(outcome.detail)
         failed |= outcome.status == "failed"
         errored |= outcome.status == "error"
+    facts: dict[str, Any] = {}
+    if ctx.balancer is not None and ctx.profile.app is not None:
+        time.sleep(LOG_SETTLE)
+        cases, facts = annotate(cases, ctx.balancer.requests(since), len(ctx.replicas))
     bad = [c for c in cases if c.outcome in ("failed", "error")]
     status: Status = "error" if errored else "failed" if failed else "ok"
     passed = sum(c.outcome == "passed" for c in cases)
@@ -49,8 +60,10 @@ def run_smoke(ctx: StepContext) -> StepResult:
     if command_summary:
         # A timeout or a command that did not run says more than the counts do.
         summary = f"{command_summary}; {summary}" if cases else command_summary
+    if facts.get("failed_requests"):
+        details.append("requests that failed at the load balancer:\n  " + "\n  ".join(facts["failed_requests"]))
     return StepResult(status=status, duration_s=time.monotonic() - started, summary=summary[:300],
-                      detail=ctx.redactor.text("\n".join(d for d in details if d)), tests=cases)
+                      detail=ctx.redactor.text("\n".join(d for d in details if d)), tests=cases, facts=facts)
 
 
 def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> StepResult:
@@ -129,6 +142,8 @@ def _http_check(ctx: StepContext, check: HttpCheck) -> TestCase:
     url = f"{ctx.app_url}{check.path}"
     started = time.monotonic()
     request = urllib.request.Request(url, method=check.method.upper())
+    if ctx.balancer is not None:
+        request.add_header(CHECK_HEADER, f"http:{check.name}")  # the balancer logs who answered it
     try:
         with urllib.request.urlopen(request, timeout=check.timeout) as response:  # noqa: S310 - loopback
             status, body = int(response.status), response.read(2000)

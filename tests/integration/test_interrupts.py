@@ -45,6 +45,9 @@ def phase_profile(phase: str, tag: str) -> str:
                      "startup_probe: {http: /healthz, period: 1s, failure_threshold: 300}}\n")
     if phase == "smoke":
         return DB + f"smoke: {{command: [python, scripts/sleep.py, {tag}], timeout: 10m}}\n"
+    if phase == "replicas":  # replicas and their load balancer up, the smoke suite running
+        return ("app: {build: app, replicas: 2, startup_probe: {http: /healthz, period: 500ms, failure_threshold: 40}}\n"
+                + slow_smoke)
     if phase == "shutdown":  # an app that ignores SIGTERM, and a long grace period to wait out
         return ("app: {build: app, env: {ON_SIGTERM: ignore}, startup_probe: {http: /healthz, period: 500ms, "
                 "failure_threshold: 40}, shutdown: {termination_grace_period: 10m, request: {path: '/slow?s=600'}}}\n")
@@ -58,6 +61,7 @@ MARKERS = {
     "migrations": "migrations: running",
     "probe": "probing",
     "smoke": "smoke: running",
+    "replicas": "smoke: running",
     "shutdown": "stopping app",
     "explain": "prod-x1 smoke: running",
 }

@@ -215,3 +215,15 @@ def test_app_shutdown_takes_the_kubelet_default_grace_period_and_an_optional_req
     write_profile(project_dir, "prod", "app: {build: ., shutdown: {grace: 5s}}\n")
     with pytest.raises(ProfileError, match="grace"):
         load_profile(project_dir / "profiles", "prod")
+
+
+def test_replicas_sticky_and_rollout_load_and_what_needs_replicas_says_so(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "app: {build: ., replicas: 3, sticky: true, rollout: true}\n")
+    spec = load_profile(project_dir / "profiles", "prod").profile.app
+    assert spec is not None and (spec.replicas, spec.sticky, spec.rollout) == (3, True, True)
+    for text, message in (("sticky: true", "sticky: true needs replicas"),
+                          ("replicas: 1, rollout: true", "rollout: true needs replicas: 2 or more"),
+                          ("replicas: 0", "replicas")):
+        write_profile(project_dir, "prod", f"app: {{build: ., {text}}}\n")
+        with pytest.raises(ProfileError, match=message):
+            load_profile(project_dir / "profiles", "prod")

@@ -74,13 +74,32 @@ def prepare() -> None:
         sys.exit(3)
 
 
+# Sessions kept in this process's memory: fine for one process, lost on another replica.
+SESSIONS: dict[str, str] = {}
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/slow":  # /slow?s=2: a request that takes a while (an export, an upload)
             time.sleep(float(urllib.parse.parse_qs(url.query).get("s", ["2"])[0]))
-        body = b'{"status":"ok"}'
-        self.send_response(200 if url.path in ("/healthz", "/", "/slow") else 404)
+        if url.path == "/me":
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            user = SESSIONS.get(token)
+            self.reply(200 if user else 401, b'{"user":"%s"}' % user.encode() if user else b'{"error":"no session"}')
+            return
+        self.reply(200 if url.path in ("/healthz", "/", "/slow") else 404, b'{"status":"ok"}')
+
+    def do_POST(self) -> None:  # noqa: N802
+        if self.path == "/login":
+            token = os.urandom(8).hex()
+            SESSIONS[token] = "smoke"
+            self.reply(200, b'{"token":"%s"}' % token.encode())
+            return
+        self.reply(404, b'{"error":"not found"}')
+
+    def reply(self, status: int, body: bytes) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
