@@ -105,7 +105,8 @@ def _judge(output: Finished, text: str, plan: Plan, timeout: float, duration: fl
         return StepResult(status="failed", duration_s=duration, summary=summary,
                           detail=tail(text), revisions=results, facts={"timed_out": True})
     if output.code == 0:
-        applied = f"{len(results)} revisions applied" if results else "migrations applied"
+        unit = "migrations" if plan.tool == "django" else "revisions"
+        applied = f"{len(results)} {unit} applied" if results else "migrations applied"
         return StepResult(status="ok", duration_s=duration, summary=applied, revisions=results, detail=tail(text, 8))
     failed = next((r for r in results if r.status == "failed"), None)
     summary = f"revision {failed.id} failed: {key_line(failed.error)}" if failed else f"exit {output.code}: {key_line(text)}"

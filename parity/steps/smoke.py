@@ -35,6 +35,7 @@ def run_smoke(ctx: StepContext) -> StepResult:
     cases: list[TestCase] = []
     details: list[str] = []
     command_summary = ""
+    facts: dict[str, Any] = {}
     failed = errored = False
     # Declarative checks first: they are quick, and a suite that crashes the app must not
     # turn them into failures of their own.
@@ -45,14 +46,15 @@ def run_smoke(ctx: StepContext) -> StepResult:
     if spec.command is not None:
         outcome = _command(ctx, spec.command, spec.timeout)
         command_summary = outcome.summary
+        facts.update(outcome.facts)
         cases += outcome.tests
         details.append(outcome.detail)
         failed |= outcome.status == "failed"
         errored |= outcome.status == "error"
-    facts: dict[str, Any] = {}
     if ctx.balancer is not None and ctx.profile.app is not None:
         time.sleep(LOG_SETTLE)
-        cases, facts = annotate(cases, ctx.balancer.requests(since), len(ctx.replicas))
+        cases, balanced = annotate(cases, ctx.balancer.requests(since), len(ctx.replicas))
+        facts.update(balanced)
     bad = [c for c in cases if c.outcome in ("failed", "error")]
     status: Status = "error" if errored else "failed" if failed else "ok"
     passed = sum(c.outcome == "passed" for c in cases)
@@ -87,7 +89,8 @@ def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> Step
     code = finished.code
     if code is None:
         return StepResult(status="failed", summary=f"smoke tests timed out after {timeout:.0f}s",
-                          detail=f"timed out after {timeout:.0f}s\n{tail(output)}", tests=tests)
+                          detail=f"timed out after {timeout:.0f}s\n{tail(output)}", tests=tests,
+                          facts={"timed_out": True})
     summary = ""
     if pattern and not tests:
         summary = f"no JUnit XML written to {pattern} (smoke.junit): one result for the whole command"

@@ -35,15 +35,13 @@ def test_tls_keys_are_private_to_postgres_and_never_on_the_host(docker_client, t
 
 def test_the_app_port_is_published_on_loopback_only(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
     from parity.project import Project
-    from parity.report.redact import Redactor
-    from parity.run import UP_STEPS, _prepare_images, _run_profile
+    from parity.run import UP_STEPS, _prepare
 
     project = make_project(tmp_path / "p", {"prod": "database: {engine: sqlite}\napp: {build: app}\n"})
     loaded = load_profile(project / "profiles", "prod")
-    images = _prepare_images(docker_client, {"prod": loaded}, Project.at(project).root, lambda _m: None)
-    contexts: dict = {}  # type: ignore[type-arg]
-    run = _run_profile(docker_client, loaded, project, images["prod"], {}, Redactor(), None, contexts,
-                       keep=True, steps=UP_STEPS)
+    session, values = _prepare(Project.at(project), {"prod": loaded}, lambda _m: None)
+    run = session.run_profile(loaded, values["prod"], keep=True, steps=UP_STEPS)
+    contexts = session.contexts
     env = contexts["prod"].env
     try:
         assert run.steps["startup"].status == "ok"
