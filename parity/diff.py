@@ -86,16 +86,18 @@ def compare_runs(baseline: ProfileRun, target: ProfileRun, *, same_engine: bool 
     # Smoke tests against an app that did not start alike would only repeat the startup divergence.
     smoke = _smoke(b["smoke"], t["smoke"]) if both_ran("smoke") and not any(o.diverges for o in startup) else []
     resources = _resources(b["resources"], t["resources"]) if both_ran("resources") else []
-    shutdown = _shutdown(b["shutdown"], t["shutdown"]) \
-        if both_ran("shutdown") and not any(o.diverges for o in startup) else []
+    started_alike = not any(o.diverges for o in startup)
+    rollout = _rollout(b["rollout"], t["rollout"]) if both_ran("rollout") and started_alike else []
+    shutdown = _shutdown(b["shutdown"], t["shutdown"]) if both_ran("shutdown") and started_alike else []
     oom = (_oom_killed(b.get("resources")), _oom_killed(t.get("resources")))
 
     def found(outcomes: list[_Outcome]) -> list[Finding]:
         return [_finding(o, oom) for o in outcomes if o.diverges]
 
-    everything = [*database, *migrations, *startup, *smoke, *resources, *shutdown]
+    everything = [*database, *migrations, *startup, *smoke, *resources, *rollout, *shutdown]
     return Comparison(
-        divergences=[*found(database + migrations), *schema, *found(startup + smoke + resources + shutdown)],
+        divergences=[*found(database + migrations), *schema,
+                     *found(startup + smoke + resources + rollout + shutdown)],
         failures=[_divergence(o, both=True) for o in everything if all(o.bad)],
     )
 
@@ -246,15 +248,28 @@ def _oom_said(facts: dict[str, Any], role: str, oom: bool) -> str:
     return f"{who}OOMKilled at its limit ({cap})" if oom else f"not OOMKilled ({cap})"
 
 
+def _rollout(b: StepResult, t: StepResult) -> list[_Outcome]:
+    """A rolling update: requests that failed while replicas were replaced, and a rollout that
+    stalled on a new replica that never got ready."""
+    return _by_fact("rollout", b, t, (("requests during the rollout", "rollout_failed_requests"),
+                                      ("new replica ready", "stalled")))
+
+
+def _by_fact(step: str, b: StepResult, t: StepResult, subjects: tuple[tuple[str, str], ...]) -> list[_Outcome]:
+    """One outcome per (subject, fact) that is set on either side; a step parity could not run is
+    compared whole."""
+    outcomes = []
+    for subject, fact in subjects:
+        bad = (bool(b.facts.get(fact)), bool(t.facts.get(fact)))
+        if any(bad):
+            outcomes.append(_Outcome(step, subject, (_say(b), _say(t)),
+                                     (b.detail if bad[0] else "", t.detail if bad[1] else ""), bad, (b.facts, t.facts)))
+    if not outcomes and (b.status == "error" or t.status == "error"):
+        return _whole_step(step, b, t)
+    return outcomes
+
+
 def _shutdown(b: StepResult, t: StepResult) -> list[_Outcome]:
     """The app stopped like a pod: crossing the grace period (SIGKILL), and in-flight requests
     dropped, each its own outcome; a step parity could not run is compared whole."""
-    outcomes = []
-    for subject, fact in (("grace period", "sigkilled"), ("in-flight requests", "in_flight_failed")):
-        bad = (bool(b.facts.get(fact)), bool(t.facts.get(fact)))
-        if any(bad):
-            outcomes.append(_Outcome("shutdown", subject, (_say(b), _say(t)),
-                                     (b.detail if bad[0] else "", t.detail if bad[1] else ""), bad, (b.facts, t.facts)))
-    if not outcomes and (b.status == "error" or t.status == "error"):
-        return _whole_step("shutdown", b, t)
-    return outcomes
+    return _by_fact("shutdown", b, t, (("grace period", "sigkilled"), ("in-flight requests", "in_flight_failed")))

@@ -32,6 +32,7 @@ from parity.steps.context import StepContext
 from parity.steps.database import run_database
 from parity.steps.migrations import run_migrations
 from parity.steps.resources import run_resources
+from parity.steps.rollout import run_rollout
 from parity.steps.shutdown import run_shutdown
 from parity.steps.smoke import run_smoke
 from parity.steps.startup import run_startup
@@ -43,7 +44,8 @@ STEPS: list[tuple[str, Step]] = [
     ("startup", run_startup),
     ("smoke", run_smoke),
     ("resources", run_resources),
-    # Last: the containers must still run for resources to read their peak memory.
+    # After resources (which reads the first replicas' peaks while they run): replace them, then stop.
+    ("rollout", run_rollout),
     ("shutdown", run_shutdown),
 ]
 

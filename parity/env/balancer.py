@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import shlex
+import socket
 import tarfile
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +31,10 @@ BACKEND = "replicas"
 CHECK_HEADER = "X-Parity-Check"
 LOG_MARK = "parity-request"
 READY_TIMEOUT = 30.0
+# The runtime API (published on 127.0.0.1 only, like every port parity publishes).
+ADMIN_PORT = 9999
+# Health checks every second; two failures take a replica out, one success puts it back.
+SERVER_OPTIONS = "inter 1s fall 2 rise 1"
 
 
 @dataclass(frozen=True)
@@ -56,13 +61,15 @@ class HealthCheck:
 
 def haproxy_config(servers: Sequence[tuple[str, str]], *, port: int, app_port: int, check: HealthCheck,
                    sticky: bool) -> str:
-    """The HAProxy configuration: `servers` are (name, address) pairs, all listening on `app_port`."""
+    """The HAProxy configuration: `servers` are (name, address) pairs, all listening on `app_port`;
+    its runtime API on ADMIN_PORT adds and retires replicas (a rollout, a restart under --keep)."""
     balance = ["    balance source", "    hash-type consistent"] if sticky else ["    balance roundrobin"]
     checks = [f"    option httpchk GET {_quoted(check.http_path)}", "    http-check expect status 200-399"] \
         if check.http_path else []
     lines = [
         "global",
         "    log stdout format raw local0 info",
+        f"    stats socket ipv4@0.0.0.0:{ADMIN_PORT} level admin",
         "    maxconn 4096",  # not derived from the container's file limit (that would size tables for 1M)
         "",
         "defaults",
@@ -86,7 +93,7 @@ def haproxy_config(servers: Sequence[tuple[str, str]], *, port: int, app_port: i
         f"backend {BACKEND}",
         *balance,
         *checks,
-        "    default-server inter 1s fall 2 rise 1",
+        f"    default-server {SERVER_OPTIONS}",
         *[f"    server {name} {address}:{app_port} check" for name, address in servers],
     ]
     return "\n".join(lines) + "\n"
@@ -121,11 +128,26 @@ class LoggedRequest:
         return self.status is None or self.status >= 400 or self.termination[:1] not in ("-", "C")
 
     def describe(self) -> str:
-        """`GET /me -> 401 from app-2`."""
+        """`GET /me -> 401 from app-2`, `GET /x -> 502 from app-1: it closed the connection before answering`."""
         who = f" from {self.replica}" if self.replica else " (no replica took it)"
         status = f"{self.status}" if self.status is not None else "no status"
-        ended = "" if self.termination[:1] in ("-", "C") else f", connection state {self.termination}"
+        ended = "" if self.termination[:1] in ("-", "C") else f": {_termination(self.termination)}"
         return f"{self.method} {self.uri} -> {status}{who}{ended}"
+
+
+# HAProxy's session states (first letter: who ended it; second: at which stage), in words.
+_STAGE = {"C": "refused the connection", "H": "closed the connection before answering",
+          "D": "closed the connection mid-answer"}
+
+
+def _termination(state: str) -> str:
+    padded = state + "--"
+    who, stage = padded[0], padded[1]
+    if who == "S" and stage in _STAGE:
+        return f"it {_STAGE[stage]}"
+    if who == "s":
+        return "it did not answer in time"
+    return f"HAProxy session state {state}"
 
 
 def parse_log(text: str) -> list[LoggedRequest]:
@@ -149,11 +171,46 @@ def parse_log(text: str) -> list[LoggedRequest]:
 
 
 class Balancer:
-    """The running load balancer: where to reach it, and what it logged."""
+    """The running load balancer: where to reach it, what it logged, and its runtime API."""
 
-    def __init__(self, container: Any, host_port: int | None) -> None:
+    def __init__(self, container: Any, host_port: int | None, admin_port: int | None = None) -> None:
         self.container = container
         self.host_port = host_port
+        self.admin_port = admin_port
+
+    def command(self, line: str) -> str:
+        """One command of HAProxy's runtime API, and its answer."""
+        if self.admin_port is None:
+            raise EnvError("the load balancer's runtime API is not published", "report this as a parity bug")
+        try:
+            with socket.create_connection(("127.0.0.1", self.admin_port), timeout=5) as connection:
+                connection.sendall(line.encode() + b"\n")
+                chunks = []
+                while chunk := connection.recv(65536):
+                    chunks.append(chunk)
+        except OSError as exc:
+            raise EnvError(f"the load balancer's runtime API did not answer: {exc}",
+                           "see the load balancer's log (parity up, then docker logs)") from None
+        return b"".join(chunks).decode(errors="replace").strip()
+
+    def add_replica(self, name: str, address: str, port: int, *, health_check: bool) -> None:
+        """Put a new replica in rotation (a new pod's endpoint, once it is ready)."""
+        check = f" check {SERVER_OPTIONS}" if health_check else ""
+        answer = self.command(f"add server {BACKEND}/{name} {address}:{port}{check}")
+        if "registered" not in answer:
+            raise EnvError(f"the load balancer refused replica {name}: {answer}", "report this as a parity bug")
+        if health_check:
+            self.command(f"enable health {BACKEND}/{name}")
+        self.command(f"enable server {BACKEND}/{name}")
+
+    def retire_replica(self, name: str) -> None:
+        """Send a replica no new requests (its endpoint removed); requests it has keep going."""
+        self.command(f"set server {BACKEND}/{name} state maint")
+
+    def move_replica(self, name: str, address: str, port: int) -> None:
+        """A replica restarted at another address (under --keep)."""
+        self.command(f"set server {BACKEND}/{name} addr {address} port {port}")
+        self.command(f"set server {BACKEND}/{name} state ready")
 
     @property
     def url(self) -> str | None:
@@ -189,7 +246,7 @@ def start_balancer(client: docker.DockerClient, *, name: str, network: str, alia
         container = client.containers.create(
             LOAD_BALANCER_IMAGE, name=name, network=network, labels=labels,
             networking_config={network: client.api.create_endpoint_config(aliases=[alias])},
-            ports={f"{app.port}/tcp": ("127.0.0.1", None)},
+            ports={f"{app.port}/tcp": ("127.0.0.1", None), f"{ADMIN_PORT}/tcp": ("127.0.0.1", None)},
         )
         container.put_archive("/usr/local/etc/haproxy", _tar({"haproxy.cfg": config}))
         container.start()
@@ -197,8 +254,7 @@ def start_balancer(client: docker.DockerClient, *, name: str, network: str, alia
     except docker.errors.APIError as exc:
         raise EnvError(f"the load balancer ({LOAD_BALANCER_IMAGE}) could not start: {exc.explanation or exc}",
                        f"check the image with `docker run --rm {LOAD_BALANCER_IMAGE} haproxy -v`") from None
-    bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{app.port}/tcp") or []
-    balancer = Balancer(container, int(bindings[0]["HostPort"]) if bindings else None)
+    balancer = Balancer(container, _published(container, app.port), _published(container, ADMIN_PORT))
     _wait_answering(balancer, check, check_open)
     return balancer
 
@@ -218,6 +274,17 @@ def _wait_answering(balancer: Balancer, check: HealthCheck, check_open: Callable
         time.sleep(0.05)
     raise EnvError(f"the load balancer did not answer within {READY_TIMEOUT:.0f}s",
                    f"check the image {LOAD_BALANCER_IMAGE} and the engine's log")
+
+
+def _published(container: Any, port: int) -> int | None:
+    bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp") or []
+    return int(bindings[0]["HostPort"]) if bindings else None
+
+
+def network_address(container: Any, network: str) -> str:
+    """A container's address on the environment's network (what the balancer connects to)."""
+    container.reload()
+    return str(container.attrs["NetworkSettings"]["Networks"][network]["IPAddress"])
 
 
 def _tar(files: dict[str, str]) -> bytes:

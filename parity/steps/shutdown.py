@@ -11,7 +11,7 @@ from typing import Any
 import docker.errors
 
 from parity.env.app_requests import InFlight, Loop, Request, Sent, Target
-from parity.env.balancer import Replica
+from parity.env.balancer import Replica, network_address
 from parity.env.termination import Termination, terminate
 from parity.evidence import tail
 from parity.profile.models import ShutdownSpec
@@ -214,8 +214,7 @@ def _logs(container: Any) -> str:
 
 
 def start_again(ctx: StepContext) -> None:
-    """Under --keep the environment stays up for a developer: start the stopped app again (and
-    the balancer, which finds the replicas by name when it starts)."""
+    """Under --keep the environment stays up for a developer: start the stopped app again."""
     app = ctx.profile.app
     if app is None:
         return
@@ -228,8 +227,9 @@ def start_again(ctx: StepContext) -> None:
         ctx.app_container, ctx.app_host_port = ctx.replicas[0].container, ctx.replicas[0].host_port
         ctx.app_url = f"http://127.0.0.1:{ctx.app_host_port}" if ctx.app_host_port else None
     if ctx.balancer is not None:
-        ctx.balancer.container.restart()
-        ctx.balancer.container.reload()
-        ctx.balancer.host_port = published_port(ctx.balancer.container, app.port)
+        # The replicas may come back at other addresses: tell the balancer, which kept running.
+        for replica in ctx.replicas:
+            ctx.balancer.move_replica(replica.name, network_address(replica.container, ctx.env.network_name),
+                                      app.port)
         ctx.app_url = ctx.balancer.url
     ctx.say("app started again (--keep)")

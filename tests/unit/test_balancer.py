@@ -52,7 +52,7 @@ def test_the_log_gives_each_request_its_replica_status_and_whether_it_failed() -
         ("GET", "/", None, None, True)]
     assert logged[2].check_id == "http:health" and logged[0].check_id is None
     assert logged[0].at == 1767000000.125 and logged[3].path == "/reports/export"
-    assert logged[3].describe() == "GET /reports/export?x=1 -> 502 from app-2, connection state SH"
+    assert logged[3].describe() == "GET /reports/export?x=1 -> 502 from app-2: it closed the connection before answering"
 
 
 def test_a_failing_test_is_told_which_replica_answered_the_request_it_quotes() -> None:

@@ -159,3 +159,21 @@ def test_a_shutdown_crossing_the_grace_period_or_dropping_requests_on_the_target
     # The same crossing on both sides is a failure of both, not parity.
     assert [(f.step, f.subject) for f in compare(run("local", shutdown=killed), run("prod", shutdown=killed),
                                                  stopping, stopping)[1]] == [("shutdown", "grace period")]
+
+
+def test_requests_failing_during_a_rollout_on_the_target_only_point_at_app_rollout() -> None:
+    one = Profile.model_validate({"app": {"build": ".", "replicas": 2}})
+    rolling = Profile.model_validate({"app": {"build": ".", "replicas": 2, "rollout": True}})
+    skipped = StepResult(status="skipped", summary="no app.rollout in this profile")
+    failing = failed(summary="2 replicas replaced; 2 of 40 requests failed meanwhile",
+                     facts={"rollout_failed_requests": 2, "replaced": []},
+                     detail="GET /x -> 502 from app-1: it closed the connection before answering")
+    found, _ = compare(run("local", rollout=skipped), run("prod", rollout=failing), one, rolling)
+    assert [(d.step, d.subject, d.cause) for d in found] == [("rollout", "requests during the rollout", "app.rollout")]
+    assert "from app-1" in found[0].detail
+    stalled = failed(summary="0 of 2 replicas replaced; stalled: app-3 never ready", facts={"stalled": True})
+    found, _ = compare(run("local", rollout=skipped), run("prod", rollout=stalled), one, rolling)
+    assert [(d.subject, d.cause) for d in found] == [("new replica ready", "app.rollout")]
+    clean = ok(summary="2 replicas replaced; all 40 requests answered meanwhile",
+               facts={"rollout_failed_requests": 0})
+    assert compare(run("local", rollout=skipped), run("prod", rollout=clean), one, rolling) == ([], [])
