@@ -93,7 +93,8 @@ def haproxy_config(servers: Sequence[tuple[str, str]], *, port: int, app_port: i
         f"backend {BACKEND}",
         *balance,
         *checks,
-        f"    default-server {SERVER_OPTIONS}",
+        # A replica that already exited has no address: the balancer starts without it.
+        f"    default-server {SERVER_OPTIONS} init-addr libc,none",
         *[f"    server {name} {address}:{app_port} check" for name, address in servers],
     ]
     return "\n".join(lines) + "\n"
@@ -202,6 +203,27 @@ class Balancer:
         if health_check:
             self.command(f"enable health {BACKEND}/{name}")
         self.command(f"enable server {BACKEND}/{name}")
+
+    def in_rotation(self) -> set[str]:
+        """The replicas the balancer sends requests to now: up by their health checks, not retired."""
+        names = set()
+        for line in self.command(f"show servers state {BACKEND}").splitlines():
+            fields = line.split()
+            # be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state ...
+            if len(fields) > 6 and fields[1] == BACKEND and fields[5] == "2" and fields[6] == "0":
+                names.add(fields[3])
+        return names
+
+    def wait_in_rotation(self, names: Sequence[str], check_open: Callable[[], None],
+                         timeout: float = READY_TIMEOUT) -> set[str]:
+        """Wait until every named replica is in rotation (its endpoint ready); those that are not."""
+        deadline = time.monotonic() + timeout
+        while True:
+            missing = set(names) - self.in_rotation()
+            if not missing or time.monotonic() > deadline:
+                return missing
+            check_open()
+            time.sleep(0.05)
 
     def retire_replica(self, name: str) -> None:
         """Send a replica no new requests (its endpoint removed); requests it has keep going."""

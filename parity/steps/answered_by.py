@@ -46,25 +46,30 @@ def annotate(cases: list[TestCase], logged: list[LoggedRequest], replicas: int) 
 def _failing_request(case: TestCase, logged: list[LoggedRequest]) -> tuple[LoggedRequest, LoggedRequest | None] | None:
     """The failing request a failing case is about, and the request the balancer took before it."""
     if case.id.startswith("http:"):
-        matches = [i for i, r in enumerate(logged) if r.check_id == case.id]
+        matches = [(1, i) for i, r in enumerate(logged) if r.check_id == case.id]
     else:
-        matches = [i for i, r in enumerate(logged)
-                   if r.failed and r.check_id is None and _quotes(case.message, r)]
+        matches = [(score, i) for i, r in enumerate(logged)
+                   if r.failed and r.check_id is None and (score := _quotes(case.message, r))]
     if not matches:
         return None
-    index = matches[-1]
+    # The request quoted with its method beats one whose path only appears (in quoted code, say).
+    _, index = max(matches)
     if case.id.startswith("http:"):
         return logged[index], None  # parity's checks are one request each: nothing came before
     earlier = [r for r in logged[:index] if r.check_id is None]
     return logged[index], (earlier[-1] if earlier else None)
 
 
-def _quotes(message: str, request: LoggedRequest) -> bool:
-    """Whether a test's message names this request's path (a bare `/` only with its method)."""
-    path = request.path
-    if path == "/":
-        return re.search(rf"\b{re.escape(request.method)} /(?:\s|$)", message) is not None
-    return re.search(rf"(?<![\w/.-]){re.escape(path)}(?![\w/.-])", message) is not None
+def _quotes(message: str, request: LoggedRequest) -> int:
+    """How clearly a test's message names this request: 2 with its method (`GET /me`), 1 by its
+    path alone, 0 not at all (a bare `/` counts only with its method)."""
+    path = re.escape(request.path)
+    end = r"(?![\w/.-])" if request.path != "/" else r"(?=\s|$|\?|:)"
+    if re.search(rf"\b{re.escape(request.method)} {path}{end}", message):
+        return 2
+    if request.path != "/" and re.search(rf"(?<![\w/.-]){path}{end}", message):
+        return 1
+    return 0
 
 
 def _sentence(request: LoggedRequest, previous: LoggedRequest | None) -> str:

@@ -4,7 +4,7 @@ container, or app.replicas containers behind a load balancer."""
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import docker.errors
@@ -31,30 +31,49 @@ def run_startup(ctx: StepContext) -> StepResult:
         return StepResult(status="skipped", summary="no app in this profile")
     probe = app.startup_probe or DEFAULT_PROBE
     names = [APP_ALIAS] if app.replicas is None else [f"{APP_ALIAS}-{i}" for i in range(1, app.replicas + 1)]
-    started: dict[str, float] = {}
-    for name in names:
-        try:
-            ctx.replicas.append(start_replica(ctx, name))
-            started[name] = time.monotonic()
-        except docker.errors.APIError as exc:
+    # Replicas start at once, as a Deployment's pods do; the balancer starts while they are probed.
+    with ThreadPoolExecutor(max_workers=len(names) + 1, thread_name_prefix="parity-app") as pool:
+        starts = [pool.submit(_start_timed, ctx, name) for name in names]
+        wait(starts)
+        started: dict[str, float] = {}
+        for future in starts:
+            if future.exception() is None:
+                replica, at = future.result()
+                ctx.replicas.append(replica)
+                started[replica.name] = at
+        error = next((e for f in starts if (e := f.exception()) is not None), None)
+        if isinstance(error, docker.errors.APIError):
             return StepResult(status="error", summary="the app container could not start",
-                              detail=ctx.redactor.text(str(exc.explanation or exc)))
-    first = ctx.replicas[0]
-    ctx.app_container, ctx.app_host_port = first.container, first.host_port
-    ctx.app_url = f"http://127.0.0.1:{first.host_port}" if first.host_port else None
-    what = "app started" if len(names) == 1 else f"{len(names)} replicas started"
-    ctx.say(f"{what}; probing ({probe.kind}, budget {probe.budget:.0f}s)")
-    if len(ctx.replicas) == 1:
-        result = probe_until_ready(ctx, first, probe, started[first.name])
-    else:
-        with ThreadPoolExecutor(max_workers=len(ctx.replicas), thread_name_prefix="parity-probe") as pool:
-            results = list(pool.map(lambda r: probe_until_ready(ctx, r, probe, started[r.name]), ctx.replicas))
-        result = _all_replicas(ctx.replicas, results, probe)
-    if app.replicas is not None:
-        ctx.balancer = _start_balancer(ctx)
+                              detail=ctx.redactor.text(str(error.explanation or error)))
+        if error is not None:
+            raise error
+        first = ctx.replicas[0]
+        ctx.app_container, ctx.app_host_port = first.container, first.host_port
+        ctx.app_url = f"http://127.0.0.1:{first.host_port}" if first.host_port else None
+        what = "app started" if len(names) == 1 else f"{len(names)} replicas started"
+        ctx.say(f"{what}; probing ({probe.kind}, budget {probe.budget:.0f}s)")
+        balancer = pool.submit(_start_balancer, ctx) if app.replicas is not None else None
+        probes = [pool.submit(probe_until_ready, ctx, r, probe, started[r.name]) for r in ctx.replicas]
+        results = [future.result() for future in probes]
+        if balancer is not None:
+            ctx.balancer = balancer.result()
+    result = results[0] if len(results) == 1 else _all_replicas(ctx.replicas, results, probe)
+    if ctx.balancer is not None:
+        # As a Service routes to ready pods only: smoke tests start once the balancer has every
+        # ready replica in rotation.
+        ready = [r.name for r, res in zip(ctx.replicas, results, strict=True) if res.status == "ok"]
+        missing = ctx.balancer.wait_in_rotation(ready, ctx.env.check_open)
         ctx.app_url = ctx.balancer.url
         result.facts["load_balancer"] = "round robin" if not app.sticky else "sticky (client IP)"
+        if missing:
+            result.facts["not_in_rotation"] = sorted(missing)
+            result.summary += f"; the load balancer never put {', '.join(sorted(missing))} in rotation"
     return result
+
+
+def _start_timed(ctx: StepContext, name: str) -> tuple[Replica, float]:
+    """A replica, and when it started (its probe budget counts from then)."""
+    return start_replica(ctx, name), time.monotonic()
 
 
 def start_replica(ctx: StepContext, name: str) -> Replica:

@@ -77,3 +77,17 @@ def test_the_balancer_and_every_replica_are_labelled_and_app_url_is_the_balancer
         down = projects.parity_cli(["down", "--profile", "prod"], cwd=project)
     assert down.returncode == 0, down.stderr
     assert not inventory.containers(docker_client, {"label": f"{L.PROJECT}={project}"})
+
+
+def test_replicas_that_exit_at_start_are_a_startup_failure_with_their_own_evidence(
+    docker_client, tmp_path: Path, no_leaks: None  # type: ignore[no-untyped-def]
+) -> None:
+    def profile(source: str) -> str:
+        return (f"app: {{build: app, env: {{SCENARIO: secret-env}}, {PROBE}, replicas: 2}}\n"
+                f"secrets: {{source: {source}, values: {{SECRET_KEY: {{value: s3cr3t}}}}}}\n")
+    result = run_pair(tmp_path, profile("env"), profile("files"))
+    startup = result.profiles["prod"].steps["startup"]
+    assert startup.status == "failed", startup  # not an error: the balancer starts without them
+    assert startup.facts["replicas"]["app-1"]["exit_code"] == 1 and startup.facts["replicas"]["app-2"]["exit_code"] == 1
+    assert "app-1 never ready" in startup.summary and "SECRET_KEY" in startup.detail
+    assert [(d.step, d.subject, d.cause) for d in result.divergences] == [("startup", "ready", "secrets.source")]

@@ -20,14 +20,16 @@ def test_round_robin_with_http_health_checks_on_the_startup_probe_path() -> None
     config = haproxy_config(SERVERS, port=8000, app_port=8000, check=HealthCheck("/healthz"), sticky=False)
     assert backend(config) == [
         "balance roundrobin", "option httpchk GET /healthz", "http-check expect status 200-399",
-        "default-server inter 1s fall 2 rise 1", "server app-1 app-1:8000 check", "server app-2 app-2:8000 check"]
+        "default-server inter 1s fall 2 rise 1 init-addr libc,none", "server app-1 app-1:8000 check",
+        "server app-2 app-2:8000 check"]
     assert "    bind :8000" in config.splitlines()
     assert "    retries 0" in config.splitlines()  # a Service does not retry on another replica
 
 
 def test_sticky_is_client_ip_affinity_and_without_an_http_probe_the_check_is_a_connection() -> None:
     config = haproxy_config(SERVERS, port=80, app_port=3000, check=HealthCheck(None), sticky=True)
-    assert backend(config)[:3] == ["balance source", "hash-type consistent", "default-server inter 1s fall 2 rise 1"]
+    assert backend(config)[:3] == ["balance source", "hash-type consistent",
+                                   "default-server inter 1s fall 2 rise 1 init-addr libc,none"]
     assert "server app-2 app-2:3000 check" in backend(config)
     assert "httpchk" not in config
 
@@ -90,3 +92,17 @@ def test_a_client_error_from_the_other_replica_points_at_app_replicas_only_where
     found, _ = compare(ProfileRun(name="local", steps={"smoke": passed}),
                        ProfileRun(name="prod", steps={"smoke": failed.model_copy(update={"facts": same})}), one, two)
     assert [d.cause for d in found] == [None]
+
+
+def test_a_request_quoted_with_its_method_wins_over_a_path_that_only_appears_in_quoted_code() -> None:
+    log = ("parity-request 1767000000.100 DELETE \"/notes/1\" 500 app-1 -- 3 {}\n"
+           "parity-request 1767000000.200 GET \"/notes?limit=2\" 200 app-2 -- 3 {}\n"
+           "parity-request 1767000000.300 GET \"/notes?cursor=abc\" 404 app-1 -- 3 {}\n")
+    message = ('AssertionError: DELETE /notes/1: HTTP 500: OperationalError\n'
+               '    created = client.request("POST", "/notes", {"title": title})')
+    annotated, facts = annotate([TestCase(id="t::audit", outcome="failed", message=message)], parse_log(log), 2)
+    assert facts["answered_by"]["t::audit"]["request"] == "DELETE /notes/1"
+    paging = TestCase(id="t::paging", outcome="failed", message="GET /notes?cursor=…: HTTP 404: unknown cursor")
+    _, facts = annotate([paging], parse_log(log), 2)
+    assert facts["answered_by"]["t::paging"] == {"answered_by": "app-1", "status": 404, "previous_by": "app-2",
+                                                 "replicas": 2, "request": "GET /notes?cursor=abc"}
