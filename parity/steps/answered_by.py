@@ -61,11 +61,16 @@ def _failing_request(case: TestCase, logged: list[LoggedRequest]) -> tuple[Logge
 
 
 def _quotes(message: str, request: LoggedRequest) -> int:
-    """How clearly a test's message names this request: 2 with its method (`GET /me`), 1 by its
-    path alone, 0 not at all (a bare `/` counts only with its method)."""
+    """How clearly a test's message names this request: 3 with its method in the first line (the
+    assertion), 2 with its method further down (quoted code), 1 by its path alone, 0 not at all
+    (a bare `/` counts only with its method)."""
     path = re.escape(request.path)
     end = r"(?![\w/.-])" if request.path != "/" else r"(?=\s|$|\?|:)"
-    if re.search(rf"\b{re.escape(request.method)} {path}{end}", message):
+    with_method = re.compile(rf"\b{re.escape(request.method)} {path}{end}")
+    headline = next((line for line in message.splitlines() if line.strip()), "")
+    if with_method.search(headline):
+        return 3
+    if with_method.search(message):
         return 2
     if request.path != "/" and re.search(rf"(?<![\w/.-]){path}{end}", message):
         return 1

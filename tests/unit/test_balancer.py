@@ -98,8 +98,10 @@ def test_a_request_quoted_with_its_method_wins_over_a_path_that_only_appears_in_
     log = ("parity-request 1767000000.100 DELETE \"/notes/1\" 500 app-1 -- 3 {}\n"
            "parity-request 1767000000.200 GET \"/notes?limit=2\" 200 app-2 -- 3 {}\n"
            "parity-request 1767000000.300 GET \"/notes?cursor=abc\" 404 app-1 -- 3 {}\n")
+    log += "parity-request 1767000000.400 POST \"/notes\" 400 app-2 -- 3 {}\n"  # a later test's, expected
     message = ('AssertionError: DELETE /notes/1: HTTP 500: OperationalError\n'
-               '    created = client.request("POST", "/notes", {"title": title})')
+               '    created = client.request("POST", "/notes", {"title": title})\n'
+               '    assert created.status == 201, f"POST /notes: {created.describe()}"')
     annotated, facts = annotate([TestCase(id="t::audit", outcome="failed", message=message)], parse_log(log), 2)
     assert facts["answered_by"]["t::audit"]["request"] == "DELETE /notes/1"
     paging = TestCase(id="t::paging", outcome="failed", message="GET /notes?cursor=…: HTTP 404: unknown cursor")
