@@ -4,11 +4,13 @@ Three measurements, each the median over several repetitions:
 
 1. Postgres time-to-ready (container create -> first successful query) through parity's own
    code path (`Environment(...).up()`) vs testcontainers-python's `PostgresContainer`, same image.
-2. The wall time of a whole `parity run --profile prod` on the bundled example vs
-   `bench/reference.sh`, the same work done by hand with the docker CLI, one environment after
-   the other.
+2. The wall time of a whole `parity run` on the bundled example (its prod profile with one app
+   container, `prod-single`, as reference.sh runs one) vs `bench/reference.sh`, the same work
+   done by hand with the docker CLI, one environment after the other.
 3. The peak RSS of the parity process itself during that run (VmHWM; the smoke pytest it
    spawns is a separate process and not counted).
+4. The load balancer's cost: `parity run` of prod without app.replicas, with one replica behind
+   the balancer, and as the example's prod runs (two replicas).
 
 Prints a table and writes the figures as JSON. Every container and network the benchmark
 creates carries `io.parity.bench=true` and this session's id, and is removed on exit; the
@@ -299,7 +301,8 @@ def run_measured(argv: list[str], env: dict[str, str], *, sample_rss: bool,
         )
 
 
-def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str]) -> ProcessRun:
+def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str],
+               profiles_dir: Path | None = None) -> ProcessRun:
     """`parity run --profile PROFILE` as a subprocess; its leftovers (if any) are swept by owner."""
     owners: list[str] = []
 
@@ -311,6 +314,8 @@ def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str]) -
     parity = str(Path(sys.executable).parent / "parity")
     with tempfile.TemporaryDirectory(prefix="parity-bench-") as tmp:
         argv = [parity, "run", "--profile", profile, "--json", str(Path(tmp) / "report.json")]
+        if profiles_dir is not None:
+            argv += ["--profiles-dir", str(profiles_dir)]
         try:
             result = run_measured(argv, env, sample_rss=True, on_start=remember)
         finally:
@@ -372,7 +377,8 @@ def check_same_outcome(parity: ProcessRun, reference: ProcessRun) -> list[str]:
     return problems
 
 
-def bench_full_run(client: docker.DockerClient, profile: str, reps: int, session: str) -> dict[str, Any]:
+def bench_full_run(client: docker.DockerClient, profile: str, reps: int, session: str,
+                   profiles_dir: Path | None = None) -> dict[str, Any]:
     """Alternate `parity run` and reference.sh `reps` times each, after one untimed warm-up of each."""
     env = dict(os.environ)
     env.setdefault("PARITY_DEMO_SECRET_KEY", DEMO_SECRET)
@@ -382,10 +388,10 @@ def bench_full_run(client: docker.DockerClient, profile: str, reps: int, session
     reference_steps: list[dict[str, dict[str, str]]] = []
     problems: list[str] = []
     say("full run: warm-up (parity run and reference.sh, untimed)")
-    warm_parity, warm_reference = run_parity(client, profile, env), run_reference(env)
+    warm_parity, warm_reference = run_parity(client, profile, env, profiles_dir), run_reference(env)
     problems += check_same_outcome(warm_parity, warm_reference)
     for rep in range(1, reps + 1):
-        parity = run_parity(client, profile, env)
+        parity = run_parity(client, profile, env, profiles_dir)
         reference = run_reference(env)
         problems += check_same_outcome(parity, reference)
         parity_wall.values.append(parity.wall_s)
@@ -419,6 +425,61 @@ def bench_full_run(client: docker.DockerClient, profile: str, reps: int, session
             "met": peak is not None and peak <= TARGET_RSS_MB,
         },
     }
+
+
+# The load balancer's cost: the example's prod profile (two replicas behind HAProxy) against the
+# same profile with one replica behind it, and with one container and no balancer at all.
+BALANCER_VARIANTS = {
+    "no balancer (app.replicas unset)": ("prod-single", "extends: prod\napp: {replicas: null}\n"),
+    "balancer + 1 replica": ("prod-one-replica", "extends: prod\napp: {replicas: 1}\n"),
+    "balancer + 2 replicas (prod)": ("prod", None),
+}
+
+
+@contextlib.contextmanager
+def balancer_profiles() -> Iterator[Path]:
+    """The example's profiles plus the variants above, in a directory of their own."""
+    with tempfile.TemporaryDirectory(prefix="parity-bench-profiles-") as tmp:
+        directory = Path(tmp)
+        for path in (ROOT / "profiles").glob("*.yaml"):
+            (directory / path.name).write_text(path.read_text())
+        for name, text in BALANCER_VARIANTS.values():
+            if text is not None:
+                (directory / f"{name}.yaml").write_text(text)
+        yield directory
+
+
+def bench_balancer(client: docker.DockerClient, reps: int, session: str) -> dict[str, Any]:
+    """`parity run` of each variant, alternating, `reps` times each after one untimed warm-up."""
+    env = dict(os.environ)
+    env.setdefault("PARITY_DEMO_SECRET_KEY", DEMO_SECRET)
+    env["BENCH_SESSION"] = session
+    walls = {label: Samples() for label in BALANCER_VARIANTS}
+    # The target's startup step alone: where the replicas and the balancer start.
+    startups = {label: Samples() for label in BALANCER_VARIANTS}
+    with balancer_profiles() as directory:
+        say("load balancer: warm-up (one untimed run of each variant)")
+        for _label, (name, _text) in BALANCER_VARIANTS.items():
+            run_parity(client, name, env, directory)
+        for rep in range(1, reps + 1):
+            for label, (name, _text) in BALANCER_VARIANTS.items():
+                measured = run_parity(client, name, env, directory)
+                walls[label].values.append(measured.wall_s)
+                startup = _step_duration(measured.stderr, name, "startup")
+                if startup is not None:
+                    startups[label].values.append(startup)
+            say(f"load balancer {rep}/{reps}: " + ", ".join(f"{label} {w.values[-1]:.2f}s" for label, w in walls.items()))
+    base = walls[next(iter(BALANCER_VARIANTS))].median
+    return {"repetitions": reps,
+            "variants": {label: {**w.as_json(), "profile": BALANCER_VARIANTS[label][0],
+                                 "vs_no_balancer": _ratio(w.median, base), "startup_s": startups[label].as_json()}
+                         for label, w in walls.items()}}
+
+
+def _step_duration(stderr: str, profile: str, step: str) -> float | None:
+    """A step's wall time, from parity's progress lines (its own duration_s is time-to-ready)."""
+    entry = parity_timeline(stderr).get(profile, {}).get(step, {})
+    return round(entry["end"] - entry["start"], 3) if "start" in entry and "end" in entry else None
 
 
 # --- reporting ----------------------------------------------------------------------------
@@ -464,6 +525,18 @@ def table(results: dict[str, Any]) -> str:
             f"(whole process tree: {_fmt(rss['process_tree_maxrss_mb']['median'], 'MB')})", "",
             f"<= {TARGET_RSS_MB:.0f} MB", "yes" if rss["met"] else "NO",
         ))
+    balancer = results.get("balancer")
+    if balancer:
+        base = next(iter(balancer["variants"].values()))["median"]
+        for label, figures in balancer["variants"].items():
+            extra = "" if figures["median"] is None or base is None else f"{figures['median'] - base:+.2f} s"
+            rows.append((
+                f"parity run, {label} (median of {balancer['repetitions']})", _fmt(figures["median"]),
+                f"no balancer {extra}" if extra and figures["median"] != base else "",
+                f"{figures['vs_no_balancer']:.2f}" if figures["vs_no_balancer"] is not None else "n/a", "", "",
+            ))
+            rows.append(("  its startup step (replicas + balancer ready)", _fmt(figures["startup_s"]["median"]),
+                         "", "", "", ""))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -490,10 +563,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-reps", type=int, default=5, help="repetitions of the database start (default 5)")
     parser.add_argument("--run-reps", type=int, default=3, help="repetitions of the full run (default 3)")
     parser.add_argument("--image", default="postgres:15", help="Postgres image for the database start")
-    parser.add_argument("--profile", default="prod", help="profile for the full run (default prod)")
+    # reference.sh runs one app container: so does the profile it is compared with.
+    parser.add_argument("--profile", default="prod-single",
+                        help="profile for the full run (default prod-single: prod without app.replicas)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench-results.json", help="where to write the JSON")
     parser.add_argument("--skip-db", action="store_true", help="skip the database start measurement")
     parser.add_argument("--skip-run", action="store_true", help="skip the full run and RSS measurements")
+    parser.add_argument("--skip-balancer", action="store_true", help="skip the load balancer's cost")
+    parser.add_argument("--balancer-reps", type=int, default=3,
+                        help="repetitions of each load balancer variant (default 3)")
     args = parser.parse_args(argv)
     # SIGTERM (and SIGINT, even where a shell ignored it) unwind through every `finally`: the
     # running command is stopped and everything this session created is removed.
@@ -509,7 +587,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_db:
             results["database"] = bench_database(client, args.image, args.db_reps, labels)
         if not args.skip_run:
-            results["full_run"] = bench_full_run(client, args.profile, args.run_reps, session)
+            with balancer_profiles() as directory:
+                results["full_run"] = bench_full_run(client, args.profile, args.run_reps, session, directory)
+        if not args.skip_balancer:
+            results["balancer"] = bench_balancer(client, args.balancer_reps, session)
     finally:
         left = sweep(client, f"{SESSION_LABEL}={session}")
         if left:
