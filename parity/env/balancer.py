@@ -33,8 +33,10 @@ LOG_MARK = "parity-request"
 READY_TIMEOUT = 30.0
 # The runtime API (published on 127.0.0.1 only, like every port parity publishes).
 ADMIN_PORT = 9999
-# Health checks every second; two failures take a replica out, one success puts it back.
-SERVER_OPTIONS = "inter 1s fall 2 rise 1"
+# Health checks every second, every 100 ms while a replica is down or changing state (one that
+# is still starting comes into rotation at once when ready); two failures take a replica out, one
+# success puts it back.
+SERVER_OPTIONS = "inter 1s fastinter 100ms downinter 100ms fall 2 rise 1"
 
 
 @dataclass(frozen=True)

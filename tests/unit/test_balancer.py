@@ -20,7 +20,7 @@ def test_round_robin_with_http_health_checks_on_the_startup_probe_path() -> None
     config = haproxy_config(SERVERS, port=8000, app_port=8000, check=HealthCheck("/healthz"), sticky=False)
     assert backend(config) == [
         "balance roundrobin", "option httpchk GET /healthz", "http-check expect status 200-399",
-        "default-server inter 1s fall 2 rise 1 init-addr libc,none", "server app-1 app-1:8000 check",
+        "default-server inter 1s fastinter 100ms downinter 100ms fall 2 rise 1 init-addr libc,none", "server app-1 app-1:8000 check",
         "server app-2 app-2:8000 check"]
     assert "    bind :8000" in config.splitlines()
     assert "    retries 0" in config.splitlines()  # a Service does not retry on another replica
@@ -29,7 +29,7 @@ def test_round_robin_with_http_health_checks_on_the_startup_probe_path() -> None
 def test_sticky_is_client_ip_affinity_and_without_an_http_probe_the_check_is_a_connection() -> None:
     config = haproxy_config(SERVERS, port=80, app_port=3000, check=HealthCheck(None), sticky=True)
     assert backend(config)[:3] == ["balance source", "hash-type consistent",
-                                   "default-server inter 1s fall 2 rise 1 init-addr libc,none"]
+                                   "default-server inter 1s fastinter 100ms downinter 100ms fall 2 rise 1 init-addr libc,none"]
     assert "server app-2 app-2:3000 check" in backend(config)
     assert "httpchk" not in config
 
