@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PARITY := $(BIN)/parity
 IMAGES ?= postgres:13 postgres:15 postgres:17 postgres:18 python:3.11-slim haproxy:2.6
 
-.PHONY: demo test unit integration lint engine images wheelhouse example-venv bench clean help
+.PHONY: demo test unit integration lint engine images wheelhouse example-venv realapps bench clean help
 
 help:
 	@echo "make demo   run parity on the bundled example (profiles/prod.yaml vs profiles/local.yaml)"
@@ -44,6 +44,42 @@ example/.venv/.installed: example/smoke/requirements.txt
 
 example-venv: example/.venv/.installed
 
+# Real third-party apps for tests/integration/test_real_apps.py: a Wagtail site and I Hate
+# Money, installed from PyPI and npm at pinned versions, never committed. Every step is a file
+# target, so a warm tree rebuilds nothing and a changed pin rebuilds only what follows from it.
+# Each app's tools live apart from parity's venv: the site's in $(WAGTAIL)/.venv, the Jest
+# suite's in $(IHM)/node_modules.
+REALAPPS := tests/integration/realapps
+WAGTAIL  := $(REALAPPS)/wagtail
+IHM      := $(REALAPPS)/ihatemoney
+
+$(REALAPPS)/%/wheelhouse/.done: $(REALAPPS)/%/requirements.txt | venv
+	rm -rf $(@D)
+	$(BIN)/pip wheel -q --no-deps -r $< -w $(@D)
+	touch $@
+
+$(WAGTAIL)/.venv/.installed: $(WAGTAIL)/wheelhouse/.done $(WAGTAIL)/smoke/requirements.txt
+	rm -rf $(WAGTAIL)/.venv
+	$(PYTHON) -m venv $(WAGTAIL)/.venv
+	$(WAGTAIL)/.venv/bin/pip install -q --no-index --find-links $(WAGTAIL)/wheelhouse -r $(WAGTAIL)/requirements.txt
+	$(WAGTAIL)/.venv/bin/pip install -q -r $(WAGTAIL)/smoke/requirements.txt
+	touch $@
+
+# The site itself: Wagtail's project template, as `wagtail start` makes it for a new user.
+$(WAGTAIL)/mysite/manage.py: $(WAGTAIL)/.venv/.installed
+	rm -rf $(WAGTAIL)/mysite && mkdir -p $(WAGTAIL)/mysite
+	$(WAGTAIL)/.venv/bin/wagtail start mysite $(WAGTAIL)/mysite
+	touch $@
+
+$(WAGTAIL)/mysite/mysite/settings/local.py: $(WAGTAIL)/settings_local.py $(WAGTAIL)/mysite/manage.py
+	cp $< $@
+
+$(IHM)/node_modules/.installed: $(IHM)/package.json $(IHM)/package-lock.json
+	cd $(IHM) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+realapps: $(WAGTAIL)/mysite/mysite/settings/local.py $(IHM)/wheelhouse/.done $(IHM)/node_modules/.installed
+
 lint: venv
 	$(BIN)/ruff check parity tests
 	$(BIN)/mypy
@@ -51,10 +87,10 @@ lint: venv
 unit: venv
 	$(BIN)/pytest tests/unit -q
 
-integration: venv engine images wheelhouse example-venv
+integration: venv engine images wheelhouse example-venv realapps
 	$(BIN)/pytest tests/integration -q -m integration
 
-test: venv engine images wheelhouse example-venv lint
+test: venv engine images wheelhouse example-venv realapps lint
 	PARITY_REQUIRE_DOCKER=1 $(BIN)/pytest tests -q
 
 demo: venv engine images wheelhouse example-venv
@@ -73,3 +109,4 @@ bench: venv engine images wheelhouse example-venv
 clean:
 	-$(PARITY) down --all
 	rm -rf $(VENV) example/wheelhouse example/.venv demo-report.*
+	rm -rf $(WAGTAIL)/.venv $(WAGTAIL)/wheelhouse $(WAGTAIL)/mysite $(IHM)/wheelhouse $(IHM)/node_modules $(IHM)/reports

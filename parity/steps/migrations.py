@@ -66,7 +66,12 @@ def run_migrations(ctx: StepContext) -> StepResult:
     for revision in result.revisions:
         revision.error = ctx.redactor.text(revision.error)
     if result.status == "ok" or result.revisions:
-        result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor)
+        # parity's own connection settings (its CA on this machine), not only the user's URL.
+        own = db.connect_kwargs() if db.engine == "postgres" else None
+        result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor, own)
+        if "error" in result.schema_snapshot:
+            # Not the app's failure, but the schemas were not compared: say so where it is read.
+            result.summary = f"{result.summary}; schema not read: {result.schema_snapshot['error']}"[:300]
     return result
 
 

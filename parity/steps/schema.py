@@ -20,9 +20,12 @@ def sqlalchemy_url(database_url: str) -> str:
     return database_url
 
 
-def snapshot_schema(database_url: str, redactor: Redactor) -> dict[str, Any]:
-    """Tables (columns and types, primary key, indexes, unique/foreign-key/check constraints) and views."""
-    engine = create_engine(sqlalchemy_url(database_url), connect_args=_connect_args(database_url))
+def snapshot_schema(database_url: str, redactor: Redactor, connect: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Tables (columns and types, primary key, indexes, unique/foreign-key/check constraints) and views.
+
+    `connect`: connection arguments that win over the URL's. The URL is the user's template, which
+    may name files that exist only where their app runs (sslrootcert=/run/secrets/...)."""
+    engine = create_engine(sqlalchemy_url(database_url), connect_args=_connect_args(database_url) | (connect or {}))
     try:
         inspector = inspect(engine)
         tables: dict[str, Any] = {}
