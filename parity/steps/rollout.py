@@ -109,7 +109,10 @@ def own_disk_files(container: Any, tmpfs: list[str]) -> list[str]:
         changes = container.diff() or []
     except docker.errors.APIError:
         changes = []
-    paths = [c["Path"] for c in changes if c.get("Kind") in (0, 1)]
+    # Mount points (secrets, tmpfs) are made in the writable layer; what is in them is not.
+    mounts = [str(m.get("Destination", "")) for m in container.attrs.get("Mounts") or []] + list(tmpfs)
+    paths = [c["Path"] for c in changes if c.get("Kind") in (0, 1)
+             and not any(m == c["Path"] or m.startswith(c["Path"].rstrip("/") + "/") for m in mounts)]
     # A changed directory is listed along with what changed in it: keep the files.
     files = [p for p in paths if not any(other.startswith(p.rstrip("/") + "/") for other in paths)]
     for mount in tmpfs:

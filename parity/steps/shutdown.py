@@ -38,6 +38,13 @@ class Stopped:
     in_flight: list[Sent] = field(default_factory=list)
     during_stop: list[Sent] = field(default_factory=list)  # sent after the signal
     notes: list[str] = field(default_factory=list)
+    signalled_at: float = 0.0  # time.monotonic() of the stop signal
+
+    @property
+    def refused_after_s(self) -> float | None:
+        """How long after the signal the first new request went unanswered (None: all answered)."""
+        first = next((s for s in self.during_stop if s.outcome != "answered"), None)
+        return None if first is None else max(0.0, first.started - self.signalled_at)
 
     @property
     def dropped(self) -> list[Sent]:
@@ -84,7 +91,7 @@ def stop_with_requests(ctx: StepContext, name: str, container: Any, target: Targ
         in_flight = InFlight(target, request)
         in_flight.wait_sent(PROBE_TIMEOUT)
     else:
-        loop = Loop(target, loop_requests(ctx), workers=2).start()
+        loop = Loop(target, loop_requests(ctx), workers=2, pause=PROBE_PAUSE / 2).start()
     time.sleep(SETTLE)
     if in_flight is not None and in_flight.done and in_flight.result is not None:
         done = in_flight.result
@@ -107,7 +114,7 @@ def stop_with_requests(ctx: StepContext, name: str, container: Any, target: Targ
     stopped = Stopped(name, termination, notes=notes)
     if not signalled:
         return stopped
-    at = signalled[0]
+    at = stopped.signalled_at = signalled[0]
     if in_flight is not None and not notes:
         result = in_flight.finish(CLIENT_GRACE)
         if result is not None:
@@ -160,6 +167,9 @@ def _facts(stopped: list[Stopped]) -> dict[str, Any]:
     during = [r for s in stopped for r in s.during_stop]
     facts["during_stop"] = {kind: sum(r.outcome == kind for r in during)
                             for kind in ("answered", "refused", "reset", "timeout", "error")}
+    refused = [t for s in stopped if (t := s.refused_after_s) is not None]
+    if refused:
+        facts["stopped_accepting_after_s"] = round(min(refused), 3)
     return facts
 
 
@@ -174,9 +184,9 @@ def _summary(stopped: Stopped, named: bool) -> str:
         parts.append(f"{len(stopped.dropped)} in-flight request(s) dropped: {stopped.dropped[0].describe()}")
     elif stopped.in_flight:
         parts.append(f"{len(stopped.in_flight)} in-flight request(s) completed")
-    refused = [s for s in stopped.during_stop if s.outcome != "answered"]
-    if refused:
-        parts.append(f"{len(refused)} new request(s) refused or reset while it stopped")
+    after = stopped.refused_after_s
+    if after is not None:
+        parts.append(f"new connections refused or reset from {after:.1f}s after the signal")
     text = ", ".join(parts)
     return f"{stopped.name}: {text}" if named else text
 
