@@ -25,7 +25,7 @@ from parity.errors import EnvError
 from parity.profile.models import AppSpec
 
 LOAD_BALANCER_IMAGE = "haproxy:2.6"
-CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg"
+CONFIG_DIR = "/usr/local/etc/haproxy"  # the official image's: haproxy.cfg there
 BACKEND = "replicas"
 # What parity's own requests (smoke.http checks) carry, so the log says which replica answered each.
 CHECK_HEADER = "X-Parity-Check"
@@ -64,14 +64,14 @@ class HealthCheck:
 def haproxy_config(servers: Sequence[tuple[str, str]], *, port: int, app_port: int, check: HealthCheck,
                    sticky: bool) -> str:
     """The HAProxy configuration: `servers` are (name, address) pairs, all listening on `app_port`;
-    its runtime API on ADMIN_PORT adds and retires replicas (a rollout, a restart under --keep)."""
+    its runtime API (admin_port(port)) adds and retires replicas (a rollout, a restart under --keep)."""
     balance = ["    balance source", "    hash-type consistent"] if sticky else ["    balance roundrobin"]
     checks = [f"    option httpchk GET {_quoted(check.http_path)}", "    http-check expect status 200-399"] \
         if check.http_path else []
     lines = [
         "global",
         "    log stdout format raw local0 info",
-        f"    stats socket ipv4@0.0.0.0:{ADMIN_PORT} level admin",
+        f"    stats socket ipv4@0.0.0.0:{admin_port(port)} level admin",
         "    maxconn 4096",  # not derived from the container's file limit (that would size tables for 1M)
         "",
         "defaults",
@@ -100,6 +100,11 @@ def haproxy_config(servers: Sequence[tuple[str, str]], *, port: int, app_port: i
         *[f"    server {name} {address}:{app_port} check" for name, address in servers],
     ]
     return "\n".join(lines) + "\n"
+
+
+def admin_port(port: int) -> int:
+    """The runtime API's port: ADMIN_PORT, unless the app itself listens there."""
+    return ADMIN_PORT if port != ADMIN_PORT else ADMIN_PORT - 1
 
 
 def _quoted(path: str) -> str:
@@ -270,15 +275,15 @@ def start_balancer(client: docker.DockerClient, *, name: str, network: str, alia
         container = client.containers.create(
             LOAD_BALANCER_IMAGE, name=name, network=network, labels=labels,
             networking_config={network: client.api.create_endpoint_config(aliases=[alias])},
-            ports={f"{app.port}/tcp": ("127.0.0.1", None), f"{ADMIN_PORT}/tcp": ("127.0.0.1", None)},
+            ports={f"{app.port}/tcp": ("127.0.0.1", None), f"{admin_port(app.port)}/tcp": ("127.0.0.1", None)},
         )
-        container.put_archive("/usr/local/etc/haproxy", _tar({"haproxy.cfg": config}))
+        container.put_archive(CONFIG_DIR, _tar({"haproxy.cfg": config}))
         container.start()
         container.reload()
     except docker.errors.APIError as exc:
         raise EnvError(f"the load balancer ({LOAD_BALANCER_IMAGE}) could not start: {exc.explanation or exc}",
                        f"check the image with `docker run --rm {LOAD_BALANCER_IMAGE} haproxy -v`") from None
-    balancer = Balancer(container, _published(container, app.port), _published(container, ADMIN_PORT))
+    balancer = Balancer(container, _published(container, app.port), _published(container, admin_port(app.port)))
     _wait_answering(balancer, check, check_open)
     return balancer
 

@@ -24,6 +24,10 @@ def test_round_robin_with_http_health_checks_on_the_startup_probe_path() -> None
         "server app-2 app-2:8000 check"]
     assert "    bind :8000" in config.splitlines()
     assert "    retries 0" in config.splitlines()  # a Service does not retry on another replica
+    assert "    stats socket ipv4@0.0.0.0:9999 level admin" in config.splitlines()
+    # An app on the runtime API's usual port keeps it; the runtime API moves.
+    moved = haproxy_config(SERVERS, port=9999, app_port=9999, check=HealthCheck("/healthz"), sticky=False)
+    assert "    bind :9999" in moved.splitlines() and "    stats socket ipv4@0.0.0.0:9998 level admin" in moved
 
 
 def test_sticky_is_client_ip_affinity_and_without_an_http_probe_the_check_is_a_connection() -> None:
