@@ -1,19 +1,22 @@
 """`make bench`: parity's performance, measured side by side on this machine.
 
-Three measurements, each the median over several repetitions:
+Measurements, each the median over several repetitions:
 
 1. Postgres time-to-ready (container create -> first successful query) through parity's own
    code path (`Environment(...).up()`) vs testcontainers-python's `PostgresContainer`, same image.
-2. The wall time of a whole `parity run --profile prod` on the bundled example vs
-   `bench/reference.sh`, the same work done by hand with the docker CLI, one environment after
-   the other.
+2. The wall time of a whole `parity run` on the bundled example vs `bench/reference.sh`, the same
+   work done by hand with the docker CLI, one environment after the other.
 3. The peak RSS of the parity process itself during that run (VmHWM; the smoke pytest it
    spawns is a separate process and not counted).
 4. Production-sized data (bench/data_bench.py): one million rows generated in the server, and a
    start from the cached filled cluster next to an empty cluster's.
 
+5. The load balancer's cost: `parity run` of prod without app.replicas, with one replica behind
+   the balancer, and as the example's prod runs (two replicas).
+
 The full run compares like with like: its profiles are the example's without the rehearsal keys
-(data, traffic, migrations budgets), which reference.sh does not do; (4) measures those apart.
+(data, traffic, migrations budgets) and with one app container (no replicas, rollout or
+shutdown), which is all reference.sh does; (4) and (5) measure those apart.
 
 Prints a table and writes the figures as JSON. Every container and network the benchmark
 creates carries `io.parity.bench=true` and this session's id, and is removed on exit; the
@@ -307,7 +310,8 @@ def run_measured(argv: list[str], env: dict[str, str], *, sample_rss: bool,
         )
 
 
-def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str]) -> ProcessRun:
+def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str],
+               profiles_dir: Path | None = None) -> ProcessRun:
     """`parity run --profile PROFILE` as a subprocess; its leftovers (if any) are swept by owner."""
     owners: list[str] = []
 
@@ -319,7 +323,7 @@ def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str]) -
     parity = str(Path(sys.executable).parent / "parity")
     with tempfile.TemporaryDirectory(prefix="parity-bench-") as tmp:
         argv = [parity, "run", "--profile", profile, "--json", str(Path(tmp) / "report.json"),
-                "--profiles-dir", str(_without_rehearsal(Path(tmp) / "profiles"))]
+                "--profiles-dir", str(profiles_dir or _without_rehearsal(Path(tmp) / "profiles"))]
         try:
             result = run_measured(argv, env, sample_rss=True, on_start=remember)
         finally:
@@ -332,11 +336,12 @@ def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str]) -
     return result
 
 
-def _without_rehearsal(directory: Path) -> Path:
-    """The example's profiles without data, traffic and migrations budgets: the work reference.sh does."""
+def _without_rehearsal(directory: Path, keep_replicas: bool = False) -> Path:
+    """The example's profiles without data, traffic and migrations budgets, and (unless asked)
+    one app container with no rollout or shutdown: the work reference.sh does."""
     import yaml
 
-    directory.mkdir()
+    directory.mkdir(exist_ok=True)
     for source in (ROOT / "profiles").glob("*.yaml"):
         profile = yaml.safe_load(source.read_text()) or {}
         profile.pop("data", None)
@@ -345,6 +350,9 @@ def _without_rehearsal(directory: Path) -> Path:
             (profile.get("migrations") or {}).pop(key, None)
         if profile.get("migrations") == {}:
             profile.pop("migrations")
+        if not keep_replicas:
+            for key in ("replicas", "sticky", "rollout", "shutdown"):
+                (profile.get("app") or {}).pop(key, None)
         (directory / source.name).write_text(yaml.safe_dump(profile, sort_keys=False))
     return directory
 
@@ -398,7 +406,8 @@ def check_same_outcome(parity: ProcessRun, reference: ProcessRun) -> list[str]:
     return problems
 
 
-def bench_full_run(client: docker.DockerClient, profile: str, reps: int, session: str) -> dict[str, Any]:
+def bench_full_run(client: docker.DockerClient, profile: str, reps: int, session: str,
+                   profiles_dir: Path | None = None) -> dict[str, Any]:
     """Alternate `parity run` and reference.sh `reps` times each, after one untimed warm-up of each."""
     env = dict(os.environ)
     env.setdefault("PARITY_DEMO_SECRET_KEY", DEMO_SECRET)
@@ -408,10 +417,10 @@ def bench_full_run(client: docker.DockerClient, profile: str, reps: int, session
     reference_steps: list[dict[str, dict[str, str]]] = []
     problems: list[str] = []
     say("full run: warm-up (parity run and reference.sh, untimed)")
-    warm_parity, warm_reference = run_parity(client, profile, env), run_reference(env)
+    warm_parity, warm_reference = run_parity(client, profile, env, profiles_dir), run_reference(env)
     problems += check_same_outcome(warm_parity, warm_reference)
     for rep in range(1, reps + 1):
-        parity = run_parity(client, profile, env)
+        parity = run_parity(client, profile, env, profiles_dir)
         reference = run_reference(env)
         problems += check_same_outcome(parity, reference)
         parity_wall.values.append(parity.wall_s)
@@ -445,6 +454,59 @@ def bench_full_run(client: docker.DockerClient, profile: str, reps: int, session
             "met": peak is not None and peak <= TARGET_RSS_MB,
         },
     }
+
+
+# The load balancer's cost: the example's prod profile (two replicas behind HAProxy) against the
+# same profile with one replica behind it, and with one container and no balancer at all.
+BALANCER_VARIANTS = {
+    "no balancer (app.replicas unset)": ("prod-single", "extends: prod\napp: {replicas: null}\n"),
+    "balancer + 1 replica": ("prod-one-replica", "extends: prod\napp: {replicas: 1}\n"),
+    "balancer + 2 replicas (prod)": ("prod", None),
+}
+
+
+@contextlib.contextmanager
+def balancer_profiles() -> Iterator[Path]:
+    """The example's profiles plus the variants above, in a directory of their own."""
+    with tempfile.TemporaryDirectory(prefix="parity-bench-profiles-") as tmp:
+        directory = _without_rehearsal(Path(tmp), keep_replicas=True)
+        for name, text in BALANCER_VARIANTS.values():
+            if text is not None:
+                (directory / f"{name}.yaml").write_text(text)
+        yield directory
+
+
+def bench_balancer(client: docker.DockerClient, reps: int, session: str) -> dict[str, Any]:
+    """`parity run` of each variant, alternating, `reps` times each after one untimed warm-up."""
+    env = dict(os.environ)
+    env.setdefault("PARITY_DEMO_SECRET_KEY", DEMO_SECRET)
+    env["BENCH_SESSION"] = session
+    walls = {label: Samples() for label in BALANCER_VARIANTS}
+    # The target's startup step alone: where the replicas and the balancer start.
+    startups = {label: Samples() for label in BALANCER_VARIANTS}
+    with balancer_profiles() as directory:
+        say("load balancer: warm-up (one untimed run of each variant)")
+        for _label, (name, _text) in BALANCER_VARIANTS.items():
+            run_parity(client, name, env, directory)
+        for rep in range(1, reps + 1):
+            for label, (name, _text) in BALANCER_VARIANTS.items():
+                measured = run_parity(client, name, env, directory)
+                walls[label].values.append(measured.wall_s)
+                startup = _step_duration(measured.stderr, name, "startup")
+                if startup is not None:
+                    startups[label].values.append(startup)
+            say(f"load balancer {rep}/{reps}: " + ", ".join(f"{label} {w.values[-1]:.2f}s" for label, w in walls.items()))
+    base = walls[next(iter(BALANCER_VARIANTS))].median
+    return {"repetitions": reps,
+            "variants": {label: {**w.as_json(), "profile": BALANCER_VARIANTS[label][0],
+                                 "vs_no_balancer": _ratio(w.median, base), "startup_s": startups[label].as_json()}
+                         for label, w in walls.items()}}
+
+
+def _step_duration(stderr: str, profile: str, step: str) -> float | None:
+    """A step's wall time, from parity's progress lines (its own duration_s is time-to-ready)."""
+    entry = parity_timeline(stderr).get(profile, {}).get(step, {})
+    return round(entry["end"] - entry["start"], 3) if "start" in entry and "end" in entry else None
 
 
 # --- reporting ----------------------------------------------------------------------------
@@ -501,6 +563,18 @@ def table(results: dict[str, Any]) -> str:
             _fmt(data["start_filled_s"]["median"]), f"empty cluster {_fmt(data['start_empty_s']['median'])}",
             f"{_ratio(data['start_filled_s']['median'], data['start_empty_s']['median']) or 0:.2f}", "", "",
         ))
+    balancer = results.get("balancer")
+    if balancer:
+        base = next(iter(balancer["variants"].values()))["median"]
+        for label, figures in balancer["variants"].items():
+            extra = "" if figures["median"] is None or base is None else f"{figures['median'] - base:+.2f} s"
+            rows.append((
+                f"parity run, {label} (median of {balancer['repetitions']})", _fmt(figures["median"]),
+                f"no balancer {extra}" if extra and figures["median"] != base else "",
+                f"{figures['vs_no_balancer']:.2f}" if figures["vs_no_balancer"] is not None else "n/a", "", "",
+            ))
+            rows.append(("  its startup step (replicas + balancer ready)", _fmt(figures["startup_s"]["median"]),
+                         "", "", "", ""))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -527,12 +601,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-reps", type=int, default=5, help="repetitions of the database start (default 5)")
     parser.add_argument("--run-reps", type=int, default=3, help="repetitions of the full run (default 3)")
     parser.add_argument("--image", default="postgres:15", help="Postgres image for the database start")
-    parser.add_argument("--profile", default="prod", help="profile for the full run (default prod)")
+    # reference.sh runs one app container: so does the profile it is compared with.
+    parser.add_argument("--profile", default="prod",
+                        help="profile for the full run (default prod, without the work reference.sh does not do)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench-results.json", help="where to write the JSON")
     parser.add_argument("--skip-db", action="store_true", help="skip the database start measurement")
     parser.add_argument("--skip-run", action="store_true", help="skip the full run and RSS measurements")
     parser.add_argument("--data-reps", type=int, default=3, help="repetitions of the data measurements (default 3)")
     parser.add_argument("--skip-data", action="store_true", help="skip the production-sized data measurements")
+    parser.add_argument("--skip-balancer", action="store_true", help="skip the load balancer's cost")
+    parser.add_argument("--balancer-reps", type=int, default=3,
+                        help="repetitions of each load balancer variant (default 3)")
     args = parser.parse_args(argv)
     # SIGTERM (and SIGINT, even where a shell ignored it) unwind through every `finally`: the
     # running command is stopped and everything this session created is removed.
@@ -552,6 +631,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_data:
             version = args.image.split(":", 1)[1] if ":" in args.image else args.image
             results["data"] = bench_data(client, version, args.data_reps, labels, BenchEnvironment, Samples, say)
+        if not args.skip_balancer:
+            results["balancer"] = bench_balancer(client, args.balancer_reps, session)
     finally:
         left = sweep(client, f"{SESSION_LABEL}={session}")
         if left:

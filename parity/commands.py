@@ -134,6 +134,7 @@ class Check:
 def doctor(project: Project) -> list[Check]:
     """Check the engine, the images the profiles need, and the profiles."""
     from parity.engine.images import describe_image
+    from parity.env.balancer import LOAD_BALANCER_IMAGE
 
     checks: list[Check] = []
     loaded, errors = load_all(project.profiles_dir)
@@ -159,6 +160,8 @@ def doctor(project: Project) -> list[Check]:
                   if p.profile.database and p.profile.database.engine == "postgres"}
     for p in loaded:
         app = p.profile.app
+        if app and app.replicas is not None:
+            wanted_set.add(LOAD_BALANCER_IMAGE)
         if app and app.image:
             wanted_set.add(app.image)
         elif app and app.build:

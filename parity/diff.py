@@ -111,14 +111,18 @@ def compare_runs(baseline: ProfileRun, target: ProfileRun, *, same_engine: bool 
     # Smoke tests against an app that did not start alike would only repeat the startup divergence.
     smoke = _smoke(b["smoke"], t["smoke"]) if both_ran("smoke") and not any(o.diverges for o in startup) else []
     resources = _resources(b["resources"], t["resources"]) if both_ran("resources") else []
+    started_alike = not any(o.diverges for o in startup)
+    rollout = _rollout(b["rollout"], t["rollout"]) if both_ran("rollout") and started_alike else []
+    shutdown = _shutdown(b["shutdown"], t["shutdown"]) if both_ran("shutdown") and started_alike else []
     oom = (_oom_killed(b.get("resources")), _oom_killed(t.get("resources")))
 
     def found(outcomes: list[_Outcome]) -> list[Finding]:
         return [_finding(o, oom) for o in outcomes if o.diverges]
 
-    everything = [*database, *data, *migrations, *startup, *smoke, *resources]
+    everything = [*database, *data, *migrations, *startup, *smoke, *resources, *rollout, *shutdown]
     return Comparison(
-        divergences=[*found(database + data + migrations), *schema, *found(startup + smoke + resources)],
+        divergences=[*found(database + data + migrations), *schema,
+                     *found(startup + smoke + resources + rollout + shutdown)],
         failures=[_divergence(o, both=True) for o in everything if all(o.bad)],
     )
 
@@ -312,11 +316,14 @@ def _smoke(b: StepResult, t: StepResult) -> list[_Outcome]:
     t_cases = {c.id: c for c in t.tests}
     both_ran = [i for i in [*b_cases, *t_cases] if i in b_cases and i in t_cases]
     outcomes = []
+    # Behind a balancer: which replica answered each test's failing request.
+    b_by, t_by = b.facts.get("answered_by") or {}, t.facts.get("answered_by") or {}
     for case_id in dict.fromkeys(both_ran):
         bc, tc = b_cases[case_id], t_cases[case_id]
         bad = (bc.outcome in ("failed", "error"), tc.outcome in ("failed", "error"))
         if any(bad):
-            outcomes.append(_Outcome("smoke", case_id, (_case(bc), _case(tc)), (bc.message, tc.message), bad))
+            outcomes.append(_Outcome("smoke", case_id, (_case(bc), _case(tc)), (bc.message, tc.message), bad,
+                                     (b_by.get(case_id, {}), t_by.get(case_id, {}))))
     if not both_ran and (_bad(b) or _bad(t)):
         outcomes.append(_Outcome("smoke", "smoke", (_say(b), _say(t)), (b.detail, t.detail), (_bad(b), _bad(t)),
                                  (b.facts, t.facts)))
@@ -345,4 +352,33 @@ def _resources(b: StepResult, t: StepResult) -> list[_Outcome]:
 def _oom_said(facts: dict[str, Any], role: str, oom: bool) -> str:
     limit = facts.get(f"{role}_limit_bytes")
     cap = f"{int(limit) // 2**20} MiB" if limit else "no cap"
-    return f"OOMKilled at its limit ({cap})" if oom else f"not OOMKilled ({cap})"
+    killed = facts.get(f"{role}_oom_killed_replicas") or []
+    who = f"{', '.join(killed)} " if killed else ""
+    return f"{who}OOMKilled at its limit ({cap})" if oom else f"not OOMKilled ({cap})"
+
+
+def _rollout(b: StepResult, t: StepResult) -> list[_Outcome]:
+    """A rolling update: requests that failed while replicas were replaced, and a rollout that
+    stalled on a new replica that never got ready."""
+    return _by_fact("rollout", b, t, (("requests during the rollout", "rollout_failed_requests"),
+                                      ("new replica ready", "stalled")))
+
+
+def _by_fact(step: str, b: StepResult, t: StepResult, subjects: tuple[tuple[str, str], ...]) -> list[_Outcome]:
+    """One outcome per (subject, fact) that is set on either side; a step parity could not run is
+    compared whole."""
+    outcomes = []
+    for subject, fact in subjects:
+        bad = (bool(b.facts.get(fact)), bool(t.facts.get(fact)))
+        if any(bad):
+            outcomes.append(_Outcome(step, subject, (_say(b), _say(t)),
+                                     (b.detail if bad[0] else "", t.detail if bad[1] else ""), bad, (b.facts, t.facts)))
+    if not outcomes and (b.status == "error" or t.status == "error"):
+        return _whole_step(step, b, t)
+    return outcomes
+
+
+def _shutdown(b: StepResult, t: StepResult) -> list[_Outcome]:
+    """The app stopped like a pod: crossing the grace period (SIGKILL), and in-flight requests
+    dropped, each its own outcome; a step parity could not run is compared whole."""
+    return _by_fact("shutdown", b, t, (("grace period", "sigkilled"), ("in-flight requests", "in_flight_failed")))

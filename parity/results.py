@@ -13,7 +13,7 @@ Verdict = Literal["parity", "divergent", "error"]
 # confirmed: an experiment reproduced the divergence by flipping that key alone (or that pair);
 # suspected: the error class points at that key; unknown: neither.
 CauseConfidence = Literal["confirmed", "suspected", "unknown"]
-STEP_NAMES = ("database", "data", "migrations", "startup", "smoke", "resources")
+STEP_NAMES = ("database", "data", "migrations", "startup", "smoke", "resources", "rollout", "shutdown")
 
 
 class Measures(BaseModel):

@@ -17,6 +17,7 @@ from parity.engine.cleanup import reap_orphans
 from parity.engine.client import docker_client
 from parity.engine.images import ensure_image
 from parity.env.app import AppImage, prepare_image
+from parity.env.balancer import LOAD_BALANCER_IMAGE
 from parity.env.environment import SQLITE_MOUNT, Environment
 from parity.env.host import find_program, user_environment
 from parity.env.secrets import deliver, resolve_values
@@ -33,6 +34,8 @@ from parity.steps.database import run_database
 from parity.steps.migrations import run_migrations
 from parity.steps.rehearsal import rehearses
 from parity.steps.resources import run_resources
+from parity.steps.rollout import run_rollout
+from parity.steps.shutdown import run_shutdown
 from parity.steps.smoke import run_smoke
 from parity.steps.startup import run_startup
 
@@ -44,6 +47,9 @@ STEPS: list[tuple[str, Step]] = [
     ("startup", run_startup),
     ("smoke", run_smoke),
     ("resources", run_resources),
+    # After resources (which reads the first replicas' peaks while they run): replace them, then stop.
+    ("rollout", run_rollout),
+    ("shutdown", run_shutdown),
 ]
 
 
@@ -301,6 +307,8 @@ class AppImages:
             db = lp.profile.database
             if db and db.engine == "postgres":
                 ensure_image(self.client, db.image_ref(), self.say)
+            if lp.profile.app and lp.profile.app.replicas is not None:
+                ensure_image(self.client, LOAD_BALANCER_IMAGE, self.say)
             self.of(lp)
 
     def of(self, loaded: LoadedProfile) -> AppImage | None:

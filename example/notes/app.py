@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from . import __version__, audit, auth, config, db, export
+from . import __version__, audit, auth, config, db, export, paging
 
 log = logging.getLogger("notes")
 
@@ -59,11 +59,21 @@ def create_app() -> Flask:
 
     @app.get("/notes")
     def list_notes() -> Any:
+        cursor = request.args.get("cursor")
+        if cursor:
+            page = paging.next_page(cursor)
+            if page is None:
+                return _error(404, "unknown or expired cursor")
+            return jsonify(page)
         with db.get_engine().connect() as conn:
             rows = conn.execute(
                 text("SELECT id, title, body, created_at FROM notes ORDER BY id")
             ).all()
-        return jsonify({"notes": [_note(r) for r in rows]})
+        notes = [_note(r) for r in rows]
+        limit = request.args.get("limit", type=int)
+        if limit and limit > 0:
+            return jsonify(paging.first_page(notes, limit))
+        return jsonify({"notes": notes})
 
     @app.post("/notes")
     def create_note() -> Any:

@@ -17,9 +17,9 @@ from parity.causes.keys import Flip, KeyGroup, apply_group, differing_groups, re
 from parity.diff import NO_BUDGETS, Budgets, compare_runs, same_engine
 from parity.errors import ParityError
 from parity.profile.models import Profile
-from parity.results import Divergence, Experiment, ProfileRun
+from parity.results import STEP_NAMES, Divergence, Experiment, ProfileRun
 
-STEP_ORDER = ("database", "data", "migrations", "startup", "smoke", "resources")
+STEP_ORDER = STEP_NAMES
 # A run the caller makes: this profile, through the steps up to and including this one.
 Execute = Callable[[Profile, str], ProfileRun]
 MAX_EXPERIMENTS = 32
@@ -27,8 +27,8 @@ MAX_EXPERIMENTS = 32
 
 def up_to_step(divergence: Divergence) -> str:
     """The last step an experiment must run to show this divergence: a migration divergence needs
-    no app and no smoke tests; a schema difference is the migrations'."""
-    step = "migrations" if divergence.step == "schema" else divergence.step
+    no app and no smoke tests; a schema difference and a failed rollback are the migrations'."""
+    step = "migrations" if divergence.step in ("schema", "rollback") else divergence.step
     return step if step in STEP_ORDER else STEP_ORDER[-1]
 
 

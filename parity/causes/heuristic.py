@@ -152,6 +152,8 @@ _VERSION_NAMED = _text(
 _LOST_APP = _text(
     r"RemoteDisconnected|Remote end closed connection|Connection (?:refused|reset|aborted)"
     r"|ECONNRESET|ECONNREFUSED|socket hang up|Server disconnected|\[Errno 11[01]\]|\[Errno 104\]"
+    # A load balancer in front of the app says so in its own words.
+    r"|\b502 Bad Gateway\b|\bHTTP(?:/1\.[01])? 502\b|\b503 Service Unavailable\b"
 )
 _KILLED_PROCESS = re.compile(r"Kill(?:ed)? process \d+ \((\w+)\)")
 
@@ -162,6 +164,18 @@ def _lost_an_oom_killed_app(clues: Clues) -> str | None:
         lost = _LOST_APP(clues)
         return f"{lost} while the kernel OOM-killed the app" if lost else None
     return None
+
+
+def _state_on_another_replica(clues: Clues) -> str | None:
+    """A failing request answered with a client error (4xx) by another replica than the one that
+    answered the request before it: what the first one kept, the second one never had."""
+    facts = clues.evidence.facts
+    status, by, before = facts.get("status"), facts.get("answered_by"), facts.get("previous_by")
+    if clues.evidence.step != "smoke" or int(facts.get("replicas") or 0) < 2 or not (by and before):
+        return None
+    if by == before or not isinstance(status, int) or not 400 <= status < 500:
+        return None
+    return f"{facts.get('request', 'a request')} -> {status} from {by}, right after {before} answered the request before it"
 
 
 def _kernel_oom_of(process_is_postgres: bool) -> Callable[[Clues], str | None]:
@@ -228,6 +242,14 @@ RULES: list[Rule] = [
     Rule(_over_budget(waited=False), [*_DATA, *_TRAFFIC, *_SERVER]),
     Rule(_fact("startup", "budget_exhausted", "the startup probe's budget ran out"),
          ["app.startup_probe", "app.cpus"]),
+    Rule(_fact("shutdown", "sigkilled", "the app was still running at the end of its grace period (SIGKILL)"),
+         ["app.shutdown"]),
+    Rule(_fact("shutdown", "in_flight_failed", "requests in flight when the app was stopped were dropped"),
+         ["app.shutdown"]),
+    Rule(_fact("rollout", "rollout_failed_requests", "requests failed while replicas were replaced one by one"),
+         ["app.rollout", "app.shutdown"]),
+    Rule(_fact("rollout", "stalled", "a new replica never passed its startup probe during the rollout"),
+         ["app.rollout", "app.startup_probe"]),
     Rule(_step_timed_out("migrations"), ["migrations.timeout"]),
     Rule(_step_timed_out("smoke"), ["smoke.timeout"]),
     Rule(lambda c: "the schema the migrations left differs" if c.evidence.step == "schema" else None, _DB),
@@ -288,6 +310,9 @@ RULES: list[Rule] = [
                     r"|syntax error at or near|syntax error at end of input|near \".*\": syntax error"
                     r"|(?:errors\.|PG::|Postgres)SyntaxError")),
          _DB),
+    # Behind round robin: a client error from another replica than the one that answered the
+    # request before it (a session, an upload, a cursor kept by one replica only).
+    Rule(_state_on_another_replica, ["app.replicas", "app.sticky"]),
     # Not a profile matter: objects the migrations did not create, a role or type the app named.
     Rule(_any(_cond("undefined_table", "undefined_column", "undefined_object"),
               _text(r"relation .* does not exist|column .* does not exist|no such (?:table|column)")), []),

@@ -13,6 +13,8 @@ PROJECT = "io.parity.project"
 MODE = "io.parity.mode"
 OWNER = "io.parity.owner"
 ROLE = "io.parity.role"
+# Which of the app's replicas a container is (app-1, app-2...).
+REPLICA = "io.parity.replica"
 
 
 def resource_labels(

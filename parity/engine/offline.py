@@ -87,7 +87,7 @@ class Recipe:
     """How to build one official image from one Debian suite."""
 
     ref: str  # the official tag we produce, e.g. "postgres:15"
-    kind: str  # "postgres" or "python"; selects customisation and image config
+    kind: str  # "postgres", "python" or "haproxy"; selects customisation and image config
     suite: str  # Debian release whose packages provide the software
     version: str  # major version ("15") or "3.11"
     packages: tuple[str, ...]
@@ -96,7 +96,12 @@ class Recipe:
     @property
     def version_package(self) -> str:
         """The package whose version is recorded in the image (labels, PG_VERSION)."""
-        return f"postgresql-{self.version}" if self.kind == "postgres" else f"python{self.version}"
+        return {"postgres": f"postgresql-{self.version}", "haproxy": "haproxy"}.get(self.kind, f"python{self.version}")
+
+    @property
+    def entrypoint_asset(self) -> str | None:
+        """parity's own entrypoint for this kind of image (under parity/engine/assets), if any."""
+        return {"postgres": "docker-entrypoint.sh", "haproxy": "haproxy-entrypoint.sh"}.get(self.kind)
 
     @property
     def per_major_layout(self) -> bool:
@@ -127,6 +132,8 @@ _RECIPES: dict[str, Recipe] = {
         # a separate package from 18 on (our 13-17 get it inside postgresql-NN).
         Recipe("postgres:18", "postgres", "sid", "18", ("postgresql-18", "postgresql-18-jit"),
                "about a minute"),
+        # The load balancer in front of replicas (app.replicas).
+        Recipe("haproxy:2.6", "haproxy", "bookworm", "2.6", ("haproxy",), "about a minute"),
         Recipe(
             "python:3.11-slim",
             "python",
@@ -170,13 +177,13 @@ def can_build_offline(ref: str) -> bool:
 
 
 def offline_summary() -> str:
-    """One phrase naming what can be built, e.g. "postgres:13, 15, 17 and python:3.11-slim"."""
+    """One phrase naming what can be built, e.g. "haproxy:2.6, postgres:13, 15, 17 and python:3.11-slim"."""
     by_repo: dict[str, list[str]] = collections.defaultdict(list)
     for ref in offline_refs():
         repo, tag = ref.split(":", 1)
         by_repo[repo].append(tag)
     parts = [f"{repo}:{', '.join(tags)}" for repo, tags in by_repo.items()]
-    return " and ".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def build_offline_image(
@@ -226,13 +233,13 @@ def build_offline_image(
             temp_refs.append(imported)
             _import(client, recipe, build.rootfs_tar, imported, package_version)
         final_source = imported
-        if recipe.kind == "postgres":
-            # `docker import --change` rejects STOPSIGNAL, and postgres needs SIGINT (fast
-            # shutdown) rather than SIGTERM (smart: waits for every client). A one-line
-            # local build adds it; FROM a local tag never touches a registry.
+        stop_signal = STOP_SIGNALS.get(recipe.kind)
+        if stop_signal:
+            # `docker import --change` rejects STOPSIGNAL: a one-line local build adds it;
+            # FROM a local tag never touches a registry.
             final_source = f"{TEMP_REPOSITORY}:{token}"
             temp_refs.append(final_source)
-            _add_stop_signal(client, imported, final_source, "SIGINT")
+            _add_stop_signal(client, imported, final_source, stop_signal)
         repository, tag = recipe.ref.split(":", 1)
         previous = _image_id(client, recipe.ref)
         if not client.images.get(final_source).tag(repository, tag):
@@ -256,6 +263,11 @@ def build_offline_image(
         f"built {recipe.ref} offline from Debian {recipe.suite} "
         f"in {time.monotonic() - started:.0f}s ({size_mb:.0f} MB)"
     )
+
+
+# As the official images: postgres stops fast on SIGINT (SIGTERM, "smart", waits for every
+# client); HAProxy stops gracefully on SIGUSR1 (on SIGTERM it closes every connection at once).
+STOP_SIGNALS = {"postgres": "SIGINT", "haproxy": "SIGUSR1"}
 
 
 @dataclass(frozen=True)
@@ -312,7 +324,7 @@ def _run_mmdebstrap(build: _Build, *, accept_expired: bool) -> None:
     """Create the root filesystem tarball, streaming mmdebstrap's phases to `progress`."""
     recipe, progress = build.recipe, build.progress
     hook = build.work / "customize.sh"
-    with _entrypoint_path() as entrypoint:
+    with _entrypoint_path(recipe.entrypoint_asset) as entrypoint:
         hook.write_text(_customize_script(recipe, entrypoint, build.version_file))
         cmd = _mmdebstrap_command(
             recipe, build.rootfs_tar, hook, build.work, accept_expired=accept_expired
@@ -488,6 +500,18 @@ def _customize_script(recipe: Recipe, entrypoint: Path, version_file: Path) -> s
             'find "$root/run/postgresql" -mindepth 1 -delete',
             'mkdir -p "$root/docker-entrypoint-initdb.d"',
         ]
+    elif recipe.kind == "haproxy":
+        lines += [
+            f'install -m 0755 {q(str(entrypoint))} "$root/usr/local/bin/docker-entrypoint.sh"',
+            # Where the official image reads its configuration; Debian's own stays unused.
+            'mkdir -p "$root/usr/local/etc/haproxy"',
+            'cp -R "$root/etc/haproxy/errors" "$root/usr/local/etc/haproxy/errors"',
+            # The official image's haproxy account is uid/gid 99 (the package made a system
+            # account with whatever id was free; adduser refuses ids below 100).
+            'chroot "$root" groupmod -g 99 haproxy',
+            'chroot "$root" usermod -u 99 -g 99 haproxy',
+            'chroot "$root" install -d -o haproxy -g haproxy -m 0755 /var/lib/haproxy',
+        ]
     else:
         lines += [
             # The official image has `python` and `pip`; Debian only ships the *3 names.
@@ -504,13 +528,13 @@ def _customize_script(recipe: Recipe, entrypoint: Path, version_file: Path) -> s
 
 
 @contextlib.contextmanager
-def _entrypoint_path() -> Iterator[Path]:
-    """The packaged docker-entrypoint.sh as a real file (works from a wheel or a zip)."""
-    asset = resources.files("parity.engine").joinpath("assets/docker-entrypoint.sh")
+def _entrypoint_path(name: str | None) -> Iterator[Path]:
+    """The packaged entrypoint asset as a real file (works from a wheel or a zip)."""
+    asset = resources.files("parity.engine").joinpath(f"assets/{name or 'docker-entrypoint.sh'}")
     with resources.as_file(asset) as path:
         if not path.is_file():
             raise EnvError(
-                "parity's docker-entrypoint.sh asset is missing from the installation",
+                f"parity's {name} asset is missing from the installation",
                 "reinstall parity (`pip install --force-reinstall parity`)",
             )
         yield path
@@ -591,6 +615,15 @@ def _image_changes(recipe: Recipe, package_version: str, upstream_version: str) 
             'ENTRYPOINT ["docker-entrypoint.sh"]',
             "EXPOSE 5432",
             'CMD ["postgres"]',
+        ]
+    elif recipe.kind == "haproxy":
+        changes += [
+            f"ENV PATH={BASE_PATH}",
+            # The upstream version (2.6.12), as the official image has it; not Debian's revision.
+            f"ENV HAPROXY_VERSION={package_version.split('-')[0] or recipe.version}",
+            'ENTRYPOINT ["docker-entrypoint.sh"]',
+            "USER haproxy",
+            'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]',
         ]
     else:
         changes += [

@@ -186,6 +186,23 @@ class StartupProbe(Strict):
         return "http" if self.http else "tcp" if self.tcp else "exec"
 
 
+class ShutdownRequest(Strict):
+    """A request to have in flight when the app is told to stop (a slow one: an export, an upload)."""
+
+    method: str = "GET"
+    path: str = "/"
+    expect_status: Annotated[int, Field(ge=100, le=599)] = 200
+
+
+class ShutdownSpec(Strict):
+    """How production stops the app: the stop signal, then SIGKILL after the grace period (the
+    kubelet's terminationGracePeriodSeconds, 30s by default), with a request in flight."""
+
+    termination_grace_period: Duration = 30.0
+    # Without a request, the smoke.http checks run in a loop while the app stops.
+    request: ShutdownRequest | None = None
+
+
 class AppSpec(Strict):
     """The application container and the production constraints it runs under."""
 
@@ -201,11 +218,22 @@ class AppSpec(Strict):
     user: ScalarText | None = None
     env: EnvMap = Field(default_factory=dict)
     startup_probe: StartupProbe | None = None
+    # N containers behind a load balancer (APP_URL is the balancer); unset: one container, no balancer.
+    replicas: Annotated[int, Field(ge=1, le=16)] | None = None
+    # Client-IP affinity (a Service's sessionAffinity: ClientIP) instead of round robin.
+    sticky: bool = False
+    # Replace the replicas one at a time while the smoke.http checks run in a loop.
+    rollout: bool = False
+    shutdown: ShutdownSpec | None = None
 
     @model_validator(mode="after")
     def _build_or_image(self) -> AppSpec:
         if bool(self.build) == bool(self.image):
             raise ValueError("app needs exactly one of build: <dir> or image: <name:tag>")
+        if self.sticky and self.replicas is None:
+            raise ValueError("sticky: true needs replicas (stickiness is the load balancer's, in front of replicas)")
+        if self.rollout and (self.replicas or 0) < 2:
+            raise ValueError("rollout: true needs replicas: 2 or more (a rolling update replaces them one at a time)")
         return self
 
 

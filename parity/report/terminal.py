@@ -122,7 +122,8 @@ def _cause_cell(div: Divergence) -> Text:
 def _print_evidence(console: Console, items: list[Divergence], result: RunResult | None) -> None:
     """Each item's evidence; for divergences (with `result`) also how its cause was settled."""
     for index, div in enumerate(items, 1):
-        lines, omitted = excerpt(div.detail, EVIDENCE_LINES)
+        # The start says what failed; the end often says why (a traceback's error, which replica answered).
+        lines, omitted = excerpt(div.detail, EVIDENCE_LINES, head=EVIDENCE_LINES - 2)
         explained = result is not None and (div.cause_note or div.experiments)
         if not lines and not explained:
             continue
@@ -131,9 +132,11 @@ def _print_evidence(console: Console, items: list[Divergence], result: RunResult
             f"[dim]#{index}[/dim] [bold]{escape(div.step)}[/bold]: {escape(div.subject)}",
             highlight=False,
         )
-        body = Text("\n".join(f"    {line}" for line in lines), style="dim")
+        head = EVIDENCE_LINES - 2 if omitted else len(lines)
+        body = Text("\n".join(f"    {line}" for line in lines[:head]), style="dim")
         if omitted:
             body.append(f"\n    … {plural(omitted, 'more line')}", style="dim italic")
+            body.append("".join(f"\n    {line}" for line in lines[head:]), style="dim")
         if lines:
             console.print(body, overflow="fold", crop=False)
         if result is not None and explained:

@@ -10,6 +10,7 @@ from typing import Any
 import docker
 
 from parity.env.app import AppImage
+from parity.env.balancer import Balancer, Replica
 from parity.env.environment import Environment
 from parity.env.host import user_environment
 from parity.env.secrets import Delivery
@@ -29,6 +30,10 @@ class StepContext:
     redactor: Redactor
     progress: Callable[[str], None]
     delivery: Delivery = field(default_factory=Delivery)
+    # The app's containers (one unless app.replicas), the balancer in front of replicas, and the
+    # first replica's container and port; APP_URL is the balancer's when there is one.
+    replicas: list[Replica] = field(default_factory=list)
+    balancer: Balancer | None = None
     app_container: Any = None
     app_host_port: int | None = None
     app_url: str | None = None

@@ -1,4 +1,5 @@
-"""Step 5: peak memory of the app and the database against their caps, and OOM kills."""
+"""Step 5: peak memory of the app (each replica), the load balancer and the database against their
+caps, and OOM kills."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import docker.errors
 
 from parity.profile.units import format_size
-from parity.results import StepResult
+from parity.results import Status, StepResult
 from parity.steps.context import StepContext
 
 _PEAK = "cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.peak"
@@ -17,33 +18,69 @@ def run_resources(ctx: StepContext) -> StepResult:
     """Read each container's peak memory (cgroup) and whether the kernel OOM-killed it."""
     facts: dict[str, Any] = {}
     notes: list[str] = []
-    status = "ok"
+    status: Status = "ok"
+    replicas = {r.name: r.container for r in ctx.replicas} or {"app": ctx.app_container}
+    per_replica: dict[str, dict[str, Any]] = {}
+    for name, container in replicas.items():
+        measured = _measure(container)
+        if measured is None:
+            continue
+        per_replica[name] = measured
+        note = _note(name, measured)
+        if note:
+            notes.append(note)
+    if per_replica:
+        # The app as a whole: its largest peak, its cap, and whether any replica was OOM-killed.
+        worst = max(per_replica.values(), key=lambda m: (m["oom_killed"], m["peak_bytes"] or 0))
+        facts.update(app_peak_bytes=worst["peak_bytes"], app_limit_bytes=worst["limit_bytes"],
+                     app_oom_killed=any(m["oom_killed"] for m in per_replica.values()))
+        if ctx.replicas and ctx.profile.app and ctx.profile.app.replicas is not None:
+            facts["replicas"] = per_replica
+            facts["app_oom_killed_replicas"] = [n for n, m in per_replica.items() if m["oom_killed"]]
+    others = {"lb": ctx.balancer.container if ctx.balancer else None, "db": _database(ctx)}
+    for role, container in others.items():
+        measured = _measure(container)
+        if measured is None:
+            continue
+        facts.update({f"{role}_{key}": value for key, value in measured.items()})
+        note = _note({"lb": "load balancer", "db": "db"}[role], measured)
+        if note:
+            notes.append(note)
+    if any(m["oom_killed"] for m in per_replica.values()) or facts.get("db_oom_killed"):
+        status = "failed"
+    return StepResult(status=status, summary="; ".join(notes) or "no containers", facts=facts)
+
+
+def _database(ctx: StepContext) -> Any:
     db = ctx.env.database
-    containers = {"app": ctx.app_container,
-                  "db": ctx.client.containers.get(db.container_id) if db and db.container_id else None}
-    for role, container in containers.items():
-        if container is None:
-            continue
-        try:
-            container.reload()
-        except docker.errors.NotFound:
-            continue
-        state = container.attrs["State"]
-        limit = int(container.attrs["HostConfig"].get("Memory") or 0) or None
-        peak = _peak(container) if state.get("Status") == "running" else None
-        oom = bool(state.get("OOMKilled"))
-        if oom and peak is None and limit:
-            peak = limit  # killed at its cap
-        facts[f"{role}_peak_bytes"] = peak
-        facts[f"{role}_limit_bytes"] = limit
-        facts[f"{role}_oom_killed"] = oom
-        if oom:
-            status = "failed"
-            notes.append(f"{role} OOMKilled at its {format_size(limit) if limit else ''} limit (exit {state.get('ExitCode')})")
-        elif peak:
-            cap = f" of {format_size(limit)} ({100 * peak / limit:.0f}%)" if limit else " (no cap)"
-            notes.append(f"{role} peak {format_size(peak)}{cap}")
-    return StepResult(status=status, summary="; ".join(notes) or "no containers", facts=facts)  # type: ignore[arg-type]
+    return ctx.client.containers.get(db.container_id) if db and db.container_id else None
+
+
+def _measure(container: Any) -> dict[str, Any] | None:
+    """Peak, cap and OOM kill of one container (None when it is gone)."""
+    if container is None:
+        return None
+    try:
+        container.reload()
+    except docker.errors.NotFound:
+        return None
+    state = container.attrs["State"]
+    limit = int(container.attrs["HostConfig"].get("Memory") or 0) or None
+    peak = _peak(container) if state.get("Status") == "running" else None
+    oom = bool(state.get("OOMKilled"))
+    if oom and peak is None and limit:
+        peak = limit  # killed at its cap
+    return {"peak_bytes": peak, "limit_bytes": limit, "oom_killed": oom, "exit_code": state.get("ExitCode")}
+
+
+def _note(name: str, measured: dict[str, Any]) -> str:
+    peak, limit = measured["peak_bytes"], measured["limit_bytes"]
+    if measured["oom_killed"]:
+        return f"{name} OOMKilled at its {format_size(limit) if limit else ''} limit (exit {measured['exit_code']})"
+    if peak:
+        cap = f" of {format_size(limit)} ({100 * peak / limit:.0f}%)" if limit else " (no cap)"
+        return f"{name} peak {format_size(peak)}{cap}"
+    return ""
 
 
 def _peak(container: Any) -> int | None:

@@ -9,12 +9,18 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
+from parity.env.balancer import CHECK_HEADER
 from parity.env.host import HostCommand, shared_file_lock
 from parity.evidence import key_line, tail
 from parity.profile.models import HttpCheck
 from parity.results import Status, StepResult, TestCase
+from parity.steps.answered_by import annotate
 from parity.steps.context import StepContext
+
+# The balancer's log reaches the engine a moment after the response reaches the client.
+LOG_SETTLE = 0.2
 
 
 def run_smoke(ctx: StepContext) -> StepResult:
@@ -25,10 +31,11 @@ def run_smoke(ctx: StepContext) -> StepResult:
     if ctx.profile.app and ctx.app_url is None:
         return StepResult(status="skipped", summary="the app never started: no smoke tests run")
     started = time.monotonic()
+    since = time.time()
     cases: list[TestCase] = []
     details: list[str] = []
     command_summary = ""
-    facts: dict[str, object] = {}
+    facts: dict[str, Any] = {}
     failed = errored = False
     # Declarative checks first: they are quick, and a suite that crashes the app must not
     # turn them into failures of their own.
@@ -44,6 +51,10 @@ def run_smoke(ctx: StepContext) -> StepResult:
         details.append(outcome.detail)
         failed |= outcome.status == "failed"
         errored |= outcome.status == "error"
+    if ctx.balancer is not None and ctx.profile.app is not None:
+        time.sleep(LOG_SETTLE)
+        cases, balanced = annotate(cases, ctx.balancer.requests(since), len(ctx.replicas))
+        facts.update(balanced)
     bad = [c for c in cases if c.outcome in ("failed", "error")]
     status: Status = "error" if errored else "failed" if failed else "ok"
     passed = sum(c.outcome == "passed" for c in cases)
@@ -51,6 +62,8 @@ def run_smoke(ctx: StepContext) -> StepResult:
     if command_summary:
         # A timeout or a command that did not run says more than the counts do.
         summary = f"{command_summary}; {summary}" if cases else command_summary
+    if facts.get("failed_requests"):
+        details.append("requests that failed at the load balancer:\n  " + "\n  ".join(facts["failed_requests"]))
     return StepResult(status=status, duration_s=time.monotonic() - started, summary=summary[:300],
                       detail=ctx.redactor.text("\n".join(d for d in details if d)), tests=cases, facts=facts)
 
@@ -132,6 +145,8 @@ def _http_check(ctx: StepContext, check: HttpCheck) -> TestCase:
     url = f"{ctx.app_url}{check.path}"
     started = time.monotonic()
     request = urllib.request.Request(url, method=check.method.upper())
+    if ctx.balancer is not None:
+        request.add_header(CHECK_HEADER, f"http:{check.name}")  # the balancer logs who answered it
     try:
         with urllib.request.urlopen(request, timeout=check.timeout) as response:  # noqa: S310 - loopback
             status, body = int(response.status), response.read(2000)

@@ -1,4 +1,4 @@
-"""The bundled example, as `make demo` runs it: its four production-only bugs found, reports valid."""
+"""The bundled example, as `make demo` runs it: its five production-only bugs found, reports valid."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.conftest import parity_resources
 from tests.integration.projects import REPO, parity_cli
 
 
-def test_the_example_diverges_in_four_ways_with_causes_confirmed_and_valid_reports(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_example_diverges_in_five_ways_with_causes_confirmed_and_valid_reports(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert (REPO / "example" / "wheelhouse").is_dir(), "run `make wheelhouse` first (make test does)"
     reports = {kind: tmp_path / f"report.{kind}" for kind in ("json", "xml", "md")}
     result = parity_cli(
@@ -26,7 +26,10 @@ def test_the_example_diverges_in_four_ways_with_causes_confirmed_and_valid_repor
     jsonschema.validate(report, report_json_schema())
     causes = {(d["step"], d["cause"]) for d in report["divergences"]}
     assert {("migrations", "database.version"), ("smoke", "secrets.source"), ("smoke", "database.ssl"),
-            ("resources", "app.memory")} <= causes, causes
+            ("smoke", "app.replicas"), ("resources", "app.memory")} <= causes, causes
+    # Behind the balancer, the failing request says which replica answered it.
+    paging = next(d for d in report["divergences"] if d["cause"] == "app.replicas")
+    assert "test_paging" in paging["subject"] and "404 from app-" in paging["detail"]
     # --explain: every cause confirmed by an experiment that flipped that key alone.
     for divergence in report["divergences"]:
         assert divergence["cause_confidence"] == "confirmed", divergence

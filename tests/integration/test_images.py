@@ -14,6 +14,7 @@ import io
 import secrets
 import tarfile
 import time
+import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.integration
 
 POSTGRES_MAJORS = ["13", "15", "17", "18"]
 PYTHON_REF = "python:3.11-slim"
+HAPROXY_REF = "haproxy:2.6"
 TEST_LABELS = {"io.parity.managed": "true", "io.parity.test": "images"}
 READY_TIMEOUT_S = 90
 
@@ -39,7 +41,7 @@ def images(docker_client: docker.DockerClient) -> docker.DockerClient:
     """The engine, with every image under test present (built offline if missing)."""
     build_images(
         docker_client,
-        [f"postgres:{m}" for m in POSTGRES_MAJORS] + [PYTHON_REF],
+        [f"postgres:{m}" for m in POSTGRES_MAJORS] + [PYTHON_REF, HAPROXY_REF],
         lambda line: print(line, flush=True),
     )
     return docker_client
@@ -289,3 +291,42 @@ def test_python_slim_contract(containers: Callable[..., Any], tmp_path: Path) ->
     assert code == 0, out
     code, out = run("python", "-c", f"import {dist}; print({dist}.VALUE)")
     assert (code, out.strip()) == (0, token)
+
+
+HAPROXY_CONFIG = """\
+global
+    log stdout format raw local0
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend answer
+    bind :8080
+    http-request return status 200 content-type text/plain string ok
+"""
+
+
+def test_haproxy_contract(containers: Callable[..., Any]) -> None:
+    # As the official image: the configuration at /usr/local/etc/haproxy/haproxy.cfg, haproxy in
+    # the foreground as a master with workers, as uid 99, stopped gracefully by SIGUSR1.
+    container = containers(HAPROXY_REF, ports={"8080/tcp": ("127.0.0.1", None)})
+    container.put_archive("/usr/local/etc/haproxy", tar_of({"haproxy.cfg": (HAPROXY_CONFIG.encode(), 0o644)}))
+    container.start()
+    container.reload()
+    port = container.attrs["NetworkSettings"]["Ports"]["8080/tcp"][0]["HostPort"]
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    body = b""
+    while time.monotonic() < deadline and body != b"ok":
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
+            body = response.read()
+        time.sleep(0.1)
+    assert body == b"ok"
+    code, out = container.exec_run(["id", "-u"])
+    assert (code, out.decode().strip()) == (0, "99")
+    code, out = container.exec_run(["cat", "/proc/1/cmdline"])
+    assert out.split(b"\0")[:4] == [b"haproxy", b"-W", b"-db", b"-f"], out
+    assert container.attrs["Config"]["StopSignal"] == "SIGUSR1"
+    container.stop(timeout=10)
+    container.reload()
+    assert container.attrs["State"]["ExitCode"] == 0

@@ -50,6 +50,15 @@ def phase_profile(phase: str, tag: str) -> str:
                      "startup_probe: {http: /healthz, period: 1s, failure_threshold: 300}}\n")
     if phase == "smoke":
         return DB + f"smoke: {{command: [python, scripts/sleep.py, {tag}], timeout: 10m}}\n"
+    if phase == "replicas":  # replicas and their load balancer up, the smoke suite running
+        return ("app: {build: app, replicas: 2, startup_probe: {http: /healthz, period: 500ms, failure_threshold: 40}}\n"
+                + slow_smoke)
+    if phase == "rollout":  # the first old replica ignores SIGTERM and has a long grace period
+        return ("app: {build: app, env: {ON_SIGTERM: ignore}, replicas: 2, rollout: true, startup_probe: "
+                "{http: /healthz, period: 500ms, failure_threshold: 40}, shutdown: {termination_grace_period: 10m}}\n")
+    if phase == "shutdown":  # an app that ignores SIGTERM, and a long grace period to wait out
+        return ("app: {build: app, env: {ON_SIGTERM: ignore}, startup_probe: {http: /healthz, period: 500ms, "
+                "failure_threshold: 40}, shutdown: {termination_grace_period: 10m, request: {path: '/slow?s=600'}}}\n")
     raise ValueError(phase)
 
 
@@ -62,6 +71,9 @@ MARKERS = {
     "traffic": "traffic: 20/s",
     "probe": "probing",
     "smoke": "smoke: running",
+    "replicas": "smoke: running",
+    "rollout": "stopping app-1",
+    "shutdown": "stopping app",
     "explain": "prod-x1 smoke: running",
 }
 

@@ -130,3 +130,50 @@ def test_divergences_come_in_run_order() -> None:
     t = run("prod", migrations=failed(revisions=[Revision(id="1", status="failed", error="x")]),
             startup=ok(), smoke=failed(tests=[TestCase(id="t", outcome="failed", message="y")]))
     assert [f.divergence.step for f in compare_runs(b, t).divergences] == ["migrations", "smoke"]
+
+
+def shutdown_facts(*, sigkilled: bool = False, dropped: int = 0) -> dict[str, object]:
+    return {"signal": "SIGTERM", "grace_period_s": 2.0, "exited_after_s": 2.05 if sigkilled else 0.3,
+            "sigkilled": sigkilled, "in_flight_failed": dropped}
+
+
+def test_a_shutdown_crossing_the_grace_period_or_dropping_requests_on_the_target_only_points_at_app_shutdown() -> None:
+    stopping = Profile.model_validate({**PROD.model_dump(), "app": {
+        **PROD.model_dump()["app"], "shutdown": {"termination_grace_period": "2s", "request": {"path": "/slow"}}}})
+    skipped = StepResult(status="skipped", summary="no app.shutdown in this profile")
+    killed = failed(summary="still running 2s after SIGTERM: SIGKILLed", facts=shutdown_facts(sigkilled=True),
+                    detail="app: still running 2s after SIGTERM: SIGKILLed at the end of its grace period")
+    found, both = compare(run("local", shutdown=skipped), run("prod", shutdown=killed), LOCAL, stopping)
+    assert both == []
+    assert [(d.step, d.subject, d.cause, d.cause_confidence) for d in found] == [
+        ("shutdown", "grace period", "app.shutdown", "suspected")]
+    assert "SIGKILL" in found[0].detail and found[0].baseline.startswith("skipped")
+    dropped = failed(summary="exited 0.1s after SIGTERM, 1 in-flight request(s) dropped",
+                     facts=shutdown_facts(dropped=1), detail="GET /slow: reset: RemoteDisconnected")
+    found, _ = compare(run("local", shutdown=skipped), run("prod", shutdown=dropped), LOCAL, stopping)
+    assert [(d.subject, d.cause) for d in found] == [("in-flight requests", "app.shutdown")]
+    # Stopped cleanly on both sides, however long each took within its grace period: parity.
+    clean = ok(summary="exited 0.3s after SIGTERM (exit 0)", facts=shutdown_facts())
+    slower = ok(summary="exited 1.8s after SIGTERM (exit 0)", facts={**shutdown_facts(), "exited_after_s": 1.8})
+    assert compare(run("local", shutdown=clean), run("prod", shutdown=slower), stopping, stopping) == ([], [])
+    # The same crossing on both sides is a failure of both, not parity.
+    assert [(f.step, f.subject) for f in compare(run("local", shutdown=killed), run("prod", shutdown=killed),
+                                                 stopping, stopping)[1]] == [("shutdown", "grace period")]
+
+
+def test_requests_failing_during_a_rollout_on_the_target_only_point_at_app_rollout() -> None:
+    one = Profile.model_validate({"app": {"build": ".", "replicas": 2}})
+    rolling = Profile.model_validate({"app": {"build": ".", "replicas": 2, "rollout": True}})
+    skipped = StepResult(status="skipped", summary="no app.rollout in this profile")
+    failing = failed(summary="2 replicas replaced; 2 of 40 requests failed meanwhile",
+                     facts={"rollout_failed_requests": 2, "replaced": []},
+                     detail="GET /x -> 502 from app-1: it closed the connection before answering")
+    found, _ = compare(run("local", rollout=skipped), run("prod", rollout=failing), one, rolling)
+    assert [(d.step, d.subject, d.cause) for d in found] == [("rollout", "requests during the rollout", "app.rollout")]
+    assert "from app-1" in found[0].detail
+    stalled = failed(summary="0 of 2 replicas replaced; stalled: app-3 never ready", facts={"stalled": True})
+    found, _ = compare(run("local", rollout=skipped), run("prod", rollout=stalled), one, rolling)
+    assert [(d.subject, d.cause) for d in found] == [("new replica ready", "app.rollout")]
+    clean = ok(summary="2 replicas replaced; all 40 requests answered meanwhile",
+               facts={"rollout_failed_requests": 0})
+    assert compare(run("local", rollout=skipped), run("prod", rollout=clean), one, rolling) == ([], [])

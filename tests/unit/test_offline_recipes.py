@@ -15,6 +15,7 @@ from parity.errors import EnvError
 
 def test_known_refs() -> None:
     assert offline.offline_refs() == [
+        "haproxy:2.6",
         "postgres:13",
         "postgres:15",
         "postgres:17",
@@ -33,6 +34,7 @@ def test_known_refs() -> None:
         ("postgres:17", "trixie"),
         ("postgres:18", "sid"),
         ("python:3.11-slim", "bookworm"),
+        ("haproxy:2.6", "bookworm"),
         ("docker.io/library/postgres:15", "bookworm"),
         ("library/postgres:17", "trixie"),
     ],
@@ -53,7 +55,7 @@ def test_unknown_refs(ref: str) -> None:
 
 
 def test_summary_names_every_version() -> None:
-    assert offline.offline_summary() == "postgres:13, 15, 17, 18 and python:3.11-slim"
+    assert offline.offline_summary() == "haproxy:2.6, postgres:13, 15, 17, 18 and python:3.11-slim"
 
 
 @pytest.mark.parametrize(
@@ -92,6 +94,19 @@ def test_python_image_config() -> None:
     assert "ENV PYTHON_VERSION=3.11.2" in changes
     assert not any(c.startswith("ENTRYPOINT") for c in changes)
     assert any(c.startswith("ENV PATH=/usr/local/bin:") for c in changes)
+
+
+def test_haproxy_image_config_follows_the_official_image() -> None:
+    recipe = offline.recipe_for("haproxy:2.6")
+    assert recipe is not None and recipe.packages == ("haproxy",) and recipe.suite == "bookworm"
+    changes = offline._image_changes(recipe, "2.6.12-1+deb12u4", "")
+    assert "ENV HAPROXY_VERSION=2.6.12" in changes
+    assert 'ENTRYPOINT ["docker-entrypoint.sh"]' in changes and "USER haproxy" in changes
+    assert 'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]' in changes
+    # SIGUSR1 is HAProxy's graceful stop (SIGTERM closes every connection at once).
+    assert offline.STOP_SIGNALS["haproxy"] == "SIGUSR1"
+    script = offline._customize_script(recipe, Path("/x/haproxy-entrypoint.sh"), Path("/x/v"))
+    assert "usermod -u 99 -g 99 haproxy" in script and 'mkdir -p "$root/usr/local/etc/haproxy"' in script
 
 
 def test_mmdebstrap_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -221,3 +221,32 @@ def test_the_rehearsal_keys_load_with_units_and_a_child_picks_another_data_sourc
     assert prod.traffic and prod.traffic.rate == 5.0 and prod.traffic.hold == ["notes"] and prod.traffic.hold_for == 2
     assert prod.migrations and prod.migrations.lock_budget == 0.5 and prod.migrations.budget == 120
     assert prod.migrations.rollback and prod.migrations.command == ["alembic", "upgrade", "head"]
+
+
+def test_app_shutdown_takes_the_kubelet_default_grace_period_and_an_optional_request(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "app: {build: ., shutdown: {}}\n")
+    spec = load_profile(project_dir / "profiles", "prod").profile.app
+    assert spec is not None and spec.shutdown is not None
+    assert spec.shutdown.termination_grace_period == 30.0 and spec.shutdown.request is None
+    write_profile(project_dir, "prod", "app: {build: ., shutdown: {termination_grace_period: 500ms, "
+                                       "request: {method: POST, path: /upload, expect_status: 201}}}\n")
+    spec = load_profile(project_dir / "profiles", "prod").profile.app
+    assert spec is not None and spec.shutdown is not None and spec.shutdown.request is not None
+    assert spec.shutdown.termination_grace_period == 0.5
+    assert (spec.shutdown.request.method, spec.shutdown.request.path, spec.shutdown.request.expect_status) == (
+        "POST", "/upload", 201)
+    write_profile(project_dir, "prod", "app: {build: ., shutdown: {grace: 5s}}\n")
+    with pytest.raises(ProfileError, match="grace"):
+        load_profile(project_dir / "profiles", "prod")
+
+
+def test_replicas_sticky_and_rollout_load_and_what_needs_replicas_says_so(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "app: {build: ., replicas: 3, sticky: true, rollout: true}\n")
+    spec = load_profile(project_dir / "profiles", "prod").profile.app
+    assert spec is not None and (spec.replicas, spec.sticky, spec.rollout) == (3, True, True)
+    for text, message in (("sticky: true", "sticky: true needs replicas"),
+                          ("replicas: 1, rollout: true", "rollout: true needs replicas: 2 or more"),
+                          ("replicas: 0", "replicas")):
+        write_profile(project_dir, "prod", f"app: {{build: ., {text}}}\n")
+        with pytest.raises(ProfileError, match=message):
+            load_profile(project_dir / "profiles", "prod")

@@ -2,11 +2,18 @@
 
 import http.server
 import os
+import signal
 import sys
+import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 SCENARIO = os.environ.get("SCENARIO", "clean")
+# What the app does on SIGTERM: "drain" (stop accepting, finish in-flight requests, exit 0),
+# "exit" (close the listener and exit at once, dropping what is in flight), "ignore".
+# Unset: no handler, which for PID 1 in a container also means SIGTERM is ignored.
+ON_SIGTERM = os.environ.get("ON_SIGTERM", "")
 
 
 def secret_key() -> str:
@@ -67,10 +74,32 @@ def prepare() -> None:
         sys.exit(3)
 
 
+# Sessions kept in this process's memory: fine for one process, lost on another replica.
+SESSIONS: dict[str, str] = {}
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
-        body = b'{"status":"ok"}'
-        self.send_response(200 if self.path in ("/healthz", "/") else 404)
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/slow":  # /slow?s=2: a request that takes a while (an export, an upload)
+            time.sleep(float(urllib.parse.parse_qs(url.query).get("s", ["2"])[0]))
+        if url.path == "/me":
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            user = SESSIONS.get(token)
+            self.reply(200 if user else 401, b'{"user":"%s"}' % user.encode() if user else b'{"error":"no session"}')
+            return
+        self.reply(200 if url.path in ("/healthz", "/", "/slow") else 404, b'{"status":"ok"}')
+
+    def do_POST(self) -> None:  # noqa: N802
+        if self.path == "/login":
+            token = os.urandom(8).hex()
+            SESSIONS[token] = "smoke"
+            self.reply(200, b'{"token":"%s"}' % token.encode())
+            return
+        self.reply(404, b'{"error":"not found"}')
+
+    def reply(self, status: int, body: bytes) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -80,7 +109,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = False  # server_close() waits for the requests in progress
+    block_on_close = True
+
+
+def serve(server: Server) -> None:
+    stop = threading.Event()
+    if ON_SIGTERM == "drain":
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    elif ON_SIGTERM == "exit":
+        def exit_at_once(*_: object) -> None:
+            server.socket.close()
+            os._exit(0)
+        signal.signal(signal.SIGTERM, exit_at_once)
+    elif ON_SIGTERM == "ignore":
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    while not stop.wait(0.1):
+        pass
+    server.shutdown()  # no new connections...
+    server.server_close()  # ...and the ones in progress finish
+    print("drained, exiting", flush=True)
+
+
 if __name__ == "__main__":
     prepare()
     print("listening on 8000", flush=True)
-    http.server.ThreadingHTTPServer(("0.0.0.0", 8000), Handler).serve_forever()
+    serve(Server(("0.0.0.0", 8000), Handler))
