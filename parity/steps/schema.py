@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import create_engine, inspect
-from sqlalchemy.exc import SQLAlchemyError
-
 from parity.report.redact import Redactor
 
 IGNORED_TABLES = {"alembic_version"}
@@ -22,6 +19,10 @@ def sqlalchemy_url(database_url: str) -> str:
 
 def snapshot_schema(database_url: str, redactor: Redactor) -> dict[str, Any]:
     """Tables (columns and types, primary key, indexes, unique/foreign-key/check constraints) and views."""
+    # Imported here: a command that runs no migrations (`up` of a bare database) never loads SQLAlchemy.
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
     engine = create_engine(sqlalchemy_url(database_url), connect_args=_connect_args(database_url))
     try:
         inspector = inspect(engine)
