@@ -149,12 +149,14 @@ def _warm_imports(loaded: list[LoadedProfile]) -> None:
     # for TLS, Alembic and SQLAlchemy's inspector after the databases are up): importing them
     # while the engine creates networks and starts containers takes them off the critical path.
     # Only what these profiles use: a needless import competes with the main thread for the GIL.
+    # In the order they are needed: the certificates before the container is created, psycopg
+    # once it has started.
     profiles = [lp.profile for lp in loaded]
-    if any(p.database and p.database.engine == "postgres" for p in profiles):
-        import psycopg  # noqa: F401
     if any(p.database and p.database.ssl != "off" for p in profiles):
         import cryptography.x509  # noqa: F401
         from cryptography.hazmat.primitives.asymmetric import ec  # noqa: F401
+    if any(p.database and p.database.engine == "postgres" for p in profiles):
+        import psycopg  # noqa: F401
     if any(p.migrations for p in profiles):
         import alembic.script  # noqa: F401
         import sqlalchemy.dialects.postgresql  # noqa: F401
