@@ -150,7 +150,7 @@ def start_postgres(
     spec: DatabaseSpec,
     *,
     env_id: str,
-    network: str,
+    network: str | None,
     labels: dict[str, str],
     state_dir: Path,
     progress: Callable[[str], None],
@@ -206,8 +206,8 @@ def start_postgres(
             name=f"parity-{env_id}-db",
             environment=env,
             labels=labels,
-            network=network,
-            networking_config={network: client.api.create_endpoint_config(aliases=[DB_ALIAS])},
+            network=network,  # None: the engine's default bridge (nothing else would join it)
+            networking_config={network: client.api.create_endpoint_config(aliases=[DB_ALIAS])} if network else None,
             ports={"5432/tcp": ("127.0.0.1", None)},
             # The cluster lives in memory: nothing to clean on disk, and starts are faster.
             tmpfs={PGDATA: "rw,mode=0700"},
