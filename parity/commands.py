@@ -28,10 +28,9 @@ class Started:
 
 def up(project: Project, profile_name: str) -> Started:
     """Start a profile's environment (database, migrations, app) and leave it running."""
-    from parity.console import progress
     from parity.run import start_environment
 
-    run, kept = start_environment(project, profile_name, progress)
+    run, kept = start_environment(project, profile_name, _progress)
     hints: list[str] = []
     database = run.steps.get("database")
     if database and database.facts.get("engine") == "postgres":
@@ -40,6 +39,14 @@ def up(project: Project, profile_name: str) -> Started:
         if result.status in ("failed", "error"):
             hints.append(f"note: {step} {result.status}: {result.summary}")
     return Started(env_id=kept.env_id, exports=kept.exports, hints=hints)
+
+
+def _progress(message: str) -> None:
+    # The terminal renderer is imported at the first line of progress, not before: `up` loads
+    # it in the background while the engine works (see run._warm_imports).
+    from parity.console import progress
+
+    progress(message)
 
 
 def run(project: Project, target: str, baseline: str, *, keep: bool = False) -> RunOutcome:

@@ -155,6 +155,7 @@ def _warm_imports(loaded: list[LoadedProfile]) -> None:
     if any(p.database and p.database.ssl != "off" for p in profiles):
         import cryptography.x509  # noqa: F401
         from cryptography.hazmat.primitives.asymmetric import ec  # noqa: F401
+    import rich.console  # noqa: F401 - progress lines
     if any(p.database and p.database.engine == "postgres" for p in profiles):
         import psycopg  # noqa: F401
     if any(p.migrations for p in profiles):
