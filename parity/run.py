@@ -149,13 +149,13 @@ def _warm_imports(loaded: list[LoadedProfile]) -> None:
     # for TLS, Alembic and SQLAlchemy's inspector after the databases are up): importing them
     # while the engine creates networks and starts containers takes them off the critical path.
     # Only what these profiles use: a needless import competes with the main thread for the GIL.
-    # In the order they are needed: the certificates before the container is created, psycopg
-    # once it has started.
+    # In the order they are needed: the progress line before the database container is created,
+    # its certificates right after, psycopg once it has started.
     profiles = [lp.profile for lp in loaded]
+    import rich.console  # noqa: F401
     if any(p.database and p.database.ssl != "off" for p in profiles):
         import cryptography.x509  # noqa: F401
         from cryptography.hazmat.primitives.asymmetric import ec  # noqa: F401
-    import rich.console  # noqa: F401 - progress lines
     if any(p.database and p.database.engine == "postgres" for p in profiles):
         import psycopg  # noqa: F401
     if any(p.migrations for p in profiles):

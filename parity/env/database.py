@@ -162,7 +162,7 @@ def start_postgres(
     ensure_image(client, image, progress)
     password = secrets.token_urlsafe(18)
     admin_password = password if spec.superuser else secrets.token_urlsafe(18)
-    tls: ServerTLS | None = make_server_tls(env_id, [DB_ALIAS]) if spec.ssl != "off" else None
+    with_tls = spec.ssl != "off"
 
     env = {"POSTGRES_DB": spec.name, "PGDATA": PGDATA, "LANG": "C.UTF-8"}
     if spec.superuser:
@@ -170,7 +170,7 @@ def start_postgres(
     else:
         env.update(POSTGRES_USER=ADMIN_ROLE, POSTGRES_PASSWORD=admin_password)
 
-    command = postgres_command(spec, with_tls=tls is not None)
+    command = postgres_command(spec, with_tls=with_tls)
     init_files: dict[str, bytes] = {}
     if not spec.superuser:
         script = app_role_sql(spec.name, pgtemplate.PLACEHOLDER if pgtemplate.enabled() else password)
@@ -190,7 +190,7 @@ def start_postgres(
         roles = pgtemplate.roles_sql(spec, APP_ROLE, password, ADMIN_ROLE, admin_password)
         run_files["parity-init/roles.sql"] = (roles, 0o600)
         init_files = {}
-    elif tls:
+    elif with_tls:
         entrypoint = ["sh", "-c", _TLS_WRAPPER, "parity-tls"]
         env.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
 
@@ -216,6 +216,9 @@ def start_postgres(
         )
     except docker.errors.APIError as exc:
         raise EnvError(f"cannot create the database container: {exc.explanation or exc}", None) from None
+    # Generated once the engine has the container in hand: not needed before, and `up` loads
+    # cryptography in the background meanwhile.
+    tls: ServerTLS | None = make_server_tls(env_id, [DB_ALIAS]) if with_tls else None
     if tls:
         staged = {"server.crt": (tls.server_cert, 0o600), "server.key": (tls.server_key, 0o600)}
         if spec.ssl == "required":
