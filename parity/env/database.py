@@ -275,7 +275,9 @@ def wait_until_ready(container: docker.models.containers.Container, db: Database
                     f"the database container exited before it was ready:\n{_logs_tail(container, db)}",
                     "check database.settings and database.memory in the profile",
                 )
-        time.sleep(0.05 if attempt < 100 else 0.25)
+        # 20 ms for the first 5 s: a refused attempt costs ~2 ms, and `parity up` returns ~15 ms
+        # sooner than with 50 ms (measured: Postgres's "ready" log line to the answer).
+        time.sleep(0.02 if attempt < 250 else 0.25)
     raise EnvError(
         f"the database was not ready after {timeout:.0f}s (last error: {last_error})\n{_logs_tail(container, db)}",
         "check the engine's load, database.memory and database.settings",
