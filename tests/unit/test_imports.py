@@ -29,9 +29,12 @@ main()
 """
 
 
-def loaded_by(args: list[str], cwd: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+NO_ENGINE = {"PATH": "/usr/bin:/bin", "DOCKER_HOST": "unix:///nonexistent/docker.sock"}
+
+
+def loaded_by(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[set[str], subprocess.CompletedProcess[str]]:
     """Run `parity ARGS` in a fresh interpreter; return the top-level packages it had loaded at exit."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "DOCKER_HOST": "unix:///nonexistent/docker.sock"}
+    env = {"HOME": str(cwd), **(NO_ENGINE if env is None else env)}
     result = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(args)], cwd=cwd, env=env,
                             capture_output=True, text=True, timeout=120)
     line = next((line for line in result.stdout.splitlines() if line.startswith("LOADED ")), None)
