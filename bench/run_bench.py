@@ -1,7 +1,11 @@
 """`make bench`: parity's performance, measured side by side on this machine.
 
-Three measurements, each the median over several repetitions:
+Four measurements, each the median over several repetitions (with min and max):
 
+0. What a user times (bench/user_latency.py): `parity up --profile P` in its own process until a
+   first `select 1` is answered, for a plain and a production-shaped (TLS forced, non-superuser)
+   database profile, vs testcontainers' `PostgresContainer` in its own process (bench/tc_up.py)
+   and the same psycopg client; and `parity --help`.
 1. Postgres time-to-ready (container create -> first successful query) through parity's own
    code path (`Environment(...).up()`) vs testcontainers-python's `PostgresContainer`, same image.
 2. The wall time of a whole `parity run --profile prod` on the bundled example vs
