@@ -42,7 +42,9 @@ def parity_resources(client, under: Path) -> set[str]:  # type: ignore[no-untype
         return (labels or {}).get(L.PROJECT, "").startswith(root)
 
     f = L.label_filter()
-    found = {c.id for c in client.containers.list(all=True, filters=f) if ours(c.labels)}
+    # sparse: no inspect per container, so one removed meanwhile by a concurrent cleanup (another
+    # parity reaping dead runs on the same engine) is no error.
+    found = {c.id for c in client.containers.list(all=True, sparse=True, filters=f) if ours(c.attrs.get("Labels"))}
     found |= {n.id for n in client.networks.list(filters=f) if ours(n.attrs.get("Labels"))}
     found |= {v.id for v in client.volumes.list(filters=f) if ours(v.attrs.get("Labels"))}
     return found
