@@ -86,7 +86,8 @@ def test_an_interrupted_run_leaves_nothing_behind(
     assert not state_dirs_of(run.pid), "host-side files (CA, secrets) were left behind"
     assert not processes_tagged(tag), "a host command (migrations/smoke) kept running"
     if phase == "image-build":
-        leftovers = [c for c in docker_client.containers.list(all=True) if tag in " ".join(c.attrs["Args"] or [])]
+        # sparse: every container on the (shared) engine is listed, and others may vanish meanwhile.
+        leftovers = [c for c in docker_client.containers.list(all=True, sparse=True) if tag in (c.attrs.get("Command") or "")]
         assert not leftovers, "the interrupted build left its intermediate container"
     if state_root().is_dir():
         for path in state_root().rglob("*"):
