@@ -224,11 +224,17 @@ def start_postgres(
         if spec.ssl == "required":
             staged["pg_hba.conf"] = (forced_ssl_hba(), 0o600)
         run_files.update({"parity-tls/" + k: v for k, v in staged.items()})
+    if template:
+        # Started first: the start script copies the template while the files travel (an
+        # upload takes ~60 ms, the copy ~90 ms), then waits for the marker that ends them.
+        run_files["parity-init/.complete"] = ("", 0o600)
+        container.start()
     if run_files:
         container.put_archive("/run", _archive(run_files))
     for path, archive in init_files.items():
         container.put_archive(path, archive)
-    container.start()
+    if not template:
+        container.start()
     container.reload()
     port = int(container.attrs["NetworkSettings"]["Ports"]["5432/tcp"][0]["HostPort"])
 

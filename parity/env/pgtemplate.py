@@ -33,6 +33,13 @@ as_postgres() { HOME=/var/lib/postgresql setpriv --reuid=postgres --regid=postgr
 cp -a "$TEMPLATE"/. "$PGDATA"/
 chown -R postgres:postgres "$PGDATA"
 chmod 700 "$PGDATA"
+# This environment's files (roles, TLS) are uploaded while the template is copied; the marker
+# comes last in their archive.
+tries=0
+until [ -e /run/parity-init/.complete ]; do
+  tries=$((tries + 1)); [ "$tries" -lt 6000 ] || { echo "parity: the environment's files never arrived" >&2; exit 1; }
+  sleep 0.01
+done
 """ + INSTALL_TLS_SH + r"""
 as_postgres postgres --single -D "$PGDATA" postgres < /run/parity-init/roles.sql > /dev/null
 rm -rf /run/parity-init
