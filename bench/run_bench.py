@@ -481,8 +481,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--db-reps", type=int, default=5, help="repetitions of the database start (default 5)")
     parser.add_argument("--run-reps", type=int, default=3, help="repetitions of the full run (default 3)")
-    parser.add_argument("--user-reps", type=int, default=5,
-                        help="rounds of the user-visible figures (parity up, testcontainers, --help; default 5)")
+    parser.add_argument("--user-reps", type=int, default=7,
+                        help="rounds of the user-visible figures (parity up, testcontainers, --help; default 7)")
     parser.add_argument("--image", default="postgres:15", help="Postgres image for the database start")
     parser.add_argument("--profile", default="prod", help="profile for the full run (default prod)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench-results.json", help="where to write the JSON")
