@@ -7,6 +7,7 @@ and only the commands that start databases load the Docker SDK, psycopg or crypt
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -309,6 +310,15 @@ def main() -> None:
     """Entry point: run the CLI and turn failures into messages and exit codes."""
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    try:
+        _run_cli()
+    finally:
+        # The command is done (its resources released, its output written): spare the exit the
+        # garbage collector's passes over every object the imports made (~0.1 s of `parity up`).
+        gc.freeze()
+
+
+def _run_cli() -> None:
     try:
         cli.main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
