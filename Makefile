@@ -101,7 +101,8 @@ demo: venv engine images wheelhouse example-venv
 	  if [ $$code -eq 1 ]; then echo "==> parity found the example's divergences (exit 1, as intended)"; \
 	  else echo "==> unexpected exit code $$code (the example is built to diverge: expected 1)"; exit 1; fi
 
-# Medians over repetitions: Postgres start vs testcontainers, `parity run` vs bench/reference.sh,
+# Medians over repetitions: parity up -> first query and --help vs testcontainers in its own
+# process, Postgres start vs testcontainers, `parity run` vs bench/reference.sh,
 # parity's peak RSS. BENCH_ARGS passes flags, e.g. BENCH_ARGS="--db-reps 9 --run-reps 5".
 bench: venv engine images wheelhouse example-venv
 	$(BIN)/python bench/run_bench.py $(BENCH_ARGS)

@@ -1,7 +1,11 @@
 """`make bench`: parity's performance, measured side by side on this machine.
 
-Measurements, each the median over several repetitions:
+Measurements, each the median over several repetitions (with min and max):
 
+0. What a user times (bench/user_latency.py): `parity up --profile P` in its own process until a
+   first `select 1` is answered, for a plain and a production-shaped (TLS forced, non-superuser)
+   database profile, vs testcontainers' `PostgresContainer` in its own process (bench/tc_up.py)
+   and the same psycopg client; and `parity --help`.
 1. Postgres time-to-ready (container create -> first successful query) through parity's own
    code path (`Environment(...).up()`) vs testcontainers-python's `PostgresContainer`, same image.
 2. The wall time of a whole `parity run` on the bundled example vs `bench/reference.sh`, the same
@@ -33,7 +37,6 @@ import platform
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,7 +44,7 @@ import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,16 +54,16 @@ os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 import docker  # noqa: E402
 import docker.errors  # noqa: E402
 import psycopg  # noqa: E402
+from common import ROOT, Samples, say, sweep  # noqa: E402
+from common import ratio as _ratio  # noqa: E402
+from data_bench import bench_data  # noqa: E402
+from user_latency import bench_user  # noqa: E402
 
 from parity.engine import inventory  # noqa: E402
 from parity.engine.owner import process_start_ticks  # noqa: E402
 from parity.env.environment import Environment  # noqa: E402
 from parity.profile.loader import load_profile  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from data_bench import bench_data  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
 BENCH_LABEL = "io.parity.bench"
 SESSION_LABEL = "io.parity.bench.session"
 OWNER_LABEL = "io.parity.owner"  # parity's own label: which process created a resource
@@ -68,55 +71,13 @@ DEMO_SECRET = "prod-secret-for-the-bench"
 
 # The issue's targets.
 TARGET_DB_RATIO = 0.5
-TARGET_RUN_RATIO = 0.8
+TARGET_RUN_RATIO = 0.5
 TARGET_RSS_MB = 150.0
-
-
-@dataclass
-class Samples:
-    """Repeated measurements of one quantity, in seconds (or MB)."""
-
-    values: list[float] = field(default_factory=list)
-
-    @property
-    def median(self) -> float | None:
-        """The median, or None before any sample."""
-        return statistics.median(self.values) if self.values else None
-
-    def as_json(self) -> dict[str, Any]:
-        """Median, min, max and every sample, rounded."""
-        if not self.values:
-            return {"median": None, "samples": []}
-        return {
-            "median": round(statistics.median(self.values), 3),
-            "min": round(min(self.values), 3),
-            "max": round(max(self.values), 3),
-            "samples": [round(v, 3) for v in self.values],
-        }
 
 
 def session_labels(session: str) -> dict[str, str]:
     """Labels for everything this benchmark creates."""
     return {BENCH_LABEL: "true", SESSION_LABEL: session}
-
-
-def sweep(client: docker.DockerClient, label: str) -> int:
-    """Remove the containers, then networks, carrying `label` (key=value); return how many."""
-    removed = 0
-    for container in inventory.containers(client, {"label": label}):
-        with contextlib.suppress(docker.errors.NotFound):
-            inventory.remove(client, container)
-            removed += 1
-    for network in inventory.networks(client, {"label": label}):
-        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-            inventory.remove(client, network)
-            removed += 1
-    return removed
-
-
-def say(message: str) -> None:
-    """A progress line on stderr."""
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 # --- 1. Postgres time-to-ready ------------------------------------------------------------
@@ -512,23 +473,53 @@ def _step_duration(stderr: str, profile: str, step: str) -> float | None:
 # --- reporting ----------------------------------------------------------------------------
 
 
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return round(a / b, 3) if a is not None and b else None
-
-
 def _fmt(value: float | None, unit: str = "s") -> str:
     return "n/a" if value is None else f"{value:.2f} {unit}" if unit == "s" else f"{value:.0f} {unit}"
+
+
+def _spread(samples: dict[str, Any], unit: str = "s") -> str:
+    """'0.71 s (0.65-0.80)': the median and the range of the samples."""
+    if samples.get("median") is None:
+        return "n/a"
+    if len(samples["samples"]) < 2:
+        return _fmt(samples["median"], unit)
+    return f"{_fmt(samples['median'], unit)} ({samples['min']:.2f}-{samples['max']:.2f})"
+
+
+def _user_rows(user: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The user-visible figures: process start -> first query, and --help."""
+    f, targets, met = user["figures"], user["targets"], user["met"]
+    reps = user["repetitions"]
+
+    def ratio_cell(value: float | None) -> str:
+        return f"{value:.2f}" if value is not None else "n/a"
+
+    tc = f"testcontainers {_spread(f['testcontainers']['first_query_s'])}"
+    return [
+        (f"parity up -> first query, plain ({user['image']}, median of {reps})",
+         _spread(f["parity_up_plain"]["first_query_s"]), tc, ratio_cell(user["up_ratio"]),
+         f"<= {targets['up_ratio']}", "yes" if met["up_ratio"] else "NO"),
+        ("parity up -> first query, prod shape (TLS forced, non-superuser)",
+         _spread(f["parity_up_prodshape"]["first_query_s"]),
+         f"parity up plain {_fmt(f['parity_up_plain']['first_query_s']['median'])}",
+         ratio_cell(user["prod_ratio"]), f"<= {targets['prod_ratio']}", "yes" if met["prod_ratio"] else "NO"),
+        ("  prod shape vs testcontainers", "", "", ratio_cell(user["up_prod_tc_ratio"]), "", ""),
+        (f"parity --help (median of {reps})", _spread(f["parity_help"]["wall_s"]), "", "",
+         f"<= {targets['help_s']} s", "yes" if met["help_s"] else "NO"),
+    ]
 
 
 def table(results: dict[str, Any]) -> str:
     """The figures as a plain-text table (also valid Markdown)."""
     rows = [("measurement", "parity", "compared with", "ratio", "target", "met")]
+    if results.get("user"):
+        rows += _user_rows(results["user"])
     db = results.get("database")
     if db:
         rows.append((
             f"Postgres ready ({db['image']}, median of {db['repetitions']})",
-            _fmt(db["parity"]["create_to_ready_s"]["median"]),
-            f"testcontainers {_fmt(db['testcontainers']['create_to_ready_s']['median'])}",
+            _spread(db["parity"]["create_to_ready_s"]),
+            f"testcontainers {_spread(db['testcontainers']['create_to_ready_s'])}",
             f"{db['ratio']:.2f}" if db["ratio"] is not None else "n/a",
             f"<= {TARGET_DB_RATIO}", "yes" if db["met"] else "NO",
         ))
@@ -541,8 +532,8 @@ def table(results: dict[str, Any]) -> str:
     if run:
         rows.append((
             f"parity run --profile {run['profile']} (median of {run['repetitions']})",
-            _fmt(run["parity_s"]["median"]),
-            f"reference.sh {_fmt(run['reference_s']['median'])}",
+            _spread(run["parity_s"]),
+            f"reference.sh {_spread(run['reference_s'])}",
             f"{run['ratio']:.2f}" if run["ratio"] is not None else "n/a",
             f"<= {TARGET_RUN_RATIO}", "yes" if run["met"] else "NO",
         ))
@@ -600,6 +591,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--db-reps", type=int, default=5, help="repetitions of the database start (default 5)")
     parser.add_argument("--run-reps", type=int, default=3, help="repetitions of the full run (default 3)")
+    parser.add_argument("--user-reps", type=int, default=7,
+                        help="rounds of the user-visible figures (parity up, testcontainers, --help; default 7)")
     parser.add_argument("--image", default="postgres:15", help="Postgres image for the database start")
     # reference.sh runs one app container: so does the profile it is compared with.
     parser.add_argument("--profile", default="prod",
@@ -612,6 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-balancer", action="store_true", help="skip the load balancer's cost")
     parser.add_argument("--balancer-reps", type=int, default=3,
                         help="repetitions of each load balancer variant (default 3)")
+    parser.add_argument("--skip-user", action="store_true", help="skip the user-visible (command) figures")
     args = parser.parse_args(argv)
     # SIGTERM (and SIGINT, even where a shell ignored it) unwind through every `finally`: the
     # running command is stopped and everything this session created is removed.
@@ -624,6 +618,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine_before": machine(), "session": session}
     started = time.monotonic()
     try:
+        if not args.skip_user:
+            results["user"] = bench_user(client, args.image, args.user_reps, labels)
         if not args.skip_db:
             results["database"] = bench_database(client, args.image, args.db_reps, labels)
         if not args.skip_run:

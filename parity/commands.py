@@ -1,27 +1,20 @@
-"""Every user command as a plain function of a Project: the CLI is a thin projection of these."""
+"""Every user command as a plain function of a Project: the CLI is a thin projection of these.
+
+Each function imports the layers it uses when it is called, so a command loads only what it
+needs (`down` never loads the migration or TLS libraries; see tests/unit/test_imports.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from parity.console import err, progress
-from parity.engine import inventory
-from parity.engine import labels as L
-from parity.engine.cleanup import (
-    Removed,
-    is_orphan,
-    reap_orphans,
-    remove_environments,
-)
-from parity.engine.client import ENGINE_FIX, docker_client
-from parity.env.app import base_images
 from parity.errors import ParityError, ProfileError
-from parity.profile.loader import list_profiles as profile_names
-from parity.profile.loader import load_all
-from parity.progress import RunProgress
-from parity.project import Project
-from parity.run import RunOptions, RunOutcome, start_environment
-from parity.run import run as run_profiles
+
+if TYPE_CHECKING:
+    from parity.engine.cleanup import Removed
+    from parity.project import Project
+    from parity.run import RunOutcome
 
 
 @dataclass
@@ -35,7 +28,9 @@ class Started:
 
 def up(project: Project, profile_name: str) -> Started:
     """Start a profile's environment (database, migrations, app) and leave it running."""
-    run, kept = start_environment(project, profile_name, progress)
+    from parity.run import start_environment
+
+    run, kept = start_environment(project, profile_name, _progress)
     hints: list[str] = []
     database = run.steps.get("database")
     if database and database.facts.get("engine") == "postgres":
@@ -46,9 +41,22 @@ def up(project: Project, profile_name: str) -> Started:
     return Started(env_id=kept.env_id, exports=kept.exports, hints=hints)
 
 
+def _progress(message: str) -> None:
+    # The terminal renderer is imported at the first line of progress, not before: `up` loads
+    # it in the background while the engine works (see run._warm_imports).
+    from parity.console import progress
+
+    progress(message)
+
+
 def run(project: Project, target: str, baseline: str, *, keep: bool = False, explain: bool = False) -> RunOutcome:
     """`parity run` (and `parity explain`): both profiles side by side, with live progress; with
     `explain`, each divergence's cause settled by experiment. Returns the result."""
+    from parity.console import err, progress
+    from parity.progress import RunProgress
+    from parity.run import RunOptions
+    from parity.run import run as run_profiles
+
     options = RunOptions(target=target, baseline=baseline, keep=keep, explain=explain)
     with RunProgress(err, [baseline, target]) as board:
         return run_profiles(project, options, board, progress)
@@ -56,6 +64,10 @@ def run(project: Project, target: str, baseline: str, *, keep: bool = False, exp
 
 def down(project: Project, profile_name: str | None) -> Removed:
     """Remove this project's kept environments (one profile's, or all), and dead runs' orphans anywhere."""
+    from parity.engine import labels as L
+    from parity.engine.cleanup import reap_orphans, remove_environments
+    from parity.engine.client import docker_client
+
     client = docker_client()
     removed = reap_orphans(client)
     selector = {L.PROJECT: str(project.root)}
@@ -68,6 +80,9 @@ def down(project: Project, profile_name: str | None) -> Removed:
 
 def list_profiles(project: Project) -> list[tuple[str, str]]:
     """(name, description) of every profile; a broken one says so instead of a description."""
+    from parity.profile.loader import list_profiles as profile_names
+    from parity.profile.loader import load_all
+
     loaded, errors = load_all(project.profiles_dir)
     rows = [(p.name, p.profile.description or "") for p in loaded]
     broken = set(profile_names(project.profiles_dir)) - {p.name for p in loaded}
@@ -78,6 +93,8 @@ def list_profiles(project: Project) -> list[tuple[str, str]]:
 
 def validate_profiles(project: Project, names: list[str]) -> tuple[list[str], list[ProfileError]]:
     """Load the named profiles (default: all); return the good names and the errors."""
+    from parity.profile.loader import list_profiles as profile_names
+
     if not names:
         names = profile_names(project.profiles_dir)
         if not names:
@@ -98,6 +115,8 @@ def validate_profiles(project: Project, names: list[str]) -> tuple[list[str], li
 
 def build_images(refs: list[str], force: bool = False) -> None:
     """Build offline stand-ins for the given images (default: all parity knows)."""
+    from parity.console import progress
+    from parity.engine.client import docker_client
     from parity.engine.images import build_images as build
     from parity.engine.offline import offline_refs
 
@@ -106,6 +125,7 @@ def build_images(refs: list[str], force: bool = False) -> None:
 
 def prune_images() -> list[str]:
     """Remove parity's cached images that no container uses."""
+    from parity.engine.client import docker_client
     from parity.engine.images import prune_caches
 
     return prune_caches(docker_client())
@@ -113,6 +133,7 @@ def prune_images() -> list[str]:
 
 def image_states() -> list[tuple[str, str]]:
     """(ref, state) for every image parity can build offline."""
+    from parity.engine.client import docker_client
     from parity.engine.images import describe_image
     from parity.engine.offline import offline_refs
 
@@ -133,8 +154,15 @@ class Check:
 
 def doctor(project: Project) -> list[Check]:
     """Check the engine, the images the profiles need, and the profiles."""
+    from parity.engine import inventory
+    from parity.engine import labels as L
+    from parity.engine.cleanup import is_orphan
+    from parity.engine.client import ENGINE_FIX, docker_client
     from parity.engine.images import describe_image
+    from parity.env.app import base_images
     from parity.env.balancer import LOAD_BALANCER_IMAGE
+    from parity.profile.loader import list_profiles as profile_names
+    from parity.profile.loader import load_all
 
     checks: list[Check] = []
     loaded, errors = load_all(project.profiles_dir)

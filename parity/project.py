@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from parity.errors import UsageError
-from parity.profile.loader import LoadedProfile, load_profile
+
+if TYPE_CHECKING:
+    from parity.profile.loader import LoadedProfile
 
 
 @dataclass(frozen=True)
@@ -27,4 +30,7 @@ class Project:
 
     def profile(self, name: str) -> LoadedProfile:
         """Load one of the project's profiles."""
+        # Imported here: commands that need no profile (`down`, `--help`) never load pydantic.
+        from parity.profile.loader import load_profile
+
         return load_profile(self.profiles_dir, name)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import docker
 
@@ -24,7 +25,6 @@ from parity.env.secrets import deliver, resolve_values
 from parity.errors import Cancelled, EnvError, ParityError, UsageError
 from parity.profile.loader import LoadedProfile
 from parity.profile.models import Profile
-from parity.progress import RunProgress
 from parity.project import Project
 from parity.report.redact import Redactor
 from parity.results import Divergence, ProfileRun, RunResult, StepResult, Verdict
@@ -38,6 +38,9 @@ from parity.steps.rollout import run_rollout
 from parity.steps.shutdown import run_shutdown
 from parity.steps.smoke import run_smoke
 from parity.steps.startup import run_startup
+
+if TYPE_CHECKING:
+    from parity.progress import RunProgress
 
 Step = Callable[[StepContext], StepResult]
 STEPS: list[tuple[str, Step]] = [
@@ -227,7 +230,8 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
         check_data(lp, project.root)
     redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
     client = docker_client()
-    threading.Thread(target=_warm_imports, daemon=True, name="parity-imports").start()
+    threading.Thread(target=_warm_imports, args=(list(loaded.values()),), daemon=True,
+                     name="parity-imports").start()
     removed = reap_orphans(client)
     if removed:
         say(f"removed leftovers of dead runs: {removed.summary()}")
@@ -242,12 +246,24 @@ def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
     return next((e for e in errors.values() if isinstance(e, ParityError | KeyboardInterrupt | Cancelled)), None)
 
 
-def _warm_imports() -> None:
-    # Alembic and SQLAlchemy's inspector are needed only after the databases are up; importing
-    # them now, while images are checked and containers start, takes them off the critical path.
-    import alembic.script  # noqa: F401
-    import sqlalchemy.dialects.postgresql  # noqa: F401
-    import sqlalchemy.dialects.sqlite  # noqa: F401
+def _warm_imports(loaded: list[LoadedProfile]) -> None:
+    # Libraries needed only once the engine has work in hand (psycopg for readiness, cryptography
+    # for TLS, Alembic and SQLAlchemy's inspector after the databases are up): importing them
+    # while the engine creates networks and starts containers takes them off the critical path.
+    # Only what these profiles use: a needless import competes with the main thread for the GIL.
+    # In the order they are needed: the progress line before the database container is created,
+    # its certificates right after, psycopg once it has started.
+    profiles = [lp.profile for lp in loaded]
+    import rich.console  # noqa: F401
+    if any(p.database and p.database.ssl != "off" for p in profiles):
+        import cryptography.x509  # noqa: F401
+        from cryptography.hazmat.primitives.asymmetric import ec  # noqa: F401
+    if any(p.database and p.database.engine == "postgres" for p in profiles):
+        import psycopg  # noqa: F401
+    if any(p.migrations for p in profiles):
+        import alembic.script  # noqa: F401
+        import sqlalchemy.dialects.postgresql  # noqa: F401
+        import sqlalchemy.dialects.sqlite  # noqa: F401
 
 
 def check_host_commands(loaded: LoadedProfile, root: Path) -> None:

@@ -40,6 +40,13 @@ if [ -n "${FILLED:-}" ]; then
   # do it now for the data files, not in the middle of the migrations being measured.
   find "$PGDATA/base" "$PGDATA/global" -type f -size +1M -exec sh -c 'for f do : >> "$f"; done' parity-warm {} +
 fi
+# This environment's files (roles, TLS) are uploaded once the container has started; the marker
+# comes last in their archive.
+tries=0
+until [ -e /run/parity-init/.complete ]; do
+  tries=$((tries + 1)); [ "$tries" -lt 6000 ] || { echo "parity: the environment's files never arrived" >&2; exit 1; }
+  sleep 0.01
+done
 """ + INSTALL_TLS_SH + r"""
 as_postgres postgres --single -D "$PGDATA" postgres < /run/parity-init/roles.sql > /dev/null
 rm -rf /run/parity-init

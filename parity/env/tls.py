@@ -6,11 +6,6 @@ import datetime as dt
 import ipaddress
 from dataclasses import dataclass
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
 TLS_DIR = "/var/lib/postgresql/parity-tls"
 TLS_STAGING = "/run/parity-tls"
 
@@ -40,6 +35,12 @@ class ServerTLS:
 
 def make_server_tls(env_id: str, hostnames: list[str]) -> ServerTLS:
     """Generate a CA and a server certificate valid for the given names (and 127.0.0.1)."""
+    # Imported here: profiles without TLS (and commands that start nothing) never load cryptography.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
     now = dt.datetime.now(dt.UTC)
     # P-256 keys: generated in about a millisecond, accepted by every libpq/OpenSSL build.
     ca_key = ec.generate_private_key(ec.SECP256R1())

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from parity.report.json_report import render_json, report_json_schema
-from parity.report.junit import render_junit
-from parity.report.markdown import render_markdown
-from parity.report.redact import Redactor
-from parity.report.terminal import render_terminal
-from parity.results import RunResult
+if TYPE_CHECKING:
+    from parity.report.json_report import render_json, report_json_schema
+    from parity.report.junit import render_junit
+    from parity.report.markdown import render_markdown
+    from parity.report.redact import Redactor
+    from parity.report.terminal import render_terminal
+    from parity.results import RunResult
+
+# Loaded on first use: `parity up` needs the redactor long before any report (and the terminal
+# renderer's rich tables are ~40 ms of its start).
+_LAZY = {
+    "render_json": "json_report", "report_json_schema": "json_report", "render_junit": "junit",
+    "render_markdown": "markdown", "Redactor": "redact", "render_terminal": "terminal",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"parity.report.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Redactor",
@@ -31,6 +47,10 @@ def write_reports(
     redactor: Redactor,
 ) -> list[Path]:
     """Redact `result` once, write each requested report (creating directories), return the paths."""
+    from parity.report.json_report import render_json
+    from parity.report.junit import render_junit
+    from parity.report.markdown import render_markdown
+
     safe = redactor.result(result)
     renderers = [
         (json_path, render_json),

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import create_engine, inspect
-from sqlalchemy.exc import SQLAlchemyError
-
 from parity.report.redact import Redactor
 
 IGNORED_TABLES = {"alembic_version"}
@@ -26,6 +23,10 @@ def snapshot_schema(database_url: str, redactor: Redactor, connect: dict[str, An
 
     `connect`: connection arguments that win over the URL's. The URL is the user's template, which
     may name files that exist only where their app runs (sslrootcert=/run/secrets/...)."""
+    # Imported here: a command that runs no migrations (`up` of a bare database) never loads SQLAlchemy.
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
     engine = create_engine(sqlalchemy_url(database_url), connect_args=_connect_args(database_url) | (connect or {}))
     try:
         inspector = inspect(engine)

@@ -193,8 +193,9 @@ def test_ports_are_published_on_loopback_only_and_resources_are_labelled(pg15: E
     assert bindings and all(b["HostIp"] == "127.0.0.1" for b in bindings)
     assert container.labels[L.ENV_ID] == pg15.env_id and container.labels[L.MANAGED] == "true"
     assert not container.attrs["HostConfig"]["Privileged"]
-    network = docker_client.networks.get(pg15.network_name)
-    assert network.attrs["Labels"][L.ENV_ID] == pg15.env_id
+    # A lone database gets no private network (nothing would join it): none is created, labelled or not.
+    assert not pg15.has_network
+    assert not docker_client.networks.list(names=[pg15.network_name])
 
 
 def test_each_environment_gets_its_own_random_password(pg13: Environment, pg15: Environment, pg17: Environment) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from pathlib import Path
 
 import docker.errors
@@ -13,6 +14,7 @@ from parity.engine import inventory
 from parity.engine import labels as L
 from tests.conftest import write_profile
 from tests.unit.test_cli import parity
+from tests.unit.test_imports import HEAVY, heavy_in, loaded_by
 
 
 def test_up_prints_a_working_database_url_and_down_leaves_nothing(docker_client, project_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -33,6 +35,18 @@ def test_up_prints_a_working_database_url_and_down_leaves_nothing(docker_client,
     assert down.returncode == 0, down.stderr
     assert not inventory.containers(docker_client, project_filter)
     assert not inventory.networks(docker_client, project_filter)
+
+
+def test_up_of_a_plain_database_imports_no_migration_or_tls_library(docker_client, project_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    write_profile(project_dir, "plain", "database: {version: '15'}\n")
+    try:
+        loaded, result = loaded_by(["up", "--profile", "plain"], project_dir, env=dict(os.environ))
+        assert result.returncode == 0, result.stderr
+        assert "DATABASE_URL=postgresql://" in result.stdout  # it did start the database
+    finally:
+        down = parity("down", "--profile", "plain", cwd=project_dir)
+    assert down.returncode == 0, down.stderr
+    assert heavy_in(loaded, HEAVY) == []
 
 
 def test_images_prune_removes_unused_caches_only(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
