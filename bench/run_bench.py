@@ -17,6 +17,7 @@ Measurements, each the median over several repetitions (with min and max):
 
 5. The load balancer's cost: `parity run` of prod without app.replicas, with one replica behind
    the balancer, and as the example's prod runs (two replicas).
+6. `parity explain` on the bundled example (as `make demo` runs it) beside a plain `parity run`.
 
 The full run compares like with like: its profiles are the example's without the rehearsal keys
 (data, traffic, migrations budgets) and with one app container (no replicas, rollout or
@@ -59,7 +60,6 @@ from common import ratio as _ratio  # noqa: E402
 from data_bench import bench_data  # noqa: E402
 from user_latency import bench_user  # noqa: E402
 
-from parity.engine import inventory  # noqa: E402
 from parity.engine.owner import process_start_ticks  # noqa: E402
 from parity.env.environment import Environment  # noqa: E402
 from parity.profile.loader import load_profile  # noqa: E402
@@ -72,6 +72,7 @@ DEMO_SECRET = "prod-secret-for-the-bench"
 # The issue's targets.
 TARGET_DB_RATIO = 0.5
 TARGET_RUN_RATIO = 0.5
+TARGET_EXPLAIN_RATIO = 3.0
 TARGET_RSS_MB = 150.0
 
 
@@ -272,7 +273,7 @@ def run_measured(argv: list[str], env: dict[str, str], *, sample_rss: bool,
 
 
 def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str],
-               profiles_dir: Path | None = None) -> ProcessRun:
+               profiles_dir: Path | None = None, *flags: str) -> ProcessRun:
     """`parity run --profile PROFILE` as a subprocess; its leftovers (if any) are swept by owner."""
     owners: list[str] = []
 
@@ -284,7 +285,7 @@ def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str],
     parity = str(Path(sys.executable).parent / "parity")
     with tempfile.TemporaryDirectory(prefix="parity-bench-") as tmp:
         argv = [parity, "run", "--profile", profile, "--json", str(Path(tmp) / "report.json"),
-                "--profiles-dir", str(profiles_dir or _without_rehearsal(Path(tmp) / "profiles"))]
+                "--profiles-dir", str(profiles_dir or _without_rehearsal(Path(tmp) / "profiles")), *flags]
         try:
             result = run_measured(argv, env, sample_rss=True, on_start=remember)
         finally:
@@ -295,6 +296,47 @@ def run_parity(client: docker.DockerClient, profile: str, env: dict[str, str],
         report = Path(tmp) / "report.json"
         result.stdout += "\n" + (report.read_text() if report.is_file() else "")
     return result
+
+
+def bench_explain(client: docker.DockerClient, reps: int, session: str) -> dict[str, Any]:
+    """`parity explain` (run --explain) on the bundled example as `make demo` runs it (its own
+    profiles, every bug included) beside a plain `parity run` of the same, alternating, `reps`
+    times each after one untimed warm-up of each (which also fills and caches the data)."""
+    env = dict(os.environ)
+    env.setdefault("PARITY_DEMO_SECRET_KEY", DEMO_SECRET)
+    env["BENCH_SESSION"] = session
+    runs, explains, experiments = Samples(), Samples(), Samples()
+    profiles = ROOT / "profiles"
+    say("explain: warm-up (parity run and parity run --explain, untimed)")
+    run_parity(client, "prod", env, profiles)
+    run_parity(client, "prod", env, profiles, "--explain")
+    confirmed: list[str] = []
+    for rep in range(1, reps + 1):
+        plain = run_parity(client, "prod", env, profiles)
+        explained = run_parity(client, "prod", env, profiles, "--explain")
+        runs.values.append(plain.wall_s)
+        explains.values.append(explained.wall_s)
+        report = _report_of(explained.stdout)
+        divergences = report.get("divergences", [])
+        keys = {tuple(e["keys"]) for d in divergences for e in d.get("experiments", [])}
+        experiments.values.append(float(len(keys)))
+        confirmed = [f"{d['subject'][:30]}: {d['cause']} ({d['cause_confidence']})" for d in divergences]
+        say(f"explain {rep}/{reps}: run {plain.wall_s:.2f}s, explain {explained.wall_s:.2f}s "
+            f"({len(keys)} experiments, {sum(d['cause_confidence'] == 'confirmed' for d in divergences)}"
+            f"/{len(divergences)} confirmed)")
+    ratio = _ratio(explains.median, runs.median)
+    return {"repetitions": reps, "run_s": runs.as_json(), "explain_s": explains.as_json(),
+            "experiments": experiments.as_json(), "ratio": ratio, "target_ratio": TARGET_EXPLAIN_RATIO,
+            "met": ratio is not None and ratio <= TARGET_EXPLAIN_RATIO, "causes": confirmed}
+
+
+def _report_of(stdout: str) -> dict[str, Any]:
+    """The JSON report run_parity appends to the captured stdout."""
+    start = stdout.rfind("\n{")
+    try:
+        return dict(json.loads(stdout[start + 1:])) if start >= 0 else {}
+    except json.JSONDecodeError:
+        return {}
 
 
 def _without_rehearsal(directory: Path, keep_replicas: bool = False) -> Path:
@@ -554,6 +596,15 @@ def table(results: dict[str, Any]) -> str:
             _fmt(data["start_filled_s"]["median"]), f"empty cluster {_fmt(data['start_empty_s']['median'])}",
             f"{_ratio(data['start_filled_s']['median'], data['start_empty_s']['median']) or 0:.2f}", "", "",
         ))
+    explained = results.get("explain")
+    if explained:
+        rows.append((
+            f"parity explain on the example (median of {explained['repetitions']}, "
+            f"{explained['experiments']['median']:.0f} experiments)", _spread(explained["explain_s"]),
+            f"parity run {_spread(explained['run_s'])}",
+            f"{explained['ratio']:.2f}" if explained["ratio"] is not None else "n/a",
+            f"<= {TARGET_EXPLAIN_RATIO:g}", "yes" if explained["met"] else "NO",
+        ))
     balancer = results.get("balancer")
     if balancer:
         base = next(iter(balancer["variants"].values()))["median"]
@@ -602,6 +653,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-run", action="store_true", help="skip the full run and RSS measurements")
     parser.add_argument("--data-reps", type=int, default=3, help="repetitions of the data measurements (default 3)")
     parser.add_argument("--skip-data", action="store_true", help="skip the production-sized data measurements")
+    parser.add_argument("--skip-explain", action="store_true", help="skip parity explain beside parity run")
+    parser.add_argument("--explain-reps", type=int, default=3,
+                        help="repetitions of parity explain and parity run on the example (default 3)")
     parser.add_argument("--skip-balancer", action="store_true", help="skip the load balancer's cost")
     parser.add_argument("--balancer-reps", type=int, default=3,
                         help="repetitions of each load balancer variant (default 3)")
@@ -627,6 +681,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_data:
             version = args.image.split(":", 1)[1] if ":" in args.image else args.image
             results["data"] = bench_data(client, version, args.data_reps, labels, BenchEnvironment, Samples, say)
+        if not args.skip_explain:
+            results["explain"] = bench_explain(client, args.explain_reps, session)
         if not args.skip_balancer:
             results["balancer"] = bench_balancer(client, args.balancer_reps, session)
     finally:

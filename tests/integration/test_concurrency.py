@@ -82,7 +82,7 @@ def test_a_container_removed_by_another_run_while_listing_is_no_error(
     project = Project.at(make_project(tmp_path / "p", {}))
     labels = L.resource_labels(f"race-{uuid.uuid4().hex[:8]}", "p", str(project.root), "up")
     victim = docker_client.containers.create("python:3.11-slim", command=["true"], labels=labels)
-    monkeypatch.setattr(commands, "docker_client", lambda: docker_client)
+    monkeypatch.setattr("parity.engine.client.docker_client", lambda: docker_client)
     lost = _lose_right_after_listing(docker_client, monkeypatch, victim.id)
     try:
         LISTINGS[listing](docker_client, project)

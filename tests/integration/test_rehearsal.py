@@ -38,7 +38,7 @@ def test_a_blocking_index_diverges_at_production_size_and_not_on_an_empty_databa
     project = alembic_project(tmp_path, REVISIONS, {
         "local": "database: {version: '17'}\n" + budget,
         "prod": "database: {version: '15', ssl: required, superuser: false, memory: 512m}\n" + budget
-                + "data: {at: '0001', rows: {notes: 400000}}\n" + TRAFFIC,
+                + "data: {at: '0001', rows: {notes: 1000000}}\n" + TRAFFIC,
     })
     report = tmp_path / "report.json"
     result = parity_cli(["run", "--profile", "prod", "--json", str(report)], cwd=project)
