@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -131,13 +132,19 @@ def _ensure_base_images(client: docker.DockerClient, dockerfile: Path, progress:
 def _build(client: docker.DockerClient, context: Path, dockerfile: str, ref: str) -> None:
     deadline = time.monotonic() + BUILD_TIMEOUT
     log: list[str] = []
+    steps: list[str] = []  # the intermediate containers the engine reported ("Running in <id>")
     try:
         for chunk in client.api.build(
             path=str(context), dockerfile=dockerfile, tag=ref, rm=True, forcerm=True, decode=True,
             labels={"io.parity.app-image": "true"},
         ):
             if "stream" in chunk:
-                log.extend(line for line in str(chunk["stream"]).splitlines() if line.strip())
+                for line in str(chunk["stream"]).splitlines():
+                    if line.strip():
+                        log.append(line)
+                    found = _RUNNING_IN.search(line)
+                    if found:
+                        steps.append(found.group(1))
             if "error" in chunk:
                 tail = "\n".join(log[-15:])
                 raise EnvError(f"building the app image failed: {chunk['error'].strip()}\n{tail}",
@@ -145,7 +152,36 @@ def _build(client: docker.DockerClient, context: Path, dockerfile: str, ref: str
             if time.monotonic() > deadline:
                 raise EnvError(f"building the app image took longer than {BUILD_TIMEOUT:.0f}s", "check the Dockerfile")
     except docker.errors.APIError as exc:
+        _discard_step(client, steps)
         raise EnvError(f"building the app image failed: {exc.explanation or exc}", "check the Dockerfile") from None
+    except BaseException:
+        # Cut short (Ctrl-C, SIGTERM, the timeout): the engine cancels a build only once the
+        # stream's connection closes, and removes its container after parity has gone. Remove
+        # the step's container now: its RUN fails, the build stops, nothing is left behind.
+        _discard_step(client, steps)
+        raise
+
+
+_RUNNING_IN = re.compile(r"Running in ([0-9a-f]{12,64})")
+
+
+def _discard_step(client: docker.DockerClient, steps: list[str], wait: float = 10.0) -> None:
+    if not steps:
+        return
+    container = steps[-1]
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            client.api.remove_container(container, force=True)
+        except docker.errors.NotFound:
+            return
+        except docker.errors.APIError:
+            pass  # 409: the engine is removing it already; wait until it is gone
+        else:
+            return
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.1)
 
 
 def _workdir(client: docker.DockerClient, ref: str) -> str:
