@@ -22,7 +22,8 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
+# The smoke suite runs from the example's own venv, as parity runs it (profiles/local.yaml: host.venv).
+PYTHON=${PYTHON:-$ROOT/example/.venv/bin/python}
 APP_IMAGE=${REFERENCE_APP_IMAGE:-parity-bench-reference-app:latest}
 RUN_ID=ref-$$-$RANDOM
 LABELS=(--label io.parity.bench=true --label "io.parity.bench.run=$RUN_ID")
