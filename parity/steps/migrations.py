@@ -29,9 +29,15 @@ from parity.steps.alembic_revisions import (
     per_revision_command,
 )
 from parity.steps.context import StepContext
-from parity.steps.django_migrations import is_django_migrate, migration_results
+from parity.steps.django_migrations import (
+    aimed_command,
+    applied_migrations,
+    is_django_migrate,
+    migration_results,
+    previous_migrations,
+)
 from parity.steps.rehearsal import Rehearsal
-from parity.steps.rollback import roll_back_and_forth
+from parity.steps.rollback import Steps, alembic_steps, roll_back_and_forth
 from parity.steps.schema import snapshot_schema
 
 
@@ -87,13 +93,51 @@ def run_migrations(ctx: StepContext) -> StepResult:
 
 
 def _rollback(ctx: StepContext, plan: Plan, result: StepResult, start: str) -> None:
-    """migrations.rollback: Alembic's revisions down and up again; other tools say it is not done."""
+    """migrations.rollback: Alembic's revisions or Django's migrations down and up again; other
+    tools say it is not done."""
     spec = ctx.profile.migrations
     assert spec is not None
-    if plan.tool != "alembic":
-        result.facts["rollback"] = {"skipped": f"rollback needs Alembic revisions parity can read (this is {plan.tool})"}
+    if plan.tool == "alembic" and plan.upgrade is not None:
+        steps = alembic_steps(plan.upgrade, start)
+    elif plan.tool == "django":
+        found = _django_steps(ctx, command_of(spec), result)
+        if isinstance(found, str):
+            result.facts["rollback"] = {"skipped": found}
+            return
+        steps, start = found, "the run's start"
+    else:
+        result.facts["rollback"] = {"skipped": "rollback needs Alembic revisions parity can read, or Django's "
+                                               f"migrate (this is {plan.tool})"}
         return
-    roll_back_and_forth(ctx, result, start, plan.upgrade, lambda argv: execute(ctx, argv, spec.timeout), spec.timeout)
+    roll_back_and_forth(ctx, result, start, steps, lambda argv: execute(ctx, argv, spec.timeout), spec.timeout)
+
+
+def _django_steps(ctx: StepContext, command: list[str], result: StepResult) -> Steps | str:
+    """migrate APP PREVIOUS / migrate APP NAME for each migration the run applied, or why not."""
+    if result.status != "ok" or not result.revisions:
+        return "no migrations were applied"
+    if aimed_command(command, "app", "zero") is None:
+        return ("the migrations command cannot be aimed at one migration (migrate given an app of its own, "
+                "or a shell string that does more than migrate)")
+    db = ctx.env.database
+    assert db is not None
+    try:
+        rows = applied_migrations(db.url_host, db.connect_kwargs() if db.engine == "postgres" else None)
+    except Exception as exc:  # noqa: BLE001 - any driver's error: report it, do not crash the run
+        return f"django_migrations could not be read: {ctx.redactor.text(str(exc).splitlines()[0])}"
+    previous = previous_migrations(rows)
+    missing = [r.id for r in result.revisions if r.status == "ok" and r.id not in previous]
+    if missing:
+        return f"{missing[0]} is not in django_migrations"
+
+    def aim(revision: Revision, target: str) -> list[str]:
+        app = revision.id.split(".", 1)[0]
+        aimed = aimed_command(command, app, target)
+        assert aimed is not None
+        return aimed
+
+    return Steps(down=lambda applied, i: aim(applied[i], previous[applied[i].id]),
+                 up=lambda applied, i: aim(applied[i], applied[i].id.split(".", 1)[1]))
 
 
 def _with_schema(ctx: StepContext, result: StepResult) -> StepResult:

@@ -2,19 +2,21 @@
 where the run started, then upgraded again; a revision whose downgrade fails, whose upgrade
 fails the second time, or whose round trip leaves another schema than it had, is reported.
 
-Alembic only (Django's `migrate app previous` needs each app's previous migration: not yet).
-One process per step, so parity can read the schema between steps.
+Alembic (`downgrade` to the revision below, the per-revision upgrade again) and Django (`migrate
+APP PREVIOUS`, where PREVIOUS is the app's migration applied just before, or `zero`; then
+`migrate APP NAME`). One process per step, so parity can read the schema between steps.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from parity.env.host import Finished
 from parity.evidence import key_line, tail
-from parity.results import RoundTrip, StepResult
+from parity.results import Revision, RoundTrip, StepResult
 from parity.steps.alembic_revisions import (
     MARK,
     AlembicUpgrade,
@@ -29,12 +31,29 @@ from parity.steps.schema import schema_differences, snapshot_schema
 Execute = Callable[[list[str]], Finished | StepResult]
 
 
-def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, upgrade: AlembicUpgrade | None,
+@dataclass(frozen=True)
+class Steps:
+    """argv taking one applied revision off (the database goes to the level below it) and
+    putting it back on; each gets the revisions the run applied, in order, and an index."""
+
+    down: Callable[[list[Revision], int], list[str]]
+    up: Callable[[list[Revision], int], list[str]]
+
+
+def alembic_steps(upgrade: AlembicUpgrade, start: str) -> Steps:
+    """Alembic: downgrade to the revision below (`start` under the first), upgrade that one again."""
+    return Steps(
+        down=lambda applied, i: downgrade_command(upgrade, applied[i - 1].id if i else start),
+        up=lambda applied, i: per_revision_command(upgrade, [RevisionInfo(applied[i].id, applied[i].description)]),
+    )
+
+
+def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps: Steps,
                         execute: Execute, timeout: float) -> None:
     """Round-trip the revisions `result` applied; record each one's RoundTrip and a summary in
-    result.facts["rollback"]. `start`: the revision the run started from ("base" when empty)."""
+    result.facts["rollback"]. `start`: where the run started from ("base" when empty)."""
     applied = [r for r in result.revisions if r.status == "ok"]
-    if upgrade is None or not applied or result.status != "ok":
+    if not applied or result.status != "ok":
         return
     levels = [start, *(r.id for r in applied)]  # levels[i]: the revision below applied[i]
     # Each level's schema on the way down (the head's: what the migrations left), to compare with
@@ -45,7 +64,7 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, upgrad
     for index in reversed(range(len(applied))):
         revision, below = applied[index], levels[index]
         revision.rollback = trip = RoundTrip()
-        output, took = _run(execute, downgrade_command(upgrade, below))
+        output, took = _run(execute, steps.down(applied, index))
         trip.downgrade_s = took
         if output.code != 0:
             trip.downgrade, trip.error = "failed", _error(ctx, output, timeout)
@@ -57,12 +76,13 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, upgrad
     # What differed at the level below: a loss made lower down shows again at every level above;
     # it is reported at the revision where it first appears.
     carried: set[str] = set()
-    for revision in applied[lowest:]:
+    for index in range(lowest, len(applied)):
+        revision = applied[index]
         trip = revision.rollback or RoundTrip()
         revision.rollback = trip
         if trip.downgrade != "ok":
             break  # never came down: nothing to bring back up
-        output, took = _run(execute, per_revision_command(upgrade, [RevisionInfo(revision.id, revision.description)]))
+        output, took = _run(execute, steps.up(applied, index))
         trip.upgrade_s = took
         if output.code != 0:
             trip.upgrade, trip.error = "failed", _error(ctx, output, timeout)

@@ -27,7 +27,7 @@ def snapshot_schema(database_url: str, redactor: Redactor, connect: dict[str, An
     from sqlalchemy import create_engine, inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    engine = create_engine(sqlalchemy_url(database_url), connect_args=_connect_args(database_url) | (connect or {}))
+    engine = create_engine(sqlalchemy_url(database_url), connect_args=connect_args(database_url) | (connect or {}))
     try:
         inspector = inspect(engine)
         tables: dict[str, Any] = {}
@@ -62,7 +62,7 @@ def _checks(inspector: Any, table: str) -> list[dict[str, Any]]:
         return []
 
 
-def _connect_args(database_url: str) -> dict[str, Any]:
+def connect_args(database_url: str) -> dict[str, Any]:
     return {"connect_timeout": 10} if database_url.startswith(("postgresql", "postgres")) else {}
 
 

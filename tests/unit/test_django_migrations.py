@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from parity.env.host import Line, LineSplitter
-from parity.steps.django_migrations import is_django_migrate, migration_results
+from parity.steps.django_migrations import (
+    aimed_command,
+    is_django_migrate,
+    migration_results,
+    previous_migrations,
+)
 
 
 def _timed(chunks: list[tuple[float, str]]) -> list[Line]:
@@ -61,3 +66,30 @@ def test_django_migrate_commands_are_recognised_however_they_are_launched() -> N
     for command in (["python", "manage.py", "makemigrations"], ["alembic", "upgrade", "head"],
                     ["python", "migrate.py"]):
         assert not is_django_migrate(command), command
+
+
+def test_the_migrate_command_is_aimed_at_one_apps_migration_with_the_users_options_kept() -> None:
+    assert aimed_command(["python", "manage.py", "migrate", "--noinput"], "blog", "0002_tags") == \
+        ["python", "manage.py", "migrate", "blog", "0002_tags", "--noinput"]
+    assert aimed_command(["django-admin", "migrate", "--database", "main", "-v", "2"], "blog", "zero") == \
+        ["django-admin", "migrate", "blog", "zero", "--database", "main", "-v", "2"]
+    assert aimed_command(["sh", "-c", "python src/manage.py migrate --settings=site.prod"], "auth", "0001_initial") == \
+        ["python", "src/manage.py", "migrate", "auth", "0001_initial", "--settings=site.prod"]
+
+
+def test_a_migrate_command_with_its_own_aim_or_more_shell_than_migrate_is_not_aimed() -> None:
+    assert aimed_command(["python", "manage.py", "migrate", "blog"], "blog", "zero") is None
+    assert aimed_command(["sh", "-c", "cd src && python manage.py migrate"], "blog", "zero") is None
+    assert aimed_command(["python", "manage.py", "showmigrations"], "blog", "zero") is None
+    # "migrate" as a path or an argument of something else is not Django's command.
+    assert aimed_command(["./migrate", "up"], "blog", "zero") is None
+
+
+def test_each_migration_is_undone_alone_by_going_to_its_apps_previous_one() -> None:
+    rows = [("contenttypes", "0001_initial"), ("auth", "0001_initial"), ("contenttypes", "0002_remove"),
+            ("auth", "0002_alter"), ("blog", "0001_initial")]
+    assert previous_migrations(rows) == {
+        "contenttypes.0001_initial": "zero", "auth.0001_initial": "zero",
+        "contenttypes.0002_remove": "0001_initial", "auth.0002_alter": "0001_initial",
+        "blog.0001_initial": "zero",
+    }
