@@ -11,7 +11,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from parity.results import STEP_NAMES
+from parity.results import ASKED_FOR, STEP_NAMES
 
 ICONS = {"ok": "[green]✓[/green]", "failed": "[red]✗[/red]", "error": "[red]![/red]",
          "skipped": "[dim]-[/dim]", "running": "[yellow]…[/yellow]"}
@@ -66,11 +66,14 @@ class RunProgress:
     def _table(self) -> Table:
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
         table.add_column("profile")
-        for step in STEP_NAMES:
+        # The steps only some profiles ask for (data, rollout, shutdown) get a column once one does.
+        shown = [step for step in STEP_NAMES
+                 if step not in ASKED_FOR or any(step in steps for steps in self.rows.values())]
+        for step in shown:
             table.add_column(step, justify="center", min_width=len(step))
         table.add_column("now", overflow="ellipsis", no_wrap=True, max_width=60)
         for profile, steps in self.rows.items():
-            cells = [ICONS.get(steps.get(step, ""), "[dim]·[/dim]") for step in STEP_NAMES]
+            cells = [ICONS.get(steps.get(step, ""), "[dim]·[/dim]") for step in shown]
             table.add_row(escape(profile), *cells, escape(self.notes.get(profile, "")))
         table.caption = f"{time.monotonic() - self.started:.0f}s"
         return table

@@ -14,6 +14,8 @@ Verdict = Literal["parity", "divergent", "error"]
 # suspected: the error class points at that key; unknown: neither.
 CauseConfidence = Literal["confirmed", "suspected", "unknown"]
 STEP_NAMES = ("database", "data", "migrations", "startup", "smoke", "resources", "rollout", "shutdown")
+# Steps that run only when a profile asks for them (data:, app.rollout, app.shutdown).
+ASKED_FOR = ("data", "rollout", "shutdown")
 
 
 class Measures(BaseModel):

@@ -362,13 +362,16 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
         for step, action in steps:
             if step == "data" and loaded.profile.data is None:
                 continue  # a step only profiles with production-sized data have
-            if board:
+            # A step the profile does not ask for is recorded (the other side may have it) but not
+            # announced: no "rollout: running ... skipped" lines on every run.
+            announce = board is not None and not _unasked(step, loaded.profile)
+            if board and announce:
                 board.step(name, step, "running")
             if step in ("data", "migrations") and not ctx.delivered:
                 _deliver_secrets(ctx)
             result = _guarded(action, ctx)
             run.steps[step] = result
-            if board:
+            if board and announce:
                 board.step(name, step, result.status, redactor.text(result.summary))
             elif say and result.status != "skipped":
                 say(f"{step}: {result.status} — {redactor.text(result.summary)}")
@@ -379,6 +382,16 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
         env.keep = keep and run.steps.get("database", StepResult(status="ok")).status != "error"
     run.duration_s = round(time.monotonic() - started, 3)
     return run
+
+
+def _unasked(step: str, profile: Profile) -> bool:
+    """A step that only runs when the profile asks for it (app.rollout, app.shutdown), not asked."""
+    app = profile.app
+    if step == "rollout":
+        return not (app and app.rollout)
+    if step == "shutdown":
+        return not (app and app.shutdown)
+    return False
 
 
 UP_STEPS = [step for step in STEPS if step[0] in ("database", "data", "migrations", "startup")]

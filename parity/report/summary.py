@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from parity.results import STEP_NAMES, Divergence, Experiment, ProfileRun, RunResult, StepResult
+from parity.results import (
+    ASKED_FOR,
+    STEP_NAMES,
+    Divergence,
+    Experiment,
+    ProfileRun,
+    RunResult,
+    StepResult,
+)
 
 EXIT_MEANINGS = {0: "parity", 1: "divergences found", 3: "environment error"}
 
 
 def step_names(result: RunResult) -> list[str]:
-    """Every step either profile ran, in run order; steps parity does not know go last."""
+    """Every step either profile ran, in run order; steps parity does not know go last. A step
+    only run when asked for (rollout, shutdown) that every profile skipped is left out."""
     seen = {name for run in result.profiles.values() for name in run.steps}
+    for name in ASKED_FOR:
+        results = [run.steps[name] for run in result.profiles.values() if name in run.steps]
+        if results and all(step.status == "skipped" for step in results):
+            seen.discard(name)
     extra = sorted(seen - set(STEP_NAMES))
     return [name for name in STEP_NAMES if name in seen] + extra
 

@@ -673,3 +673,19 @@ def test_redactor_without_secrets_returns_equal_result() -> None:
     result = divergent_result()
     assert Redactor().result(result) == result
     assert Redactor().text("anything") == "anything"
+
+
+def test_steps_no_profile_asked_for_are_left_out_of_the_tables_and_one_side_asking_keeps_them() -> None:
+    result = parity_result()
+    unasked = StepResult(status="skipped", summary="no app.rollout in this profile")
+    for run in result.profiles.values():
+        run.steps["rollout"] = unasked
+        run.steps["shutdown"] = unasked
+    text = terminal_text(result)
+    assert "rollout" not in text and "shutdown" not in text
+    assert "rollout" not in render_markdown(result) and "rollout" not in render_junit(result)
+    # The target rolled out: both sides' rows are shown, the baseline's as skipped.
+    result.profiles["prod"].steps["rollout"] = StepResult(status="ok", summary="2 replicas replaced")
+    text = terminal_text(result)
+    assert "rollout" in text and "2 replicas replaced" in text and "shutdown" not in text
+    assert "rollout" in render_markdown(result)
