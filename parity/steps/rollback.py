@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from parity.env.host import Finished
 from parity.evidence import key_line, tail
@@ -64,12 +64,8 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps:
     for index in reversed(range(len(applied))):
         revision, below = applied[index], levels[index]
         revision.rollback = trip = RoundTrip()
-        output, took = _run(execute, steps.down(applied, index))
-        trip.downgrade_s = took
-        if output.code != 0:
-            trip.downgrade, trip.error = "failed", _error(ctx, output, timeout)
+        if not _attempt(ctx, trip, "downgrade", execute, steps.down(applied, index), timeout):
             break
-        trip.downgrade = "ok"
         schemas[below] = _schema(ctx)
         lowest = index
     ctx.say(f"rollback: upgrading again from {levels[lowest]}")
@@ -82,12 +78,8 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps:
         revision.rollback = trip
         if trip.downgrade != "ok":
             break  # never came down: nothing to bring back up
-        output, took = _run(execute, steps.up(applied, index))
-        trip.upgrade_s = took
-        if output.code != 0:
-            trip.upgrade, trip.error = "failed", _error(ctx, output, timeout)
+        if not _attempt(ctx, trip, "upgrade", execute, steps.up(applied, index), timeout):
             break
-        trip.upgrade = "ok"
         again = _schema(ctx)
         before = schemas.get(revision.id)
         if before is not None and "error" not in before and "error" not in again:
@@ -101,13 +93,20 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps:
         result.summary = f"{result.summary}; rollback broken at {', '.join(r.id for r in broken)}"[:300]
 
 
-def _run(execute: Execute, argv: list[str]) -> tuple[Finished, float]:
+def _attempt(ctx: StepContext, trip: RoundTrip, way: Literal["downgrade", "upgrade"],
+             execute: Execute, argv: list[str], timeout: float) -> bool:
+    """One way of a round trip, timed and recorded in `trip`; whether it worked."""
     started = time.monotonic()
     output = execute(argv)
-    took = round(time.monotonic() - started, 3)
+    setattr(trip, f"{way}_s", round(time.monotonic() - started, 3))
     if isinstance(output, StepResult):  # could not run at all
-        return Finished(code=1, lines=[], started=time.time()), took
-    return output, took
+        output = Finished(code=1, lines=[], started=time.time())
+    if output.code != 0:
+        setattr(trip, way, "failed")
+        trip.error = _error(ctx, output, timeout)
+        return False
+    setattr(trip, way, "ok")
+    return True
 
 
 def _error(ctx: StepContext, output: Finished, timeout: float) -> str:
