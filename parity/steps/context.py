@@ -39,8 +39,7 @@ class StepContext:
     app_url: str | None = None
     deadline_grace: float = 60.0
     delivered: bool = False  # secrets delivered (before the first step that runs the app's code)
-    data_at: str | None = None
-    rehearse: bool = False  # measure the migrations (this profile or the other one asks for it)  # the revision the data step filled at (data.at), once it has
+    rehearse: bool = False  # measure the migrations (this profile or the other one asks for it)
 
     @property
     def profile(self) -> Profile:

@@ -55,7 +55,6 @@ def run_data(ctx: StepContext) -> StepResult:
         return StepResult(status="error", summary="data needs a Postgres database")
     facts: dict[str, object] = {"source": source_of(spec), "at": spec.at, "cached": db.started_filled}
     if db.started_filled:
-        ctx.data_at = spec.at
         facts.update(database_bytes=_database_bytes(db), image=db.filled_ref)
         return StepResult(status="ok", summary=f"{describe(spec)}: the cached filled cluster "
                           f"({_size(facts['database_bytes'])}), ready in {db.ready_s:.1f}s", facts=facts)
@@ -80,7 +79,6 @@ def run_data(ctx: StepContext) -> StepResult:
         ctx.env.check_open()
         save_filled_cluster(ctx.client, db, ctx.env.labels("database"))
         facts.update(image=db.filled_ref, save_s=round(time.monotonic() - saving, 3))
-    ctx.data_at = spec.at
     return StepResult(status="ok", summary=f"{describe(spec)}: filled in {facts['fill_s']:.1f}s "
                       f"({_size(facts['database_bytes'])})", facts=facts)
 

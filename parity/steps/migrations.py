@@ -19,6 +19,7 @@ from parity.env.host import Finished, HostCommand, Line, LineSplitter
 from parity.errors import UsageError
 from parity.evidence import key_line, tail
 from parity.profile.models import MigrationsSpec, Profile
+from parity.report.redact import Redactor
 from parity.results import Revision, StepResult
 from parity.steps.alembic_revisions import (
     MARK,
@@ -38,7 +39,7 @@ from parity.steps.django_migrations import (
 )
 from parity.steps.rehearsal import Rehearsal
 from parity.steps.rollback import Steps, alembic_steps, roll_back_and_forth
-from parity.steps.schema import snapshot_schema
+from parity.steps.schema import current_schema
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,7 @@ def run_migrations(ctx: StepContext) -> StepResult:
         duration = time.monotonic() - started
     if isinstance(output, StepResult):
         return output
-    result = _judge(output, ctx.redactor.text(output.text), plan, spec.timeout, duration)
-    for revision in result.revisions:
-        revision.error = ctx.redactor.text(revision.error)
+    result = _judge(output, ctx.redactor, plan, spec.timeout, duration)
     if rehearsal is not None:
         rehearsal.apply(result)
     if result.status == "ok" or result.revisions:
@@ -142,11 +141,7 @@ def _django_steps(ctx: StepContext, command: list[str], result: StepResult) -> S
 
 def _with_schema(ctx: StepContext, result: StepResult) -> StepResult:
     """The result with the schema the migrations left."""
-    db = ctx.env.database
-    assert db is not None
-    # parity's own connection settings (its CA on this machine), not only the user's URL.
-    own = db.connect_kwargs() if db.engine == "postgres" else None
-    result.schema_snapshot = snapshot_schema(db.url_host, ctx.redactor, own)
+    result.schema_snapshot = current_schema(ctx)
     if "error" in result.schema_snapshot:
         # Not the app's failure, but the schemas were not compared: say so where it is read.
         result.summary = f"{result.summary}; schema not read: {result.schema_snapshot['error']}"[:300]
@@ -164,10 +159,7 @@ def migrate_to(ctx: StepContext, at: str) -> StepResult:
     output = execute(ctx, upto.argv, spec.timeout)
     if isinstance(output, StepResult):
         return output
-    result = _judge(output, ctx.redactor.text(output.text), upto, spec.timeout, time.monotonic() - started)
-    for revision in result.revisions:
-        revision.error = ctx.redactor.text(revision.error)
-    return result
+    return _judge(output, ctx.redactor, upto, spec.timeout, time.monotonic() - started)
 
 
 def command_of(spec: MigrationsSpec) -> list[str]:
@@ -244,7 +236,9 @@ def execute(ctx: StepContext, argv: list[str], timeout: float,
     return output
 
 
-def _judge(output: Finished, text: str, plan: Plan, timeout: float, duration: float) -> StepResult:
+def _judge(output: Finished, redactor: Redactor, plan: Plan, timeout: float, duration: float) -> StepResult:
+    """The step's result from the command's output, every text in it redacted."""
+    text = redactor.text(output.text)
     timed_out = output.code is None
     if plan.tool == "alembic":
         results = _per_revision(output, plan.revisions, timeout)
@@ -252,6 +246,8 @@ def _judge(output: Finished, text: str, plan: Plan, timeout: float, duration: fl
         results = migration_results(output.lines, timed_out, timeout)
     else:
         results = []
+    for revision in results:
+        revision.error = redactor.text(revision.error)
     if timed_out:
         summary = f"timed out after {timeout:.0f}s"
         running = next((r for r in results if r.status == "failed"), None)

@@ -25,7 +25,7 @@ from parity.steps.alembic_revisions import (
     per_revision_command,
 )
 from parity.steps.context import StepContext
-from parity.steps.schema import schema_differences, snapshot_schema
+from parity.steps.schema import current_schema, schema_differences
 
 # Runs one migrations command (argv) where the profile runs them; a StepResult if it cannot run.
 Execute = Callable[[list[str]], Finished | StepResult]
@@ -58,7 +58,7 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps:
     levels = [start, *(r.id for r in applied)]  # levels[i]: the revision below applied[i]
     # Each level's schema on the way down (the head's: what the migrations left), to compare with
     # the same level on the way up.
-    schemas: dict[str, dict[str, Any]] = {applied[-1].id: result.schema_snapshot or _schema(ctx)}
+    schemas: dict[str, dict[str, Any]] = {applied[-1].id: result.schema_snapshot or current_schema(ctx)}
     ctx.say(f"rollback: downgrading {len(applied)} revisions one at a time, down to {start}")
     lowest = len(applied)
     for index in reversed(range(len(applied))):
@@ -66,7 +66,7 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps:
         revision.rollback = trip = RoundTrip()
         if not _attempt(ctx, trip, "downgrade", execute, steps.down(applied, index), timeout):
             break
-        schemas[below] = _schema(ctx)
+        schemas[below] = current_schema(ctx)
         lowest = index
     ctx.say(f"rollback: upgrading again from {levels[lowest]}")
     # What differed at the level below: a loss made lower down shows again at every level above;
@@ -74,17 +74,15 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps:
     carried: set[str] = set()
     for index in range(lowest, len(applied)):
         revision = applied[index]
-        trip = revision.rollback or RoundTrip()
-        revision.rollback = trip
-        if trip.downgrade != "ok":
-            break  # never came down: nothing to bring back up
-        if not _attempt(ctx, trip, "upgrade", execute, steps.up(applied, index), timeout):
+        back = revision.rollback
+        assert back is not None and back.downgrade == "ok"  # from `lowest` up, each came down
+        if not _attempt(ctx, back, "upgrade", execute, steps.up(applied, index), timeout):
             break
-        again = _schema(ctx)
+        again = current_schema(ctx)
         before = schemas.get(revision.id)
         if before is not None and "error" not in before and "error" not in again:
             changes = list(schema_differences(before, again))
-            trip.schema_changes = [f"{what}: {first} before, {second} after"
+            back.schema_changes = [f"{what}: {first} before, {second} after"
                                    for what, first, second in changes if what not in carried]
             carried = {what for what, _, _ in changes}
     broken = [r for r in applied if r.rollback and r.rollback.broken]
@@ -115,9 +113,3 @@ def _error(ctx: StepContext, output: Finished, timeout: float) -> str:
         return f"timed out after {timeout:.0f}s\n{tail(text, 15)}"
     lines = [line for line in text.splitlines() if not line.startswith(MARK)]
     return tail("\n".join(lines), 15) or key_line(text)
-
-
-def _schema(ctx: StepContext) -> dict[str, Any]:
-    db = ctx.env.database
-    assert db is not None
-    return snapshot_schema(db.url_host, ctx.redactor, db.connect_kwargs() if db.engine == "postgres" else None)
