@@ -110,11 +110,6 @@ class InFlight:
         """True once the request is written (or has already failed)."""
         return self._sent.wait(timeout)
 
-    @property
-    def done(self) -> bool:
-        """Whether an answer (or a failure) has come back."""
-        return self.result is not None
-
     def finish(self, timeout: float) -> Sent | None:
         """The outcome, waiting at most `timeout` seconds for it."""
         self._thread.join(timeout)

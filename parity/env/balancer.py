@@ -201,14 +201,12 @@ class Balancer:
                            "see the load balancer's log (parity up, then docker logs)") from None
         return b"".join(chunks).decode(errors="replace").strip()
 
-    def add_replica(self, name: str, address: str, port: int, *, health_check: bool) -> None:
-        """Put a new replica in rotation (a new pod's endpoint, once it is ready)."""
-        check = f" check {SERVER_OPTIONS}" if health_check else ""
-        answer = self.command(f"add server {BACKEND}/{name} {address}:{port}{check}")
+    def add_replica(self, name: str, address: str, port: int) -> None:
+        """Put a new replica in rotation (a new pod's endpoint, once it is ready), health-checked."""
+        answer = self.command(f"add server {BACKEND}/{name} {address}:{port} check {SERVER_OPTIONS}")
         if "registered" not in answer:
             raise EnvError(f"the load balancer refused replica {name}: {answer}", "report this as a parity bug")
-        if health_check:
-            self.command(f"enable health {BACKEND}/{name}")
+        self.command(f"enable health {BACKEND}/{name}")
         self.command(f"enable server {BACKEND}/{name}")
 
     def in_rotation(self) -> set[str]:
@@ -283,7 +281,7 @@ def start_balancer(client: docker.DockerClient, *, name: str, network: str, alia
     except docker.errors.APIError as exc:
         raise EnvError(f"the load balancer ({LOAD_BALANCER_IMAGE}) could not start: {exc.explanation or exc}",
                        f"check the image with `docker run --rm {LOAD_BALANCER_IMAGE} haproxy -v`") from None
-    balancer = Balancer(container, _published(container, app.port), _published(container, admin_port(app.port)))
+    balancer = Balancer(container, published_port(container, app.port), published_port(container, admin_port(app.port)))
     _wait_answering(balancer, check, check_open)
     return balancer
 
@@ -305,7 +303,8 @@ def _wait_answering(balancer: Balancer, check: HealthCheck, check_open: Callable
                    f"check the image {LOAD_BALANCER_IMAGE} and the engine's log")
 
 
-def _published(container: Any, port: int) -> int | None:
+def published_port(container: Any, port: int) -> int | None:
+    """The port on 127.0.0.1 the container's `port` is published on (after a start or restart)."""
     bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp") or []
     return int(bindings[0]["HostPort"]) if bindings else None
 

@@ -59,7 +59,7 @@ def terminate(container: Any, grace: float, check_open: Callable[[], None] = lam
     """
     container.reload()
     sig = stop_signal(container)
-    exited = _exit_state(container)
+    exited = exit_state(container)
     if exited is not None:
         return Termination(sig, grace, 0.0, exited[0], False, exited[1], already_exited=True)
     started = time.monotonic()
@@ -69,7 +69,7 @@ def terminate(container: Any, grace: float, check_open: Callable[[], None] = lam
     on_signal()
     while True:
         check_open()
-        exited = _exit_state(container)
+        exited = exit_state(container)
         elapsed = time.monotonic() - started
         if exited is not None:
             return Termination(sig, grace, elapsed, exited[0], False, exited[1])
@@ -83,14 +83,14 @@ def terminate(container: Any, grace: float, check_open: Callable[[], None] = lam
         sigkilled = False  # it exited at the last moment, on its own
     killed_at = time.monotonic() - started
     deadline = time.monotonic() + KILL_WAIT
-    while (exited := _exit_state(container)) is None and time.monotonic() < deadline:
+    while (exited := exit_state(container)) is None and time.monotonic() < deadline:
         check_open()
         time.sleep(POLL)
     code, oom = exited if exited is not None else (None, False)
     return Termination(sig, grace, killed_at, code, sigkilled, oom)
 
 
-def _exit_state(container: Any) -> tuple[int, bool] | None:
+def exit_state(container: Any) -> tuple[int, bool] | None:
     """(exit code, OOM-killed) once the container has exited; None while it runs."""
     try:
         container.reload()

@@ -15,7 +15,8 @@ import docker.errors
 
 from parity.env.app_requests import Loop, Sent, Target
 from parity.env.balancer import LoggedRequest, Replica, network_address
-from parity.env.termination import Termination, terminate
+from parity.env.termination import Termination, exit_state, terminate
+from parity.profile.models import ShutdownSpec
 from parity.results import Status, StepResult
 from parity.steps.context import StepContext
 from parity.steps.shutdown import loop_requests
@@ -27,8 +28,6 @@ STEADY = 0.5
 LOOP_WORKERS = 2
 LOOP_PAUSE = 0.05
 MAX_LISTED = 20
-# The kubelet's default when the profile sets no app.shutdown.
-DEFAULT_GRACE = 30.0
 NOISE = ("__pycache__", ".pyc")
 
 
@@ -51,9 +50,9 @@ def run_rollout(ctx: StepContext) -> StepResult:
     balancer = ctx.balancer
     if balancer is None or balancer.host_port is None or not ctx.replicas:
         return StepResult(status="skipped", summary="the app never started")
-    if any(_exited(r.container) for r in ctx.replicas):
+    if any(exit_state(r.container) is not None for r in ctx.replicas):
         return StepResult(status="skipped", summary="a replica had already exited: nothing to roll out")
-    grace = app.shutdown.termination_grace_period if app.shutdown else DEFAULT_GRACE
+    grace = (app.shutdown or ShutdownSpec()).termination_grace_period
     probe = app.startup_probe or DEFAULT_PROBE
     since = time.time()
     loop = Loop(Target("127.0.0.1", balancer.host_port), loop_requests(ctx), workers=LOOP_WORKERS,
@@ -89,8 +88,7 @@ def _replace(ctx: StepContext, index: int, old: Replica, name: str, probe: Any, 
     replacement = Replacement(old.name, new.name, ready)
     if ready.status != "ok":
         return replacement
-    ctx.balancer.add_replica(new.name, network_address(new.container, ctx.env.network_name), port,
-                             health_check=True)
+    ctx.balancer.add_replica(new.name, network_address(new.container, ctx.env.network_name), port)
     ctx.replicas[index] = new
     replacement.own_files = own_disk_files(old.container, ctx.profile.app.tmpfs)
     ctx.say(f"rollout: {new.name} ready; stopping {old.name} (grace period {grace:g}s)")
@@ -181,11 +179,3 @@ def _detail(replacements: list[Replacement], failed: list[Sent], logged: list[Lo
         lines.append("as the load balancer saw them:")
         lines += [f"  {r.describe()}" for r in at_balancer[:MAX_LISTED]]
     return "\n".join(lines)
-
-
-def _exited(container: Any) -> bool:
-    try:
-        container.reload()
-    except docker.errors.NotFound:
-        return True
-    return container.attrs["State"].get("Status") in ("exited", "dead")

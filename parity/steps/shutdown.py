@@ -8,16 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import docker.errors
-
 from parity.env.app_requests import InFlight, Loop, Request, Sent, Target
-from parity.env.balancer import Replica, network_address
+from parity.env.balancer import Replica, network_address, published_port
 from parity.env.termination import Termination, terminate
 from parity.evidence import tail
 from parity.profile.models import ShutdownSpec
 from parity.results import Status, StepResult
 from parity.steps.context import StepContext
-from parity.steps.startup import published_port
+from parity.steps.startup import app_logs
 
 # Once the in-flight request is written, the app is given this long to have it in hand before the
 # signal: a request still in the listen queue would test the kernel, not the app.
@@ -95,7 +93,7 @@ def stop_with_requests(ctx: StepContext, name: str, container: Any, target: Targ
         # that drains correctly still drops them when it closes its socket.
         loop = Loop(target, loop_requests(ctx), workers=1, pause=PROBE_PAUSE / 2).start()
     time.sleep(SETTLE)
-    if in_flight is not None and in_flight.done and in_flight.result is not None:
+    if in_flight is not None and in_flight.result is not None:
         done = in_flight.result
         notes.append(f"{done.request} came back in {done.ended - done.started:.2f}s, before the stop signal: "
                      "nothing was in flight (name a slower request in app.shutdown.request)")
@@ -215,17 +213,10 @@ def _detail(stopped: Stopped, ctx: StepContext, container: Any) -> str:
         first = next((s for s in stopped.during_stop if s.outcome != "answered"), None)
         if first is not None:
             lines.append(f"  first not answered: {first.describe()}")
-    logs = _logs(container)
+    logs = app_logs(container, ctx)
     if logs:
         lines += ["--- last log lines ---", tail(logs, 10)]
     return "\n".join(lines)
-
-
-def _logs(container: Any) -> str:
-    try:
-        return str(container.logs(tail=20).decode(errors="replace"))
-    except docker.errors.APIError:
-        return ""
 
 
 def start_again(ctx: StepContext) -> None:

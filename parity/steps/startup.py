@@ -11,7 +11,7 @@ import docker.errors
 
 from parity.engine import labels as L
 from parity.env.app import APP_ALIAS, container_options
-from parity.env.balancer import Balancer, Replica, start_balancer
+from parity.env.balancer import Balancer, Replica, published_port, start_balancer
 from parity.env.probe import probe_once
 from parity.evidence import tail
 from parity.profile.models import StartupProbe
@@ -94,12 +94,6 @@ def start_replica(ctx: StepContext, name: str) -> Replica:
     return Replica(name, container, published_port(container, app.port))
 
 
-def published_port(container: Any, port: int) -> int | None:
-    """The port on 127.0.0.1 the container's `port` is published on (after a start or restart)."""
-    bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp") or []
-    return int(bindings[0]["HostPort"]) if bindings else None
-
-
 def _start_balancer(ctx: StepContext) -> Balancer:
     app = ctx.profile.app
     assert app is not None
@@ -147,7 +141,7 @@ def probe_until_ready(ctx: StepContext, replica: Replica, probe: StartupProbe, s
         exited = _exit_state(container)
         if exited is not None:
             code, oom = exited
-            logs = _logs(container, ctx)
+            logs = app_logs(container, ctx)
             facts.update(exit_code=code, oom_killed=oom)
             why = "OOMKilled (exit 137): the app exceeded its memory limit" if oom else f"the process exited with code {code}"
             return StepResult(status="failed", duration_s=elapsed, summary=f"never ready: {why}",
@@ -163,7 +157,7 @@ def probe_until_ready(ctx: StepContext, replica: Replica, probe: StartupProbe, s
                             "(the kubelet would have killed it)",
                     detail=f"startup probe budget exhausted: initial_delay {probe.initial_delay}s + period "
                            f"{probe.period}s x failure_threshold {probe.failure_threshold} = {budget:.1f}s; "
-                           f"first successful probe at {elapsed:.1f}s\n{tail(_logs(container, ctx), 10)}",
+                           f"first successful probe at {elapsed:.1f}s\n{tail(app_logs(container, ctx), 10)}",
                     facts=facts)
             return StepResult(status="ok", duration_s=elapsed, summary=f"ready in {elapsed:.1f}s (budget {budget:.0f}s)",
                               facts=facts)
@@ -172,7 +166,7 @@ def probe_until_ready(ctx: StepContext, replica: Replica, probe: StartupProbe, s
             return StepResult(
                 status="failed", duration_s=elapsed,
                 summary=f"never ready: startup probe budget of {budget:.1f}s exhausted",
-                detail=f"startup probe budget exhausted; last probe: {seen}\n{tail(_logs(container, ctx), 15)}",
+                detail=f"startup probe budget exhausted; last probe: {seen}\n{tail(app_logs(container, ctx), 15)}",
                 facts=facts)
         time.sleep(min(POLL, probe.period))
 
@@ -185,7 +179,8 @@ def _exit_state(container: Any) -> tuple[int, bool] | None:
     return None
 
 
-def _logs(container: Any, ctx: StepContext) -> str:
+def app_logs(container: Any, ctx: StepContext) -> str:
+    """The app container's last log lines, redacted ("" when the engine cannot give them)."""
     try:
         raw = container.logs(tail=60).decode(errors="replace")
     except docker.errors.APIError:
