@@ -8,10 +8,12 @@ import contextlib
 import threading
 import time
 from dataclasses import dataclass
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from parity.env.database import Database
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class LockMonitor:
         return self.samples
 
     def _run(self) -> None:
+        import psycopg
         try:
             with contextlib.ExitStack() as stack:
                 conn = stack.enter_context(self._connect(self.db.name))
@@ -143,6 +146,7 @@ class LockMonitor:
             self._ready.set()
 
     def _connect(self, dbname: str) -> psycopg.Connection:
+        import psycopg
         kwargs = self.db.admin_connect_kwargs() | {"dbname": dbname, "application_name": "parity-monitor",
                                                     "autocommit": True}
         return psycopg.connect(**kwargs)  # type: ignore[arg-type]
@@ -150,6 +154,7 @@ class LockMonitor:
     def _statements(self, stack: contextlib.ExitStack) -> psycopg.Connection | None:
         """A connection that reads pg_stat_statements (installed in the postgres database, not the
         app's), or None when the server does not load it."""
+        import psycopg
         try:
             conn = stack.enter_context(self._connect("postgres"))
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")

@@ -13,12 +13,13 @@ import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
-
-import psycopg
-from psycopg import sql
+from typing import TYPE_CHECKING
 
 from parity.env.database import Database
 from parity.profile.models import TrafficSpec
+
+if TYPE_CHECKING:
+    import psycopg
 
 TRAFFIC_APP = "parity-traffic"
 HOLD_APP = "parity-hold"
@@ -66,6 +67,7 @@ class Traffic:
 
     def start(self) -> Traffic:
         """Open the connections, take the hold, start sending; return once the hold is taken."""
+        import psycopg
         self._started = time.monotonic()
         try:
             workers = [self._connect(TRAFFIC_APP) for _ in range(self.spec.connections)] if self.spec.sql else []
@@ -100,6 +102,7 @@ class Traffic:
         return self.report
 
     def _connect(self, application: str) -> psycopg.Connection:
+        import psycopg
         kwargs = self.db.connect_kwargs() | {"application_name": application, "autocommit": True}
         conn = psycopg.connect(**kwargs)  # type: ignore[arg-type]
         with self._lock:
@@ -122,6 +125,7 @@ class Traffic:
         return number, self._started + number / self.spec.rate
 
     def _send(self, conn: psycopg.Connection) -> None:
+        import psycopg
         pid = conn.info.backend_pid
         while self._running():
             number, due = self._slot()
@@ -145,6 +149,8 @@ class Traffic:
                 self.queries.append(TrafficQuery(pid=pid, started=started, ended=time.time(), error=error))
 
     def _hold(self, conn: psycopg.Connection) -> None:
+        import psycopg
+        from psycopg import sql
         tables = sql.SQL(", ").join(sql.SQL(name) for name in self.spec.hold)
         started = time.monotonic()
         try:

@@ -16,10 +16,9 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import docker
-import psycopg
-from psycopg import sql
 
 from parity.env import pgtemplate
 from parity.env.database import Database
@@ -41,6 +40,9 @@ from parity.steps.data_rows import (
     read_table,
 )
 from parity.steps.migrations import migrate_to, plan_for, revisions_up_to
+
+if TYPE_CHECKING:
+    import psycopg
 
 FINGERPRINT_VERSION = "1"
 
@@ -101,6 +103,7 @@ def describe(spec: DataSpec) -> str:
 
 def _fill(ctx: StepContext, db: Database, spec: DataSpec, facts: dict[str, object]) -> StepResult | None:
     """Fill from the spec's source; a failed StepResult if it fails."""
+    import psycopg
     if spec.rows:
         try:
             facts["rows"] = fill_rows(db, spec.rows, ctx.say, spec.timeout)
@@ -148,6 +151,8 @@ def fill_rows(db: Database, rows: dict[str, int], say: Callable[[str], None] = l
     As the superuser with session_replication_role = replica: the generated references are valid
     by construction, so foreign-key triggers (and the app's own triggers) are not run, as
     pg_restore --disable-triggers does."""
+    import psycopg
+    from psycopg import sql
     done: dict[str, dict[str, float]] = {}
     settings = sql.SQL("SET statement_timeout = {}; SET session_replication_role = replica").format(
         sql.Literal(f"{int(timeout * 1000)}ms"))
@@ -181,18 +186,22 @@ def fill_rows(db: Database, rows: dict[str, int], say: Callable[[str], None] = l
 
 
 def _count(conn: psycopg.Connection, table: str) -> int:
+    from psycopg import sql
     row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.SQL(table))).fetchone()
     return int(row[0]) if row else 0
 
 
 def _analyze(db: Database) -> None:
     """Statistics and visibility as a long-lived database has them (autovacuum's work)."""
+    import psycopg
     with psycopg.connect(**db.admin_connect_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
         conn.execute("VACUUM (ANALYZE)")
 
 
 def _set_system(db: Database, setting: str, value: str | None) -> None:
     """ALTER SYSTEM SET (or RESET, for None) and reload."""
+    import psycopg
+    from psycopg import sql
     with psycopg.connect(**db.admin_connect_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
         if value is None:
             conn.execute(sql.SQL("ALTER SYSTEM RESET {}").format(sql.Identifier(setting)))
@@ -202,6 +211,7 @@ def _set_system(db: Database, setting: str, value: str | None) -> None:
 
 
 def _database_bytes(db: Database) -> int:
+    import psycopg
     with psycopg.connect(**db.connect_kwargs()) as conn:  # type: ignore[arg-type]
         row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
     return int(row[0]) if row else 0
@@ -221,6 +231,7 @@ def prepare_to_cache(db: Database) -> None:
 def save_filled_cluster(client: docker.DockerClient, db: Database, labels: dict[str, str]) -> None:
     """Commit the filled cluster as db.filled_ref (after a checkpoint, so the next start replays
     little WAL); `labels`: the container's, cleared from the image."""
+    import psycopg
     assert db.filled_ref and db.container_id
     with psycopg.connect(**db.admin_connect_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
         conn.execute("CHECKPOINT")

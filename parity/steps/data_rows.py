@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import psycopg
-from psycopg import sql
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg import sql
+
 
 # Bump when the generated values change: filled clusters are cached by it.
 GENERATOR_VERSION = "2"
@@ -166,6 +169,7 @@ def fill_statement(table: Table, rows: int, parent_rows: dict[str, int], part: t
     """INSERT ... SELECT generating `rows` rows of `table`; parent_rows: rows each parent has.
     `part` (first, last) generates only those of the rows (1-based, inclusive), so that several
     connections can share the work."""
+    from psycopg import sql
     first, last = part or (1, rows)
     unique_columns = {name for key in table.unique for name in key}
     by_fk: dict[str, tuple[int, int]] = {}  # column -> (foreign key index, position)
@@ -294,6 +298,8 @@ WHERE i.indrelid = %(t)s::regclass AND i.indisunique
 
 def read_table(conn: psycopg.Connection, name: str) -> Table:
     """The table's columns and constraints from the catalog (raise CannotGenerate if it does not exist)."""
+    import psycopg
+    from psycopg import sql
     try:
         regclass = conn.execute("SELECT %s::regclass::text", [name]).fetchone()
     except psycopg.errors.UndefinedTable:

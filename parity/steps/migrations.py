@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Literal
 
 import docker.errors
-import psycopg
 
 from parity.env.app import container_options
 from parity.env.host import Finished, HostCommand, Line, LineSplitter
@@ -205,6 +204,7 @@ def revisions_up_to(plan: Plan, at: str) -> list[RevisionInfo]:
 
 def _after_applied(ctx: StepContext, plan: Plan) -> tuple[Plan, str]:
     """The plan without the revisions the database already has (data.at, a restored dump)."""
+    import psycopg
     db = ctx.env.database
     assert db is not None
     with psycopg.connect(**db.connect_kwargs()) as conn:  # type: ignore[arg-type]

@@ -82,3 +82,11 @@ def test_up_of_a_plain_database_loads_no_migration_or_tls_library(project_dir: P
     loaded, result = loaded_by(["up", "--profile", "plain"], project_dir)
     assert result.returncode == 3 and "no Docker engine answers" in result.stderr
     assert heavy_in(loaded, HEAVY) == []
+
+
+def test_the_run_module_leaves_the_database_driver_to_the_background_warm_up() -> None:
+    # `up`, `run` and `explain` import parity.run before the engine gets any work; psycopg (~0.2 s)
+    # is warmed in a thread while the database container is created, not imported on the way.
+    code = "import sys, parity.run; print('psycopg' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "False", result.stderr[-2000:]
