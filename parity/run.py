@@ -360,8 +360,6 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
     with env:
         env.create_network()
         for step, action in steps:
-            if step == "data" and loaded.profile.data is None:
-                continue  # a step only profiles with production-sized data have
             # A step the profile does not ask for is recorded (the other side may have it) but not
             # announced: no "rollout: running ... skipped" lines on every run.
             announce = board is not None and not _unasked(step, loaded.profile)
@@ -385,7 +383,10 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
 
 
 def _unasked(step: str, profile: Profile) -> bool:
-    """A step that only runs when the profile asks for it (app.rollout, app.shutdown), not asked."""
+    """A step that only runs when the profile asks for it (data, app.rollout, app.shutdown), not
+    asked: recorded as skipped, so that the other side's failure there is still a divergence."""
+    if step == "data":
+        return profile.data is None
     app = profile.app
     if step == "rollout":
         return not (app and app.rollout)

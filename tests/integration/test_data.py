@@ -15,6 +15,7 @@ from parity.profile.loader import load_profile
 from parity.project import Project
 from parity.run import RunOptions, run
 from parity.steps.data import fill_rows
+from tests.integration.projects import make_project
 from tests.integration.rehearsal import (
     Rev,
     alembic_project,
@@ -122,7 +123,7 @@ def test_data_at_a_revision_fills_there_then_the_rest_is_applied_and_the_next_ru
         # 0001 is where production is: only 0002 is the migration under test.
         assert [(r.id, r.status) for r in migrations.revisions] == [("0002", "ok")]
         assert migrations.schema_snapshot and "notes_title" in str(migrations.schema_snapshot["tables"]["notes"])
-        assert "data" not in result.profiles["local"].steps  # no data section: no data step
+        assert result.profiles["local"].steps["data"].status == "skipped"  # no data section
     assert first.profiles["prod"].steps["data"].facts["cached"] is False
     assert first.profiles["prod"].steps["data"].facts["rows"]["notes"]["rows"] == 20000
     assert second.profiles["prod"].steps["data"].facts["cached"] is True
@@ -180,3 +181,14 @@ def test_a_seed_command_fills_the_database_with_the_database_variables(
     assert data.status == "ok", data.detail
     assert data.facts["source"] == "seed" and data.facts["database_bytes"] > 0
     assert [(r.id, r.status) for r in result.profiles["prod"].steps["migrations"].revisions] == [("0002", "ok")]
+
+
+def test_a_data_step_failing_on_the_target_only_is_a_divergence(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+    # The baseline has no data section: its data step is recorded as skipped, so the target's
+    # failing seed is compared with it, not lost with the steps the target never reached.
+    db = "database: {version: '15'}\n"
+    project = make_project(tmp_path / "p", {"local": db, "prod": db + "data: {seed: [sh, -c, 'echo no fixtures >&2; exit 3']}\n"})
+    result = run(Project.at(project), RunOptions(target="prod")).result
+    assert result.verdict == "divergent" and result.exit_code == 1
+    assert [d.step for d in result.divergences] == ["data"], result.divergences
+    assert result.divergences[0].baseline.startswith("skipped") and result.divergences[0].target.startswith("failed")

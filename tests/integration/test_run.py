@@ -122,8 +122,8 @@ def test_a_clean_app_is_parity_with_a_sqlite_baseline(docker_client, tmp_path: P
     for name in ("local", "prod"):
         steps = result.profiles[name].steps
         assert {k: v.status for k, v in steps.items()} == {
-            "database": "ok", "migrations": "ok", "startup": "ok", "smoke": "ok", "resources": "ok",
-            "rollout": "skipped", "shutdown": "skipped"}
+            "database": "ok", "data": "skipped", "migrations": "ok", "startup": "ok", "smoke": "ok",
+            "resources": "ok", "rollout": "skipped", "shutdown": "skipped"}
         assert steps["smoke"].tests[0].id == "http:health" and steps["smoke"].tests[0].outcome == "passed"
 
 
