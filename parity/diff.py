@@ -109,9 +109,9 @@ def compare_runs(baseline: ProfileRun, target: ProfileRun, *, same_engine: bool 
         list(_schema(b["migrations"], t["migrations"], same_engine))
     startup = _whole_step("startup", b["startup"], t["startup"]) if both_ran("startup") else []
     # Smoke tests against an app that did not start alike would only repeat the startup divergence.
-    smoke = _smoke(b["smoke"], t["smoke"]) if both_ran("smoke") and not any(o.diverges for o in startup) else []
-    resources = _resources(b["resources"], t["resources"]) if both_ran("resources") else []
     started_alike = not any(o.diverges for o in startup)
+    smoke = _smoke(b["smoke"], t["smoke"]) if both_ran("smoke") and started_alike else []
+    resources = _resources(b["resources"], t["resources"]) if both_ran("resources") else []
     rollout = _rollout(b["rollout"], t["rollout"]) if both_ran("rollout") and started_alike else []
     shutdown = _shutdown(b["shutdown"], t["shutdown"]) if both_ran("shutdown") and started_alike else []
     oom = (_oom_killed(b.get("resources")), _oom_killed(t.get("resources")))

@@ -365,7 +365,7 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
             announce = board is not None and not _unasked(step, loaded.profile)
             if board and announce:
                 board.step(name, step, "running")
-            if step in ("data", "migrations") and not ctx.delivered:
+            if step == "data":  # always run (skipped without data:), before migrations run the app's code
                 _deliver_secrets(ctx)
             result = _guarded(action, ctx)
             run.steps[step] = result
@@ -420,7 +420,6 @@ def _deliver_secrets(ctx: StepContext) -> None:
             values["DB_CA_CERT"] = db.ca_cert
     workdir = ctx.image.workdir if ctx.image else "/"
     ctx.delivery = deliver(ctx.profile.secrets, values, workdir, ctx.env.state_dir)
-    ctx.delivered = True
     if db is not None and db.sqlite_path is not None:
         ctx.delivery.mounts[str(db.sqlite_path.parent)] = (SQLITE_MOUNT, False)
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import docker
 import docker.errors
 
-from parity.engine.images import declared_volumes, ensure_image
+from parity.engine.images import declared_volumes, ensure_image, image_present
 from parity.env import pgtemplate
 from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
@@ -222,7 +222,7 @@ def start_postgres(
                 if pgtemplate.enabled() else None)
     check_open()
     filled = pgtemplate.filled_ref(template, data_fingerprint) if template and data_fingerprint else None
-    started_filled = bool(filled and pgtemplate.image_exists(client, filled))
+    started_filled = bool(filled and image_present(client, filled))
     if filled and started_filled:
         progress(f"starting from the cached filled cluster {filled}")
         template = filled

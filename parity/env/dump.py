@@ -5,7 +5,6 @@ the environment's network, the file mounted read-only."""
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +49,6 @@ class Restored:
 
     code: int | None
     output: str
-    duration_s: float
 
 
 def restore_dump(client: docker.DockerClient, db: Database, *, image: str, dump: Path, network: str,
@@ -72,7 +70,6 @@ def restore_dump(client: docker.DockerClient, db: Database, *, image: str, dump:
         )
     except docker.errors.APIError as exc:
         raise EnvError(f"cannot create the restore container: {exc.explanation or exc}", None) from None
-    started = time.monotonic()
     code: int | None
     try:
         container.start()
@@ -86,4 +83,4 @@ def restore_dump(client: docker.DockerClient, db: Database, *, image: str, dump:
     finally:
         with contextlib.suppress(docker.errors.APIError):
             container.remove(force=True)
-    return Restored(code, output, time.monotonic() - started)
+    return Restored(code, output)

@@ -15,6 +15,9 @@ from parity.env.database import Database
 if TYPE_CHECKING:
     import psycopg
 
+# The lock monitor's sessions (application_name), which measures leave out.
+MONITOR_APP = "parity-monitor"
+
 
 @dataclass(frozen=True)
 class Backend:
@@ -147,7 +150,7 @@ class LockMonitor:
 
     def _connect(self, dbname: str) -> psycopg.Connection:
         import psycopg
-        kwargs = self.db.admin_connect_kwargs() | {"dbname": dbname, "application_name": "parity-monitor",
+        kwargs = self.db.admin_connect_kwargs() | {"dbname": dbname, "application_name": MONITOR_APP,
                                                     "autocommit": True}
         return psycopg.connect(**kwargs)  # type: ignore[arg-type]
 

@@ -153,15 +153,6 @@ def filled_ref(template: str, fingerprint: str) -> str:
     return f"{TEMPLATE_REPO}:{FILLED_PREFIX}{key}"
 
 
-def image_exists(client: docker.DockerClient, ref: str) -> bool:
-    """Whether the engine has this (template) image."""
-    try:
-        client.images.get(ref)
-    except docker.errors.ImageNotFound:
-        return False
-    return True
-
-
 def save_filled(container: docker.models.containers.Container, ref: str, labels: dict[str, str]) -> None:
     """Commit a running database container's cluster as a filled template.
 

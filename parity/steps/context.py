@@ -38,7 +38,6 @@ class StepContext:
     app_host_port: int | None = None
     app_url: str | None = None
     deadline_grace: float = 60.0
-    delivered: bool = False  # secrets delivered (before the first step that runs the app's code)
     rehearse: bool = False  # measure the migrations (this profile or the other one asks for it)
 
     @property

@@ -13,16 +13,15 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from parity.env.monitor import Sample
-from parity.env.traffic import TrafficQuery
+from parity.env.monitor import MONITOR_APP, Sample
+from parity.env.traffic import HOLD_APP, TRAFFIC_APP, TrafficQuery
 from parity.results import Measures
 
 # Table-level lock modes, weakest first (PostgreSQL's conflict table, 13.3).
 MODES = ("AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExclusiveLock", "ShareLock",
          "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock")
 BLOCKS_WRITES = MODES.index("ShareLock")  # from SHARE on, INSERT/UPDATE/DELETE (ROW EXCLUSIVE) wait
-TRAFFIC_APPS = ("parity-traffic", "parity-hold")
-OWN_APPS = (*TRAFFIC_APPS, "parity-monitor")
+OWN_APPS = (TRAFFIC_APP, HOLD_APP, MONITOR_APP)  # parity's own sessions, not the app's
 
 
 @dataclass(frozen=True)
@@ -60,9 +59,9 @@ def measure(samples: list[Sample], windows: list[Window], queries: Iterable[Traf
             _look(tallies[window.id], sample)
         if sample.files is not None:
             if last_files is not None and last_files.files is not None:
+                owner = _first_open(windows, last_files.at, sample.at)
                 for oid, (table, node) in sample.files.items():
                     before = last_files.files.get(oid)
-                    owner = _first_open(windows, last_files.at, sample.at)
                     if before is not None and before[1] != node and owner is not None:
                         tallies[owner.id].rewritten.append(table)
             last_files = sample
@@ -117,7 +116,7 @@ def _look(tally: _Tally, sample: Sample) -> None:
             tally.lock_wait = max(tally.lock_wait, seen[-1] - seen[0])
     blockers = {b.pid: set(b.blockers) for b in sample.backends}
     for backend in sample.backends:
-        if backend.app == "parity-traffic" and backend.waiting and _blocked_by(backend.pid, ours, blockers):
+        if backend.app == TRAFFIC_APP and backend.waiting and _blocked_by(backend.pid, ours, blockers):
             tally.blocked.setdefault((backend.pid, backend.query_start), []).append(sample.at)
 
 
