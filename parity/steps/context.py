@@ -39,6 +39,7 @@ class StepContext:
     app_url: str | None = None
     deadline_grace: float = 60.0
     rehearse: bool = False  # measure the migrations (this profile or the other one asks for it)
+    plan: Any = None  # the migrations' Plan (steps.migrations.plan_of), once worked out
 
     @property
     def profile(self) -> Profile:

@@ -27,7 +27,7 @@ from parity.env.host import HostCommand
 from parity.errors import UsageError
 from parity.evidence import key_line, tail
 from parity.profile.loader import LoadedProfile
-from parity.profile.models import DataSpec, Profile
+from parity.profile.models import DataSpec
 from parity.results import StepResult
 from parity.steps.context import StepContext
 from parity.steps.data_rows import (
@@ -39,7 +39,7 @@ from parity.steps.data_rows import (
     parts,
     read_table,
 )
-from parity.steps.migrations import migrate_to, plan_for, revisions_up_to
+from parity.steps.migrations import migrate_to, plan_for, plan_of, revisions_up_to
 
 if TYPE_CHECKING:
     import psycopg
@@ -239,17 +239,18 @@ def save_filled_cluster(client: docker.DockerClient, db: Database, labels: dict[
     pgtemplate.save_filled(client.containers.get(db.container_id), db.filled_ref, labels)
 
 
-def data_fingerprint(profile: Profile, root: Path) -> str | None:
+def data_fingerprint(ctx: StepContext) -> str | None:
     """What a filled cluster is made of, as a key (None when the profile has no data): the
     revisions up to data.at with their scripts, and the source (rows asked for and the
     generator's version; the seed command and the files it names; the dump file)."""
+    profile, root = ctx.profile, ctx.project_root
     spec = profile.data
     if spec is None or profile.database is None or profile.database.engine != "postgres":
         return None
     digest = hashlib.sha256(f"{FINGERPRINT_VERSION}|{source_of(spec)}|{spec.at}".encode())
     if spec.at and profile.migrations:
         digest.update(json.dumps(profile.migrations.command).encode())
-        for revision in revisions_up_to(plan_for(profile, root), spec.at):
+        for revision in revisions_up_to(plan_of(ctx), spec.at):
             digest.update(revision.id.encode())
             if revision.path:
                 digest.update(Path(revision.path).read_bytes())

@@ -17,7 +17,7 @@ def run_database(ctx: StepContext) -> StepResult:
     if spec is None:
         return StepResult(status="skipped", summary="no database in this profile")
     started = time.monotonic()
-    fingerprint = data_fingerprint(ctx.profile, ctx.project_root) if pgtemplate.enabled() else None
+    fingerprint = data_fingerprint(ctx) if pgtemplate.enabled() else None
     statements = ctx.rehearse
     try:
         try:

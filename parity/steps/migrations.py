@@ -64,7 +64,7 @@ def run_migrations(ctx: StepContext) -> StepResult:
     db = ctx.env.database
     if db is None:
         return StepResult(status="skipped", summary="no database to migrate")
-    plan = plan_for(ctx.profile, ctx.project_root)
+    plan = plan_of(ctx)
     start = "base"
     if ctx.profile.data is not None and plan.tool == "alembic":
         plan, current = _after_applied(ctx, plan)
@@ -151,7 +151,7 @@ def migrate_to(ctx: StepContext, at: str) -> StepResult:
     """Apply the Alembic revisions up to and including `at` (data.at: where production is)."""
     spec = ctx.profile.migrations
     assert spec is not None  # checked before the run (check_data_at)
-    plan = plan_for(ctx.profile, ctx.project_root)
+    plan = plan_of(ctx)
     upto = plan.only(revisions_up_to(plan, at))
     ctx.say(f"data: migrating to {at} first ({len(upto.revisions)} revisions)")
     started = time.monotonic()
@@ -164,6 +164,15 @@ def migrate_to(ctx: StepContext, at: str) -> StepResult:
 def command_of(spec: MigrationsSpec) -> list[str]:
     """The migrations command as argv (a string runs through sh -c)."""
     return spec.command if isinstance(spec.command, list) else ["sh", "-c", spec.command]
+
+
+def plan_of(ctx: StepContext) -> Plan:
+    """plan_for the step's profile, worked out once per profile run: the data step (its cache key,
+    data.at) and the migrations step read the same Alembic scripts."""
+    if ctx.plan is None:
+        ctx.plan = plan_for(ctx.profile, ctx.project_root)
+    plan: Plan = ctx.plan
+    return plan
 
 
 def plan_for(profile: Profile, root: Path) -> Plan:
