@@ -165,14 +165,24 @@ def _say(result: StepResult) -> str:
     return f"{result.status}: {result.summary}" if result.summary else result.status
 
 
+def _subject(rev: Revision) -> str:
+    return f"{rev.id} {rev.description}".strip()
+
+
+def _paired(b: StepResult, t: StepResult) -> Iterator[tuple[str, Revision | None, Revision]]:
+    """Each of the target's revisions as a subject, with the baseline's of the same id (or None)."""
+    by_id = {r.id: r for r in b.revisions}
+    for rev in t.revisions:
+        yield _subject(rev), by_id.get(rev.id), rev
+
+
 def _migrations(b: StepResult, t: StepResult) -> list[_Outcome]:
     if b.revisions and t.revisions:
-        by_id = {r.id: r for r in b.revisions}
         outcomes = [
-            _Outcome("migrations", f"{rev.id} {rev.description}".strip(), (_rev(other), _rev(rev)),
+            _Outcome("migrations", subject, (_rev(other), _rev(rev)),
                      (other.error, rev.error), (other.status == "failed", rev.status == "failed"))
-            for rev in t.revisions
-            if (other := by_id.get(rev.id)) is not None and "failed" in (other.status, rev.status)
+            for subject, other, rev in _paired(b, t)
+            if other is not None and "failed" in (other.status, rev.status)
         ]
         # A failed revision explains a failed step; otherwise the step itself is what differs.
         if outcomes or not (_bad(b) or _bad(t)) or any(r.status == "failed" for r in b.revisions + t.revisions):
@@ -188,11 +198,8 @@ def _over_budget(b: StepResult, t: StepResult, budgets: Budgets, failed: list[_O
     either side; failed revisions are already outcomes of their own."""
     outcomes: list[_Outcome] = []
     taken = {o.subject for o in failed}
-    by_id = {r.id: r for r in b.revisions}
     if budgets.lock is not None:
-        for rev in t.revisions:
-            subject = f"{rev.id} {rev.description}".strip()
-            other = by_id.get(rev.id)
+        for subject, other, rev in _paired(b, t):
             if subject in taken or other is None or "failed" in (rev.status, other.status):
                 continue
             said = (_blocking(other, budgets.lock), _blocking(rev, budgets.lock))
@@ -209,7 +216,7 @@ def _over_budget(b: StepResult, t: StepResult, budgets: Budgets, failed: list[_O
         over = (spent[0] > budgets.step, spent[1] > budgets.step)
         if any(over):
             slowest = max(t.revisions or b.revisions, key=lambda r: r.duration_s, default=None)
-            subject = f"{slowest.id} {slowest.description}".strip() if slowest else "migrations"
+            subject = _subject(slowest) if slowest else "migrations"
             if subject not in taken:
                 words = [f"{'over' if o else 'within'} the migrations budget ({_seconds(budgets.step)}): "
                          f"{_seconds(s)}" for o, s in zip(over, spent, strict=True)]
@@ -223,13 +230,11 @@ def _over_budget(b: StepResult, t: StepResult, budgets: Budgets, failed: list[_O
 
 def _round_trips(b: StepResult, t: StepResult) -> list[_Outcome]:
     """Revisions whose rollback round trip broke (migrations.rollback) on either side."""
-    by_id = {r.id: r for r in b.revisions}
     outcomes = []
-    for rev in t.revisions:
-        other = by_id.get(rev.id)
+    for subject, other, rev in _paired(b, t):
         broken = (bool(other and other.rollback and other.rollback.broken), bool(rev.rollback and rev.rollback.broken))
         if any(broken):
-            outcomes.append(_Outcome("rollback", f"{rev.id} {rev.description}".strip(), (_trip(other), _trip(rev)),
+            outcomes.append(_Outcome("rollback", subject, (_trip(other), _trip(rev)),
                                      (_trip_detail(other), _trip_detail(rev)), broken))
     return outcomes
 
