@@ -142,7 +142,6 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     """Run both profiles and compare them. Profile and secret errors surface before anything starts."""
     loaded = {name: project.profile(name) for name in (options.baseline, options.target)}
     session, values = _prepare(project, loaded, say, progress)
-    session.rehearse = any(rehearses(lp.profile) for lp in loaded.values())
     runs: dict[str, ProfileRun] = {}
 
     def work(name: str) -> Callable[[], None]:
@@ -237,8 +236,10 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
         say(f"removed leftovers of dead runs: {removed.summary()}")
     images = AppImages(client, project.root, say)
     images.prepare(loaded.values())
+    # An experiment's flipped profile takes its keys from these, so it rehearses only if they do.
     return Session(project=project, client=client, redactor=redactor, images=images, board=board,
-                   say=None if board else say), values
+                   say=None if board else say,
+                   rehearse=any(rehearses(lp.profile) for lp in loaded.values())), values
 
 
 def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
@@ -353,7 +354,7 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
 
     env = Environment(client, loaded, root, mode="up" if keep else "run", progress=note, cancel=session.cancel)
     ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
-                      redactor=redactor, progress=note, rehearse=session.rehearse or rehearses(loaded.profile))
+                      redactor=redactor, progress=note, rehearse=session.rehearse)
     session.contexts[name] = ctx
     run = ProfileRun(name=name, description=loaded.profile.description or "")
     started = time.monotonic()
