@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
 import threading
@@ -13,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import docker
 
-from parity.diff import compare
 from parity.engine.cleanup import reap_orphans
 from parity.engine.client import docker_client
 from parity.engine.images import ensure_image
@@ -29,31 +29,28 @@ from parity.project import Project
 from parity.report.redact import Redactor
 from parity.results import Divergence, ProfileRun, RunResult, StepResult, Verdict
 from parity.steps.context import StepContext
-from parity.steps.data import check_data, run_data
-from parity.steps.database import run_database
-from parity.steps.migrations import run_migrations
-from parity.steps.rehearsal import rehearses
-from parity.steps.resources import run_resources
-from parity.steps.rollout import run_rollout
-from parity.steps.shutdown import run_shutdown
-from parity.steps.smoke import run_smoke
-from parity.steps.startup import run_startup
 
 if TYPE_CHECKING:
     from parity.progress import RunProgress
 
 Step = Callable[[StepContext], StepResult]
-STEPS: list[tuple[str, Step]] = [
-    ("database", run_database),
-    ("data", run_data),
-    ("migrations", run_migrations),
-    ("startup", run_startup),
-    ("smoke", run_smoke),
-    ("resources", run_resources),
-    # After resources (which reads the first replicas' peaks while they run): replace them, then stop.
-    ("rollout", run_rollout),
-    ("shutdown", run_shutdown),
-]
+
+
+def _step(name: str) -> Step:
+    """The step `name` (parity.steps.NAME's run_NAME), its module imported when it first runs: `up`
+    reaches the engine without loading the steps it runs later, which the background warm-up
+    imports while the database starts (see _warm_imports)."""
+    def action(ctx: StepContext) -> StepResult:
+        run_step: Step = getattr(importlib.import_module(f"parity.steps.{name}"), f"run_{name}")
+        return run_step(ctx)
+    action.__name__ = f"run_{name}"
+    return action
+
+
+STEP_NAMES = ["database", "data", "migrations", "startup", "smoke", "resources",
+              # After resources (which reads the first replicas' peaks while they run): replace them, then stop.
+              "rollout", "shutdown"]
+STEPS: list[tuple[str, Step]] = [(name, _step(name)) for name in STEP_NAMES]
 
 
 @dataclass
@@ -154,6 +151,8 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     for name, exc in errors.items():
         runs[name] = ProfileRun(name=name, steps={"database": StepResult(
             status="error", summary="parity could not run this profile", detail=session.redactor.text(repr(exc)))})
+    from parity.diff import compare
+
     base, target = runs[options.baseline], runs[options.target]
     base_profile, target_profile = loaded[options.baseline].profile, loaded[options.target].profile
     divergences, failures = compare(base, target, base_profile, target_profile)
@@ -226,7 +225,10 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
     values = {name: resolve_values(lp.profile.secrets, project.root) for name, lp in loaded.items()}
     for lp in loaded.values():
         check_host_commands(lp, project.root)
-        check_data(lp, project.root)
+        if lp.profile.data is not None or lp.profile.traffic is not None:
+            from parity.steps.data import check_data  # loaded only when there is something to check
+
+            check_data(lp, project.root)
     redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
     client = docker_client()
     threading.Thread(target=_warm_imports, args=(list(loaded.values()),), daemon=True,
@@ -239,7 +241,7 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
     # An experiment's flipped profile takes its keys from these, so it rehearses only if they do.
     return Session(project=project, client=client, redactor=redactor, images=images, board=board,
                    say=None if board else say,
-                   rehearse=any(rehearses(lp.profile) for lp in loaded.values())), values
+                   rehearse=any(lp.profile.rehearses() for lp in loaded.values())), values
 
 
 def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
@@ -248,19 +250,19 @@ def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
 
 
 def _warm_imports(loaded: list[LoadedProfile]) -> None:
-    # Libraries needed only once the engine has work in hand (psycopg for readiness, cryptography
-    # for TLS, Alembic and SQLAlchemy's inspector after the databases are up): importing them
-    # while the engine creates networks and starts containers takes them off the critical path.
-    # Only what these profiles use: a needless import competes with the main thread for the GIL.
-    # In the order they are needed: the progress line before the database container is created,
-    # its certificates right after, psycopg once it has started.
+    # Libraries needed only once the engine has work in hand (psycopg for readiness, the steps
+    # after the database, Alembic and SQLAlchemy's inspector after the databases are up):
+    # importing them while the engine creates networks and starts containers takes them off the
+    # critical path. Only what these profiles use: a needless import competes with the main thread
+    # for the GIL. In the order they are needed: the progress line once the database container is
+    # started, psycopg for its readiness, then the steps. (TLS certificates are made in a thread
+    # of their own: see env.database.)
     profiles = [lp.profile for lp in loaded]
     import rich.console  # noqa: F401
-    if any(p.database and p.database.ssl != "off" for p in profiles):
-        import cryptography.x509  # noqa: F401
-        from cryptography.hazmat.primitives.asymmetric import ec  # noqa: F401
     if any(p.database and p.database.engine == "postgres" for p in profiles):
         import psycopg  # noqa: F401
+    for name in STEP_NAMES:
+        importlib.import_module(f"parity.steps.{name}")
     if any(p.migrations for p in profiles):
         import alembic.script  # noqa: F401
         import sqlalchemy.dialects.postgresql  # noqa: F401

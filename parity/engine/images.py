@@ -31,18 +31,22 @@ from parity.errors import EnvError, ParityError
 MAX_PARALLEL_BUILDS = 2
 
 
-def image_present(client: docker.DockerClient, ref: str) -> bool:
-    """True when the engine has `ref` locally (no registry access)."""
+def local_image(client: docker.DockerClient, ref: str) -> docker.models.images.Image | None:
+    """The engine's local image `ref`, or None when it has none (no registry access)."""
     try:
-        client.images.get(ref)
+        return client.images.get(ref)
     except docker.errors.ImageNotFound:
-        return False
+        return None
     except docker.errors.APIError as exc:
         raise EnvError(
             f"the Docker engine could not look up image {ref}: {_one_line(exc)}",
             "check the engine with `parity doctor`",
         ) from exc
-    return True
+
+
+def image_present(client: docker.DockerClient, ref: str) -> bool:
+    """True when the engine has `ref` locally (no registry access)."""
+    return local_image(client, ref) is not None
 
 
 def ensure_image(

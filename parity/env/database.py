@@ -7,20 +7,22 @@ import secrets
 import tarfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import quote
 
 import docker
 import docker.errors
 
-from parity.engine.images import declared_volumes, ensure_image, image_present
+from parity.engine.images import declared_volumes, ensure_image, image_present, local_image
 from parity.env import pgtemplate
 from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
 from parity.profile.models import DatabaseSpec
 
+T = TypeVar("T")
 Side = Literal["host", "network"]
 DB_ALIAS = "db"  # the database's host name on the environment's network
 APP_ROLE = "app"
@@ -172,6 +174,14 @@ def app_role_sql(database: str, password: str) -> str:
 _TLS_WRAPPER = "set -e\n" + INSTALL_TLS_SH + 'exec docker-entrypoint.sh "$@"\n'
 
 
+def _in_background(work: Callable[[], T]) -> Callable[[], T]:
+    """Start `work` in a thread now; the returned call waits for its result (or raises its error)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parity-background")
+    future = pool.submit(work)
+    pool.shutdown(wait=False)
+    return future.result
+
+
 def _archive(files: dict[str, tuple[str, int]]) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
@@ -202,7 +212,12 @@ def start_postgres(
     With a data fingerprint (what fills it: see parity.steps.data), start from the filled
     cluster cached under it if there is one."""
     image = spec.image_ref()
-    ensure_image(client, image, progress)
+    # Made in a thread while the engine looks up the images and starts the container.
+    tls_job = _in_background(lambda: make_server_tls(env_id, [DB_ALIAS])) if spec.ssl != "off" else None
+    base = local_image(client, image)
+    if base is None:
+        ensure_image(client, image, progress)
+        base = client.images.get(image)
     password = secrets.token_urlsafe(18)
     admin_password = password if spec.superuser else secrets.token_urlsafe(18)
     with_tls = spec.ssl != "off"
@@ -218,7 +233,7 @@ def start_postgres(
     if not spec.superuser:
         script = app_role_sql(spec.name, pgtemplate.PLACEHOLDER if pgtemplate.enabled() else password)
         init_files["/"] = _archive({"docker-entrypoint-initdb.d/50-parity-app-role.sql": (script, 0o644)})
-    template = (pgtemplate.template_for(client, image, spec, env, init_files, progress, labels, check_open)
+    template = (pgtemplate.template_for(client, image, base, spec, env, init_files, progress, labels, check_open)
                 if pgtemplate.enabled() else None)
     check_open()
     filled = pgtemplate.filled_ref(template, data_fingerprint) if template and data_fingerprint else None
@@ -227,18 +242,21 @@ def start_postgres(
         progress(f"starting from the cached filled cluster {filled}")
         template = filled
     entrypoint: list[str] | None = None
-    # Files for /run (TLS staging, the template's roles) travel in one archive: each
-    # put_archive mounts the container's filesystem in the engine (~0.05-0.1 s apiece).
+    # Files for /run (TLS staging) travel in one archive: each put_archive mounts the container's
+    # filesystem in the engine (~0.05-0.1 s apiece).
     run_files: dict[str, tuple[str, int]] = {}
     if template:
-        # Start from the pre-initialised cluster: no initdb, no temporary server.
+        # Start from the pre-initialised cluster: no initdb, no temporary server. The roles'
+        # passwords come in a variable (as POSTGRES_PASSWORD does), so they are set as soon as
+        # the container starts.
         entrypoint = ["sh", "-c", pgtemplate.START_SCRIPT, "parity-postgres", *command[1:]]
         command = []
         env.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
+        env[pgtemplate.ROLES_VAR] = pgtemplate.roles_sql(spec, APP_ROLE, password, ADMIN_ROLE, admin_password)
+        if with_tls:
+            env[pgtemplate.FILES_VAR] = "1"
         if started_filled:
             env["FILLED"] = "1"
-        roles = pgtemplate.roles_sql(spec, APP_ROLE, password, ADMIN_ROLE, admin_password)
-        run_files["parity-init/roles.sql"] = (roles, 0o600)
         init_files = {}
     elif with_tls:
         entrypoint = ["sh", "-c", _TLS_WRAPPER, "parity-tls"]
@@ -249,13 +267,12 @@ def start_postgres(
         kwargs.update(mem_limit=spec.memory, memswap_limit=spec.memory)
     # The VOLUMEs the image declares (/var/lib/postgresql/data, or /var/lib/postgresql from 18 on)
     # hold nothing of ours: an empty tmpfs each, or Docker would make an anonymous volume on disk
-    # at every start.
-    tmpfs = {volume: "rw,mode=1777" for volume in declared_volumes(client.images.get(template or image).attrs)}
+    # at every start. (A template, and a filled cluster, declare the same ones as their image.)
+    tmpfs = {volume: "rw,mode=1777" for volume in declared_volumes(base.attrs)}
     if with_tls:
         # The private key stays in memory: never in the container's filesystem, which a filled
         # cluster's image is made from.
         tmpfs[TLS_DIR] = "rw,mode=0700"
-    progress(f"starting {image} ({_shape(spec)})")
     try:
         container = client.containers.create(
             template or image,
@@ -274,19 +291,19 @@ def start_postgres(
     except docker.errors.APIError as exc:
         raise EnvError(f"cannot create the database container: {exc.explanation or exc}", None) from None
     if template:
-        # Started first: the container starts (~0.25 s in the engine) while the certificates are
-        # made and the files travel (~60 ms); its start script waits for the marker that ends them.
+        # Started at once: the start script sets the passwords in single-user mode while the TLS
+        # files travel (~60 ms); it waits for the marker that ends them.
         container.start()
-    # Generated once the engine has the container in hand: not needed before, and `up` loads
-    # cryptography in the background meanwhile.
-    tls: ServerTLS | None = make_server_tls(env_id, [DB_ALIAS]) if with_tls else None
+    # Said once the engine has the container in hand: the terminal renderer loads meanwhile.
+    progress(f"starting {image} ({_shape(spec)})")
+    tls: ServerTLS | None = tls_job() if tls_job else None
     if tls:
         staged = {"server.crt": (tls.server_cert, 0o600), "server.key": (tls.server_key, 0o600)}
         if spec.ssl == "required":
             staged["pg_hba.conf"] = (forced_ssl_hba(), 0o600)
         run_files.update({"parity-tls/" + k: v for k, v in staged.items()})
-    if template:
-        run_files["parity-init/.complete"] = ("", 0o600)  # last in the archive
+    if template and run_files:
+        run_files["parity-init/.complete"] = ("", 0o600)  # last in the archive ($PARITY_FILES waits for it)
     if run_files:
         container.put_archive("/run", _archive(run_files))
     for path, archive in init_files.items():

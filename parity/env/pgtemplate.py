@@ -29,8 +29,13 @@ TEMPLATE_REPO = "parity-pgtemplate"
 TEMPLATE_VERSION = "3"  # bump when the way templates are made changes
 PLACEHOLDER = "parity-template-placeholder"  # replaced at every start; never a real password
 
-# Runs as root in the environment's container, whose PGDATA is the template's cluster: install the
-# TLS files privately, set this environment's passwords in single-user mode, start Postgres.
+# Runs as root in the environment's container, whose PGDATA is the template's cluster: set this
+# environment's passwords in single-user mode (the commands come in $PARITY_ROLES, so the server
+# can start as soon as the container does), install the TLS files privately, start Postgres.
+ROLES_VAR = "PARITY_ROLES"
+# Set when files (TLS) are uploaded after the container has started: the start script waits for
+# the marker that comes last in their archive, while its single-user step runs.
+FILES_VAR = "PARITY_FILES"
 START_SCRIPT = r"""
 set -e
 as_postgres() { HOME=/var/lib/postgresql setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
@@ -40,16 +45,17 @@ if [ -n "${FILLED:-}" ]; then
   # do it now for the data files, not in the middle of the migrations being measured.
   find "$PGDATA/base" "$PGDATA/global" -type f -size +1M -exec sh -c 'for f do : >> "$f"; done' parity-warm {} +
 fi
-# This environment's files (roles, TLS) are uploaded once the container has started; the marker
-# comes last in their archive.
-tries=0
-until [ -e /run/parity-init/.complete ]; do
-  tries=$((tries + 1)); [ "$tries" -lt 6000 ] || { echo "parity: the environment's files never arrived" >&2; exit 1; }
-  sleep 0.01
-done
+printf '%s\n' "$PARITY_ROLES" | as_postgres postgres --single -D "$PGDATA" postgres > /dev/null
+unset PARITY_ROLES
+if [ -n "${PARITY_FILES:-}" ]; then
+  tries=0
+  until [ -e /run/parity-init/.complete ]; do
+    tries=$((tries + 1)); [ "$tries" -lt 6000 ] || { echo "parity: the environment's files never arrived" >&2; exit 1; }
+    sleep 0.01
+  done
+  rm -rf /run/parity-init
+fi
 """ + INSTALL_TLS_SH + r"""
-as_postgres postgres --single -D "$PGDATA" postgres < /run/parity-init/roles.sql > /dev/null
-rm -rf /run/parity-init
 export HOME=/var/lib/postgresql
 exec setpriv --reuid=postgres --regid=postgres --init-groups postgres "$@"
 """
@@ -77,6 +83,7 @@ def roles_sql(spec: DatabaseSpec, app_role: str, password: str, admin_role: str,
 def template_for(
     client: docker.DockerClient,
     image: str,
+    base: docker.models.images.Image,
     spec: DatabaseSpec,
     env: dict[str, str],
     init_files: dict[str, bytes],
@@ -84,11 +91,8 @@ def template_for(
     labels: dict[str, str],
     check_open: Callable[[], None] = lambda: None,
 ) -> str | None:
-    """The template image for this image and role layout, made once; None if it cannot be made."""
-    try:
-        base = client.images.get(image)
-    except docker.errors.ImageNotFound:
-        return None
+    """The template image for `image` (whose local image is `base`) and this role layout, made
+    once; None if it cannot be made."""
     base_id = base.id
     if volumes_over(base.attrs, TEMPLATE_DIR):  # `docker commit` would leave the cluster out
         progress(f"{image} declares a VOLUME over {TEMPLATE_DIR}: no pre-initialised cluster, starting with initdb")
@@ -159,9 +163,9 @@ def save_filled(container: docker.models.containers.Container, ref: str, labels:
     The container is paused while its filesystem is copied, so the copy is what a crash at that
     instant would leave: the next start replays the little WAL written since the last CHECKPOINT.
     Its TLS files live on a tmpfs and its init files are deleted, so neither is in the image;
-    its password variables and labels are cleared.
+    its password variables (the roles' commands with them) and labels are cleared.
     """
     cleared = " ".join(f"{key}=" for key in labels)
     container.commit(repository=ref.split(":")[0], tag=ref.split(":")[1], pause=True,
                      changes=[f"LABEL io.parity.template=true io.parity.filled=true {cleared}",
-                              f"ENV POSTGRES_PASSWORD={PLACEHOLDER}"])
+                              f'ENV POSTGRES_PASSWORD={PLACEHOLDER} {ROLES_VAR}="" {FILES_VAR}=""'])

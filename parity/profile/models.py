@@ -364,6 +364,13 @@ class Profile(Strict):
     data: DataSpec | None = None
     traffic: TrafficSpec | None = None
 
+    def rehearses(self) -> bool:
+        """Whether it asks for a rehearsal of its migrations (see parity.steps.rehearsal): data,
+        traffic or a budget."""
+        migrations = self.migrations
+        budgets = migrations is not None and (migrations.lock_budget is not None or migrations.budget is not None)
+        return self.data is not None or self.traffic is not None or budgets
+
 
 def profile_json_schema() -> dict[str, Any]:
     """The JSON Schema of a profile file, for editors and CI linting."""

@@ -10,7 +10,6 @@ from types import TracebackType
 from parity.env.host import Line
 from parity.env.monitor import LockMonitor
 from parity.env.traffic import Traffic
-from parity.profile.models import Profile
 from parity.profile.units import format_duration
 from parity.results import Measures, StepResult
 from parity.steps.alembic_revisions import MARK
@@ -21,13 +20,6 @@ from parity.steps.measure import Window, measure
 _BOUNDARY = re.compile(r"^\s*Applying \S+\.\.\.|^\s*(OK|FAKED)\b")
 # Traffic runs a little before the migrations start, so queries are in flight when they do.
 WARM_UP_S = 0.3
-
-
-def rehearses(profile: Profile) -> bool:
-    """Whether a profile asks for a rehearsal: data, traffic or a budget."""
-    migrations = profile.migrations
-    budgets = migrations is not None and (migrations.lock_budget is not None or migrations.budget is not None)
-    return profile.data is not None or profile.traffic is not None or budgets
 
 
 class Rehearsal:

@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from parity.env import pgtemplate
 from parity.env.environment import Environment
 from parity.profile.loader import load_profile
 from parity.project import Project
@@ -116,6 +117,10 @@ def test_data_at_a_revision_fills_there_then_the_rest_is_applied_and_the_next_ru
     with removing_filled_images(docker_client):
         first = run(project, RunOptions(target="prod")).result
         second = run(project, RunOptions(target="prod")).result
+        # The filled image keeps no password: the roles' commands (with them) are cleared.
+        image = docker_client.images.get(first.profiles["prod"].steps["data"].facts["image"])
+        env = dict(item.split("=", 1) for item in image.attrs["Config"]["Env"])
+        assert env[pgtemplate.ROLES_VAR] == "" and env["POSTGRES_PASSWORD"] == pgtemplate.PLACEHOLDER
     for result in (first, second):
         assert result.verdict == "parity", result.divergences
         data, migrations = (result.profiles["prod"].steps[s] for s in ("data", "migrations"))
