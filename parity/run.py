@@ -17,8 +17,6 @@ import docker
 from parity.engine.cleanup import reap_orphans
 from parity.engine.client import docker_client
 from parity.engine.images import ensure_image
-from parity.env.app import AppImage, prepare_image
-from parity.env.balancer import LOAD_BALANCER_IMAGE
 from parity.env.environment import SQLITE_MOUNT, Environment
 from parity.env.host import find_program, user_environment
 from parity.env.secrets import deliver, resolve_values
@@ -31,6 +29,7 @@ from parity.results import Divergence, ProfileRun, RunResult, StepResult, Verdic
 from parity.steps.context import StepContext
 
 if TYPE_CHECKING:
+    from parity.env.app import AppImage
     from parity.progress import RunProgress
 
 Step = Callable[[StepContext], StepResult]
@@ -327,6 +326,8 @@ class AppImages:
             if db and db.engine == "postgres":
                 ensure_image(self.client, db.image_ref(), self.say)
             if lp.profile.app and lp.profile.app.replicas is not None:
+                from parity.env.balancer import LOAD_BALANCER_IMAGE
+
                 ensure_image(self.client, LOAD_BALANCER_IMAGE, self.say)
             self.of(lp)
 
@@ -335,6 +336,8 @@ class AppImages:
         app = loaded.profile.app
         if app is None:
             return None
+        from parity.env.app import prepare_image  # only for profiles with an app
+
         key = app.image or f"{app.build}|{app.dockerfile}"
         with self._lock:
             if key not in self._by_spec:

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import docker
 
-from parity.env.app import AppImage
-from parity.env.balancer import Balancer, Replica
 from parity.env.environment import Environment
 from parity.env.host import user_environment
 from parity.env.secrets import Delivery
 from parity.profile.models import Profile
 from parity.report.redact import Redactor
+
+if TYPE_CHECKING:  # the app's modules load when a step starts an app (`up` of a database skips them)
+    from parity.env.app import AppImage
+    from parity.env.balancer import Balancer, Replica
 
 
 @dataclass
