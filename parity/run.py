@@ -252,10 +252,11 @@ def _warm_imports(loaded: list[LoadedProfile]) -> None:
     # Libraries needed only once the engine has work in hand (psycopg for readiness, the steps
     # after the database, Alembic and SQLAlchemy's inspector after the databases are up):
     # importing them while the engine creates networks and starts containers takes them off the
-    # critical path. Only what these profiles use: a needless import competes with the main thread
-    # for the GIL. In the order they are needed: the progress line once the database container is
-    # started, psycopg for its readiness, then the steps. (TLS certificates are made in a thread
-    # of their own: see env.database.)
+    # critical path. The libraries only when these profiles use them: a needless import competes
+    # with the main thread for the GIL (parity's own step modules are small, and all of them load).
+    # In the order they are needed: the progress line once the database container is started,
+    # psycopg for its readiness, then the steps. (TLS certificates are made in a thread of their
+    # own: see env.database.)
     profiles = [lp.profile for lp in loaded]
     import rich.console  # noqa: F401
     if any(p.database and p.database.engine == "postgres" for p in profiles):

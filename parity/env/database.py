@@ -212,15 +212,15 @@ def start_postgres(
     With a data fingerprint (what fills it: see parity.steps.data), start from the filled
     cluster cached under it if there is one."""
     image = spec.image_ref()
+    with_tls = spec.ssl != "off"
     # Made in a thread while the engine looks up the images and starts the container.
-    tls_job = _in_background(lambda: make_server_tls(env_id, [DB_ALIAS])) if spec.ssl != "off" else None
+    tls_job = _in_background(lambda: make_server_tls(env_id, [DB_ALIAS])) if with_tls else None
     base = local_image(client, image)
     if base is None:
         ensure_image(client, image, progress)
         base = client.images.get(image)
     password = secrets.token_urlsafe(18)
     admin_password = password if spec.superuser else secrets.token_urlsafe(18)
-    with_tls = spec.ssl != "off"
 
     env = {"POSTGRES_DB": spec.name, "PGDATA": PGDATA, "LANG": "C.UTF-8"}
     if spec.superuser:
