@@ -15,8 +15,18 @@ def tail(text: str, lines: int = 20) -> str:
     return "\n".join(kept)
 
 
+def excerpt(text: str, lines: int = 20) -> str:
+    """A failure's output for the report: its last lines, led by the line that says what went
+    wrong when that line is above them. Python prints the error last; Node, the JVM, Go and
+    Ruby print it first and a long stack after, which the tail alone would keep without it."""
+    kept = tail(text, lines)
+    key = key_line(text)
+    return f"{key}\n…\n{kept}" if key and key not in kept else kept
+
+
 _NOISE = ("(Background on this error", "[SQL:", "[parameters:", "File \"", "^", "~")
-_ERROR_LINE = re.compile(r"(\w+(Error|Exception|Exit)\b:|\bERROR:|\bFATAL:|\berror:|^E\s{2,}|\bfatal:)")
+# JavaScript's own `Error: message` (and Node's uncaught-exception report) has no prefix.
+_ERROR_LINE = re.compile(r"(\w+(Error|Exception|Exit)\b:|(?:^|\s)Error:\s|\bERROR:|\bFATAL:|\berror:|^E\s{2,}|\bfatal:)")
 
 
 def key_line(text: str) -> str:

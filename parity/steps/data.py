@@ -25,7 +25,7 @@ from parity.env.database import Database
 from parity.env.dump import restore_dump
 from parity.env.host import HostCommand
 from parity.errors import UsageError
-from parity.evidence import key_line, tail
+from parity.evidence import excerpt, key_line
 from parity.profile.loader import LoadedProfile
 from parity.profile.models import DataSpec
 from parity.results import StepResult
@@ -139,7 +139,7 @@ def _fill(ctx: StepContext, db: Database, spec: DataSpec, facts: dict[str, objec
 def _failed(key: str, code: int | None, text: str, timeout: float, facts: dict[str, object]) -> StepResult:
     """A fill command that failed (code None: stopped at its timeout), with its output."""
     why = f"timed out after {timeout:.0f}s" if code is None else f"exit {code}"
-    return StepResult(status="failed", summary=f"{key} {why}: {key_line(text)}"[:300], detail=tail(text), facts=facts)
+    return StepResult(status="failed", summary=f"{key} {why}: {key_line(text)}"[:300], detail=excerpt(text), facts=facts)
 
 
 def fill_rows(db: Database, rows: dict[str, int], say: Callable[[str], None] = lambda _m: None,

@@ -10,7 +10,7 @@ import re
 import shlex
 
 from parity.env.host import Line
-from parity.evidence import tail
+from parity.evidence import excerpt
 from parity.results import Revision
 
 _MIGRATE = re.compile(r"(\bmanage\.py|\bdjango-admin|-m\s+django)\s+(\S+\s+)*?migrate\b")
@@ -49,7 +49,7 @@ def migration_results(lines: list[Line], timed_out: bool, timeout: float) -> lis
         ended = lines[-1].ended if lines else started
         current.duration_s = round(ended - started, 3)
         current._window = (started, ended)
-        text = tail("\n".join(error), 15)
+        text = excerpt("\n".join(error), 15)
         current.error = f"timed out after {timeout:.0f}s\n{text}".strip() if timed_out else text
     return results
 

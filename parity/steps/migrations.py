@@ -16,7 +16,7 @@ import docker.errors
 from parity.env.app import container_options
 from parity.env.host import Finished, HostCommand, Line, LineSplitter
 from parity.errors import UsageError
-from parity.evidence import key_line, tail
+from parity.evidence import excerpt, key_line, tail
 from parity.profile.models import MigrationsSpec, Profile
 from parity.report.redact import Redactor
 from parity.results import Revision, StepResult
@@ -263,14 +263,14 @@ def _judge(output: Finished, redactor: Redactor, plan: Plan, timeout: float, dur
         if running:
             summary += f" in revision {running.id}"
         return StepResult(status="failed", duration_s=duration, summary=summary,
-                          detail=tail(text), revisions=results, facts={"timed_out": True})
+                          detail=excerpt(text), revisions=results, facts={"timed_out": True})
     if output.code == 0:
         unit = "migrations" if plan.tool == "django" else "revisions"
         applied = f"{len(results)} {unit} applied" if results else "migrations applied"
         return StepResult(status="ok", duration_s=duration, summary=applied, revisions=results, detail=tail(text, 8))
     failed = next((r for r in results if r.status == "failed"), None)
     summary = f"revision {failed.id} failed: {key_line(failed.error)}" if failed else f"exit {output.code}: {key_line(text)}"
-    return StepResult(status="failed", duration_s=duration, summary=summary[:300], detail=tail(text),
+    return StepResult(status="failed", duration_s=duration, summary=summary[:300], detail=excerpt(text),
                       revisions=results, facts={"exit_code": output.code})
 
 
@@ -298,10 +298,10 @@ def _per_revision(output: Finished, revisions: list[RevisionInfo], timeout: floa
             # per-revision command sends everything through one pipe).
             buffer.append(line.text)
     if failed:
-        by_id[failed].error = tail("\n".join(buffer), 15)
+        by_id[failed].error = excerpt("\n".join(buffer), 15)
     if current and current in by_id:  # still running when the timeout struck
         by_id[current].status = "failed"
-        by_id[current].error = f"timed out after {timeout:.0f}s\n" + tail("\n".join(buffer), 15)
+        by_id[current].error = f"timed out after {timeout:.0f}s\n" + excerpt("\n".join(buffer), 15)
         ended = output.lines[-1].ended if output.lines else started_at
         by_id[current].duration_s = round(ended - started_at, 3)
         by_id[current]._window = (started_at, time.time())  # until it was stopped, just now

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from parity.env.host import Finished
-from parity.evidence import key_line, tail
+from parity.evidence import excerpt, key_line
 from parity.results import Revision, RoundTrip, StepResult
 from parity.steps.alembic_revisions import (
     MARK,
@@ -110,6 +110,6 @@ def _attempt(ctx: StepContext, trip: RoundTrip, way: Literal["downgrade", "upgra
 def _error(ctx: StepContext, output: Finished, timeout: float) -> str:
     text = ctx.redactor.text(output.text)
     if output.code is None:
-        return f"timed out after {timeout:.0f}s\n{tail(text, 15)}"
+        return f"timed out after {timeout:.0f}s\n{excerpt(text, 15)}"
     lines = [line for line in text.splitlines() if not line.startswith(MARK)]
-    return tail("\n".join(lines), 15) or key_line(text)
+    return excerpt("\n".join(lines), 15) or key_line(text)

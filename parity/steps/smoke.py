@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import html
+import re
 import tempfile
 import time
 import urllib.error
@@ -13,7 +15,7 @@ from typing import Any
 
 from parity.env.balancer import CHECK_HEADER
 from parity.env.host import HostCommand, shared_file_lock
-from parity.evidence import key_line, tail
+from parity.evidence import excerpt, key_line, tail
 from parity.profile.models import HttpCheck
 from parity.results import Status, StepResult, TestCase
 from parity.steps.answered_by import annotate
@@ -89,7 +91,7 @@ def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> Step
     code = finished.code
     if code is None:
         return StepResult(status="failed", summary=f"smoke tests timed out after {timeout:.0f}s",
-                          detail=f"timed out after {timeout:.0f}s\n{tail(output)}", tests=tests,
+                          detail=f"timed out after {timeout:.0f}s\n{excerpt(output)}", tests=tests,
                           facts={"timed_out": True})
     summary = ""
     if pattern and not tests:
@@ -100,7 +102,8 @@ def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> Step
     elif code != 0 and not any(c.outcome in ("failed", "error") for c in tests):
         # The runner failed without a failing test (a crash, a suite that did not load): say so.
         tests.append(TestCase(id="smoke command", outcome="failed", message=f"exit {code}: {key_line(output)}"))
-    return StepResult(status="ok" if code == 0 else "failed", summary=summary, detail=tail(output, 30), tests=tests)
+    return StepResult(status="ok" if code == 0 else "failed", summary=summary,
+                      detail=tail(output, 30) if code == 0 else excerpt(output, 30), tests=tests)
 
 
 def _written_since(root: Path, pattern: str | None, since: float) -> list[Path]:
@@ -115,6 +118,15 @@ def _written_since(root: Path, pattern: str | None, since: float) -> list[Path]:
 def _is_pytest(argv: list[str]) -> bool:
     names = [Path(a).name for a in argv[:3]]
     return "pytest" in names or "py.test" in names
+
+
+# An entity reference left in an attribute after XML parsing: the reporter escaped it twice
+# (Node 20's junit reporter writes a quote in a failure message as &amp;quot;).
+_ESCAPED_TWICE = re.compile(r"&(?:quot|amp|lt|gt|apos|#\d{1,7});")
+
+
+def _entities_once_more(text: str) -> str:
+    return html.unescape(text) if _ESCAPED_TWICE.search(text) else text
 
 
 def _junit_cases(path: Path, ctx: StepContext) -> list[TestCase]:
@@ -132,8 +144,8 @@ def _junit_cases(path: Path, ctx: StepContext) -> list[TestCase]:
             if child.tag in ("failure", "error", "skipped"):
                 outcome = {"failure": "failed", "error": "error", "skipped": "skipped"}[child.tag]
                 # The message attribute is the assertion in one line; the text is the traceback.
-                headline = (child.get("message") or "").strip()
-                body = tail((child.text or "").strip(), 12)
+                headline = _entities_once_more((child.get("message") or "").strip())
+                body = excerpt((child.text or "").strip(), 12)
                 message = f"{headline}\n{body}" if headline else body
         cases.append(TestCase(id=name, outcome=outcome,  # type: ignore[arg-type]
                               duration_s=float(case.get("time") or 0.0),

@@ -13,7 +13,7 @@ from parity.engine import labels as L
 from parity.env.app import APP_ALIAS, container_options
 from parity.env.balancer import Balancer, Replica, published_port, start_balancer
 from parity.env.probe import probe_once
-from parity.evidence import tail
+from parity.evidence import excerpt, tail
 from parity.profile.models import StartupProbe
 from parity.results import Status, StepResult
 from parity.steps.context import StepContext
@@ -145,7 +145,7 @@ def probe_until_ready(ctx: StepContext, replica: Replica, probe: StartupProbe, s
             facts.update(exit_code=code, oom_killed=oom)
             why = "OOMKilled (exit 137): the app exceeded its memory limit" if oom else f"the process exited with code {code}"
             return StepResult(status="failed", duration_s=elapsed, summary=f"never ready: {why}",
-                              detail=f"{why}\n--- last log lines ---\n{tail(logs, 25)}", facts=facts)
+                              detail=f"{why}\n--- last log lines ---\n{excerpt(logs, 25)}", facts=facts)
         ok, seen = probe_once(probe, container, replica.host_port)
         if ok:
             facts["ready_s"] = round(elapsed, 3)

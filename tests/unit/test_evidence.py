@@ -1,0 +1,94 @@
+"""What a failure's output keeps for the report and for the cause: its tail, led by the line that
+says what went wrong when that line is above the tail (runtimes that print the error first)."""
+
+from __future__ import annotations
+
+from parity.diff import compare
+from parity.evidence import excerpt, key_line, tail
+from parity.results import ProfileRun, StepResult
+from tests.unit.test_cause_corpus import pair
+
+# node-pg-migrate 7 with node-postgres 8 against a server that forces TLS, as it printed it
+# (paths shortened): the message first, then the stack and the error object's fields, twice.
+_NODE_FRAMES = [
+    "    at parseErrorMessage (node_modules/pg-protocol/dist/parser.js:306:11)",
+    "    at Parser.handlePacket (node_modules/pg-protocol/dist/parser.js:143:27)",
+    "    at Parser.parse (node_modules/pg-protocol/dist/parser.js:37:38)",
+    "    at Socket.<anonymous> (node_modules/pg-protocol/dist/index.js:12:42)",
+    "    at Socket.emit (node:events:524:28)",
+    "    at addChunk (node:internal/streams/readable:561:12)",
+    "    at readableAddChunkPushByteMode (node:internal/streams/readable:512:3)",
+    "    at Readable.push (node:internal/streams/readable:392:5)",
+    "    at TCP.onStreamRead (node:internal/stream_base_commons:191:23) {",
+    "  length: 158,", "  severity: 'FATAL',", "  code: '28000',", "  detail: undefined,", "  hint: undefined,",
+    "  position: undefined,", "  internalPosition: undefined,", "  internalQuery: undefined,", "  where: undefined,",
+    "  schema: undefined,", "  table: undefined,", "  column: undefined,", "  dataType: undefined,",
+    "  constraint: undefined,", "  file: 'auth.c',", "  line: '476',", "  routine: 'ClientAuthentication'", "}",
+]
+_REJECTED = 'error: pg_hba.conf rejects connection for host "172.17.0.1", user "app", database "app", no encryption'
+NODE_OUTPUT = "\n".join([f"could not connect to postgres: {_REJECTED}", *_NODE_FRAMES, _REJECTED, *_NODE_FRAMES])
+
+PYTHON_OUTPUT = "\n".join([
+    "Traceback (most recent call last):",
+    *[f'  File "/app/m{i}.py", line {i}, in f{i}\n    f{i + 1}()' for i in range(12)],
+    'psycopg.errors.InsufficientPrivilege: permission denied for schema public',
+])
+
+
+def test_an_error_printed_before_a_long_stack_leads_the_excerpt() -> None:
+    kept = excerpt(NODE_OUTPUT)
+    assert _REJECTED not in tail(NODE_OUTPUT)  # what the tail alone lost
+    assert kept.splitlines()[0] == _REJECTED
+    assert kept.endswith(tail(NODE_OUTPUT))
+
+
+def test_an_error_printed_last_is_just_the_tail() -> None:
+    assert excerpt(PYTHON_OUTPUT) == tail(PYTHON_OUTPUT)
+    assert excerpt("") == ""
+
+
+def test_the_cause_is_read_from_a_node_tools_message_when_its_stack_is_long() -> None:
+    # A whole-step migrations failure (no revisions parity can see), as the step reports it.
+    local, prod = pair()
+
+    def cause(detail: str) -> str | None:
+        failed = StepResult(status="failed", summary="exit 1: " + _REJECTED, detail=detail)
+        found, _ = compare(ProfileRun(name="local", steps={"migrations": StepResult(status="ok")}),
+                           ProfileRun(name="prod", steps={"migrations": failed}), local, prod)
+        assert [d.subject for d in found] == ["migrations"]
+        return found[0].cause
+
+    assert cause(tail(NODE_OUTPUT)) is None  # the SQLSTATE alone (28000) is not a profile matter
+    assert cause(excerpt(NODE_OUTPUT)) == "database.ssl"
+
+
+# Node's report of an uncaught exception (a test runner that could not open its report file).
+NODE_UNCAUGHT = """node:fs:573
+  return binding.open(
+                 ^
+
+Error: ENOENT: no such file or directory, open 'reports/smoke.xml'
+    at Object.openSync (node:fs:573:18)
+    at node:internal/main/eval_string:51:3 {
+  errno: -2,
+  code: 'ENOENT',
+  syscall: 'open',
+  path: 'reports/smoke.xml'
+}
+
+Node.js v20.20.2"""
+
+
+def test_javascripts_bare_error_line_is_the_key_line() -> None:
+    assert key_line(NODE_UNCAUGHT) == "Error: ENOENT: no such file or directory, open 'reports/smoke.xml'"
+    assert key_line("could not connect: Error: connect ECONNREFUSED 127.0.0.1:5432\ndone") == \
+        "could not connect: Error: connect ECONNREFUSED 127.0.0.1:5432"
+    assert key_line("starting\nErrors: 0, warnings: 2\nfinished") == "finished"  # not an error line
+
+
+def test_a_junit_message_escaped_twice_by_its_reporter_reads_as_written() -> None:
+    from parity.steps.smoke import _entities_once_more
+
+    # What ElementTree gives for Node 20's message="... host &amp;quot;172.17.0.1&amp;quot; ...".
+    assert _entities_once_more('rejects host &quot;172.17.0.1&quot; &amp; user') == 'rejects host "172.17.0.1" & user'
+    assert _entities_once_more('expected "a & b" < "c"') == 'expected "a & b" < "c"'  # escaped once: as is
