@@ -52,6 +52,7 @@ example-venv: example/.venv/.installed
 REALAPPS := tests/integration/realapps
 WAGTAIL  := $(REALAPPS)/wagtail
 IHM      := $(REALAPPS)/ihatemoney
+NODEPG   := $(REALAPPS)/nodepg
 
 $(REALAPPS)/%/wheelhouse/.done: $(REALAPPS)/%/requirements.txt | venv
 	rm -rf $(@D)
@@ -78,7 +79,12 @@ $(IHM)/node_modules/.installed: $(IHM)/package.json $(IHM)/package-lock.json
 	cd $(IHM) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-realapps: $(WAGTAIL)/mysite/mysite/settings/local.py $(IHM)/wheelhouse/.done $(IHM)/node_modules/.installed
+$(NODEPG)/node_modules/.installed: $(NODEPG)/package.json $(NODEPG)/package-lock.json
+	cd $(NODEPG) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+realapps: $(WAGTAIL)/mysite/mysite/settings/local.py $(IHM)/wheelhouse/.done $(IHM)/node_modules/.installed \
+          $(NODEPG)/node_modules/.installed
 
 lint: venv
 	$(BIN)/ruff check parity tests

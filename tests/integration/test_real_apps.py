@@ -4,7 +4,9 @@
 committed): a new Wagtail 7.0 site (Django 5.2) whose migrations run on this machine with the
 site's own venv (`host.venv`) and whose smoke suite is pytest in that venv; and I Hate Money
 7.2.1 (Flask, Flask-Migrate/Alembic) whose migrations run in a one-off container from its image
-and whose smoke suite is Jest, read through the JUnit XML jest-junit writes (`smoke.junit`).
+and whose smoke suite is Jest, read through the JUnit XML jest-junit writes (`smoke.junit`); and
+a Node service's database side, migrated by node-pg-migrate and tested with node:test through
+node-postgres (Node prints an error first and its stack after it).
 
 parity runs as a user runs it: from its own venv, with that venv's interpreter first on PATH
 (the worst case for host commands: nothing of the apps is installed there). Each `parity run`
@@ -30,6 +32,7 @@ from tests.conftest import parity_resources
 REALAPPS = Path(__file__).parent / "realapps"
 WAGTAIL = REALAPPS / "wagtail"
 IHATEMONEY = REALAPPS / "ihatemoney"
+NODEPG = REALAPPS / "nodepg"
 # The production secrets, as the CI job's secret store would export them: canaries that must
 # reach the apps (their smoke tests fail without them) and never parity's output.
 SECRETS = {"WAGTAIL_SECRET_KEY": "wagtail-canary-5d81c3e0", "IHATEMONEY_SECRET_KEY": "ihm-canary-0b7f29aa"}
@@ -178,3 +181,38 @@ def test_i_hate_money_is_parity_under_a_production_profile(ihatemoney_prod: Outc
     assert str(prod["database"]["facts"]["server_version"]).startswith("15")
     assert prod["resources"]["facts"]["app_limit_bytes"] == 384 * MIB
     assert prod["resources"]["facts"]["app_oom_killed"] is False
+
+
+def test_a_node_service_not_told_to_use_tls_diverges_with_the_drivers_own_message(  # type: ignore[no-untyped-def]
+    docker_client, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Production forces TLS; the service's node-postgres connections do not ask for it. Node
+    # prints the server's refusal first and ~25 lines of stack and error fields after it: the
+    # refusal must still be what the report shows and what the cause is read from.
+    installed(NODEPG / "node_modules" / ".installed")
+    run = parity_run(NODEPG, "prod", tmp_path_factory.mktemp("nodepg-prod"), docker_client)
+    assert run.code == 1, run.explain()
+    assert run.steps("local")["migrations"]["status"] == "ok"
+    found = {d["step"]: d for d in run.report["divergences"]}
+    assert set(found) == {"migrations", "smoke"}, run.report["divergences"]
+    refusal = "pg_hba.conf rejects connection for host"
+    for divergence in found.values():
+        assert refusal in divergence["detail"].splitlines()[0] and "no encryption" in divergence["detail"], divergence
+        assert (divergence["cause"], divergence["cause_confidence"]) == ("database.ssl", "suspected"), divergence
+        assert "&quot;" not in divergence["target"] + divergence["detail"], divergence  # node's JUnit escapes twice
+    # The smoke divergence is the test itself, from node:test's JUnit XML.
+    assert found["smoke"]["subject"].endswith("a note is stored and found by a fuzzy title search")
+
+
+def test_a_node_service_using_tls_is_parity(docker_client, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
+    installed(NODEPG / "node_modules" / ".installed")
+    run = parity_run(NODEPG, "prod-tls", tmp_path_factory.mktemp("nodepg-prod-tls"), docker_client)
+    assert run.code == 0, run.explain()
+    assert run.report["verdict"] == "parity" and run.report["divergences"] == []
+    for side in ("local", "prod-tls"):
+        steps = run.steps(side)
+        assert steps["migrations"]["status"] == "ok", side
+        assert {"notes", "pgmigrations"} <= set(steps["migrations"]["schema"]["tables"]), side
+        tests = {t["id"].rsplit("::", 1)[-1]: t["outcome"] for t in steps["smoke"]["tests"]}
+        assert tests == {"a note is stored and found by a fuzzy title search": "passed"}, side
+    assert str(run.steps("prod-tls")["database"]["facts"]["server_version"]).startswith("15")
