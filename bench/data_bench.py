@@ -21,7 +21,7 @@ import psycopg
 
 from parity.env.environment import Environment
 from parity.profile.loader import load_profile
-from parity.steps.data import fill_rows, prepare_to_cache, save_filled_cluster
+from parity.data.fill import fill_rows, prepare_to_cache, save_filled_cluster
 
 # The example's notes table, as its first revision creates it.
 NOTES = """CREATE TABLE notes (

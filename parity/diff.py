@@ -12,9 +12,9 @@ from typing import Any
 
 from parity.causes.heuristic import suspect
 from parity.evidence import Evidence, key_line
+from parity.migrate.schema import schema_differences
 from parity.profile.models import Profile
 from parity.results import Divergence, ProfileRun, Revision, StepResult, TestCase
-from parity.steps.schema import schema_differences
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,15 @@ Verdict = Literal["parity", "divergent", "error"]
 # confirmed: an experiment reproduced the divergence by flipping that key alone (or that pair);
 # suspected: the error class points at that key; unknown: neither.
 CauseConfidence = Literal["confirmed", "suspected", "unknown"]
-STEP_NAMES = ("database", "data", "migrations", "startup", "smoke", "resources", "rollout", "shutdown")
-# Steps that run only when a profile asks for them (data:, app.rollout, app.shutdown).
-ASKED_FOR = ("data", "rollout", "shutdown")
+# Every step of a run, in order, and for those that run only when a profile asks for them, the
+# profile key that asks (Profile.asks). After resources, which reads the first replicas' peaks
+# while they run: replace them (rollout), then stop them (shutdown).
+STEPS: tuple[tuple[str, str | None], ...] = (
+    ("database", None), ("data", "data"), ("migrations", None), ("startup", None), ("smoke", None),
+    ("resources", None), ("rollout", "app.rollout"), ("shutdown", "app.shutdown"),
+)
+STEP_NAMES = tuple(name for name, _ in STEPS)
+ASKED_FOR = {name: key for name, key in STEPS if key is not None}
 
 
 class Measures(BaseModel):

@@ -24,32 +24,24 @@ from parity.errors import Cancelled, EnvError, ParityError, UsageError
 from parity.profile.loader import LoadedProfile
 from parity.profile.models import Profile
 from parity.project import Project
-from parity.report.redact import Redactor
-from parity.results import Divergence, ProfileRun, RunResult, StepResult, Verdict
-from parity.steps.context import StepContext
+from parity.redact import Redactor
+from parity.results import (
+    ASKED_FOR,
+    STEP_NAMES,
+    Divergence,
+    ProfileRun,
+    RunResult,
+    StepResult,
+    Verdict,
+)
+from parity.steps import StepContext, runner
 
 if TYPE_CHECKING:
     from parity.env.app import AppImage
     from parity.progress import RunProgress
 
 Step = Callable[[StepContext], StepResult]
-
-
-def _step(name: str) -> Step:
-    """The step `name` (parity.steps.NAME's run_NAME), its module imported when it first runs: `up`
-    reaches the engine without loading the steps it runs later, which the background warm-up
-    imports while the database starts (see _warm_imports)."""
-    def action(ctx: StepContext) -> StepResult:
-        run_step: Step = getattr(importlib.import_module(f"parity.steps.{name}"), f"run_{name}")
-        return run_step(ctx)
-    action.__name__ = f"run_{name}"
-    return action
-
-
-STEP_NAMES = ["database", "data", "migrations", "startup", "smoke", "resources",
-              # After resources (which reads the first replicas' peaks while they run): replace them, then stop.
-              "rollout", "shutdown"]
-STEPS: list[tuple[str, Step]] = [(name, _step(name)) for name in STEP_NAMES]
+STEPS: list[tuple[str, Step]] = [(name, runner(name)) for name in STEP_NAMES]
 
 
 @dataclass
@@ -171,7 +163,7 @@ def _explain(session: Session, options: RunOptions, loaded: dict[str, LoadedProf
              divergences: list[Divergence]) -> list[Divergence]:
     """Settle each divergence's cause by experiment: the baseline run again with one group of the
     target's keys at a time, each only as far as the step its divergences appeared in."""
-    from parity.causes.experiments import explain
+    from parity.explain import explain
 
     target = loaded[options.target]
     numbers = itertools.count(1)
@@ -225,7 +217,7 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
     for lp in loaded.values():
         check_host_commands(lp, project.root)
         if lp.profile.data is not None or lp.profile.traffic is not None:
-            from parity.steps.data import check_data  # loaded only when there is something to check
+            from parity.data.check import check_data  # loaded only when there is something to check
 
             check_data(lp, project.root)
     redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
@@ -369,7 +361,7 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
         for step, action in steps:
             # A step the profile does not ask for is recorded (the other side may have it) but not
             # announced: no "rollout: running ... skipped" lines on every run.
-            announce = board is not None and not _unasked(step, loaded.profile)
+            announce = board is not None and (step not in ASKED_FOR or loaded.profile.asks(ASKED_FOR[step]))
             if board and announce:
                 board.step(name, step, "running")
             if step == "data":  # always run (skipped without data:), before migrations run the app's code
@@ -387,19 +379,6 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
         env.keep = keep and run.steps.get("database", StepResult(status="ok")).status != "error"
     run.duration_s = round(time.monotonic() - started, 3)
     return run
-
-
-def _unasked(step: str, profile: Profile) -> bool:
-    """A step that only runs when the profile asks for it (data, app.rollout, app.shutdown), not
-    asked: recorded as skipped, so that the other side's failure there is still a divergence."""
-    if step == "data":
-        return profile.data is None
-    app = profile.app
-    if step == "rollout":
-        return not (app and app.rollout)
-    if step == "shutdown":
-        return not (app and app.shutdown)
-    return False
 
 
 UP_STEPS = [step for step in STEPS if step[0] in ("database", "data", "migrations", "startup")]

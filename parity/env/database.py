@@ -209,7 +209,7 @@ def start_postgres(
 ) -> Database:
     """Start a Postgres container per the spec and return once a real connection succeeds.
 
-    With a data fingerprint (what fills it: see parity.steps.data), start from the filled
+    With a data fingerprint (what fills it: see parity.data.fingerprint), start from the filled
     cluster cached under it if there is one."""
     image = spec.image_ref()
     with_tls = spec.ssl != "off"

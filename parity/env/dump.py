@@ -4,16 +4,14 @@ the environment's network, the file mounted read-only."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import docker
-import docker.errors
-
 from parity.env.database import APP_ROLE, DB_ALIAS, Database
+from parity.env.job import ContainerJob, ProgramMissing
+from parity.env.placement import Placement
 from parity.errors import EnvError
+from parity.profile.models import DatabaseSpec
 
 DUMP_DIR = "/parity-dump"
 
@@ -51,36 +49,21 @@ class Restored:
     output: str
 
 
-def restore_dump(client: docker.DockerClient, db: Database, *, image: str, dump: Path, network: str,
-                 labels: dict[str, str], name: str, ssl: str, data_only: bool, timeout: float,
-                 check_open: Callable[[], None]) -> Restored:
+def restore_dump(placement: Placement, db: Database, spec: DatabaseSpec, dump: Path, *, data_only: bool,
+                 timeout: float) -> Restored:
     """Load `dump` into the database as its superuser, objects owned by the app role."""
     environment = {
         "DUMP": f"{DUMP_DIR}/{dump.name}", "PGHOST": DB_ALIAS, "PGPORT": "5432", "PGUSER": db.admin_user,
-        "PGPASSWORD": db.admin_password or db.password, "PGDATABASE": db.name,
-        "PGSSLMODE": {"off": "disable", "optional": "prefer"}.get(ssl, "require"),
+        "PGPASSWORD": db.admin_password or db.password, "PGDATABASE": db.name, "PGSSLMODE": spec.sslmode,
         "ROLE": "" if db.admin_user == APP_ROLE else APP_ROLE, "DATA_ONLY": "1" if data_only else "",
     }
-    check_open()
+    job = ContainerJob(spec.image_ref(), [], "restore", timeout, options={
+        "entrypoint": ["sh", "-c", _RESTORE_SH], "environment": environment,
+        "volumes": {str(dump.resolve()): {"bind": f"{DUMP_DIR}/{dump.name}", "mode": "ro"}},
+    })
     try:
-        container = client.containers.create(
-            image, entrypoint=["sh", "-c", _RESTORE_SH], command=[], name=name, environment=environment,
-            labels=labels, network=network,
-            volumes={str(dump.resolve()): {"bind": f"{DUMP_DIR}/{dump.name}", "mode": "ro"}},
-        )
-    except docker.errors.APIError as exc:
-        raise EnvError(f"cannot create the restore container: {exc.explanation or exc}", None) from None
-    code: int | None
-    try:
-        container.start()
-        try:
-            code = int(container.wait(timeout=timeout)["StatusCode"])
-        except Exception:  # noqa: BLE001 - the SDK raises a requests timeout when the wait runs out
-            code = None
-            with contextlib.suppress(docker.errors.APIError):
-                container.kill()
-        output = container.logs().decode(errors="replace")
-    finally:
-        with contextlib.suppress(docker.errors.APIError):
-            container.remove(force=True)
-    return Restored(code, output)
+        finished = job.run(placement)
+    except ProgramMissing as exc:
+        raise EnvError(f"the database image {spec.image_ref()} cannot run the restore: {exc}",
+                       "use a database image with a shell and pg_restore/psql") from None
+    return Restored(finished.code, finished.text)

@@ -25,6 +25,7 @@ from parity.engine.cleanup import (
 from parity.engine.owner import current_owner
 from parity.env.database import Database, start_postgres, start_sqlite
 from parity.env.host import kill_group
+from parity.env.placement import Placement
 from parity.errors import Cancelled, EnvError
 from parity.profile.loader import LoadedProfile
 from parity.profile.models import Profile
@@ -89,6 +90,12 @@ class Environment:
     def labels(self, role: str | None = None) -> dict[str, str]:
         """The labels of this environment's resources."""
         return L.resource_labels(self.env_id, self.loaded.name, str(self.project_root), self.mode, role)
+
+    @property
+    def placement(self) -> Placement:
+        """Where this environment's containers are made (its network once it has one)."""
+        return Placement(self.client, self.env_id, self.network_name if self.has_network else None,
+                         self.labels, self.check_open)
 
     def __enter__(self) -> Environment:
         return self

@@ -146,6 +146,21 @@ class DatabaseSpec(Strict):
         """The image to run: `image` if given, else the official postgres:<major>."""
         return self.image or f"postgres:{self.version}"
 
+    @property
+    def postgres(self) -> bool:
+        """A Postgres server (a container), not a SQLite file."""
+        return self.engine == "postgres"
+
+    @property
+    def tls(self) -> bool:
+        """Whether the server speaks TLS (ssl optional or required)."""
+        return self.engine == "postgres" and self.ssl != "off"
+
+    @property
+    def sslmode(self) -> str:
+        """libpq's sslmode for a client that knows no CA: what `ssl` lets it use."""
+        return {"off": "disable", "optional": "prefer"}.get(self.ssl, "require")
+
     def url_template(self) -> str:
         """The DATABASE_URL template, with the engine's default."""
         if self.url:
@@ -365,11 +380,21 @@ class Profile(Strict):
     traffic: TrafficSpec | None = None
 
     def rehearses(self) -> bool:
-        """Whether it asks for a rehearsal of its migrations (see parity.steps.rehearsal): data,
+        """Whether it asks for a rehearsal of its migrations (see parity.migrate.rehearsal): data,
         traffic or a budget."""
         migrations = self.migrations
         budgets = migrations is not None and (migrations.lock_budget is not None or migrations.budget is not None)
         return self.data is not None or self.traffic is not None or budgets
+
+    def asks(self, key: str) -> bool:
+        """Whether the profile sets `key` (dotted: "app.rollout") to something: a step that runs
+        only when asked (parity.results.STEPS) is asked for by its key."""
+        value: object = self
+        for part in key.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return False
+        return bool(value)
 
 
 def profile_json_schema() -> dict[str, Any]:

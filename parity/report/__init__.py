@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from parity.redact import Redactor
     from parity.report.json_report import render_json, report_json_schema
     from parity.report.junit import render_junit
     from parity.report.markdown import render_markdown
-    from parity.report.redact import Redactor
     from parity.report.terminal import render_terminal
     from parity.results import RunResult
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # renderer's rich tables are ~40 ms of its start).
 _LAZY = {
     "render_json": "json_report", "report_json_schema": "json_report", "render_junit": "junit",
-    "render_markdown": "markdown", "Redactor": "redact", "render_terminal": "terminal",
+    "render_markdown": "markdown", "render_terminal": "terminal",
 }
 
 
@@ -28,7 +28,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
-    "Redactor",
     "render_json",
     "render_junit",
     "render_markdown",

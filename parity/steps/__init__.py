@@ -1,0 +1,180 @@
+"""What a run does in an environment: one module per step (parity.steps.NAME's run_NAME, in the
+order of parity.results.STEPS), each returning a StepResult, and the context they all get.
+
+No step imports another: what two steps share lives below them (env/, migrate/, data/)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import docker
+
+from parity.env.environment import Environment
+from parity.env.host import Finished, HostCommand, Line, user_environment
+from parity.env.secrets import Delivery
+from parity.errors import UsageError
+from parity.migrate.job import Job
+from parity.migrate.plan import Plan, plan_for
+from parity.profile.models import Profile
+from parity.redact import Redactor
+from parity.results import STEP_NAMES, StepResult
+
+if TYPE_CHECKING:  # the app's modules load when a step starts an app (`up` of a database skips them)
+    from parity.env.app import AppImage
+    from parity.env.balancer import Balancer, Replica
+
+
+Runner = Callable[["StepContext"], StepResult]
+
+
+def runner(name: str) -> Runner:
+    """The step `name` (parity.steps.NAME's run_NAME), its module imported when it first runs: `up`
+    reaches the engine without loading the steps it runs later, which the background warm-up
+    imports while the database starts."""
+    if name not in STEP_NAMES:
+        raise KeyError(name)
+
+    def action(ctx: StepContext) -> StepResult:
+        run_step: Runner = getattr(importlib.import_module(f"parity.steps.{name}"), f"run_{name}")
+        return run_step(ctx)
+    action.__name__ = f"run_{name}"
+    return action
+
+
+@dataclass
+class StepContext:
+    """One profile's run in progress; steps read it and record what they started."""
+
+    client: docker.DockerClient
+    env: Environment
+    project_root: Path
+    image: AppImage | None
+    secrets: dict[str, str]
+    redactor: Redactor
+    progress: Callable[[str], None]
+    delivery: Delivery = field(default_factory=Delivery)
+    # The app's containers (one unless app.replicas), the balancer in front of replicas, and the
+    # first replica's container and port; APP_URL is the balancer's when there is one.
+    replicas: list[Replica] = field(default_factory=list)
+    balancer: Balancer | None = None
+    app_container: object = None
+    app_host_port: int | None = None
+    app_url: str | None = None
+    deadline_grace: float = 60.0
+    rehearse: bool = False  # measure the migrations (this profile or the other one asks for it)
+
+    @property
+    def profile(self) -> Profile:
+        """The profile being run."""
+        return self.env.profile
+
+    @cached_property
+    def plan(self) -> Plan:
+        """How the profile's migrations run, worked out once per profile run: the data step (its
+        cache key, data.at) and the migrations step read the same Alembic scripts."""
+        return plan_for(self.profile, self.project_root)
+
+    def host_environment(self) -> dict[str, str]:
+        """What a command on this machine gets: the caller's environment (host.venv first on PATH),
+        app.env, the secrets' values, the database as seen from here, and APP_URL once the app runs."""
+        profile = self.profile
+        env = user_environment(profile.host, self.project_root)
+        if profile.app:
+            env.update(profile.app.env)
+        env.update(self.secrets)
+        db = self.env.database
+        if db is not None:
+            env["DATABASE_URL"] = db.url_host
+            if db.ca_cert_path:
+                env["PGSSLROOTCERT"] = str(db.ca_cert_path)
+                env["DB_CA_CERT"] = db.ca_cert or ""
+            if profile.database:
+                env.update(db.variables(profile.database.env, "host"))
+        if self.app_url:
+            env["APP_URL"] = self.app_url
+        return env
+
+    def container_environment(self) -> dict[str, str]:
+        """The environment of the app's containers (the app, a release job): the secrets delivered
+        as variables, app.env, and database.env as seen on the environment's network."""
+        env = dict(self.delivery.environment)
+        if self.profile.app:
+            env.update(self.profile.app.env)
+        db = self.env.database
+        if db is not None and self.profile.database:
+            env.update(db.variables(self.profile.database.env, "network"))
+        return env
+
+    def say(self, message: str) -> None:
+        """Progress, redacted."""
+        self.progress(self.redactor.text(message))
+
+    def migrations_job(self) -> Job:
+        """What the migration tooling works with: this database, the migrations command run where
+        the profile runs it, redaction and progress."""
+        assert self.env.database is not None
+        return Job(database=self.env.database, run=self.run_migrations_command, redactor=self.redactor,
+                   say=self.say, stopped=self.env.closed)
+
+    def run_migrations_command(self, argv: list[str], timeout: float,
+                               on_line: Callable[[Line], None] | None = None) -> Finished | StepResult:
+        """Run a migrations command where the profile says (a release job or this machine); a
+        StepResult when it cannot run at all. `on_line` hears each line of output as it comes."""
+        spec = self.profile.migrations
+        assert spec is not None
+        if spec.run_in == "app":
+            if self.image is None:
+                return StepResult(status="error", summary="migrations run_in: app, but the profile has no app",
+                                  detail="set migrations.run_in: host, or add an app section")
+            return self._release_job(argv, timeout, on_line)
+        output = HostCommand(argv, self.project_root, self.host_environment(), timeout).run(self.env, on_line)
+        if output.not_found:
+            message = f"migrations command not found on this machine: {output.not_found}"
+            return StepResult(status="error", summary=message, detail=message)
+        return output
+
+    def _release_job(self, command: list[str], timeout: float, on_line: Callable[[Line], None] | None) -> Finished:
+        """A one-off container from the app image on the environment's network, like a release job;
+        stderr sent into stdout by a shell, so an error stays in order with what came before it."""
+        from parity.env.app import container_options
+        from parity.env.job import ContainerJob, ProgramMissing
+
+        assert self.image is not None and self.profile.app is not None
+        options = container_options(self.profile.app, environment=self.container_environment(),
+                                    mounts=self.delivery.mounts, labels={})
+        for key in ("labels", "command", "nano_cpus"):
+            options.pop(key, None)
+        wrapped = command[0] != "sh"  # a shell already: the user's string, or the per-revision form
+        argv = ["sh", "-c", 'exec 2>&1; exec "$@"', "parity-migrations", *command] if wrapped else command
+        try:
+            output = ContainerJob(self.image.ref, argv, "migrations", timeout, options).run(
+                self.env.placement, on_line)
+        except ProgramMissing:
+            if not wrapped:
+                raise self._not_in_image(repr(command[0])) from None
+            try:  # an image without a shell (distroless)
+                output = ContainerJob(self.image.ref, command, "migrations", timeout, options).run(
+                    self.env.placement, on_line)
+            except ProgramMissing:
+                raise self._not_in_image(repr(command[0])) from None
+            wrapped = False
+        if output.code == 127:
+            # The shell (or Alembic's launcher) could not find the program: a profile mistake, exit 2.
+            seen = self.redactor.text("\n".join(line.text for line in output.lines[-3:]))
+            raise self._not_in_image(repr(command[0]) if wrapped else "", seen)
+        return output
+
+    def _not_in_image(self, program: str = "", seen: str = "") -> UsageError:
+        """The error for a migrations command the app image does not have (however it was launched)."""
+        assert self.image is not None
+        named = f" {program}" if program else ""
+        return UsageError(
+            f"the migrations command{named} is not found in the app image {self.image.ref}"
+            + (f":\n{seen}" if seen else ""),
+            "fix migrations.command (or install the tool in the image), or use run_in: host",
+        )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
+from parity.data.fingerprint import data_fingerprint
 from parity.env import pgtemplate
 from parity.errors import EnvError, ParityError
 from parity.results import StepResult
-from parity.steps.context import StepContext
-from parity.steps.data import data_fingerprint
+from parity.steps import StepContext
 
 
 def run_database(ctx: StepContext) -> StepResult:
@@ -17,7 +17,7 @@ def run_database(ctx: StepContext) -> StepResult:
     if spec is None:
         return StepResult(status="skipped", summary="no database in this profile")
     started = time.monotonic()
-    fingerprint = data_fingerprint(ctx) if pgtemplate.enabled() else None
+    fingerprint = data_fingerprint(ctx.profile, ctx.project_root, lambda: ctx.plan) if pgtemplate.enabled() else None
     statements = ctx.rehearse
     try:
         try:

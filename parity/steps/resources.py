@@ -9,7 +9,7 @@ import docker.errors
 
 from parity.profile.units import format_size
 from parity.results import Status, StepResult
-from parity.steps.context import StepContext
+from parity.steps import StepContext
 
 _PEAK = "cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.peak"
 

@@ -18,7 +18,7 @@ from parity.env.balancer import LoggedRequest, Replica, network_address
 from parity.env.termination import Termination, exit_state, terminate
 from parity.profile.models import ShutdownSpec
 from parity.results import Status, StepResult
-from parity.steps.context import StepContext
+from parity.steps import StepContext
 from parity.steps.shutdown import loop_requests
 from parity.steps.startup import DEFAULT_PROBE, probe_until_ready, start_replica
 

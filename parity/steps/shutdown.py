@@ -14,7 +14,7 @@ from parity.env.termination import Termination, terminate
 from parity.evidence import tail
 from parity.profile.models import ShutdownSpec
 from parity.results import Status, StepResult
-from parity.steps.context import StepContext
+from parity.steps import StepContext
 from parity.steps.startup import app_logs
 
 # Once the in-flight request is written, the app is given this long to have it in hand before the

@@ -13,13 +13,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from parity.env.answered_by import annotate
 from parity.env.balancer import CHECK_HEADER
 from parity.env.host import HostCommand, shared_file_lock
 from parity.evidence import excerpt, key_line, tail
 from parity.profile.models import HttpCheck
 from parity.results import Status, StepResult, TestCase
-from parity.steps.answered_by import annotate
-from parity.steps.context import StepContext
+from parity.steps import StepContext
 
 # The balancer's log reaches the engine a moment after the response reaches the client.
 LOG_SETTLE = 0.2

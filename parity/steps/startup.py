@@ -16,7 +16,7 @@ from parity.env.probe import probe_once
 from parity.evidence import excerpt, tail
 from parity.profile.models import StartupProbe
 from parity.results import Status, StepResult
-from parity.steps.context import StepContext
+from parity.steps import StepContext
 
 # Without a probe in the profile, wait for the port like a tcp probe, with a generous budget.
 DEFAULT_PROBE = StartupProbe(tcp=True, period=1.0, failure_threshold=60)

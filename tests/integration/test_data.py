@@ -10,12 +10,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from parity.data.fill import fill_rows
 from parity.env import pgtemplate
 from parity.env.environment import Environment
 from parity.profile.loader import load_profile
 from parity.project import Project
 from parity.run import RunOptions, run
-from parity.steps.data import fill_rows
 from tests.integration.projects import make_project
 from tests.integration.rehearsal import (
     Rev,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from parity.env.host import Finished, Line
-from parity.steps.alembic_revisions import (
+from parity.migrate.alembic_revisions import (
     MARK,
     RevisionInfo,
     discover_revisions,
@@ -18,7 +18,7 @@ from parity.steps.alembic_revisions import (
     parse_upgrade,
     per_revision_command,
 )
-from parity.steps.migrations import _per_revision
+from parity.migrate.apply import _per_revision
 
 REVS = [RevisionInfo("0001", "notes"), RevisionInfo("0002", "view")]
 

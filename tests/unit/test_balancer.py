@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from parity.diff import compare
+from parity.env.answered_by import annotate
 from parity.env.balancer import HealthCheck, haproxy_config, parse_log
 from parity.profile.models import Profile
 from parity.results import ProfileRun, StepResult, TestCase
-from parity.steps.answered_by import annotate
 
 SERVERS = [("app-1", "app-1"), ("app-2", "app-2")]
 

@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
-from parity.causes.experiments import (
+from parity.causes.keys import KeyGroup, apply_group, differing_groups, differing_keys, revert_group
+from parity.diff import compare
+from parity.errors import EnvError
+from parity.explain import (
     STEP_ORDER,
     deepest_step,
     explain,
@@ -19,9 +22,6 @@ from parity.causes.experiments import (
     reproduces,
     up_to_step,
 )
-from parity.causes.keys import KeyGroup, apply_group, differing_groups, differing_keys, revert_group
-from parity.diff import compare
-from parity.errors import EnvError
 from parity.profile.models import Profile
 from parity.results import Divergence, ProfileRun, Revision, StepResult, TestCase
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parity.steps.data_rows import (
+from parity.data.rows import (
     CannotGenerate,
     Column,
     ForeignKey,

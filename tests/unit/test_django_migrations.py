@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from parity.env.host import Line, LineSplitter
-from parity.steps.django_migrations import (
+from parity.migrate.django_migrations import (
     aimed_command,
     is_django_migrate,
     migration_results,

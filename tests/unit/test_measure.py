@@ -5,9 +5,9 @@ from __future__ import annotations
 from parity.diff import Budgets, compare, compare_runs
 from parity.env.monitor import Backend, Sample, TableLock
 from parity.env.traffic import TrafficQuery
+from parity.migrate.measure import Window, measure
 from parity.profile.models import Profile
 from parity.results import Measures, ProfileRun, Revision, StepResult
-from parity.steps.measure import Window, measure
 
 MIGRATION, TRAFFIC, HOLD = 101, 201, 301
 WINDOWS = [Window("0001", 10.0, 10.5), Window("0002", 10.6, 14.0), Window("0003", 14.1, 14.3)]

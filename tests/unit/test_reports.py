@@ -15,8 +15,8 @@ import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 from rich.console import Console
 
+from parity.redact import Redactor
 from parity.report import (
-    Redactor,
     render_json,
     render_junit,
     render_markdown,

@@ -110,7 +110,7 @@ def applied_migrations(database_url: str, connect: dict[str, object] | None = No
     """django_migrations' rows (app, name), in the order Django applied them."""
     from sqlalchemy import create_engine, text  # imported here: only a Django rollback needs it
 
-    from parity.steps.schema import connect_args, sqlalchemy_url
+    from parity.migrate.schema import connect_args, sqlalchemy_url
 
     engine = create_engine(sqlalchemy_url(database_url), connect_args=connect_args(database_url) | (connect or {}))
     try:

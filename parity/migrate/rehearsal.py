@@ -10,11 +10,12 @@ from types import TracebackType
 from parity.env.host import Line
 from parity.env.monitor import LockMonitor
 from parity.env.traffic import Traffic
+from parity.migrate.alembic_revisions import MARK
+from parity.migrate.job import Job
+from parity.migrate.measure import Window, measure
+from parity.profile.models import TrafficSpec
 from parity.profile.units import format_duration
 from parity.results import Measures, StepResult
-from parity.steps.alembic_revisions import MARK
-from parity.steps.context import StepContext
-from parity.steps.measure import Window, measure
 
 # Django's "  Applying app.0002_x..." and its " OK" (the migrations of other tools: no boundaries).
 _BOUNDARY = re.compile(r"^\s*Applying \S+\.\.\.|^\s*(OK|FAKED)\b")
@@ -25,22 +26,19 @@ WARM_UP_S = 0.3
 class Rehearsal:
     """A context around the migrations command: monitor and traffic from entry to exit."""
 
-    def __init__(self, ctx: StepContext, timeout: float) -> None:
-        db = ctx.env.database
-        assert db is not None
-        self.ctx = ctx
-        self.monitor = LockMonitor(db, ctx.env.closed)
-        spec = ctx.profile.traffic
-        self.traffic = Traffic(db, spec, deadline_s=timeout + 10, stopped=ctx.env.closed) if spec else None
+    def __init__(self, job: Job, traffic: TrafficSpec | None, timeout: float) -> None:
+        self.job, self.spec = job, traffic
+        self.monitor = LockMonitor(job.database, job.stopped)
+        self.traffic = Traffic(job.database, traffic, deadline_s=timeout + 10, stopped=job.stopped) if traffic else None
         self.started = self.ended = 0.0
 
     def __enter__(self) -> Rehearsal:
         self.monitor.start()
-        spec = self.ctx.profile.traffic
+        spec = self.spec
         if self.traffic is not None and spec is not None:
             held = f", ACCESS SHARE held on {', '.join(spec.hold)} for {format_duration(spec.hold_for)}" if spec.hold else ""
             sent = f"{spec.rate:g}/s over {spec.connections} connections" if spec.sql else "no statements"
-            self.ctx.say(f"traffic: {sent}{held}")
+            self.job.say(f"traffic: {sent}{held}")
             self.traffic.start()
             time.sleep(WARM_UP_S)
         self.started = time.time()
@@ -75,12 +73,12 @@ class Rehearsal:
             revision.measures = measured.get(revision.id)
         facts: dict[str, object] = {"samples": len(self.monitor.samples)}
         if self.monitor.error:
-            facts["monitor_error"] = self.ctx.redactor.text(self.monitor.error)
+            facts["monitor_error"] = self.job.redactor.text(self.monitor.error)
         if self.traffic is not None:
             report = self.traffic.report
             facts["traffic"] = {"sent": report.sent, "errors": report.errors, "held": report.held,
                                 "hold_s": report.hold_s, "duration_s": report.duration_s,
-                                "setup_error": self.ctx.redactor.text(report.setup_error)}
+                                "setup_error": self.job.redactor.text(report.setup_error)}
         if step_only:
             facts["measures"] = measured["migrations"].model_dump()
         result.facts["rehearsal"] = facts

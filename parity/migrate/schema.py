@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from parity.report.redact import Redactor
-
-if TYPE_CHECKING:
-    from parity.steps.context import StepContext
+from parity.redact import Redactor
 
 IGNORED_TABLES = {"alembic_version"}
 
@@ -19,14 +16,6 @@ def sqlalchemy_url(database_url: str) -> str:
         if database_url.startswith(prefix):
             return "postgresql+psycopg://" + database_url[len(prefix) :]
     return database_url
-
-
-def current_schema(ctx: StepContext) -> dict[str, Any]:
-    """The schema of the step's database now, read with parity's own connection settings (its CA
-    on this machine), not only the user's URL."""
-    db = ctx.env.database
-    assert db is not None
-    return snapshot_schema(db.url_host, ctx.redactor, db.connect_kwargs() if db.engine == "postgres" else None)
 
 
 def snapshot_schema(database_url: str, redactor: Redactor, connect: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -16,19 +16,16 @@ from typing import Any, Literal
 
 from parity.env.host import Finished
 from parity.evidence import excerpt, key_line
-from parity.results import Revision, RoundTrip, StepResult
-from parity.steps.alembic_revisions import (
+from parity.migrate.alembic_revisions import (
     MARK,
     AlembicUpgrade,
     RevisionInfo,
     downgrade_command,
     per_revision_command,
 )
-from parity.steps.context import StepContext
-from parity.steps.schema import current_schema, schema_differences
-
-# Runs one migrations command (argv) where the profile runs them; a StepResult if it cannot run.
-Execute = Callable[[list[str]], Finished | StepResult]
+from parity.migrate.job import Job
+from parity.migrate.schema import schema_differences
+from parity.results import Revision, RoundTrip, StepResult
 
 
 @dataclass(frozen=True)
@@ -48,8 +45,7 @@ def alembic_steps(upgrade: AlembicUpgrade, start: str) -> Steps:
     )
 
 
-def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps: Steps,
-                        execute: Execute, timeout: float) -> None:
+def roll_back_and_forth(job: Job, result: StepResult, start: str, steps: Steps, timeout: float) -> None:
     """Round-trip the revisions `result` applied; record each one's RoundTrip and a summary in
     result.facts["rollback"]. `start`: where the run started from ("base" when empty)."""
     applied = [r for r in result.revisions if r.status == "ok"]
@@ -58,17 +54,17 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps:
     levels = [start, *(r.id for r in applied)]  # levels[i]: the revision below applied[i]
     # Each level's schema on the way down (the head's: what the migrations left), to compare with
     # the same level on the way up.
-    schemas: dict[str, dict[str, Any]] = {applied[-1].id: result.schema_snapshot or current_schema(ctx)}
-    ctx.say(f"rollback: downgrading {len(applied)} revisions one at a time, down to {start}")
+    schemas: dict[str, dict[str, Any]] = {applied[-1].id: result.schema_snapshot or job.current_schema()}
+    job.say(f"rollback: downgrading {len(applied)} revisions one at a time, down to {start}")
     lowest = len(applied)
     for index in reversed(range(len(applied))):
         revision, below = applied[index], levels[index]
         revision.rollback = trip = RoundTrip()
-        if not _attempt(ctx, trip, "downgrade", execute, steps.down(applied, index), timeout):
+        if not _attempt(job, trip, "downgrade", steps.down(applied, index), timeout):
             break
-        schemas[below] = current_schema(ctx)
+        schemas[below] = job.current_schema()
         lowest = index
-    ctx.say(f"rollback: upgrading again from {levels[lowest]}")
+    job.say(f"rollback: upgrading again from {levels[lowest]}")
     # What differed at the level below: a loss made lower down shows again at every level above;
     # it is reported at the revision where it first appears.
     carried: set[str] = set()
@@ -76,9 +72,9 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps:
         revision = applied[index]
         back = revision.rollback
         assert back is not None and back.downgrade == "ok"  # from `lowest` up, each came down
-        if not _attempt(ctx, back, "upgrade", execute, steps.up(applied, index), timeout):
+        if not _attempt(job, back, "upgrade", steps.up(applied, index), timeout):
             break
-        again = current_schema(ctx)
+        again = job.current_schema()
         before = schemas.get(revision.id)
         if before is not None and "error" not in before and "error" not in again:
             changes = list(schema_differences(before, again))
@@ -91,25 +87,24 @@ def roll_back_and_forth(ctx: StepContext, result: StepResult, start: str, steps:
         result.summary = f"{result.summary}; rollback broken at {', '.join(r.id for r in broken)}"[:300]
 
 
-def _attempt(ctx: StepContext, trip: RoundTrip, way: Literal["downgrade", "upgrade"],
-             execute: Execute, argv: list[str], timeout: float) -> bool:
+def _attempt(job: Job, trip: RoundTrip, way: Literal["downgrade", "upgrade"], argv: list[str],
+             timeout: float) -> bool:
     """One way of a round trip, timed and recorded in `trip`; whether it worked."""
     started = time.monotonic()
-    output = execute(argv)
+    output = job.run(argv, timeout, None)
     setattr(trip, f"{way}_s", round(time.monotonic() - started, 3))
     if isinstance(output, StepResult):  # could not run at all
         output = Finished(code=1, lines=[], started=time.time())
     if output.code != 0:
         setattr(trip, way, "failed")
-        trip.error = _error(ctx, output, timeout)
+        trip.error = _error(job.redactor.text(output.text), output.code, timeout)
         return False
     setattr(trip, way, "ok")
     return True
 
 
-def _error(ctx: StepContext, output: Finished, timeout: float) -> str:
-    text = ctx.redactor.text(output.text)
-    if output.code is None:
+def _error(text: str, code: int | None, timeout: float) -> str:
+    if code is None:
         return f"timed out after {timeout:.0f}s\n{excerpt(text, 15)}"
     lines = [line for line in text.splitlines() if not line.startswith(MARK)]
     return excerpt("\n".join(lines), 15) or key_line(text)
