@@ -241,6 +241,11 @@ class AppSpec(Strict):
     rollout: bool = False
     shutdown: ShutdownSpec | None = None
 
+    @property
+    def balanced(self) -> bool:
+        """Whether a load balancer stands in front of the app (app.replicas given, even 1)."""
+        return self.replicas is not None
+
     @model_validator(mode="after")
     def _build_or_image(self) -> AppSpec:
         if bool(self.build) == bool(self.image):
