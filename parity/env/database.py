@@ -17,7 +17,9 @@ import docker
 import docker.errors
 
 from parity.engine.images import declared_volumes, ensure_image, image_present, local_image
+from parity.engine.state import exit_state
 from parity.env import pgtemplate
+from parity.env.placement import Placement
 from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
 from parity.profile.models import DatabaseSpec
@@ -32,6 +34,7 @@ ADMIN_ROLE = "postgres"
 # database.memory would get the server killed, where production keeps its files on disk. It
 # is outside every VOLUME the images declare, so the pre-initialised cluster is used in place.
 PGDATA = pgtemplate.TEMPLATE_DIR
+READY_TIMEOUT_S = 90.0  # a real connection after the start; beyond it the engine is too loaded
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Database:
     ready_s: float = 0.0
     container_id: str | None = None
     host_port: int | None = None
+    tls: bool = False  # the server speaks TLS, verified against ca_cert (saved at ca_cert_path)
     ca_cert: str | None = None
     ca_cert_path: Path | None = None
     sqlite_path: Path | None = None
@@ -85,7 +89,7 @@ class Database:
             "host": "127.0.0.1", "port": self.host_port, "user": self.user,
             "password": self.password, "dbname": self.name, "connect_timeout": 3,
         }
-        if self.ca_cert_path:
+        if self.tls:
             kwargs.update(sslmode="verify-ca", sslrootcert=str(self.ca_cert_path))
         return kwargs
 
@@ -124,7 +128,72 @@ def start_sqlite(spec: DatabaseSpec, state_dir: Path, network_dir: str) -> Datab
     )
 
 
-def postgres_command(spec: DatabaseSpec, with_tls: bool, statements: bool = False) -> list[str]:
+@dataclass(frozen=True)
+class Passwords:
+    """The app role's password and the admin role's (the same one where the app role is the superuser)."""
+
+    app: str
+    admin: str
+
+    @classmethod
+    def random(cls, spec: DatabaseSpec) -> Passwords:
+        """Fresh random passwords for one environment."""
+        app = secrets.token_urlsafe(18)
+        return cls(app, app if spec.superuser else secrets.token_urlsafe(18))
+
+
+# What a template is made with: every password is replaced at each start (pgtemplate.ROLES_VAR).
+PLACEHOLDERS = Passwords(pgtemplate.PLACEHOLDER, pgtemplate.PLACEHOLDER)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Where the cluster comes from: the image's own initdb (start_from None), a pre-initialised
+    template, or a filled cluster (start_from == filled_ref)."""
+
+    start_from: str | None = None
+    # The filled cluster of this data (started from, or to save once filled); None: nothing to cache.
+    filled_ref: str | None = None
+
+    @property
+    def filled(self) -> bool:
+        """Started from the cached filled cluster."""
+        return self.start_from is not None and self.start_from == self.filled_ref
+
+
+@dataclass(frozen=True)
+class PostgresSetup:
+    """The Postgres container to make (configure_postgres's answer, create_postgres's input)."""
+
+    spec: DatabaseSpec
+    image: str  # the profile's image, or the template (or filled cluster) made from it
+    command: list[str] | None
+    entrypoint: list[str] | None
+    environment: dict[str, str]
+    tmpfs: dict[str, str]
+    uploads: dict[str, bytes]  # tar archives by the directory they unpack in, put before the start
+    passwords: Passwords
+    cluster: Cluster
+
+    @property
+    def started_first(self) -> bool:
+        """A pre-initialised cluster is started before its files are uploaded: its start script
+        sets the passwords while they travel, and waits for them."""
+        return self.cluster.start_from is not None
+
+    @property
+    def create_options(self) -> dict[str, object]:
+        """docker create()'s options read from the setup (the placement adds name, labels, network)."""
+        options: dict[str, object] = {
+            "command": self.command, "entrypoint": self.entrypoint, "environment": self.environment,
+            "ports": {"5432/tcp": ("127.0.0.1", None)}, "tmpfs": self.tmpfs, "shm_size": "256m",
+        }
+        if self.spec.memory:
+            options.update(mem_limit=self.spec.memory, memswap_limit=self.spec.memory)
+        return options
+
+
+def postgres_command(spec: DatabaseSpec, statements: bool = False) -> list[str]:
     """The server command line: the profile's settings as `-c` options (with `statements`,
     pg_stat_statements loaded too: a rehearsal counts lock_timeout statements with it)."""
     options: dict[str, str] = {}
@@ -135,7 +204,7 @@ def postgres_command(spec: DatabaseSpec, with_tls: bool, statements: bool = Fals
         options["shared_preload_libraries"] = ",".join(dict.fromkeys([*libraries, "pg_stat_statements"]))
     if spec.max_connections is not None:
         options["max_connections"] = str(spec.max_connections)
-    if with_tls:
+    if spec.tls:
         options.update(
             ssl="on",
             ssl_cert_file=f"{TLS_DIR}/server.crt",
@@ -170,8 +239,60 @@ def app_role_sql(database: str, password: str) -> str:
     )
 
 
+def initdb(spec: DatabaseSpec, passwords: Passwords) -> tuple[dict[str, str], dict[str, bytes]]:
+    """What the image's own entrypoint reads to initialise a cluster: its variables, and its init
+    scripts (archives by directory: the app role where it is not the superuser)."""
+    environment = {"POSTGRES_DB": spec.name, "PGDATA": PGDATA, "LANG": "C.UTF-8"}
+    if spec.superuser:
+        environment.update(POSTGRES_USER=APP_ROLE, POSTGRES_PASSWORD=passwords.app)
+    else:
+        environment.update(POSTGRES_USER=ADMIN_ROLE, POSTGRES_PASSWORD=passwords.admin)
+    files: dict[str, bytes] = {}
+    if not spec.superuser:
+        script = app_role_sql(spec.name, passwords.app)
+        files["/"] = _archive({"docker-entrypoint-initdb.d/50-parity-app-role.sql": (script, 0o644)})
+    return environment, files
+
+
 # Runs as root before the image's own entrypoint (used when there is no pre-initialised cluster).
 _TLS_WRAPPER = "set -e\n" + INSTALL_TLS_SH + 'exec docker-entrypoint.sh "$@"\n'
+
+
+def configure_postgres(spec: DatabaseSpec, passwords: Passwords, volumes: list[str], cluster: Cluster = Cluster(),
+                       statements: bool = False) -> PostgresSetup:
+    """The container to make for the spec (no engine, no randomness): its image, command,
+    entrypoint, variables, tmpfs and uploads. `volumes`: the VOLUMEs its image declares."""
+    environment, uploads = initdb(spec, passwords)
+    command = postgres_command(spec, statements=statements)
+    entrypoint: list[str] | None = None
+    if cluster.start_from:
+        # Start from the pre-initialised cluster: no initdb, no temporary server. The roles'
+        # passwords come in a variable (as POSTGRES_PASSWORD does), so they are set as soon as
+        # the container starts.
+        entrypoint = ["sh", "-c", pgtemplate.START_SCRIPT, "parity-postgres", *command[1:]]
+        command = []
+        environment.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
+        environment[pgtemplate.ROLES_VAR] = pgtemplate.roles_sql(spec, APP_ROLE, passwords.app, ADMIN_ROLE,
+                                                                 passwords.admin)
+        if spec.tls:
+            environment[pgtemplate.FILES_VAR] = "1"
+        if cluster.filled:
+            environment["FILLED"] = "1"
+        uploads = {}
+    elif spec.tls:
+        entrypoint = ["sh", "-c", _TLS_WRAPPER, "parity-tls"]
+        environment.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
+    # The VOLUMEs the image declares (/var/lib/postgresql/data, or /var/lib/postgresql from 18 on)
+    # hold nothing of ours: an empty tmpfs each, or Docker would make an anonymous volume on disk
+    # at every start. (A template, and a filled cluster, declare the same ones as their image.)
+    tmpfs = {volume: "rw,mode=1777" for volume in volumes}
+    if spec.tls:
+        # The private key stays in memory: never in the container's filesystem, which a filled
+        # cluster's image is made from.
+        tmpfs[TLS_DIR] = "rw,mode=0700"
+    return PostgresSetup(spec=spec, image=cluster.start_from or spec.image_ref(), command=command or None,
+                         entrypoint=entrypoint, environment=environment, tmpfs=tmpfs, uploads=uploads,
+                         passwords=passwords, cluster=cluster)
 
 
 def _in_background(work: Callable[[], T]) -> Callable[[], T]:
@@ -193,152 +314,116 @@ def _archive(files: dict[str, tuple[str, int]]) -> bytes:
     return buffer.getvalue()
 
 
-def start_postgres(
-    client: docker.DockerClient,
-    spec: DatabaseSpec,
-    *,
-    env_id: str,
-    network: str | None,
-    labels: dict[str, str],
-    state_dir: Path,
-    progress: Callable[[str], None],
-    ready_timeout: float = 90.0,
-    check_open: Callable[[], None] = lambda: None,
-    data_fingerprint: str | None = None,
-    statements: bool = False,
-) -> Database:
-    """Start a Postgres container per the spec and return once a real connection succeeds.
+def start_postgres(placement: Placement, spec: DatabaseSpec, state_dir: Path, progress: Callable[[str], None], *,
+                   data_fingerprint: str | None = None, statements: bool = False) -> Database:
+    """Start a Postgres container per the spec and return once a real connection succeeds:
+    configure, create, wait.
 
     With a data fingerprint (what fills it: see parity.data.fingerprint), start from the filled
     cluster cached under it if there is one."""
-    image = spec.image_ref()
-    with_tls = spec.ssl != "off"
     # Made in a thread while the engine looks up the images and starts the container.
-    tls_job = _in_background(lambda: make_server_tls(env_id, [DB_ALIAS])) if with_tls else None
+    tls = _in_background(lambda: make_server_tls(placement.env_id, [DB_ALIAS])) if spec.tls else None
+    base = _base_image(placement.client, spec.image_ref(), progress)
+    cluster = _cluster(placement, spec, base, progress, data_fingerprint) if pgtemplate.enabled() else Cluster()
+    placement.check_open()
+    setup = configure_postgres(spec, Passwords.random(spec), declared_volumes(base.attrs), cluster, statements)
+    container, db = create_postgres(placement, setup, tls, progress, state_dir)
+    started = time.monotonic()
+    db.server_version = wait_until_ready(container, db, READY_TIMEOUT_S)
+    db.ready_s = time.monotonic() - started
+    return db
+
+
+def _base_image(client: docker.DockerClient, image: str, progress: Callable[[str], None]) -> docker.models.images.Image:
     base = local_image(client, image)
     if base is None:
         ensure_image(client, image, progress)
         base = client.images.get(image)
-    password = secrets.token_urlsafe(18)
-    admin_password = password if spec.superuser else secrets.token_urlsafe(18)
+    return base
 
-    env = {"POSTGRES_DB": spec.name, "PGDATA": PGDATA, "LANG": "C.UTF-8"}
-    if spec.superuser:
-        env.update(POSTGRES_USER=APP_ROLE, POSTGRES_PASSWORD=password)
-    else:
-        env.update(POSTGRES_USER=ADMIN_ROLE, POSTGRES_PASSWORD=admin_password)
 
-    command = postgres_command(spec, with_tls=with_tls, statements=statements)
-    init_files: dict[str, bytes] = {}
-    if not spec.superuser:
-        script = app_role_sql(spec.name, pgtemplate.PLACEHOLDER if pgtemplate.enabled() else password)
-        init_files["/"] = _archive({"docker-entrypoint-initdb.d/50-parity-app-role.sql": (script, 0o644)})
-    template = (pgtemplate.template_for(client, image, base, spec, env, init_files, progress, labels, check_open)
-                if pgtemplate.enabled() else None)
-    check_open()
-    filled = pgtemplate.filled_ref(template, data_fingerprint) if template and data_fingerprint else None
-    started_filled = bool(filled and image_present(client, filled))
-    if filled and started_filled:
+def _cluster(placement: Placement, spec: DatabaseSpec, base: docker.models.images.Image, progress: Callable[[str], None],
+             data_fingerprint: str | None) -> Cluster:
+    """The pre-initialised cluster to start from (made once per image and role layout), or the
+    filled one cached for this data; no template: the image's own initdb."""
+    environment, files = initdb(spec, PLACEHOLDERS)
+    template = pgtemplate.template_for(placement, pgtemplate.Initdb(spec.image_ref(), base, environment, files),
+                                       spec, progress)
+    if template is None:
+        return Cluster()
+    filled = pgtemplate.filled_ref(template, data_fingerprint) if data_fingerprint else None
+    if filled and image_present(placement.client, filled):
         progress(f"starting from the cached filled cluster {filled}")
-        template = filled
-    entrypoint: list[str] | None = None
-    # Files for /run (TLS staging) travel in one archive: each put_archive mounts the container's
-    # filesystem in the engine (~0.05-0.1 s apiece).
-    run_files: dict[str, tuple[str, int]] = {}
-    if template:
-        # Start from the pre-initialised cluster: no initdb, no temporary server. The roles'
-        # passwords come in a variable (as POSTGRES_PASSWORD does), so they are set as soon as
-        # the container starts.
-        entrypoint = ["sh", "-c", pgtemplate.START_SCRIPT, "parity-postgres", *command[1:]]
-        command = []
-        env.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
-        env[pgtemplate.ROLES_VAR] = pgtemplate.roles_sql(spec, APP_ROLE, password, ADMIN_ROLE, admin_password)
-        if with_tls:
-            env[pgtemplate.FILES_VAR] = "1"
-        if started_filled:
-            env["FILLED"] = "1"
-        init_files = {}
-    elif with_tls:
-        entrypoint = ["sh", "-c", _TLS_WRAPPER, "parity-tls"]
-        env.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
+        return Cluster(filled, filled)
+    return Cluster(template, filled)
 
-    kwargs: dict[str, object] = {}
-    if spec.memory:
-        kwargs.update(mem_limit=spec.memory, memswap_limit=spec.memory)
-    # The VOLUMEs the image declares (/var/lib/postgresql/data, or /var/lib/postgresql from 18 on)
-    # hold nothing of ours: an empty tmpfs each, or Docker would make an anonymous volume on disk
-    # at every start. (A template, and a filled cluster, declare the same ones as their image.)
-    tmpfs = {volume: "rw,mode=1777" for volume in declared_volumes(base.attrs)}
-    if with_tls:
-        # The private key stays in memory: never in the container's filesystem, which a filled
-        # cluster's image is made from.
-        tmpfs[TLS_DIR] = "rw,mode=0700"
+
+def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[], ServerTLS] | None,
+                    progress: Callable[[str], None], state_dir: Path) -> tuple[docker.models.containers.Container, Database]:
+    """Make and start the container the setup describes (`tls`: waits for the environment's
+    certificates), upload its files, and say how to reach it; its server may not be ready yet."""
+    client, spec = placement.client, setup.spec
+    network = placement.network  # None: the engine's default bridge (nothing else would join it)
     try:
         container = client.containers.create(
-            template or image,
-            command=command or None,
-            entrypoint=entrypoint,
-            name=f"parity-{env_id}-db",
-            environment=env,
-            labels=labels,
-            network=network,  # None: the engine's default bridge (nothing else would join it)
+            setup.image, name=placement.name("db"), labels=placement.labels("database"), network=network,
             networking_config={network: client.api.create_endpoint_config(aliases=[DB_ALIAS])} if network else None,
-            ports={"5432/tcp": ("127.0.0.1", None)},
-            tmpfs=tmpfs,
-            shm_size="256m",
-            **kwargs,
+            **setup.create_options,
         )
     except docker.errors.APIError as exc:
         raise EnvError(f"cannot create the database container: {exc.explanation or exc}", None) from None
-    if template:
+    if setup.started_first:
         # Started at once: the start script sets the passwords in single-user mode while the TLS
         # files travel (~60 ms); it waits for the marker that ends them.
         container.start()
     # Said once the engine has the container in hand: the terminal renderer loads meanwhile.
-    progress(f"starting {image} ({_shape(spec)})")
-    tls: ServerTLS | None = tls_job() if tls_job else None
-    if tls:
-        staged = {"server.crt": (tls.server_cert, 0o600), "server.key": (tls.server_key, 0o600)}
+    progress(f"starting {spec.image_ref()} ({_shape(spec)})")
+    server_tls = tls() if tls else None
+    # Files for /run (TLS staging) travel in one archive: each put_archive mounts the container's
+    # filesystem in the engine (~0.05-0.1 s apiece).
+    run_files: dict[str, tuple[str, int]] = {}
+    if server_tls:
+        staged = {"server.crt": (server_tls.server_cert, 0o600), "server.key": (server_tls.server_key, 0o600)}
         if spec.ssl == "required":
             staged["pg_hba.conf"] = (forced_ssl_hba(), 0o600)
         run_files.update({"parity-tls/" + k: v for k, v in staged.items()})
-    if template and run_files:
+    if setup.started_first and run_files:
         run_files["parity-init/.complete"] = ("", 0o600)  # last in the archive ($PARITY_FILES waits for it)
     if run_files:
         container.put_archive("/run", _archive(run_files))
-    for path, archive in init_files.items():
+    for path, archive in setup.uploads.items():
         container.put_archive(path, archive)
-    if not template:
+    if not setup.started_first:
         container.start()
     container.reload()
+    passwords = setup.passwords
+    redact = [passwords.app, passwords.admin]
     bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get("5432/tcp")
     if not bindings:  # it exited at once: no port was ever published
         raise EnvError(
-            f"the database container exited as it started:\n{_logs_tail(container, [password, admin_password])}",
+            f"the database container exited as it started:\n{_logs_tail(container, redact)}",
             "check database.image / database.version and database.settings in the profile",
         )
     port = int(bindings[0]["HostPort"])
 
     ca_path: Path | None = None
-    if tls:
+    if server_tls:
         state_dir.mkdir(parents=True, exist_ok=True)
         ca_path = state_dir / "db-ca.crt"
-        ca_path.write_text(tls.ca_cert)
+        ca_path.write_text(server_tls.ca_cert)
     template = spec.url_template()
+    password = passwords.app
     db = Database(
         engine="postgres", name=spec.name, user=APP_ROLE, password=password,
         url_host=render_url(template, user=APP_ROLE, password=password, host="127.0.0.1", port=port, name=spec.name),
         url_network=render_url(template, user=APP_ROLE, password=password, host=DB_ALIAS, port=5432, name=spec.name),
-        container_id=container.id, host_port=port,
-        ca_cert=tls.ca_cert if tls else None, ca_cert_path=ca_path,
-        admin_password=admin_password, memory_limit=spec.memory,
-        redact=[password, admin_password], admin_user=APP_ROLE if spec.superuser else ADMIN_ROLE,
-        filled_ref=filled, started_filled=started_filled,
+        container_id=container.id, host_port=port, tls=server_tls is not None,
+        ca_cert=server_tls.ca_cert if server_tls else None, ca_cert_path=ca_path,
+        admin_password=passwords.admin, memory_limit=spec.memory,
+        redact=redact, admin_user=APP_ROLE if spec.superuser else ADMIN_ROLE,
+        filled_ref=setup.cluster.filled_ref, started_filled=setup.cluster.filled,
     )
-    started = time.monotonic()
-    db.server_version = wait_until_ready(container, db, ready_timeout)
-    db.ready_s = time.monotonic() - started
-    return db
+    return container, db
 
 
 def wait_until_ready(container: docker.models.containers.Container, db: Database, timeout: float) -> str:
@@ -356,13 +441,11 @@ def wait_until_ready(container: docker.models.containers.Container, db: Database
                 return str(row[0]) if row else ""
         except psycopg.Error as exc:
             last_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if attempt % 10 == 0:
-            container.reload()
-            if container.status in ("exited", "dead"):
-                raise EnvError(
-                    f"the database container exited before it was ready:\n{_logs_tail(container, db.redact)}",
-                    "check database.settings and database.memory in the profile",
-                )
+        if attempt % 10 == 0 and exit_state(container) is not None:
+            raise EnvError(
+                f"the database container exited before it was ready:\n{_logs_tail(container, db.redact)}",
+                "check database.settings and database.memory in the profile",
+            )
         # 20 ms for the first 5 s: a refused attempt costs ~2 ms, and `parity up` returns ~15 ms
         # sooner than with 50 ms (measured: Postgres's "ready" log line to the answer).
         time.sleep(0.02 if attempt < 250 else 0.25)

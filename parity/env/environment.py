@@ -135,11 +135,8 @@ class Environment:
         if spec.engine == "sqlite":
             self.database = start_sqlite(spec, self.state_dir / "sqlite", SQLITE_MOUNT)
         else:
-            self.database = start_postgres(
-                self.client, spec, env_id=self.env_id, network=self.network_name if self.has_network else None,
-                labels=self.labels("database"), state_dir=self.state_dir, progress=self.progress,
-                check_open=self.check_open, data_fingerprint=data_fingerprint, statements=statements,
-            )
+            self.database = start_postgres(self.placement, spec, self.state_dir, self.progress,
+                                           data_fingerprint=data_fingerprint, statements=statements)
         return self.database
 
     def remove_database(self) -> None:

@@ -13,12 +13,14 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import docker
 import docker.errors
 
-from parity.engine import labels as L
 from parity.engine.images import volumes_over
+from parity.engine.state import exit_state
+from parity.env.placement import Placement
 from parity.env.tls import INSTALL_TLS_SH
 from parity.profile.models import DatabaseSpec
 
@@ -80,52 +82,54 @@ def roles_sql(spec: DatabaseSpec, app_role: str, password: str, admin_role: str,
     return "\n".join(lines) + "\n"
 
 
-def template_for(
-    client: docker.DockerClient,
-    image: str,
-    base: docker.models.images.Image,
-    spec: DatabaseSpec,
-    env: dict[str, str],
-    init_files: dict[str, bytes],
-    progress: Callable[[str], None],
-    labels: dict[str, str],
-    check_open: Callable[[], None] = lambda: None,
-) -> str | None:
-    """The template image for `image` (whose local image is `base`) and this role layout, made
-    once; None if it cannot be made."""
-    base_id = base.id
-    if volumes_over(base.attrs, TEMPLATE_DIR):  # `docker commit` would leave the cluster out
+@dataclass(frozen=True)
+class Initdb:
+    """How the image's own entrypoint initialises a cluster: the image (and the engine's copy of
+    it), the variables it reads, and its init scripts (tar archives by the directory they unpack in)."""
+
+    image: str
+    base: docker.models.images.Image
+    environment: dict[str, str]
+    files: dict[str, bytes]
+
+
+def template_for(placement: Placement, initdb: Initdb, spec: DatabaseSpec,
+                 progress: Callable[[str], None]) -> str | None:
+    """The template image for the initdb's image and this role layout, made once; None if it
+    cannot be made."""
+    image = initdb.image
+    if volumes_over(initdb.base.attrs, TEMPLATE_DIR):  # `docker commit` would leave the cluster out
         progress(f"{image} declares a VOLUME over {TEMPLATE_DIR}: no pre-initialised cluster, starting with initdb")
         return None
-    key = hashlib.sha256(f"{base_id}|{spec.superuser}|{spec.name}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{initdb.base.id}|{spec.superuser}|{spec.name}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
     ref = f"{TEMPLATE_REPO}:{key}"
     try:
-        client.images.get(ref)
+        placement.client.images.get(ref)
         return ref
     except docker.errors.ImageNotFound:
         pass
     progress(f"pre-initialising a {image} cluster (once; later starts skip initdb)")
     try:
-        _make(client, image, ref, env, init_files, labels, check_open)
+        _make(placement, initdb, ref)
     except (docker.errors.DockerException, TimeoutError) as exc:
         progress(f"could not pre-initialise ({str(exc).splitlines()[0][:200]}); starting with initdb")
         return None
     return ref
 
 
-def _make(client: docker.DockerClient, image: str, ref: str, env: dict[str, str],
-          init_files: dict[str, bytes], labels: dict[str, str], check_open: Callable[[], None]) -> None:
+def _make(placement: Placement, initdb: Initdb, ref: str) -> None:
     # The builder carries its environment's labels, so an interrupted run removes it like the rest.
-    labels = labels | {L.ROLE: "template"}
-    container = client.containers.create(
-        image, command=["postgres"], labels=labels,
-        environment=env | {"PGDATA": TEMPLATE_DIR, "POSTGRES_PASSWORD": PLACEHOLDER},
+    # It has no name: templates are shared by every environment.
+    labels = placement.labels("template")
+    container = placement.client.containers.create(
+        initdb.image, command=["postgres"], labels=labels,
+        environment=initdb.environment | {"PGDATA": TEMPLATE_DIR, "POSTGRES_PASSWORD": PLACEHOLDER},
     )
     try:
-        for path, archive in init_files.items():
+        for path, archive in initdb.files.items():
             container.put_archive(path, archive)
         container.start()
-        _wait_for_final_server(container, timeout=120, check_open=check_open)
+        _wait_for_final_server(container, timeout=120, check_open=placement.check_open)
         container.stop(timeout=30)  # a clean shutdown: the copied cluster needs no recovery
         # The image must not pass the builder's parity labels on to containers made from it.
         cleared = " ".join(f"{key}=" for key in labels)
@@ -144,8 +148,7 @@ def _wait_for_final_server(container: docker.models.containers.Container, timeou
         code, _ = container.exec_run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"])
         if code == 0:
             return
-        container.reload()
-        if container.status in ("exited", "dead"):
+        if exit_state(container) is not None:
             raise TimeoutError("the template container exited during initialisation")
         time.sleep(0.1)
     raise TimeoutError("the template cluster was not ready in time")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import docker
 import psycopg
 import pytest
 
@@ -261,3 +262,28 @@ def test_a_database_whose_files_exceed_its_memory_cap_still_works(docker_client,
         assert size and size[0] > 192 * 2**20
         assert not container.attrs["State"]["OOMKilled"]
         assert b"terminated by signal 9" not in container.logs()
+
+
+def test_an_image_without_a_template_starts_with_initdb_and_the_app_role_logs_in(
+    docker_client: docker.DockerClient, tmp_path: Path, no_leaks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As for an image declaring a VOLUME over the template's directory: the image's own initdb
+    # runs, and the app role it creates has this environment's password (not the template's placeholder).
+    from parity.env import pgtemplate
+
+    monkeypatch.delenv("PARITY_NO_TEMPLATE", raising=False)
+    monkeypatch.setattr(pgtemplate, "volumes_over", lambda attrs, path: ["/var/lib"])
+    (tmp_path / "profiles").mkdir()
+    write_profile(tmp_path, "p", "database: {version: '15', superuser: false, ssl: required}\n")
+    said: list[str] = []
+    env = Environment(docker_client, load_profile(tmp_path / "profiles", "p"), tmp_path, progress=said.append)
+    with env:
+        env.up()
+        assert any("no pre-initialised cluster, starting with initdb" in line for line in said)
+        assert env.database and env.database.container_id
+        container = docker_client.containers.get(env.database.container_id)
+        assert container.attrs["Config"]["Image"] == "postgres:15"
+        with _connect(env) as conn:
+            assert conn.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user"
+                                ).fetchone() == ("app", False)
+            assert conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone() == (True,)
