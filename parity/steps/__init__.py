@@ -58,7 +58,7 @@ class StepContext:
     redactor: Redactor
     progress: Callable[[str], None]
     delivery: Delivery = field(default_factory=Delivery)
-    app: App | None = None  # the running app, once the startup step has started it
+    app: App | None = None  # the app, once the startup step has made it (no URL if it never started)
     rehearse: bool = False  # measure the migrations (this profile or the other one asks for it)
 
     @property
