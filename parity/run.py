@@ -439,6 +439,6 @@ def _kept(ctx: StepContext) -> Kept:
             exports["PGSSLROOTCERT"] = str(db.ca_cert_path)
         if ctx.profile.database:
             exports.update(db.variables(ctx.profile.database.env, "host"))
-    if ctx.app_url:
-        exports["APP_URL"] = ctx.app_url
+    if ctx.app is not None and ctx.app.url:
+        exports["APP_URL"] = ctx.app.url
     return Kept(ctx.env.loaded.name, ctx.env.env_id, exports)

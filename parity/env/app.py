@@ -1,4 +1,5 @@
-"""The app of a profile: its image (built once, cached by content) and its container under the profile's caps."""
+"""The app of a profile: its image (built once, cached by content) and the options that shape its
+containers like the production pod (env.running_app runs them)."""
 
 from __future__ import annotations
 

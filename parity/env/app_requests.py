@@ -1,5 +1,6 @@
 """Requests to a running app while something happens to it (a stop signal, a replica replaced):
-each one timed, with what came back or how the connection failed."""
+each one timed, with what came back or how the connection failed; and which requests a profile's
+checks make of it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+
+from parity.profile.models import Profile
+
+# A request that only tries a new connection is given this long.
+PROBE_TIMEOUT = 2.0
 
 Outcome = Literal["answered", "refused", "reset", "timeout", "error"]
 
@@ -158,3 +164,21 @@ class Loop:
             thread.join(max(0.0, deadline - time.monotonic()))
         with self._lock:
             return sorted(self.sent, key=lambda s: s.started)
+
+
+def loop_requests(profile: Profile) -> list[Request]:
+    """The smoke.http checks, to send in a loop (the startup probe's path when there are none)."""
+    smoke = profile.smoke
+    checks = [Request(c.method, c.path, c.expect_status, c.timeout) for c in smoke.http] if smoke else []
+    return checks or [probe_request(profile)]
+
+
+def probe_request(profile: Profile) -> Request:
+    """A cheap request to try new connections with: the startup probe's path, else the first check's, else /."""
+    app = profile.app
+    smoke = profile.smoke
+    if app and app.startup_probe and app.startup_probe.http:
+        return Request("GET", app.startup_probe.http, 200, PROBE_TIMEOUT)
+    if smoke and smoke.http:
+        return Request(smoke.http[0].method, smoke.http[0].path, smoke.http[0].expect_status, PROBE_TIMEOUT)
+    return Request("GET", "/", 200, PROBE_TIMEOUT)

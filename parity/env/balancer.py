@@ -20,7 +20,9 @@ from typing import Any
 import docker
 import docker.errors
 
+from parity.engine.state import exit_state
 from parity.env.app_requests import Request, Target, send
+from parity.env.placement import Placement
 from parity.errors import EnvError
 from parity.profile.models import AppSpec
 
@@ -37,20 +39,6 @@ ADMIN_PORT = 9999
 # is still starting comes into rotation at once when ready); two failures take a replica out, one
 # success puts it back.
 SERVER_OPTIONS = "inter 1s fastinter 100ms downinter 100ms fall 2 rise 1"
-
-
-@dataclass(frozen=True)
-class Replica:
-    """One of the app's containers: its name in reports (`app-1`), its container, its port here."""
-
-    name: str
-    container: Any
-    host_port: int | None
-
-    @property
-    def target(self) -> Target | None:
-        """Where to reach it directly from this machine."""
-        return Target("127.0.0.1", self.host_port) if self.host_port else None
 
 
 @dataclass(frozen=True)
@@ -261,17 +249,19 @@ class Balancer:
         return "\n".join(line for line in raw.splitlines() if not line.startswith(LOG_MARK))[-2000:]
 
 
-def start_balancer(client: docker.DockerClient, *, name: str, network: str, alias: str, labels: dict[str, str],
-                   app: AppSpec, servers: Sequence[tuple[str, str]], check_open: Callable[[], None]) -> Balancer:
+def start_balancer(placement: Placement, app: AppSpec, servers: Sequence[tuple[str, str]], *, alias: str) -> Balancer:
     """Create the balancer on the environment's network (as `alias`, on the app's port), give it
     its configuration, start it and wait until it answers."""
     probe = app.startup_probe
     check = HealthCheck(probe.http if probe else None, probe.timeout if probe else 1.0)
     config = haproxy_config(servers, port=app.port, app_port=app.port, check=check, sticky=app.sticky)
-    check_open()
+    client, network = placement.client, placement.network
+    assert network is not None, "replicas make the environment create its network"
+    placement.check_open()
     try:
         container = client.containers.create(
-            LOAD_BALANCER_IMAGE, name=name, network=network, labels=labels,
+            LOAD_BALANCER_IMAGE, name=placement.name("lb"), network=network,
+            labels=placement.labels("load-balancer"),
             networking_config={network: client.api.create_endpoint_config(aliases=[alias])},
             ports={f"{app.port}/tcp": ("127.0.0.1", None), f"{admin_port(app.port)}/tcp": ("127.0.0.1", None)},
         )
@@ -282,7 +272,7 @@ def start_balancer(client: docker.DockerClient, *, name: str, network: str, alia
         raise EnvError(f"the load balancer ({LOAD_BALANCER_IMAGE}) could not start: {exc.explanation or exc}",
                        f"check the image with `docker run --rm {LOAD_BALANCER_IMAGE} haproxy -v`") from None
     balancer = Balancer(container, published_port(container, app.port), published_port(container, admin_port(app.port)))
-    _wait_answering(balancer, check, check_open)
+    _wait_answering(balancer, check, placement.check_open)
     return balancer
 
 
@@ -292,8 +282,7 @@ def _wait_answering(balancer: Balancer, check: HealthCheck, check_open: Callable
     request = Request("GET", check.http_path or "/", timeout=1.0)
     while time.monotonic() < deadline:
         check_open()
-        balancer.container.reload()
-        if balancer.container.attrs["State"].get("Status") in ("exited", "dead"):
+        if exit_state(balancer.container) is not None:
             raise EnvError(f"the load balancer exited at start:\n{balancer.log_excerpt()[-1500:]}",
                            f"check the image {LOAD_BALANCER_IMAGE}")
         if balancer.host_port and send(Target("127.0.0.1", balancer.host_port), request).outcome == "answered":
@@ -307,12 +296,6 @@ def published_port(container: Any, port: int) -> int | None:
     """The port on 127.0.0.1 the container's `port` is published on (after a start or restart)."""
     bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp") or []
     return int(bindings[0]["HostPort"]) if bindings else None
-
-
-def network_address(container: Any, network: str) -> str:
-    """A container's address on the environment's network (what the balancer connects to)."""
-    container.reload()
-    return str(container.attrs["NetworkSettings"]["Networks"][network]["IPAddress"])
 
 
 def _tar(files: dict[str, str]) -> bytes:

@@ -9,6 +9,9 @@ from typing import Any
 
 from parity.profile.models import StartupProbe
 
+# Without a probe in the profile, wait for the port like a tcp probe, with a generous budget.
+DEFAULT_PROBE = StartupProbe(tcp=True, period=1.0, failure_threshold=60)
+
 
 def probe_once(probe: StartupProbe, container: Any, host_port: int | None) -> tuple[bool, str]:
     """One probe attempt: (success, what was seen)."""

@@ -11,6 +11,8 @@ from typing import Any
 
 import docker.errors
 
+from parity.engine.state import exit_state
+
 POLL = 0.05
 # After SIGKILL the engine reaps the container within moments; a bound all the same.
 KILL_WAIT = 15.0
@@ -61,7 +63,7 @@ def terminate(container: Any, grace: float, check_open: Callable[[], None] = lam
     sig = stop_signal(container)
     exited = exit_state(container)
     if exited is not None:
-        return Termination(sig, grace, 0.0, exited[0], False, exited[1], already_exited=True)
+        return Termination(sig, grace, 0.0, exited.code, False, exited.oom_killed, already_exited=True)
     started = time.monotonic()
     # It may exit between the check and the signal: the state below says how.
     with contextlib.suppress(docker.errors.APIError):
@@ -72,7 +74,7 @@ def terminate(container: Any, grace: float, check_open: Callable[[], None] = lam
         exited = exit_state(container)
         elapsed = time.monotonic() - started
         if exited is not None:
-            return Termination(sig, grace, elapsed, exited[0], False, exited[1])
+            return Termination(sig, grace, elapsed, exited.code, False, exited.oom_killed)
         if elapsed >= grace:
             break
         time.sleep(min(POLL, max(0.0, grace - elapsed)))
@@ -86,17 +88,6 @@ def terminate(container: Any, grace: float, check_open: Callable[[], None] = lam
     while (exited := exit_state(container)) is None and time.monotonic() < deadline:
         check_open()
         time.sleep(POLL)
-    code, oom = exited if exited is not None else (None, False)
-    return Termination(sig, grace, killed_at, code, sigkilled, oom)
-
-
-def exit_state(container: Any) -> tuple[int, bool] | None:
-    """(exit code, OOM-killed) once the container has exited; None while it runs."""
-    try:
-        container.reload()
-    except docker.errors.NotFound:
-        return (-1, False)
-    state = container.attrs["State"]
-    if state.get("Status") in ("exited", "dead"):
-        return int(state.get("ExitCode", -1)), bool(state.get("OOMKilled"))
-    return None
+    if exited is None:
+        return Termination(sig, grace, killed_at, None, sigkilled)
+    return Termination(sig, grace, killed_at, exited.code, sigkilled, exited.oom_killed)

@@ -26,7 +26,7 @@ from parity.results import STEP_NAMES, StepResult
 
 if TYPE_CHECKING:  # the app's modules load when a step starts an app (`up` of a database skips them)
     from parity.env.app import AppImage
-    from parity.env.balancer import Balancer, Replica
+    from parity.env.running_app import App
 
 
 Runner = Callable[["StepContext"], StepResult]
@@ -58,14 +58,7 @@ class StepContext:
     redactor: Redactor
     progress: Callable[[str], None]
     delivery: Delivery = field(default_factory=Delivery)
-    # The app's containers (one unless app.replicas), the balancer in front of replicas, and the
-    # first replica's container and port; APP_URL is the balancer's when there is one.
-    replicas: list[Replica] = field(default_factory=list)
-    balancer: Balancer | None = None
-    app_container: object = None
-    app_host_port: int | None = None
-    app_url: str | None = None
-    deadline_grace: float = 60.0
+    app: App | None = None  # the app, once the startup step has made it (no URL if it never started)
     rehearse: bool = False  # measure the migrations (this profile or the other one asks for it)
 
     @property
@@ -95,8 +88,8 @@ class StepContext:
                 env["DB_CA_CERT"] = db.ca_cert or ""
             if profile.database:
                 env.update(db.variables(profile.database.env, "host"))
-        if self.app_url:
-            env["APP_URL"] = self.app_url
+        if self.app is not None and self.app.url:
+            env["APP_URL"] = self.app.url
         return env
 
     def container_environment(self) -> dict[str, str]:

@@ -19,7 +19,8 @@ def run_resources(ctx: StepContext) -> StepResult:
     facts: dict[str, Any] = {}
     notes: list[str] = []
     status: Status = "ok"
-    replicas = {r.name: r.container for r in ctx.replicas} or {"app": ctx.app_container}
+    app = ctx.app
+    replicas = {r.name: r.container for r in app.replicas} if app is not None else {}
     per_replica: dict[str, dict[str, Any]] = {}
     for name, container in replicas.items():
         measured = _measure(container)
@@ -34,10 +35,10 @@ def run_resources(ctx: StepContext) -> StepResult:
         worst = max(per_replica.values(), key=lambda m: (m["oom_killed"], m["peak_bytes"] or 0))
         facts.update(app_peak_bytes=worst["peak_bytes"], app_limit_bytes=worst["limit_bytes"],
                      app_oom_killed=any(m["oom_killed"] for m in per_replica.values()))
-        if ctx.replicas and ctx.profile.app and ctx.profile.app.replicas is not None:
+        if app is not None and app.spec.balanced:
             facts["replicas"] = per_replica
             facts["app_oom_killed_replicas"] = [n for n, m in per_replica.items() if m["oom_killed"]]
-    others = {"lb": ctx.balancer.container if ctx.balancer else None, "db": _database(ctx)}
+    others = {"lb": app.balancer.container if app and app.balancer else None, "db": _database(ctx)}
     for role, container in others.items():
         measured = _measure(container)
         if measured is None:

@@ -6,21 +6,15 @@ the old replicas kept on their own disk, which did not survive them."""
 
 from __future__ import annotations
 
-import contextlib
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
-import docker.errors
-
-from parity.env.app_requests import Loop, Sent, Target
-from parity.env.balancer import LoggedRequest, Replica, network_address
-from parity.env.termination import Termination, exit_state, terminate
+from parity.env.app_requests import Loop, Sent, Target, loop_requests
+from parity.env.balancer import LoggedRequest
+from parity.env.running_app import Replacement
 from parity.profile.models import ShutdownSpec
 from parity.results import Status, StepResult
 from parity.steps import StepContext
-from parity.steps.shutdown import loop_requests
-from parity.steps.startup import DEFAULT_PROBE, probe_until_ready, start_replica
 
 # Steady traffic before the first replacement and after the last, to tell the rollout's failures
 # from the app's own.
@@ -28,43 +22,31 @@ STEADY = 0.5
 LOOP_WORKERS = 2
 LOOP_PAUSE = 0.05
 MAX_LISTED = 20
-NOISE = ("__pycache__", ".pyc")
-
-
-@dataclass
-class Replacement:
-    """One replica replaced: the new one's readiness, how the old one stopped, what it kept."""
-
-    old: str
-    new: str
-    ready: StepResult
-    stopped: Termination | None = None
-    own_files: list[str] = field(default_factory=list)
 
 
 def run_rollout(ctx: StepContext) -> StepResult:
     """Replace every replica, one at a time, under a loop of requests through the balancer."""
-    app = ctx.profile.app
-    if app is None or not app.rollout:
+    spec = ctx.profile.app
+    if spec is None or not spec.rollout:
         return StepResult(status="skipped", summary="no app.rollout in this profile")
-    balancer = ctx.balancer
-    if balancer is None or balancer.host_port is None or not ctx.replicas:
+    app = ctx.app
+    balancer = app.balancer if app is not None else None
+    if app is None or balancer is None or balancer.host_port is None or not app.replicas:
         return StepResult(status="skipped", summary="the app never started")
-    if any(exit_state(r.container) is not None for r in ctx.replicas):
+    if any(r.exit_state() is not None for r in app.replicas):
         return StepResult(status="skipped", summary="a replica had already exited: nothing to roll out")
-    grace = (app.shutdown or ShutdownSpec()).termination_grace_period
-    probe = app.startup_probe or DEFAULT_PROBE
+    grace = (spec.shutdown or ShutdownSpec()).termination_grace_period
     since = time.time()
-    loop = Loop(Target("127.0.0.1", balancer.host_port), loop_requests(ctx), workers=LOOP_WORKERS,
+    loop = Loop(Target("127.0.0.1", balancer.host_port), loop_requests(ctx.profile), workers=LOOP_WORKERS,
                 pause=LOOP_PAUSE).start()
     replacements: list[Replacement] = []
-    total = number = len(ctx.replicas)
+    total = number = len(app.replicas)
     try:
         time.sleep(STEADY)
         began = time.monotonic()
-        for index, old in enumerate(list(ctx.replicas)):
+        for old in list(app.replicas):
             number += 1
-            replacement = _replace(ctx, index, old, f"{old.name.rsplit('-', 1)[0]}-{number}", probe, grace)
+            replacement = app.replace(old, f"{old.name.rsplit('-', 1)[0]}-{number}", grace)
             replacements.append(replacement)
             if replacement.stopped is None:
                 break  # the new replica never got ready: a Deployment's rollout stalls there too
@@ -72,60 +54,15 @@ def run_rollout(ctx: StepContext) -> StepResult:
         time.sleep(STEADY)
     finally:
         sent = loop.stop()
-    first = ctx.replicas[0]
-    ctx.app_container, ctx.app_host_port = first.container, first.host_port
-    logged = [r for r in balancer.requests(since) if r.check_id is None]
-    return _result(replacements, total, sent, logged, began, ended, grace)
-
-
-def _replace(ctx: StepContext, index: int, old: Replica, name: str, probe: Any, grace: float) -> Replacement:
-    """Start `name`, wait for its startup probe, put it in rotation, then retire and stop `old`."""
-    assert ctx.balancer is not None and ctx.profile.app is not None
-    port = ctx.profile.app.port
-    ctx.say(f"rollout: starting {name} to replace {old.name}")
-    new = start_replica(ctx, name)
-    ready = probe_until_ready(ctx, new, probe, time.monotonic())
-    replacement = Replacement(old.name, new.name, ready)
-    if ready.status != "ok":
-        return replacement
-    ctx.balancer.add_replica(new.name, network_address(new.container, ctx.env.network_name), port)
-    ctx.replicas[index] = new
-    replacement.own_files = own_disk_files(old.container, ctx.profile.app.tmpfs)
-    ctx.say(f"rollout: {new.name} ready; stopping {old.name} (grace period {grace:g}s)")
-    # The endpoint goes at the moment the pod is told to stop: no new requests, the ones it has go on.
-    ctx.balancer.retire_replica(old.name)
-    replacement.stopped = terminate(old.container, grace, ctx.env.check_open)
-    with contextlib.suppress(docker.errors.APIError):
-        old.container.remove(force=True)
-    return replacement
-
-
-def own_disk_files(container: Any, tmpfs: list[str]) -> list[str]:
-    """Files a container wrote to its own filesystem (its writable layer, its tmpfs mounts): a
-    pod's own disk, gone with it."""
-    try:
-        changes = container.diff() or []
-    except docker.errors.APIError:
-        changes = []
-    # Mount points (secrets, tmpfs) are made in the writable layer; what is in them is not.
-    mounts = [str(m.get("Destination", "")) for m in container.attrs.get("Mounts") or []] + list(tmpfs)
-    paths = [c["Path"] for c in changes if c.get("Kind") in (0, 1)
-             and not any(m == c["Path"] or m.startswith(c["Path"].rstrip("/") + "/") for m in mounts)]
-    # A changed directory is listed along with what changed in it: keep the files.
-    files = [p for p in paths if not any(other.startswith(p.rstrip("/") + "/") for other in paths)]
-    for mount in tmpfs:
-        try:
-            code, output = container.exec_run(["find", mount, "-type", "f"])
-        except docker.errors.APIError:
-            continue
-        if code == 0:
-            files += [line for line in output.decode(errors="replace").splitlines() if line.strip()]
-    return sorted(p for p in set(files) if not any(n in p for n in NOISE))[:MAX_LISTED]
-
-
-def _result(replacements: list[Replacement], total: int, sent: list[Sent], logged: list[LoggedRequest],
-            began: float, ended: float, grace: float) -> StepResult:
     during = [s for s in sent if began <= s.started <= ended]
+    logged = [r for r in balancer.requests(since) if r.check_id is None]
+    return _result(replacements, total, during, logged, grace)
+
+
+def _result(replacements: list[Replacement], total: int, during: list[Sent], logged: list[LoggedRequest],
+            grace: float) -> StepResult:
+    """The step's result: failed if a request failed while replicas were replaced, or the rollout
+    stalled; `during` are the requests sent meanwhile."""
     failed = [s for s in during if not s.ok]
     stalled = next((r for r in replacements if r.stopped is None), None)
     facts: dict[str, Any] = {

@@ -8,21 +8,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from parity.env.app_requests import InFlight, Loop, Request, Sent, Target
-from parity.env.balancer import Replica, network_address, published_port
+from parity.env.app_requests import (
+    PROBE_TIMEOUT,
+    InFlight,
+    Loop,
+    Request,
+    Sent,
+    loop_requests,
+    probe_request,
+)
+from parity.env.running_app import Replica
 from parity.env.termination import Termination, terminate
 from parity.evidence import tail
 from parity.profile.models import ShutdownSpec
 from parity.results import Status, StepResult
 from parity.steps import StepContext
-from parity.steps.startup import app_logs
 
 # Once the in-flight request is written, the app is given this long to have it in hand before the
 # signal: a request still in the listen queue would test the kernel, not the app.
 SETTLE = 0.3
 # New requests while the app stops: one every PROBE_PAUSE seconds, each given PROBE_TIMEOUT.
 PROBE_PAUSE = 0.1
-PROBE_TIMEOUT = 2.0
 # After the exit, in-flight clients get this long to see their connection end.
 CLIENT_GRACE = 10.0
 
@@ -57,28 +63,31 @@ class Stopped:
 
 def run_shutdown(ctx: StepContext) -> StepResult:
     """Stop the app with app.shutdown's request (or the smoke.http checks) in flight."""
-    app = ctx.profile.app
-    spec = app.shutdown if app else None
+    spec = ctx.profile.app.shutdown if ctx.profile.app else None
     if spec is None:
         return StepResult(status="skipped", summary="no app.shutdown in this profile")
-    replicas = [r for r in ctx.replicas if r.target is not None]
-    if not replicas:
+    app = ctx.app
+    replicas = [r for r in app.replicas if r.target is not None] if app is not None else []
+    if app is None or not replicas:
         return StepResult(status="skipped", summary="the app never started")
     started = time.monotonic()
     # Every replica at once, as when a Deployment is deleted; each with its own requests, sent to
     # it directly: what the balancer does meanwhile is the rollout's question, not this one's.
     with ThreadPoolExecutor(max_workers=len(replicas), thread_name_prefix="parity-stop") as pool:
-        stopped = list(pool.map(lambda r: stop_with_requests(ctx, r.name, r.container, r.target, spec), replicas))
-    result = shutdown_result(stopped, ctx, [r.container for r in replicas])
+        stopped = list(pool.map(lambda r: stop_with_requests(ctx, r, spec), replicas))
+    result = shutdown_result(stopped, ctx, [app.logs(r) for r in replicas])
     result.duration_s = time.monotonic() - started
     if ctx.env.mode == "up":
-        start_again(ctx)
+        # Under --keep the environment stays up for a developer: start the stopped app again.
+        app.restart()
+        ctx.say("app started again (--keep)")
     return result
 
 
-def stop_with_requests(ctx: StepContext, name: str, container: Any, target: Target,
-                       spec: ShutdownSpec) -> Stopped:
-    """Put requests in flight on one container, stop it like the kubelet, and watch both."""
+def stop_with_requests(ctx: StepContext, replica: Replica, spec: ShutdownSpec) -> Stopped:
+    """Put requests in flight on one replica, stop it like the kubelet, and watch both."""
+    name, target = replica.name, replica.target
+    assert target is not None
     grace = spec.termination_grace_period
     in_flight: InFlight | None = None
     loop: Loop | None = None
@@ -91,13 +100,13 @@ def stop_with_requests(ctx: StepContext, name: str, container: Any, target: Targ
     else:
         # One client: requests never wait in the listen queue for a busy worker, where a server
         # that drains correctly still drops them when it closes its socket.
-        loop = Loop(target, loop_requests(ctx), workers=1, pause=PROBE_PAUSE / 2).start()
+        loop = Loop(target, loop_requests(ctx.profile), workers=1, pause=PROBE_PAUSE / 2).start()
     time.sleep(SETTLE)
     if in_flight is not None and in_flight.result is not None:
         done = in_flight.result
         notes.append(f"{done.request} came back in {done.ended - done.started:.2f}s, before the stop signal: "
                      "nothing was in flight (name a slower request in app.shutdown.request)")
-    probes = Loop(target, [probe_request(ctx)], workers=1, pause=PROBE_PAUSE)
+    probes = Loop(target, [probe_request(ctx.profile)], workers=1, pause=PROBE_PAUSE)
     signalled: list[float] = []
 
     def on_signal() -> None:
@@ -107,7 +116,7 @@ def stop_with_requests(ctx: StepContext, name: str, container: Any, target: Targ
     ctx.say(f"stopping {name} ({'with ' + str(spec.request.path) if spec.request else 'http checks'} in flight, "
             f"grace period {grace:g}s)")
     try:
-        termination = terminate(container, grace, ctx.env.check_open, on_signal)
+        termination = terminate(replica.container, grace, ctx.env.check_open, on_signal)
     finally:
         during = probes.stop() if signalled else []
         looped = loop.stop() if loop is not None else []
@@ -127,34 +136,16 @@ def stop_with_requests(ctx: StepContext, name: str, container: Any, target: Targ
     return stopped
 
 
-def loop_requests(ctx: StepContext) -> list[Request]:
-    """The smoke.http checks, to send in a loop (the startup probe's path when there are none)."""
-    smoke = ctx.profile.smoke
-    checks = [Request(c.method, c.path, c.expect_status, c.timeout) for c in smoke.http] if smoke else []
-    return checks or [probe_request(ctx)]
-
-
-def probe_request(ctx: StepContext) -> Request:
-    """A cheap request to try new connections with: the startup probe's path, else the first check's, else /."""
-    app = ctx.profile.app
-    smoke = ctx.profile.smoke
-    if app and app.startup_probe and app.startup_probe.http:
-        return Request("GET", app.startup_probe.http, 200, PROBE_TIMEOUT)
-    if smoke and smoke.http:
-        return Request(smoke.http[0].method, smoke.http[0].path, smoke.http[0].expect_status, PROBE_TIMEOUT)
-    return Request("GET", "/", 200, PROBE_TIMEOUT)
-
-
-def shutdown_result(stopped: list[Stopped], ctx: StepContext, containers: list[Any]) -> StepResult:
-    """The step's result for the containers stopped: failed if one crossed its grace period or
-    dropped a request that was in flight."""
+def shutdown_result(stopped: list[Stopped], ctx: StepContext, logs: list[str]) -> StepResult:
+    """The step's result for the containers stopped (`logs`: each one's last lines): failed if one
+    crossed its grace period or dropped a request that was in flight."""
     if all(s.termination.already_exited for s in stopped):
         codes = ", ".join(str(s.termination.exit_code) for s in stopped)
         return StepResult(status="skipped", summary=f"the app had already exited (exit {codes}): nothing to stop",
                           facts={"already_exited": True})
     facts = _facts(stopped)
     summary = "; ".join(_summary(s, len(stopped) > 1) for s in stopped)
-    detail = "\n\n".join(_detail(s, ctx, c) for s, c in zip(stopped, containers, strict=True))
+    detail = "\n\n".join(_detail(s, log) for s, log in zip(stopped, logs, strict=True))
     status: Status = "failed" if any(s.failed for s in stopped) else "ok"
     return StepResult(status=status, summary=summary[:400], detail=ctx.redactor.text(detail), facts=facts)
 
@@ -194,7 +185,7 @@ def _summary(stopped: Stopped, named: bool) -> str:
     return f"{stopped.name}: {text}" if named else text
 
 
-def _detail(stopped: Stopped, ctx: StepContext, container: Any) -> str:
+def _detail(stopped: Stopped, logs: str) -> str:
     t = stopped.termination
     lines = [f"{stopped.name}: stop signal {t.signal}, grace period {t.grace_s:g}s: {t.describe()}"]
     if t.oom_killed:
@@ -213,29 +204,6 @@ def _detail(stopped: Stopped, ctx: StepContext, container: Any) -> str:
         first = next((s for s in stopped.during_stop if s.outcome != "answered"), None)
         if first is not None:
             lines.append(f"  first not answered: {first.describe()}")
-    logs = app_logs(container, ctx)
     if logs:
         lines += ["--- last log lines ---", tail(logs, 10)]
     return "\n".join(lines)
-
-
-def start_again(ctx: StepContext) -> None:
-    """Under --keep the environment stays up for a developer: start the stopped app again."""
-    app = ctx.profile.app
-    if app is None:
-        return
-    ctx.env.check_open()
-    for i, replica in enumerate(ctx.replicas):
-        replica.container.start()
-        replica.container.reload()
-        ctx.replicas[i] = Replica(replica.name, replica.container, published_port(replica.container, app.port))
-    if ctx.replicas:
-        ctx.app_container, ctx.app_host_port = ctx.replicas[0].container, ctx.replicas[0].host_port
-        ctx.app_url = f"http://127.0.0.1:{ctx.app_host_port}" if ctx.app_host_port else None
-    if ctx.balancer is not None:
-        # The replicas may come back at other addresses: tell the balancer, which kept running.
-        for replica in ctx.replicas:
-            ctx.balancer.move_replica(replica.name, network_address(replica.container, ctx.env.network_name),
-                                      app.port)
-        ctx.app_url = ctx.balancer.url
-    ctx.say("app started again (--keep)")

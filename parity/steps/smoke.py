@@ -30,7 +30,8 @@ def run_smoke(ctx: StepContext) -> StepResult:
     spec = ctx.profile.smoke
     if spec is None:
         return StepResult(status="skipped", summary="no smoke tests in this profile")
-    if ctx.profile.app and ctx.app_url is None:
+    app = ctx.app
+    if ctx.profile.app and (app is None or app.url is None):
         return StepResult(status="skipped", summary="the app never started: no smoke tests run")
     started = time.monotonic()
     since = time.time()
@@ -53,9 +54,9 @@ def run_smoke(ctx: StepContext) -> StepResult:
         details.append(outcome.detail)
         failed |= outcome.status == "failed"
         errored |= outcome.status == "error"
-    if ctx.balancer is not None and ctx.profile.app is not None:
+    if app is not None and app.balancer is not None:
         time.sleep(LOG_SETTLE)
-        cases, balanced = annotate(cases, ctx.balancer.requests(since), len(ctx.replicas))
+        cases, balanced = annotate(cases, app.balancer.requests(since), len(app.replicas))
         facts.update(balanced)
     bad = [c for c in cases if c.outcome in ("failed", "error")]
     status: Status = "error" if errored else "failed" if failed else "ok"
@@ -154,10 +155,12 @@ def _junit_cases(path: Path, ctx: StepContext) -> list[TestCase]:
 
 
 def _http_check(ctx: StepContext, check: HttpCheck) -> TestCase:
-    url = f"{ctx.app_url}{check.path}"
+    app = ctx.app
+    base = app.url if app is not None else None  # no app to reach: the check fails on its URL
+    url = f"{base}{check.path}"
     started = time.monotonic()
     request = urllib.request.Request(url, method=check.method.upper())
-    if ctx.balancer is not None:
+    if app is not None and app.balancer is not None:
         request.add_header(CHECK_HEADER, f"http:{check.name}")  # the balancer logs who answered it
     try:
         with urllib.request.urlopen(request, timeout=check.timeout) as response:  # noqa: S310 - loopback

@@ -45,7 +45,9 @@ def test_the_app_port_is_published_on_loopback_only(docker_client, tmp_path: Pat
     env = contexts["prod"].env
     try:
         assert run.steps["startup"].status == "ok"
-        app = docker_client.containers.get(contexts["prod"].app_container.id)
+        running = contexts["prod"].app
+        assert running is not None
+        app = docker_client.containers.get(running.replicas[0].container.id)
         bindings = [b for ports in app.attrs["NetworkSettings"]["Ports"].values() for b in ports or []]
         assert bindings and {b["HostIp"] for b in bindings} == {"127.0.0.1"}
         assert not app.attrs["HostConfig"]["Privileged"]

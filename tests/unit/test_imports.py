@@ -95,7 +95,8 @@ def test_the_run_module_leaves_the_database_driver_to_the_background_warm_up() -
 def test_the_run_module_leaves_the_steps_and_the_diff_to_first_use() -> None:
     # `up` creates the database container right after importing parity.run: the steps it runs
     # later, the diff and the app's modules are loaded when used (or by the background warm-up).
-    later = ["parity.diff", "parity.steps.migrations", "parity.steps.smoke", "parity.steps.data", "parity.env.app"]
+    later = ["parity.diff", "parity.steps.migrations", "parity.steps.smoke", "parity.steps.data", "parity.env.app",
+             "parity.env.running_app"]
     code = f"import sys, parity.run; print([m for m in {later!r} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr[-2000:]
