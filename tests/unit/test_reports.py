@@ -17,6 +17,7 @@ from rich.console import Console
 
 from parity.redact import Redactor
 from parity.report import (
+    ReportFiles,
     render_json,
     render_junit,
     render_markdown,
@@ -629,13 +630,9 @@ def test_canary_secrets_appear_in_no_report_and_no_terminal_output(tmp_path: Pat
         result
     )  # the test has teeth
 
-    paths = write_reports(
-        result,
-        json_path=tmp_path / "out" / "report.json",
-        junit_path=tmp_path / "out" / "junit" / "report.xml",
-        markdown_path=tmp_path / "summary.md",
-        redactor=redactor,
-    )
+    files = ReportFiles(json=tmp_path / "out" / "report.json", junit=tmp_path / "out" / "junit" / "report.xml",
+                        markdown=tmp_path / "summary.md")
+    paths = write_reports(result, files, redactor=redactor)
     assert [p.name for p in paths] == ["report.json", "report.xml", "summary.md"]
     outputs = {p.name: p.read_text(encoding="utf-8") for p in paths}
     outputs["terminal"] = terminal_text(redactor.result(result))
