@@ -23,6 +23,8 @@ from parity.errors import EnvError, ParityError
 
 if TYPE_CHECKING:
     from parity.project import Project
+    from parity.report import ReportFiles
+    from parity.run import RunOptions
 
 
 def _project_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -97,7 +99,11 @@ def run_command(ctx: click.Context, target: str, baseline: str, json_path: Path 
     Exit 0: parity; 1: divergences (or a step failed on both sides); 2: profile/usage error;
     3: environment error.
     """
-    _run(ctx, target, baseline, json_path, junit_path, markdown_path, keep, explain, project_dir, profiles_dir)
+    from parity.report import ReportFiles
+    from parity.run import RunOptions
+
+    _run(_project(ctx, project_dir, profiles_dir), RunOptions(target, baseline, keep=keep, explain=explain),
+         ReportFiles(json=json_path, junit=junit_path, markdown=markdown_path))
 
 
 @cli.command("explain")
@@ -117,23 +123,25 @@ def explain_command(ctx: click.Context, target: str, baseline: str, json_path: P
     run concurrently, as many as the machine's cores and memory allow. Same reports and exit
     codes as `parity run`; each divergence lists its experiments.
     """
-    _run(ctx, target, baseline, json_path, junit_path, markdown_path, keep, True, project_dir, profiles_dir)
+    from parity.report import ReportFiles
+    from parity.run import RunOptions
+
+    _run(_project(ctx, project_dir, profiles_dir), RunOptions(target, baseline, keep=keep, explain=True),
+         ReportFiles(json=json_path, junit=junit_path, markdown=markdown_path))
 
 
-def _run(ctx: click.Context, target: str, baseline: str, json_path: Path | None, junit_path: Path | None,
-         markdown_path: Path | None, keep: bool, explain: bool, project_dir: str | None,
-         profiles_dir: str | None) -> None:
+def _run(project: Project, options: RunOptions, reports: ReportFiles) -> None:
+    """`parity run` and `parity explain` once their options are read: run, print, write the reports."""
     from parity import commands
     from parity.console import err, out
     from parity.report import render_terminal, write_reports
 
-    project = _project(ctx, project_dir, profiles_dir)
-    if target == baseline:
-        raise click.UsageError(f"--profile and --baseline are both {target!r}: compare two different profiles")
-    outcome = commands.run(project, target, baseline, keep=keep, explain=explain)
+    if options.target == options.baseline:
+        raise click.UsageError(
+            f"--profile and --baseline are both {options.target!r}: compare two different profiles")
+    outcome = commands.run(project, options)
     render_terminal(outcome.result, out)
-    written = write_reports(outcome.result, json_path=json_path, junit_path=junit_path,
-                            markdown_path=markdown_path, redactor=outcome.redactor)
+    written = write_reports(outcome.result, reports, redactor=outcome.redactor)
     for path in written:
         err.print(f"wrote {path}")
     for kept in outcome.kept:

@@ -14,7 +14,7 @@ from parity.errors import ParityError, ProfileError
 if TYPE_CHECKING:
     from parity.engine.cleanup import Removed
     from parity.project import Project
-    from parity.run import RunOutcome
+    from parity.run import RunOptions, RunOutcome
 
 
 @dataclass
@@ -49,16 +49,14 @@ def _progress(message: str) -> None:
     progress(message)
 
 
-def run(project: Project, target: str, baseline: str, *, keep: bool = False, explain: bool = False) -> RunOutcome:
+def run(project: Project, options: RunOptions) -> RunOutcome:
     """`parity run` (and `parity explain`): both profiles side by side, with live progress; with
-    `explain`, each divergence's cause settled by experiment. Returns the result."""
+    `options.explain`, each divergence's cause settled by experiment. Returns the result."""
     from parity.console import err, progress
     from parity.progress import RunProgress
-    from parity.run import RunOptions
     from parity.run import run as run_profiles
 
-    options = RunOptions(target=target, baseline=baseline, keep=keep, explain=explain)
-    with RunProgress(err, [baseline, target]) as board:
+    with RunProgress(err, [options.baseline, options.target]) as board:
         return run_profiles(project, options, board, progress)
 
 

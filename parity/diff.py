@@ -14,6 +14,7 @@ from parity.causes.heuristic import suspect
 from parity.evidence import Evidence, key_line
 from parity.migrate.schema import schema_differences
 from parity.profile.models import Profile
+from parity.profile.units import format_duration
 from parity.results import Divergence, ProfileRun, Revision, StepResult, TestCase
 
 
@@ -218,10 +219,10 @@ def _over_budget(b: StepResult, t: StepResult, budgets: Budgets, failed: list[_O
             slowest = max(t.revisions or b.revisions, key=lambda r: r.duration_s, default=None)
             subject = _subject(slowest) if slowest else "migrations"
             if subject not in taken:
-                words = [f"{'over' if o else 'within'} the migrations budget ({_seconds(budgets.step)}): "
-                         f"{_seconds(s)}" for o, s in zip(over, spent, strict=True)]
-                detail = (f"the migrations took {_seconds(spent[0])} on the baseline and {_seconds(spent[1])} on the "
-                          f"target (migrations.budget {_seconds(budgets.step)}); the slowest revision is {subject}")
+                words = [f"{'over' if o else 'within'} the migrations budget ({format_duration(budgets.step)}): "
+                         f"{format_duration(s)}" for o, s in zip(over, spent, strict=True)]
+                detail = (f"the migrations took {format_duration(spent[0])} on the baseline and {format_duration(spent[1])} on the "
+                          f"target (migrations.budget {format_duration(budgets.step)}); the slowest revision is {subject}")
                 fact = {"over_budget": "migrations.budget", "budget_s": budgets.step}
                 outcomes.append(_Outcome("migrations", subject, (words[0], words[1]), (detail, detail), over,
                                          (fact if over[0] else {}, fact if over[1] else {})))
@@ -250,7 +251,7 @@ def _trip(rev: Revision | None) -> str:
     if trip.schema_changes:
         return f"the round trip changed the schema: {trip.schema_changes[0][:200]}"
     if trip.downgrade == "ok" and trip.upgrade == "ok":
-        return f"down and up again ({trip.downgrade_s:.2f}s, {trip.upgrade_s:.2f}s)"
+        return f"down and up again ({format_duration(trip.downgrade_s)}, {format_duration(trip.upgrade_s)})"
     return f"downgrade {trip.downgrade}, upgrade {trip.upgrade}"
 
 
@@ -271,7 +272,7 @@ def _blocking(rev: Revision, budget: float) -> str:
     m = rev.measures
     what = "blocked the traffic" if m.blocking_basis == "traffic" else "blocked writes"
     verdict = "over" if m.blocking_s > budget else "within"
-    return f"{what} {_seconds(m.blocking_s)}, {verdict} the lock budget ({_seconds(budget)})"
+    return f"{what} {format_duration(m.blocking_s)}, {verdict} the lock budget ({format_duration(budget)})"
 
 
 def _measured(rev: Revision) -> str:
@@ -279,12 +280,12 @@ def _measured(rev: Revision) -> str:
     m = rev.measures
     if m is None:
         return f"{rev.id}: not measured"
-    parts = [f"{rev.id} took {_seconds(rev.duration_s)}",
+    parts = [f"{rev.id} took {format_duration(rev.duration_s)}",
              f"strongest lock {m.strongest_lock or 'none seen'}",
-             f"waited {_seconds(m.lock_wait_s)} for a lock",
-             f"blocked writes for {_seconds(m.writes_blocked_s)}"]
+             f"waited {format_duration(m.lock_wait_s)} for a lock",
+             f"blocked writes for {format_duration(m.writes_blocked_s)}"]
     if m.blocking_basis == "traffic":
-        parts.append(f"{m.blocked_queries} traffic queries blocked, the longest {_seconds(m.longest_block_s)}")
+        parts.append(f"{m.blocked_queries} traffic queries blocked, the longest {format_duration(m.longest_block_s)}")
         parts.append(f"{m.traffic_errors} traffic errors" + (f" (first: {m.traffic_error})" if m.traffic_error else ""))
     parts.append(f"tables rewritten: {', '.join(m.rewritten) or 'none'}")
     parts.append(f"lock_timeout: {m.lock_timeout or 'unknown'}")
@@ -296,14 +297,10 @@ def _spent(result: StepResult) -> float:
     return sum(r.duration_s for r in result.revisions) if result.revisions else result.duration_s
 
 
-def _seconds(value: float) -> str:
-    return f"{value * 1000:.0f}ms" if value < 1 else f"{value:.2f}s"
-
-
 def _rev(rev: Revision) -> str:
     if rev.status == "failed":
         return f"failed: {key_line(rev.error)[:200] or 'see detail'}"
-    return f"{rev.status} ({rev.duration_s:.2f}s)" if rev.status == "ok" else rev.status
+    return f"{rev.status} ({format_duration(rev.duration_s)})" if rev.status == "ok" else rev.status
 
 
 def _schema(b: StepResult, t: StepResult, same_engine: bool) -> Iterator[Finding]:

@@ -112,9 +112,19 @@ class _Case:
         return self.cause is not None
 
 
-def explain(divergences: list[Divergence], *, baseline: Profile, target: Profile, baseline_run: ProfileRun,
-            execute: Execute, workers: int = 1, max_experiments: int = MAX_EXPERIMENTS,
-            names: tuple[str, str] = ("baseline", "target")) -> list[Divergence]:
+@dataclass(frozen=True)
+class Sides:
+    """What the experiments start from: both profiles, the names the notes give them, and the
+    baseline's own run, which each experiment's run is compared with."""
+
+    baseline: Profile
+    target: Profile
+    baseline_run: ProfileRun
+    names: tuple[str, str] = ("baseline", "target")
+
+
+def explain(divergences: list[Divergence], sides: Sides, execute: Execute, *, workers: int = 1,
+            max_experiments: int = MAX_EXPERIMENTS) -> list[Divergence]:
     """Each divergence with its cause settled by experiment: `confirmed` with the experiments
     behind it, or `unknown` when no flip within the bound reproduces it.
 
@@ -122,9 +132,10 @@ def explain(divergences: list[Divergence], *, baseline: Profile, target: Profile
     `workers` run at once, and at most `max_experiments` in all. A ParityError from it (no
     engine, ...) ends the search and propagates; any other exception is that experiment's result.
     """
+    baseline, target = sides.baseline, sides.target
     cases = [_Case(d) for d in divergences]
     groups = differing_groups(baseline, target)
-    search = _Search(execute, workers, max_experiments, baseline, baseline_run, names)
+    search = _Search(execute, workers, max_experiments, sides)
     search.budgets = Budgets.of(target)  # an experiment crosses the target's budgets, or not
     if not groups:
         return [search.finish(c, "the profiles do not differ in any key: nothing to flip") for c in cases]
@@ -154,10 +165,9 @@ class _Search:
     """Runs flips through `execute`, at most `workers` at once and `budget` in all, recording
     what each said about the divergences that still needed it."""
 
-    def __init__(self, execute: Execute, workers: int, budget: int, baseline: Profile,
-                 baseline_run: ProfileRun, names: tuple[str, str]) -> None:
+    def __init__(self, execute: Execute, workers: int, budget: int, sides: Sides) -> None:
         self.execute, self.workers, self.budget = execute, max(1, workers), budget
-        self.baseline, self.baseline_run, self.names = baseline, baseline_run, names
+        self.baseline, self.baseline_run, self.names = sides.baseline, sides.baseline_run, sides.names
         self.used = 0
         self.not_tried = 0
         self.budgets = NO_BUDGETS

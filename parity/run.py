@@ -163,7 +163,7 @@ def _explain(session: Session, options: RunOptions, loaded: dict[str, LoadedProf
              divergences: list[Divergence]) -> list[Divergence]:
     """Settle each divergence's cause by experiment: the baseline run again with one group of the
     target's keys at a time, each only as far as the step its divergences appeared in."""
-    from parity.explain import explain
+    from parity.explain import Sides, explain
 
     target = loaded[options.target]
     numbers = itertools.count(1)
@@ -182,9 +182,8 @@ def _explain(session: Session, options: RunOptions, loaded: dict[str, LoadedProf
     explained: list[Divergence] = []
 
     def search() -> None:
-        explained.extend(explain(divergences, baseline=loaded[options.baseline].profile, target=target.profile,
-                                 baseline_run=base_run, execute=execute, workers=experiment_workers(),
-                                 names=(options.baseline, options.target)))
+        sides = Sides(loaded[options.baseline].profile, target.profile, base_run, (options.baseline, options.target))
+        explained.extend(explain(divergences, sides, execute, workers=experiment_workers()))
 
     session.in_threads({"explain": search})
     return explained or divergences

@@ -74,10 +74,12 @@ def format_size(size: int) -> str:
 
 
 def format_duration(seconds: float) -> str:
-    """A duration for people: 0.25 -> '250ms', 90 -> '1m30s'."""
-    if seconds < 1:
+    """A duration for people, the one way parity prints one: 0.42 -> '420ms', 4.1 -> '4.1s',
+    65 -> '1m05s'."""
+    # Each unit is chosen after rounding, so 0.9996 reads "1.0s", not "1000ms", and 59.96 "1m00s".
+    if round(seconds * 1000) < 1000:
         return f"{seconds * 1000:.0f}ms"
-    if seconds < 60:
-        return f"{seconds:.1f}s".replace(".0s", "s")
+    if round(seconds, 1) < 60:
+        return f"{seconds:.1f}s"
     minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes}m{rest}s" if rest else f"{minutes}m"
+    return f"{minutes}m{rest:02d}s"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
+    "ReportFiles",
     "render_json",
     "render_junit",
     "render_markdown",
@@ -37,14 +39,16 @@ __all__ = [
 ]
 
 
-def write_reports(
-    result: RunResult,
-    *,
-    json_path: Path | None = None,
-    junit_path: Path | None = None,
-    markdown_path: Path | None = None,
-    redactor: Redactor,
-) -> list[Path]:
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where to write each report asked for (`--json`, `--junit`, `--markdown`); None: not asked."""
+
+    json: Path | None = None
+    junit: Path | None = None
+    markdown: Path | None = None
+
+
+def write_reports(result: RunResult, files: ReportFiles, *, redactor: Redactor) -> list[Path]:
     """Redact `result` once, write each requested report (creating directories), return the paths."""
     from parity.report.json_report import render_json
     from parity.report.junit import render_junit
@@ -52,9 +56,9 @@ def write_reports(
 
     safe = redactor.result(result)
     renderers = [
-        (json_path, render_json),
-        (junit_path, render_junit),
-        (markdown_path, render_markdown),
+        (files.json, render_json),
+        (files.junit, render_junit),
+        (files.markdown, render_markdown),
     ]
     written: list[Path] = []
     for path, render in renderers:

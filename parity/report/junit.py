@@ -177,7 +177,7 @@ def _case_element(case: _Case) -> ET.Element:
         "testcase",
         classname=_xml_text(case.classname),
         name=_xml_text(case.name),
-        time=_seconds(case.time),
+        time=_time_attribute(case.time),
     )
     if case.properties:
         props = ET.SubElement(element, "properties")
@@ -199,11 +199,12 @@ def _counts(suites: list[_Suite], time: float) -> dict[str, str]:
         "failures": str(sum(s.count("failed") for s in suites)),
         "errors": str(sum(s.count("error") for s in suites)),
         "skipped": str(sum(s.count("skipped") for s in suites)),
-        "time": _seconds(time),
+        "time": _time_attribute(time),
     }
 
 
-def _seconds(value: float) -> str:
+def _time_attribute(value: float) -> str:
+    # JUnit's `time` attribute: plain seconds for machines, not a duration for people.
     return f"{max(value, 0.0):.3f}"
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 import re
 
+from parity.profile.units import format_duration
 from parity.report.summary import (
+    duration_cell,
     excerpt,
     exit_meaning,
     experiment_line,
-    format_duration,
     ordered_runs,
     ordered_steps,
     plural,
@@ -152,7 +153,7 @@ def _profile_table(result: RunResult, run: ProfileRun, names: list[str]) -> str:
     for name, step in ordered_steps(run, names):
         status = STATUS_ICONS.get(step.status, step.status)
         rows.append(
-            f"| {_cell(name)} | {status} | {format_duration(step.duration_s)} | {_cell(step.summary)} |"
+            f"| {_cell(name)} | {status} | {duration_cell(step.duration_s)} | {_cell(step.summary)} |"
         )
     if len(rows) == 4:
         rows.append("| — | — | — | no steps ran |")

@@ -1,9 +1,10 @@
-"""Wording shared by every report: step order, durations, the verdict and what the exit code means."""
+"""Wording shared by every report: step order, duration cells, the verdict and what the exit code means."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from parity.profile.units import format_duration
 from parity.results import (
     ASKED_FOR,
     STEP_NAMES,
@@ -44,16 +45,9 @@ def ordered_steps(run: ProfileRun, names: list[str]) -> Iterator[tuple[str, Step
             yield name, run.steps[name]
 
 
-def format_duration(seconds: float) -> str:
-    """`420ms`, `12.3s`, `2m05s`: short enough for a table cell."""
-    if seconds <= 0:
-        return "—"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes}m{rest:02d}s"
+def duration_cell(seconds: float) -> str:
+    """A step's time in a table cell: `—` for one that took none (skipped, never started)."""
+    return format_duration(seconds) if seconds > 0 else "—"
 
 
 def plural(count: int, word: str) -> str:

@@ -10,11 +10,11 @@ from rich.text import Text
 
 from parity.report.summary import (
     cause_label,
+    duration_cell,
     excerpt,
     exit_meaning,
     experiment_line,
     first_line,
-    format_duration,
     plural,
     step_names,
 )
@@ -82,7 +82,7 @@ def _step_cell(step: StepResult | None) -> Text:
     cell.append(
         f" {step.status}" if not step.summary else f" {first_line(step.summary, SUMMARY_LIMIT)}"
     )
-    cell.append(f"  {format_duration(step.duration_s)}", style="dim")
+    cell.append(f"  {duration_cell(step.duration_s)}", style="dim")
     return cell
 
 

@@ -26,12 +26,16 @@ import psycopg
 import pytest
 
 from parity.engine.images import build_images
+from parity.engine.offline import offline_refs
+from parity.env.balancer import LOAD_BALANCER_IMAGE
 
 pytestmark = pytest.mark.integration
 
-POSTGRES_MAJORS = ["13", "15", "17", "18"]
-PYTHON_REF = "python:3.11-slim"
-HAPROXY_REF = "haproxy:2.6"
+# Every image parity offers, as parity lists them: a new one is tested without being written here.
+OFFERED = offline_refs()
+POSTGRES_MAJORS = [ref.removeprefix("postgres:") for ref in OFFERED if ref.startswith("postgres:")]
+(PYTHON_REF,) = [ref for ref in OFFERED if ref.startswith("python:")]
+HAPROXY_REF = LOAD_BALANCER_IMAGE
 TEST_LABELS = {"io.parity.managed": "true", "io.parity.test": "images"}
 READY_TIMEOUT_S = 90
 
@@ -41,7 +45,7 @@ def images(docker_client: docker.DockerClient) -> docker.DockerClient:
     """The engine, with every image under test present (built offline if missing)."""
     build_images(
         docker_client,
-        [f"postgres:{m}" for m in POSTGRES_MAJORS] + [PYTHON_REF, HAPROXY_REF],
+        OFFERED,
         lambda line: print(line, flush=True),
     )
     return docker_client

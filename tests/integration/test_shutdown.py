@@ -48,7 +48,7 @@ def test_an_app_that_exits_at_once_on_sigterm_is_reported_with_the_request_it_dr
     assert step.facts["sigkilled"] is False and step.facts["exited_after_s"] < 2.0
     [dropped] = step.facts["in_flight"]
     assert dropped["request"] == "GET /slow?s=5" and dropped["ok"] is False
-    assert dropped["outcome"] in ("reset", "error"), dropped
+    assert dropped["outcome"] == "reset", dropped  # the app closed the connection without answering
     assert step.facts["in_flight_failed"] == 1
     assert "dropped" in step.summary and "GET /slow?s=5" in step.summary
     assert [(d.step, d.subject, d.cause) for d in result.divergences] == [

@@ -16,6 +16,7 @@ from parity.diff import compare
 from parity.errors import EnvError
 from parity.explain import (
     STEP_ORDER,
+    Sides,
     deepest_step,
     explain,
     plan,
@@ -107,8 +108,7 @@ def divergences(world: Any = example_app, baseline: Profile = LOCAL, target: Pro
 def test_each_divergence_of_the_example_is_confirmed_with_the_key_whose_flip_alone_reproduces_it() -> None:
     found, base_run = divergences()
     execute = Recorder()
-    explained = explain(found, baseline=LOCAL, target=PROD, baseline_run=base_run, execute=execute,
-                        names=("local", "prod"))
+    explained = explain(found, Sides(LOCAL, PROD, base_run, ("local", "prod")), execute)
     assert [(d.subject, d.cause, d.cause_confidence) for d in explained] == [
         ("0003 add summary view", "database.version", "confirmed"),
         ("test_login", "secrets.source", "confirmed"),
@@ -133,7 +133,7 @@ def test_an_experiment_runs_only_as_far_as_the_divergences_it_can_still_settle()
     found, base_run = divergences()
     migration_only = [d for d in found if d.step == "migrations"]
     execute = Recorder()
-    explain(migration_only, baseline=LOCAL, target=PROD, baseline_run=base_run, execute=execute)
+    explain(migration_only, Sides(LOCAL, PROD, base_run), execute)
     assert {up_to for _, up_to in execute.calls} == {"migrations"}
     assert up_to_step(Divergence(step="schema", subject="views", baseline="", target="")) == "migrations"
     assert deepest_step(found) == "resources"
@@ -144,7 +144,7 @@ def test_without_a_useful_suspicion_every_group_is_tried_in_profile_order_until_
     (audit,) = [d.model_copy(update={"cause": None, "cause_confidence": "unknown"})
                 for d in found if d.subject == "test_audit"]
     execute = Recorder()
-    (explained,) = explain([audit], baseline=LOCAL, target=PROD, baseline_run=base_run, execute=execute)
+    (explained,) = explain([audit], Sides(LOCAL, PROD, base_run), execute)
     assert explained.cause == "database.ssl" and explained.cause_confidence == "confirmed"
     assert [e.keys for e in explained.experiments] == [["database.version"], ["database.ssl"]]
     assert [e.reproduced for e in explained.experiments] == [False, True]
@@ -163,14 +163,13 @@ def either_tls_or_a_plain_role(profile: Profile, up_to: str) -> ProfileRun:
 def test_concurrent_experiments_settle_on_the_first_reproducing_flip_in_plan_order() -> None:
     found, base_run = divergences(either_tls_or_a_plain_role)
     for _ in range(5):
-        (explained,) = explain(found, baseline=LOCAL, target=PROD, baseline_run=base_run,
-                               execute=Recorder(either_tls_or_a_plain_role, delay=0.02), workers=4)
+        (explained,) = explain(found, Sides(LOCAL, PROD, base_run), Recorder(either_tls_or_a_plain_role, delay=0.02),
+                               workers=4)
         # database.superuser may well finish first; database.ssl comes first in the plan.
         assert explained.cause == "database.ssl"
     unsuspected = [d.model_copy(update={"cause": None}) for d in divergences()[0]]
-    alone = explain(unsuspected, baseline=LOCAL, target=PROD, baseline_run=base_run, execute=Recorder())
-    together = explain(unsuspected, baseline=LOCAL, target=PROD, baseline_run=base_run,
-                       execute=Recorder(delay=0.02), workers=4)
+    alone = explain(unsuspected, Sides(LOCAL, PROD, base_run), Recorder())
+    together = explain(unsuspected, Sides(LOCAL, PROD, base_run), Recorder(delay=0.02), workers=4)
     assert [d.cause for d in together] == [d.cause for d in alone]
 
 
@@ -188,8 +187,7 @@ def needs_tls_and_a_non_root_user(profile: Profile, up_to: str) -> ProfileRun:
 def test_when_no_single_key_reproduces_it_reverts_find_the_keys_that_matter_and_the_pair_is_confirmed() -> None:
     found, base_run = divergences(needs_tls_and_a_non_root_user)
     execute = Recorder(needs_tls_and_a_non_root_user)
-    (explained,) = explain(found, baseline=LOCAL, target=PROD, baseline_run=base_run, execute=execute,
-                           names=("local", "prod"))
+    (explained,) = explain(found, Sides(LOCAL, PROD, base_run, ("local", "prod")), execute)
     assert explained.cause == "database.ssl + app.user" and explained.cause_confidence == "confirmed"
     assert "no single key reproduced it" in explained.cause_note
     reverts = [e for e in explained.experiments if e.kind == "revert"]
@@ -201,8 +199,8 @@ def test_when_no_single_key_reproduces_it_reverts_find_the_keys_that_matter_and_
 
 def test_the_search_is_bounded_and_says_so() -> None:
     found, base_run = divergences(needs_tls_and_a_non_root_user)
-    (explained,) = explain(found, baseline=LOCAL, target=PROD, baseline_run=base_run,
-                           execute=Recorder(needs_tls_and_a_non_root_user), max_experiments=5)
+    (explained,) = explain(found, Sides(LOCAL, PROD, base_run),
+                           Recorder(needs_tls_and_a_non_root_user), max_experiments=5)
     assert explained.cause is None and explained.cause_confidence == "unknown"
     assert "bound of 5 experiments" in explained.cause_note
     assert len([e for e in explained.experiments if not (e.note or "").startswith("not run")]) == 5
@@ -215,8 +213,8 @@ def test_a_divergence_no_flip_reproduces_stays_unknown_and_the_suspicion_is_drop
     def flaky_only_in_prod(profile: Profile, up_to: str) -> ProfileRun:
         return example_app(profile.model_copy(update={"secrets": LOCAL.secrets}), up_to)
 
-    (explained,) = explain([login], baseline=LOCAL, target=PROD, baseline_run=base_run,
-                           execute=Recorder(flaky_only_in_prod), max_experiments=100)
+    (explained,) = explain([login], Sides(LOCAL, PROD, base_run),
+                           Recorder(flaky_only_in_prod), max_experiments=100)
     assert explained.cause is None and explained.cause_confidence == "unknown"
     assert "no single key or pair reproduced it" in explained.cause_note
     assert "suggested secrets.source" in explained.cause_note
@@ -229,8 +227,7 @@ def test_an_experiment_that_breaks_is_a_result_but_a_parity_error_ends_the_searc
     def breaks(profile: Profile, up_to: str) -> ProfileRun:
         raise RuntimeError("container vanished")
 
-    (explained,) = explain([migration], baseline=LOCAL, target=PROD, baseline_run=base_run, execute=breaks,
-                           max_experiments=3)
+    (explained,) = explain([migration], Sides(LOCAL, PROD, base_run), breaks, max_experiments=3)
     assert explained.cause is None
     assert all(e.note == "could not run: RuntimeError: container vanished" for e in explained.experiments)
 
@@ -238,7 +235,7 @@ def test_an_experiment_that_breaks_is_a_result_but_a_parity_error_ends_the_searc
         raise EnvError("no Docker engine", "start dockerd")
 
     with pytest.raises(EnvError):
-        explain([migration], baseline=LOCAL, target=PROD, baseline_run=base_run, execute=no_engine)
+        explain([migration], Sides(LOCAL, PROD, base_run), no_engine)
 
 
 def test_reproduced_means_the_same_step_and_subject_diverging_and_unknown_when_the_run_fell_short() -> None:
@@ -317,7 +314,7 @@ def test_a_single_that_cannot_be_built_is_listed_as_not_run_and_a_pair_that_can_
     base_run = fails_in_the_app_image(hostless, "migrations")
     found, _ = compare(base_run, fails_in_the_app_image(in_app, "migrations"), hostless, in_app)
     execute = Recorder(fails_in_the_app_image)
-    (explained,) = explain(found, baseline=hostless, target=in_app, baseline_run=base_run, execute=execute)
+    (explained,) = explain(found, Sides(hostless, in_app, base_run), execute)
     assert [(e.keys, e.reproduced, (e.note or "")[:30]) for e in explained.experiments] == [
         (["app"], False, ""),
         (["migrations.run_in"], False, "not run: cannot be built: migr"),

@@ -92,8 +92,8 @@ def test_crossing_the_lock_budget_on_the_target_only_diverges_on_that_revision_w
     assert [(f.divergence.step, f.divergence.subject) for f in found] == [("migrations", "0002 index notes")]
     divergence = found[0].divergence
     assert divergence.baseline == "blocked writes 20ms, within the lock budget (500ms)"
-    assert divergence.target == "blocked writes 4.10s, over the lock budget (500ms)"
-    assert "blocked writes for 4.10s" in divergence.detail
+    assert divergence.target == "blocked writes 4.1s, over the lock budget (500ms)"
+    assert "blocked writes for 4.1s" in divergence.detail
     assert found[0].evidence.facts["over_budget"] == "migrations.lock_budget"
     # Within budget on both: reported, not diverged; over on both: a failure, not parity.
     assert compare_runs(run_with(0.02), run_with(0.3), budgets=Budgets(lock=0.5)).divergences == []
@@ -105,7 +105,7 @@ def test_crossing_the_lock_budget_on_the_target_only_diverges_on_that_revision_w
 def test_a_slow_step_crosses_the_migrations_budget_with_its_slowest_revision_as_subject() -> None:
     found = compare_runs(run_with(None), run_with(None, duration=30.0), budgets=Budgets(step=10.0)).divergences
     assert [f.divergence.subject for f in found] == ["0002 index notes"]
-    assert found[0].divergence.target == "over the migrations budget (10.00s): 30.01s"
+    assert found[0].divergence.target == "over the migrations budget (10.0s): 30.0s"
 
 
 def test_the_cause_of_a_crossed_budget_is_the_data_or_the_traffic_that_differs() -> None:

@@ -2,60 +2,167 @@
 
 from __future__ import annotations
 
+import io
+import re
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import docker.errors
 import pytest
 
 from parity.engine import images, offline
+from parity.env.balancer import LOAD_BALANCER_IMAGE
 from parity.errors import EnvError
 
-
-def test_known_refs() -> None:
-    assert offline.offline_refs() == [
-        "haproxy:2.6",
-        "postgres:13",
-        "postgres:15",
-        "postgres:17",
-        "postgres:18",
-        "python:3.11-slim",
-    ]
-    for ref in offline.offline_refs():
-        assert offline.can_build_offline(ref)
+# What parity offers to build offline, read from parity itself: the tests below hold every one of
+# them to its official image's contract, whatever the list holds.
+OFFERED = offline.offline_refs()
+POSTGRES = [ref for ref in OFFERED if ref.startswith("postgres:")]
 
 
-@pytest.mark.parametrize(
-    ("ref", "suite"),
-    [
-        ("postgres:13", "bullseye"),
-        ("postgres:15", "bookworm"),
-        ("postgres:17", "trixie"),
-        ("postgres:18", "sid"),
-        ("python:3.11-slim", "bookworm"),
-        ("haproxy:2.6", "bookworm"),
-        ("docker.io/library/postgres:15", "bookworm"),
-        ("library/postgres:17", "trixie"),
-    ],
-)
-def test_suite_mapping(ref: str, suite: str) -> None:
-    assert offline.offline_suite(ref) == suite
-    assert offline.can_build_offline(ref)
+def not_offered() -> list[str]:
+    """Refs parity must refuse to build: a Postgres major beyond (and, if any, between) the ones it
+    offers, other flavours and registries of an offered one, and images it has no recipe for."""
+    majors = sorted(int(ref.split(":")[1]) for ref in POSTGRES)
+    gaps = [f"postgres:{m}" for m in range(majors[0], majors[-1]) if m not in majors]
+    return [f"postgres:{majors[-1] + 1}", *gaps[:1], "postgres", "postgres:latest", f"{POSTGRES[0]}-alpine",
+            f"ghcr.io/library/{POSTGRES[0]}", "mysql:8", ""]
 
 
-@pytest.mark.parametrize(
-    "ref",
-    ["postgres:16", "postgres:19", "postgres", "postgres:latest", "postgres:15-alpine", "python:3.12-slim",
-     "mysql:8", "ghcr.io/library/postgres:15", ""],
-)  # fmt: skip
-def test_unknown_refs(ref: str) -> None:
+@pytest.mark.parametrize("ref", OFFERED)
+def test_every_offered_image_has_its_recipe_under_any_docker_hub_spelling(ref: str) -> None:
+    recipe = offline.recipe_for(ref)
+    assert recipe is not None and recipe.ref == ref
+    for spelling in (f"docker.io/library/{ref}", f"library/{ref}", f"index.docker.io/{ref}", f" {ref} "):
+        assert offline.recipe_for(spelling) == recipe
+        assert offline.can_build_offline(spelling) and offline.offline_suite(spelling) == recipe.suite
+
+
+def test_the_load_balancers_image_is_offered() -> None:
+    # A profile with replicas needs the load balancer's image: offline machines must be able to build it.
+    assert LOAD_BALANCER_IMAGE in OFFERED
+
+
+@pytest.mark.parametrize("ref", not_offered())
+def test_an_image_parity_does_not_offer_is_refused(ref: str) -> None:
     assert not offline.can_build_offline(ref)
     assert offline.offline_suite(ref) is None
+    with pytest.raises(EnvError, match="cannot build .* offline") as info:
+        offline.build_offline_image(None, ref, print)  # type: ignore[arg-type]
+    # The fix names what can be built instead.
+    assert info.value.fix is not None and offline.offline_summary() in info.value.fix
 
 
-def test_summary_names_every_version() -> None:
-    assert offline.offline_summary() == "haproxy:2.6, postgres:13, 15, 17, 18 and python:3.11-slim"
+def test_the_summary_names_every_offered_image_once() -> None:
+    summary = offline.offline_summary()
+    for ref in OFFERED:
+        repository, tag = ref.split(":", 1)
+        assert summary.count(f"{repository}:") == 1, summary
+        # The tag is listed under its own repository, before the next repository's name.
+        assert re.search(rf"{re.escape(repository)}:[^:]*(?<![\w.-]){re.escape(tag)}(?![\w.-])", summary), ref
+
+
+class BuildingEngine:
+    """Just enough of the Docker engine for build_offline_image once the root filesystem exists:
+    records the configuration `docker import` got and the Dockerfile of any layer built on top."""
+
+    def __init__(self) -> None:
+        self.api, self.images = self, self
+        self.changes: list[str] = []
+        self.dockerfiles: list[str] = []
+
+    def import_image(self, *, src: str, repository: str, tag: str, changes: list[str]) -> None:
+        self.changes = changes
+
+    def build(self, *, fileobj: io.BytesIO, tag: str, **_options: object) -> None:
+        self.dockerfiles.append(fileobj.read().decode())
+
+    def get(self, ref: str) -> Any:
+        return SimpleNamespace(id="sha256:built", attrs={"Size": 1}, labels={}, tags=[ref],
+                               tag=lambda _repository, _tag: True)
+
+    def remove(self, ref: str) -> None:
+        pass
+
+
+def built_offline(ref: str, monkeypatch: pytest.MonkeyPatch) -> BuildingEngine:
+    """Build `ref` through build_offline_image with mmdebstrap's part stood in for: the root
+    filesystem "holds" the recipe's version, as Debian's package would report it."""
+    def make_rootfs(build: Any) -> None:
+        build.version_file.write_text(f"{build.recipe.version}.1-1+deb")
+        (build.work / "package-version.upstream").write_text(f"{build.recipe.version}.1")
+
+    monkeypatch.setattr(offline.shutil, "which", lambda _name: "/usr/bin/mmdebstrap")
+    monkeypatch.setattr(offline, "_make_rootfs", make_rootfs)
+    engine = BuildingEngine()
+    offline.build_offline_image(engine, ref, lambda _m: None)  # type: ignore[arg-type]
+    return engine
+
+
+def stop_signal(engine: BuildingEngine) -> str | None:
+    lines = [line for dockerfile in engine.dockerfiles for line in dockerfile.splitlines()]
+    return next((line.removeprefix("STOPSIGNAL ") for line in lines if line.startswith("STOPSIGNAL ")), None)
+
+
+def packages(ref: str, tmp_path: Path) -> list[str]:
+    recipe = offline.recipe_for(ref)
+    assert recipe is not None
+    cmd = offline._mmdebstrap_command(recipe, tmp_path / "r.tar", tmp_path / "h.sh", tmp_path)
+    (include,) = [c for c in cmd if c.startswith("--include=")]
+    return include.removeprefix("--include=").split(",")
+
+
+def customized(ref: str, tmp_path: Path) -> str:
+    recipe = offline.recipe_for(ref)
+    assert recipe is not None
+    return offline._customize_script(recipe, tmp_path / "entrypoint.sh", tmp_path / "version")
+
+
+@pytest.mark.parametrize("ref", OFFERED)
+def test_every_offered_image_honours_its_official_image_contract(
+    ref: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = built_offline(ref, monkeypatch)
+    changes, script = engine.changes, customized(ref, tmp_path)
+    repository, tag = ref.split(":", 1)
+    assert "ENV LANG=C.UTF-8" in changes  # a UTF-8 locale, as SPEC asks of the Postgres stand-in
+    assert f'LABEL {offline.OFFLINE_LABEL}="true"' in changes  # `parity doctor` tells it apart
+    if repository == "postgres":
+        # SPEC: postgres on PATH, the official entrypoint's env contract and initdb.d, PGDATA.
+        assert f"postgresql-{tag}" in packages(ref, tmp_path)
+        (path,) = [c for c in changes if c.startswith("ENV PATH=")]
+        assert f"/usr/lib/postgresql/{tag}/bin" in path.split(":")
+        assert f"ENV PG_MAJOR={tag}" in changes and any(c.startswith("ENV PGDATA=/") for c in changes)
+        assert 'ENTRYPOINT ["docker-entrypoint.sh"]' in changes and 'CMD ["postgres"]' in changes
+        assert "EXPOSE 5432" in changes
+        assert '"$root/usr/local/bin/docker-entrypoint.sh"' in script
+        assert 'mkdir -p "$root/docker-entrypoint-initdb.d"' in script
+        assert stop_signal(engine) == "SIGINT"  # the official image's: a fast shutdown, not "smart"
+    elif repository == "haproxy":
+        assert "haproxy" in packages(ref, tmp_path)
+        # The upstream version, as the official image has it: not Debian's revision.
+        assert f"ENV HAPROXY_VERSION={tag}.1" in changes
+        assert 'ENTRYPOINT ["docker-entrypoint.sh"]' in changes and "USER haproxy" in changes
+        assert 'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]' in changes
+        assert 'mkdir -p "$root/usr/local/etc/haproxy"' in script
+        assert "usermod -u 99 -g 99 haproxy" in script  # the official image's uid and gid
+        # SIGUSR1 is HAProxy's graceful stop (SIGTERM closes every connection at once).
+        assert stop_signal(engine) == "SIGUSR1"
+    elif repository == "python":
+        version = tag.split("-")[0]
+        assert {"python3", "python3-venv", "python3-pip"} <= set(packages(ref, tmp_path))
+        assert f"ENV PYTHON_VERSION={version}.1" in changes
+        assert not any(c.startswith("ENTRYPOINT") for c in changes)
+        assert any(c.startswith("ENV PATH=/usr/local/bin:") for c in changes)
+        # `python` and `pip` as in the official image, and pip free to install system-wide.
+        assert 'ln -sf /usr/bin/python3 "$root/usr/local/bin/python"' in script
+        assert 'ln -sf /usr/bin/pip3 "$root/usr/local/bin/pip"' in script
+        assert "EXTERNALLY-MANAGED" in script
+        assert stop_signal(engine) is None
+    else:
+        pytest.fail(f"no official image contract written down for {repository}: add one here")
 
 
 @pytest.mark.parametrize(
@@ -75,55 +182,19 @@ def test_postgres_data_layout_follows_the_official_image(major: str, pgdata: str
     ]
 
 
-def test_postgres_image_config() -> None:
-    recipe = offline.recipe_for("postgres:15")
-    assert recipe is not None
-    changes = offline._image_changes(recipe, "15.9-0+deb12u1", "")
-    assert "ENV PATH=" + offline.BASE_PATH + ":/usr/lib/postgresql/15/bin" in changes
-    assert 'ENTRYPOINT ["docker-entrypoint.sh"]' in changes
-    assert 'CMD ["postgres"]' in changes
-    assert "EXPOSE 5432" in changes
-    assert f'LABEL {offline.OFFLINE_LABEL}="true"' in changes
-    assert f'LABEL {offline.SUITE_LABEL}="bookworm"' in changes
-
-
-def test_python_image_config() -> None:
-    recipe = offline.recipe_for("python:3.11-slim")
-    assert recipe is not None
-    changes = offline._image_changes(recipe, "3.11.2-6", "3.11.2")
-    assert "ENV PYTHON_VERSION=3.11.2" in changes
-    assert not any(c.startswith("ENTRYPOINT") for c in changes)
-    assert any(c.startswith("ENV PATH=/usr/local/bin:") for c in changes)
-
-
-def test_haproxy_image_config_follows_the_official_image() -> None:
-    recipe = offline.recipe_for("haproxy:2.6")
-    assert recipe is not None and recipe.packages == ("haproxy",) and recipe.suite == "bookworm"
-    changes = offline._image_changes(recipe, "2.6.12-1+deb12u4", "")
-    assert "ENV HAPROXY_VERSION=2.6.12" in changes
-    assert 'ENTRYPOINT ["docker-entrypoint.sh"]' in changes and "USER haproxy" in changes
-    assert 'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]' in changes
-    # SIGUSR1 is HAProxy's graceful stop (SIGTERM closes every connection at once).
-    assert offline.STOP_SIGNALS["haproxy"] == "SIGUSR1"
-    script = offline._customize_script(recipe, Path("/x/haproxy-entrypoint.sh"), Path("/x/v"))
-    assert "usermod -u 99 -g 99 haproxy" in script and 'mkdir -p "$root/usr/local/etc/haproxy"' in script
-
-
-def test_mmdebstrap_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("ref", POSTGRES)
+def test_mmdebstrap_command(ref: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(offline.MIRROR_ENV, "http://mirror.example/debian")
     monkeypatch.setenv(offline.SECURITY_MIRROR_ENV, "")
-    recipe = offline.recipe_for("postgres:13")
+    recipe = offline.recipe_for(ref)
     assert recipe is not None
     cmd = offline._mmdebstrap_command(recipe, tmp_path / "r.tar", tmp_path / "h.sh", tmp_path)
     assert cmd[0] == "mmdebstrap"
     assert "--variant=minbase" in cmd
-    assert "--include=postgresql-13" in cmd
-    assert cmd[-4:] == [
-        "bullseye",
-        str(tmp_path / "r.tar"),
-        "deb http://mirror.example/debian bullseye main",
-        "deb http://mirror.example/debian bullseye-updates main",
-    ]
+    # The recipe's suite, into the tarball, from the mirror asked for.
+    sources = offline._sources(recipe.suite)
+    assert cmd[-2 - len(sources):] == [recipe.suite, str(tmp_path / "r.tar"), *sources]
+    assert all(line.startswith("deb http://mirror.example/debian ") for line in sources)
     assert not any("security" in c for c in cmd)
 
 
@@ -145,13 +216,9 @@ def test_unstable_has_no_updates_or_security_suite(suite: str, monkeypatch: pyte
     assert offline._sources(suite) == [f"deb http://mirror.example/debian {suite} main"]
 
 
-def test_postgres_18_is_built_from_unstable_with_its_jit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(offline.MIRROR_ENV, raising=False)
-    recipe = offline.recipe_for("postgres:18")
-    assert recipe is not None
-    cmd = offline._mmdebstrap_command(recipe, tmp_path / "r.tar", tmp_path / "h.sh", tmp_path)
-    assert "--include=postgresql-18,postgresql-18-jit" in cmd
-    assert cmd[-3:] == ["sid", str(tmp_path / "r.tar"), "deb http://deb.debian.org/debian sid main"]
+def test_postgres_18_comes_with_its_jit_as_the_official_image_does(tmp_path: Path) -> None:
+    # From 18 on the JIT is a package of its own (13-17 have it inside postgresql-NN).
+    assert packages("postgres:18", tmp_path) == ["postgresql-18", "postgresql-18-jit"]
 
 
 def test_an_expired_release_is_accepted_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -218,16 +285,10 @@ def test_customize_for_18_leaves_var_lib_postgresql_empty_and_writable(tmp_path:
     assert "/var/lib/postgresql/data" not in script
 
 
-def test_build_unknown_ref_is_env_error() -> None:
-    with pytest.raises(EnvError, match="cannot build postgres:16 offline") as info:
-        offline.build_offline_image(None, "postgres:16", print)  # type: ignore[arg-type]
-    assert info.value.fix is not None and "postgres:13, 15, 17, 18" in info.value.fix
-
-
 def test_build_without_mmdebstrap_is_env_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(offline.shutil, "which", lambda _name: None)
     with pytest.raises(EnvError, match="mmdebstrap is not installed") as info:
-        offline.build_offline_image(None, "postgres:15", print)  # type: ignore[arg-type]
+        offline.build_offline_image(None, POSTGRES[0], print)  # type: ignore[arg-type]
     assert info.value.fix is not None and "apt-get install mmdebstrap" in info.value.fix
 
 
@@ -254,8 +315,8 @@ class FakeClient:
 
 
 def test_ensure_image_present_does_nothing() -> None:
-    client = FakeClient({"postgres:15": {}})
-    images.ensure_image(client, "postgres:15", print)  # type: ignore[arg-type]
+    client = FakeClient({POSTGRES[0]: {}})
+    images.ensure_image(client, POSTGRES[0], print)  # type: ignore[arg-type]
     assert client.images.pulled == []
 
 
@@ -265,7 +326,7 @@ def test_ensure_image_unbuildable_names_ref_reason_and_fix() -> None:
         images.ensure_image(client, "mysql:8", lambda _m: None)  # type: ignore[arg-type]
     assert client.images.pulled == [("mysql", "8")]
     assert "mysql:8" in info.value.message and "no such host" in info.value.message
-    assert info.value.fix is not None and "postgres:13, 15, 17, 18" in info.value.fix
+    assert info.value.fix is not None and offline.offline_summary() in info.value.fix
     assert "docker load" in info.value.fix
 
 
@@ -273,29 +334,30 @@ def test_ensure_image_falls_back_to_offline_build(monkeypatch: pytest.MonkeyPatc
     built: list[str] = []
     monkeypatch.setattr(images, "build_offline_image", lambda _c, ref, _p, **_kw: built.append(ref))
     client = FakeClient({})
-    images.ensure_image(client, "postgres:17", lambda _m: None, allow_pull=False)  # type: ignore[arg-type]
-    assert client.images.pulled == [] and built == ["postgres:17"]
+    images.ensure_image(client, POSTGRES[-1], lambda _m: None, allow_pull=False)  # type: ignore[arg-type]
+    assert client.images.pulled == [] and built == [POSTGRES[-1]]
 
 
 def test_describe_image() -> None:
-    client = FakeClient({"postgres:15": {offline.OFFLINE_LABEL: "true"}, "redis:7": {}})
+    built, missing = POSTGRES[-1], POSTGRES[0]
+    client = FakeClient({built: {offline.OFFLINE_LABEL: "true"}, "redis:7": {}})
     describe = images.describe_image
-    assert describe(client, "postgres:15") == "present (built offline)"  # type: ignore[arg-type]
+    assert describe(client, built) == "present (built offline)"  # type: ignore[arg-type]
     assert describe(client, "redis:7") == "present"  # type: ignore[arg-type]
-    assert describe(client, "postgres:13") == "missing (buildable offline)"  # type: ignore[arg-type]
+    assert describe(client, missing) == "missing (buildable offline)"  # type: ignore[arg-type]
     assert describe(client, "mysql:8") == "missing"  # type: ignore[arg-type]
 
 
 def test_build_images_skips_present(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[str] = []
     monkeypatch.setattr(images, "build_offline_image", lambda _c, ref, _p, **_kw: built.append(ref))
-    client = FakeClient({"postgres:15": {}})
-    refs = ["postgres:15", "postgres:13", "postgres:13"]
-    images.build_images(client, refs, lambda _m: None)  # type: ignore[arg-type]
-    assert built == ["postgres:13"]
+    present, missing = POSTGRES[-1], POSTGRES[0]
+    client = FakeClient({present: {}})
+    images.build_images(client, [present, missing, missing], lambda _m: None)  # type: ignore[arg-type]
+    assert built == [missing]
     built.clear()
-    images.build_images(client, ["postgres:15"], lambda _m: None, force=True)  # type: ignore[arg-type]
-    assert built == ["postgres:15"]
+    images.build_images(client, [present], lambda _m: None, force=True)  # type: ignore[arg-type]
+    assert built == [present]
     with pytest.raises(EnvError, match="mysql:8"):
         images.build_images(client, ["mysql:8"], lambda _m: None)  # type: ignore[arg-type]
 

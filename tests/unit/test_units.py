@@ -36,3 +36,14 @@ def test_sizes_and_durations_format_for_people() -> None:
     assert format_size(1536 * 2**20) == "1.5 GiB"
     assert format_duration(0.25) == "250ms"
     assert format_duration(90) == "1m30s"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.0, "0ms"), (0.004, "4ms"), (0.42, "420ms"), (4.1, "4.1s"), (30.01, "30.0s"), (65, "1m05s"),
+     (3725, "62m05s"),
+     # The unit is chosen after rounding: never "1000ms" or "60.0s".
+     (0.9996, "1.0s"), (59.96, "1m00s")],
+)  # fmt: skip
+def test_a_duration_reads_in_milliseconds_seconds_or_minutes(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
