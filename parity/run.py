@@ -313,16 +313,14 @@ class AppImages:
         self._lock = threading.Lock()
 
     def prepare(self, profiles: Iterable[LoadedProfile]) -> None:
-        """The database and app images of these profiles, ready before anything starts."""
-        for lp in profiles:
-            db = lp.profile.database
-            if db and db.engine == "postgres":
-                ensure_image(self.client, db.image_ref(), self.say)
-            if lp.profile.app and lp.profile.app.replicas is not None:
-                from parity.env.balancer import LOAD_BALANCER_IMAGE
+        """The images of these profiles (the database's, the load balancer's, the app's), ready
+        before anything starts."""
+        from parity.env.images import profile_images
 
-                ensure_image(self.client, LOAD_BALANCER_IMAGE, self.say)
-            self.of(lp)
+        for lp in profiles:
+            for ref in profile_images(lp.profile, self.root).started:
+                ensure_image(self.client, ref, self.say)
+            self.of(lp)  # the app's image, built or pulled with the bases its build needs
 
     def of(self, loaded: LoadedProfile) -> AppImage | None:
         """The profile's app image (built or checked on first use)."""

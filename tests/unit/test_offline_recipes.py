@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -9,12 +11,13 @@ from typing import Any
 import docker.errors
 import pytest
 
-from parity.engine import images, offline
+from parity import commands
+from parity.engine import images, offline, recipes
 from parity.errors import EnvError
 
 
 def test_known_refs() -> None:
-    assert offline.offline_refs() == [
+    assert recipes.offline_refs() == [
         "haproxy:2.6",
         "postgres:13",
         "postgres:15",
@@ -22,8 +25,8 @@ def test_known_refs() -> None:
         "postgres:18",
         "python:3.11-slim",
     ]
-    for ref in offline.offline_refs():
-        assert offline.can_build_offline(ref)
+    for ref in recipes.offline_refs():
+        assert recipes.can_build_offline(ref)
 
 
 @pytest.mark.parametrize(
@@ -40,8 +43,8 @@ def test_known_refs() -> None:
     ],
 )
 def test_suite_mapping(ref: str, suite: str) -> None:
-    assert offline.offline_suite(ref) == suite
-    assert offline.can_build_offline(ref)
+    assert recipes.offline_suite(ref) == suite
+    assert recipes.can_build_offline(ref)
 
 
 @pytest.mark.parametrize(
@@ -50,12 +53,29 @@ def test_suite_mapping(ref: str, suite: str) -> None:
      "mysql:8", "ghcr.io/library/postgres:15", ""],
 )  # fmt: skip
 def test_unknown_refs(ref: str) -> None:
-    assert not offline.can_build_offline(ref)
-    assert offline.offline_suite(ref) is None
+    assert not recipes.can_build_offline(ref)
+    assert recipes.offline_suite(ref) is None
 
 
 def test_summary_names_every_version() -> None:
-    assert offline.offline_summary() == "haproxy:2.6, postgres:13, 15, 17, 18 and python:3.11-slim"
+    assert recipes.offline_summary() == "haproxy:2.6, postgres:13, 15, 17, 18 and python:3.11-slim"
+
+
+def test_images_build_without_refs_builds_every_offline_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What `make images` runs: the Makefile names no image, parity's one list does.
+    built: list[str] = []
+    monkeypatch.setattr("parity.engine.client.docker_client", lambda: None)
+    monkeypatch.setattr("parity.engine.images.build_images",
+                        lambda _client, refs, _progress, force=False: built.extend(refs))
+    commands.build_images([])
+    assert built == recipes.offline_refs()
+
+
+def test_images_build_help_names_every_offline_image() -> None:
+    result = subprocess.run([sys.executable, "-m", "parity", "images", "build", "--help"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"(default: all of {recipes.offline_summary()})" in " ".join(result.stdout.split())
 
 
 @pytest.mark.parametrize(
@@ -66,7 +86,7 @@ def test_summary_names_every_version() -> None:
      ("18", "/var/lib/postgresql/18/docker", "/var/lib/postgresql")],
 )  # fmt: skip
 def test_postgres_data_layout_follows_the_official_image(major: str, pgdata: str, volume: str) -> None:
-    recipe = offline.recipe_for(f"postgres:{major}")
+    recipe = recipes.recipe_for(f"postgres:{major}")
     assert recipe is not None
     changes = offline._image_changes(recipe, "1", "")
     assert [c for c in changes if c.startswith(("ENV PGDATA=", "VOLUME "))] == [
@@ -76,7 +96,7 @@ def test_postgres_data_layout_follows_the_official_image(major: str, pgdata: str
 
 
 def test_postgres_image_config() -> None:
-    recipe = offline.recipe_for("postgres:15")
+    recipe = recipes.recipe_for("postgres:15")
     assert recipe is not None
     changes = offline._image_changes(recipe, "15.9-0+deb12u1", "")
     assert "ENV PATH=" + offline.BASE_PATH + ":/usr/lib/postgresql/15/bin" in changes
@@ -88,7 +108,7 @@ def test_postgres_image_config() -> None:
 
 
 def test_python_image_config() -> None:
-    recipe = offline.recipe_for("python:3.11-slim")
+    recipe = recipes.recipe_for("python:3.11-slim")
     assert recipe is not None
     changes = offline._image_changes(recipe, "3.11.2-6", "3.11.2")
     assert "ENV PYTHON_VERSION=3.11.2" in changes
@@ -97,7 +117,7 @@ def test_python_image_config() -> None:
 
 
 def test_haproxy_image_config_follows_the_official_image() -> None:
-    recipe = offline.recipe_for("haproxy:2.6")
+    recipe = recipes.recipe_for("haproxy:2.6")
     assert recipe is not None and recipe.packages == ("haproxy",) and recipe.suite == "bookworm"
     changes = offline._image_changes(recipe, "2.6.12-1+deb12u4", "")
     assert "ENV HAPROXY_VERSION=2.6.12" in changes
@@ -112,7 +132,7 @@ def test_haproxy_image_config_follows_the_official_image() -> None:
 def test_mmdebstrap_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(offline.MIRROR_ENV, "http://mirror.example/debian")
     monkeypatch.setenv(offline.SECURITY_MIRROR_ENV, "")
-    recipe = offline.recipe_for("postgres:13")
+    recipe = recipes.recipe_for("postgres:13")
     assert recipe is not None
     cmd = offline._mmdebstrap_command(recipe, tmp_path / "r.tar", tmp_path / "h.sh", tmp_path)
     assert cmd[0] == "mmdebstrap"
@@ -147,7 +167,7 @@ def test_unstable_has_no_updates_or_security_suite(suite: str, monkeypatch: pyte
 
 def test_postgres_18_is_built_from_unstable_with_its_jit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(offline.MIRROR_ENV, raising=False)
-    recipe = offline.recipe_for("postgres:18")
+    recipe = recipes.recipe_for("postgres:18")
     assert recipe is not None
     cmd = offline._mmdebstrap_command(recipe, tmp_path / "r.tar", tmp_path / "h.sh", tmp_path)
     assert "--include=postgresql-18,postgresql-18-jit" in cmd
@@ -190,7 +210,7 @@ def test_a_stale_mirror_is_retried_once_accepting_it_with_a_warning(
 
     monkeypatch.setattr(offline, "_run_mmdebstrap", run)
     said: list[str] = []
-    recipe = offline.recipe_for("postgres:18")
+    recipe = recipes.recipe_for("postgres:18")
     assert recipe is not None
     offline._make_rootfs(offline._Build(recipe, tmp_path, 0.0, 1.0, threading.Event(), said.append))
     assert calls == [False, True]
@@ -198,19 +218,19 @@ def test_a_stale_mirror_is_retried_once_accepting_it_with_a_warning(
 
 
 def test_customize_removes_default_cluster(tmp_path: Path) -> None:
-    recipe = offline.recipe_for("postgres:17")
+    recipe = recipes.recipe_for("postgres:17")
     assert recipe is not None
     script = offline._customize_script(recipe, tmp_path / "ep.sh", tmp_path / "v")
     assert '"$root/var/lib/postgresql/17/main"' in script
     assert '"$root/etc/postgresql/17"' in script
     assert "install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data" in script
-    py = offline.recipe_for("python:3.11-slim")
+    py = recipes.recipe_for("python:3.11-slim")
     assert py is not None
     assert "EXTERNALLY-MANAGED" in offline._customize_script(py, tmp_path / "ep", tmp_path / "v")
 
 
 def test_customize_for_18_leaves_var_lib_postgresql_empty_and_writable(tmp_path: Path) -> None:
-    recipe = offline.recipe_for("postgres:18")
+    recipe = recipes.recipe_for("postgres:18")
     assert recipe is not None
     script = offline._customize_script(recipe, tmp_path / "ep.sh", tmp_path / "v")
     assert 'rm -rf "$root/var/lib/postgresql/18" "$root/etc/postgresql/18"' in script
