@@ -251,7 +251,7 @@ def _warm_imports(loaded: list[LoadedProfile]) -> None:
     # own: see env.database.)
     profiles = [lp.profile for lp in loaded]
     import rich.console  # noqa: F401
-    if any(p.database and p.database.engine == "postgres" for p in profiles):
+    if any(p.postgres for p in profiles):
         import psycopg  # noqa: F401
     for name in STEP_NAMES:
         importlib.import_module(f"parity.steps.{name}")

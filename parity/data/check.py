@@ -13,13 +13,12 @@ def check_data(loaded: LoadedProfile, root: Path) -> None:
     """Mistakes in the data and traffic sections surface before anything starts (exit 2)."""
     profile, spec = loaded.profile, loaded.profile.data
     where = loaded.files[-1].name
-    postgres = profile.database is not None and profile.database.engine == "postgres"
-    if profile.traffic is not None and not postgres:
+    if profile.traffic is not None and not profile.postgres:
         raise UsageError(f"profile {loaded.name}: traffic needs a Postgres database (database.engine: postgres)",
                          f"remove the traffic section from {where}, or use Postgres")
     if spec is None:
         return
-    if not postgres:
+    if not profile.postgres:
         raise UsageError(f"profile {loaded.name}: data needs a Postgres database (database.engine: postgres)",
                          f"remove the data section from {where}, or use Postgres")
     if spec.at is not None:

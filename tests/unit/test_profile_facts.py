@@ -1,9 +1,12 @@
-"""Facts worked out once from a profile, which the rest only reads: the images it runs from."""
+"""Facts worked out once from a profile, which the rest only reads: the images it runs from,
+Postgres or not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from parity.env.balancer import LOAD_BALANCER_IMAGE
 from parity.env.images import profile_images
@@ -52,3 +55,12 @@ def test_a_missing_dockerfile_is_named_and_adds_no_image(tmp_path: Path) -> None
     images = profile_images(profile({"app": {"build": "app", "dockerfile": "Dockerfile.prod"}}), tmp_path)
     assert images.missing_dockerfile == tmp_path / "app" / "Dockerfile.prod"
     assert images.refs == []
+
+
+@pytest.mark.parametrize(("data", "postgres"), [
+    ({"database": {"version": "15"}}, True),
+    ({"database": {"engine": "sqlite"}}, False),
+    ({"app": {"image": "shop:1.2"}}, False),
+])
+def test_postgres_is_a_database_section_with_a_server(data: dict[str, Any], postgres: bool) -> None:
+    assert profile(data).postgres is postgres
