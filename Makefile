@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PARITY := $(BIN)/parity
-IMAGES ?= postgres:13 postgres:15 postgres:17 postgres:18 python:3.11-slim haproxy:2.6
 
 .PHONY: demo test unit integration lint engine images wheelhouse example-venv realapps bench clean help
 
@@ -23,9 +22,10 @@ venv: $(BIN)/.installed
 engine:
 	@scripts/ensure-docker.sh
 
-# Offline stand-ins for the official images; cached: existing images are not rebuilt.
+# Offline stand-ins for the official images, every one parity can build (its own list:
+# `parity images list`); cached: existing images are not rebuilt.
 images: venv engine
-	$(PARITY) images build $(IMAGES)
+	$(PARITY) images build
 
 # The example app's Python dependencies, for `pip install --no-index` inside its image
 # (containers cannot reach PyPI in air-gapped CI).

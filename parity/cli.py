@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from parity import __version__
+from parity.engine.recipes import offline_summary
 from parity.errors import EnvError, ParityError
 
 if TYPE_CHECKING:
@@ -278,14 +279,15 @@ def images() -> None:
     """Images parity runs, and offline stand-ins for them."""
 
 
-@images.command("build")
+# The help names the images from parity's one list of them (what `make images` builds too).
+@images.command("build", help=f"""Build offline stand-ins (default: all of {offline_summary()}).
+
+    Where Docker Hub is reachable you do not need this: parity pulls the official images.
+    """)
 @click.argument("refs", nargs=-1)
 @click.option("--force", is_flag=True, help="Rebuild even if the image exists.")
 def images_build(refs: tuple[str, ...], force: bool) -> None:
-    """Build offline stand-ins (default: all of postgres:13, 15, 17, 18 and python:3.11-slim).
-
-    Where Docker Hub is reachable you do not need this: parity pulls the official images.
-    """
+    """`parity images build`: the images named, or every one parity can build offline."""
     from parity import commands
 
     commands.build_images(list(refs), force=force)

@@ -116,7 +116,7 @@ def build_images(refs: list[str], force: bool = False) -> None:
     from parity.console import progress
     from parity.engine.client import docker_client
     from parity.engine.images import build_images as build
-    from parity.engine.offline import offline_refs
+    from parity.engine.recipes import offline_refs
 
     build(docker_client(), refs or offline_refs(), progress, force=force)
 
@@ -133,7 +133,7 @@ def image_states() -> list[tuple[str, str]]:
     """(ref, state) for every image parity can build offline."""
     from parity.engine.client import docker_client
     from parity.engine.images import describe_image
-    from parity.engine.offline import offline_refs
+    from parity.engine.recipes import offline_refs
 
     client = docker_client()
     return [(ref, describe_image(client, ref)) for ref in offline_refs()]
@@ -157,8 +157,7 @@ def doctor(project: Project) -> list[Check]:
     from parity.engine.cleanup import is_orphan
     from parity.engine.client import ENGINE_FIX, docker_client
     from parity.engine.images import describe_image
-    from parity.env.app import base_images
-    from parity.env.balancer import LOAD_BALANCER_IMAGE
+    from parity.env.images import profile_images
     from parity.profile.loader import list_profiles as profile_names
     from parity.profile.loader import load_all
 
@@ -182,21 +181,13 @@ def doctor(project: Project) -> list[Check]:
     orphans = [c for c in inventory.containers(client, L.label_filter()) if is_orphan(c.labels)]
     if orphans:
         checks.append(Check("leftovers", False, f"{len(orphans)} container(s) of dead runs", "parity down --all"))
-    wanted_set = {p.profile.database.image_ref() for p in loaded
-                  if p.profile.database and p.profile.database.engine == "postgres"}
+    wanted_set: set[str] = set()
     for p in loaded:
-        app = p.profile.app
-        if app and app.replicas is not None:
-            wanted_set.add(LOAD_BALANCER_IMAGE)
-        if app and app.image:
-            wanted_set.add(app.image)
-        elif app and app.build:
-            dockerfile = project.root / app.build / app.dockerfile
-            if dockerfile.is_file():
-                wanted_set.update(base_images(dockerfile))
-            else:
-                checks.append(Check(f"profile {p.name}", False, f"app.build: {dockerfile} does not exist",
-                                    "fix app.build / app.dockerfile", 2))
+        images = profile_images(p.profile, project.root)
+        wanted_set.update(images.refs)
+        if images.missing_dockerfile is not None:
+            checks.append(Check(f"profile {p.name}", False, f"app.build: {images.missing_dockerfile} does not exist",
+                                "fix app.build / app.dockerfile", 2))
     wanted = sorted(wanted_set)
     for ref in wanted:
         state = describe_image(client, ref)

@@ -34,7 +34,7 @@ from parity.results import (
     StepResult,
     Verdict,
 )
-from parity.steps import StepContext, runner
+from parity.steps import PlanOnce, StepContext, runner
 
 if TYPE_CHECKING:
     from parity.env.app import AppImage
@@ -89,6 +89,16 @@ class Session:
     # Rehearse every profile's migrations when one asks for it (data, traffic, budgets), so the
     # other side has figures to compare with.
     rehearse: bool = False
+    plans: dict[str, PlanOnce] = field(default_factory=dict)  # the command's profiles' migrations plans
+
+    def plan_of(self, loaded: LoadedProfile) -> PlanOnce:
+        """The profile's migrations plan: the one the check before the run read for the command's
+        profiles, one of its own for an experiment's flipped copy (a profile object of its own,
+        whatever its name)."""
+        planned = self.plans.get(loaded.name)
+        if planned is None or planned.profile is not loaded.profile:
+            planned = PlanOnce(loaded.profile, self.project.root)
+        return planned
 
     def run_profile(self, loaded: LoadedProfile, values: dict[str, str], *, keep: bool = False,
                     steps: list[tuple[str, Step]] = STEPS) -> ProfileRun:
@@ -213,12 +223,13 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
     """Everything before any environment exists: secrets resolved, host commands checked (so profile
     mistakes surface first), the engine reached, dead runs' leftovers reaped, images ready."""
     values = {name: resolve_values(lp.profile.secrets, project.root) for name, lp in loaded.items()}
-    for lp in loaded.values():
+    plans = {name: PlanOnce(lp.profile, project.root) for name, lp in loaded.items()}
+    for name, lp in loaded.items():
         check_host_commands(lp, project.root)
         if lp.profile.data is not None or lp.profile.traffic is not None:
             from parity.data.check import check_data  # loaded only when there is something to check
 
-            check_data(lp, project.root)
+            check_data(lp, project.root, plans[name])
     redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
     client = docker_client()
     threading.Thread(target=_warm_imports, args=(list(loaded.values()),), daemon=True,
@@ -231,7 +242,7 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
     # An experiment's flipped profile takes its keys from these, so it rehearses only if they do.
     return Session(project=project, client=client, redactor=redactor, images=images, board=board,
                    say=None if board else say,
-                   rehearse=any(lp.profile.rehearses() for lp in loaded.values())), values
+                   rehearse=any(lp.profile.rehearses() for lp in loaded.values()), plans=plans), values
 
 
 def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
@@ -250,7 +261,7 @@ def _warm_imports(loaded: list[LoadedProfile]) -> None:
     # own: see env.database.)
     profiles = [lp.profile for lp in loaded]
     import rich.console  # noqa: F401
-    if any(p.database and p.database.engine == "postgres" for p in profiles):
+    if any(p.postgres for p in profiles):
         import psycopg  # noqa: F401
     for name in STEP_NAMES:
         importlib.import_module(f"parity.steps.{name}")
@@ -312,16 +323,14 @@ class AppImages:
         self._lock = threading.Lock()
 
     def prepare(self, profiles: Iterable[LoadedProfile]) -> None:
-        """The database and app images of these profiles, ready before anything starts."""
-        for lp in profiles:
-            db = lp.profile.database
-            if db and db.engine == "postgres":
-                ensure_image(self.client, db.image_ref(), self.say)
-            if lp.profile.app and lp.profile.app.replicas is not None:
-                from parity.env.balancer import LOAD_BALANCER_IMAGE
+        """The images of these profiles (the database's, the load balancer's, the app's), ready
+        before anything starts."""
+        from parity.env.images import profile_images
 
-                ensure_image(self.client, LOAD_BALANCER_IMAGE, self.say)
-            self.of(lp)
+        for lp in profiles:
+            for ref in profile_images(lp.profile, self.root).started:
+                ensure_image(self.client, ref, self.say)
+            self.of(lp)  # the app's image, built or pulled with the bases its build needs
 
     def of(self, loaded: LoadedProfile) -> AppImage | None:
         """The profile's app image (built or checked on first use)."""
@@ -351,7 +360,8 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
 
     env = Environment(client, loaded, root, mode="up" if keep else "run", progress=note, cancel=session.cancel)
     ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
-                      redactor=redactor, progress=note, rehearse=session.rehearse)
+                      redactor=redactor, progress=note, planned=session.plan_of(loaded),
+                      rehearse=session.rehearse)
     session.contexts[name] = ctx
     run = ProfileRun(name=name, description=loaded.profile.description or "")
     started = time.monotonic()

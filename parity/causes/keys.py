@@ -98,7 +98,7 @@ def differing_keys(baseline: Profile, target: Profile) -> set[str]:
             keys.add(section)
         elif left.get(key) != right.get(key):
             keys.add(key)
-    if _engine(baseline) == _engine(target) == "sqlite":
+    if _sqlite(baseline) and _sqlite(target):
         keys -= POSTGRES_ONLY
     return keys
 
@@ -179,7 +179,7 @@ def _flip(*, into: Profile, source: Profile, keys: list[str], into_role: str) ->
 
 def _inert(profile: Profile, keys: list[str]) -> str:
     """Why a flipped profile, though valid, could not show what the flip changes (else '')."""
-    if _engine(profile) == "sqlite" and "database.engine" not in keys:
+    if _sqlite(profile) and "database.engine" not in keys:
         moot = [key for key in keys if key in POSTGRES_ONLY]
         if moot:
             return f"{', '.join(moot)} has no effect on a sqlite database (only together with database.engine)"
@@ -188,5 +188,6 @@ def _inert(profile: Profile, keys: list[str]) -> str:
     return ""
 
 
-def _engine(profile: Profile) -> str | None:
-    return profile.database.engine if profile.database else None
+def _sqlite(profile: Profile) -> bool:
+    """A SQLite file: a database, not a Postgres server."""
+    return profile.database is not None and not profile.database.postgres

@@ -26,7 +26,7 @@ def data_fingerprint(profile: Profile, root: Path, plan: Callable[[], Plan]) -> 
     (rows asked for and the generator's version; the seed command and the files it names; the
     dump file)."""
     spec = profile.data
-    if spec is None or profile.database is None or not profile.database.postgres:
+    if spec is None or not profile.postgres:
         return None
     digest = hashlib.sha256(f"{FINGERPRINT_VERSION}|{source_of(spec)}|{spec.at}".encode())
     if spec.at and profile.migrations:

@@ -2,8 +2,9 @@
 
 Order of preference: an image already in the engine (whatever its origin, so a `docker
 load`ed or self-built image always wins), then the official image from the registry, then
-parity's offline stand-in (parity.engine.offline). Each failure ends in an EnvError that
-names the image, why it is unavailable, and what the user can do.
+parity's offline stand-in (parity.engine.recipes says which, parity.engine.offline builds
+them). Each failure ends in an EnvError that names the image, why it is unavailable, and what
+the user can do.
 """
 
 from __future__ import annotations
@@ -17,13 +18,8 @@ import docker
 import docker.errors
 
 from parity.engine import inventory
-from parity.engine.offline import (
-    OFFLINE_LABEL,
-    build_offline_image,
-    can_build_offline,
-    offline_summary,
-    recipe_for,
-)
+from parity.engine.offline import OFFLINE_LABEL, build_offline_image
+from parity.engine.recipes import can_build_offline, offline_summary, recipe_for
 from parity.errors import EnvError, ParityError
 
 # Two cores on the reference machine: two mmdebstrap runs saturate them (dpkg is CPU-bound

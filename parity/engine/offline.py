@@ -6,7 +6,8 @@ an image that honours the official image's contract: `mmdebstrap` builds a minim
 root filesystem with the distribution's own PostgreSQL or Python, and `docker import` turns
 it into an image tagged exactly like the official one (`postgres:15`), so nothing else in
 parity needs to know where the image came from. Every such image carries OFFLINE_LABEL so
-`parity doctor` can tell users what they are running.
+`parity doctor` can tell users what they are running. Which images, from which packages:
+parity.engine.recipes.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 import docker
 import docker.errors
 
+from parity.engine.recipes import Recipe, offline_summary, recipe_for
 from parity.errors import EnvError
 
 OFFLINE_LABEL = "io.parity.offline-build"
@@ -80,110 +82,6 @@ _UNREACHABLE_MARKERS = (
     "network is unreachable",
     "no route to host",
 )
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """How to build one official image from one Debian suite."""
-
-    ref: str  # the official tag we produce, e.g. "postgres:15"
-    kind: str  # "postgres", "python" or "haproxy"; selects customisation and image config
-    suite: str  # Debian release whose packages provide the software
-    version: str  # major version ("15") or "3.11"
-    packages: tuple[str, ...]
-    estimate: str  # shown to the user before the wait starts
-
-    @property
-    def version_package(self) -> str:
-        """The package whose version is recorded in the image (labels, PG_VERSION)."""
-        return {"postgres": f"postgresql-{self.version}", "haproxy": "haproxy"}.get(self.kind, f"python{self.version}")
-
-    @property
-    def entrypoint_asset(self) -> str | None:
-        """parity's own entrypoint for this kind of image (under parity/engine/assets), if any."""
-        return {"postgres": "docker-entrypoint.sh", "haproxy": "haproxy-entrypoint.sh"}.get(self.kind)
-
-    @property
-    def per_major_layout(self) -> bool:
-        """True from postgres:18 on: the official image keeps PGDATA in a per-major directory."""
-        return self.kind == "postgres" and int(self.version) >= 18
-
-    @property
-    def pgdata(self) -> str:
-        """The official image's PGDATA: /var/lib/postgresql/data, or MAJOR/docker from 18 on."""
-        if self.per_major_layout:
-            # The pg_ctlcluster layout, so `pg_upgrade --link` works within one volume.
-            return f"/var/lib/postgresql/{self.version}/docker"
-        return "/var/lib/postgresql/data"
-
-    @property
-    def data_volume(self) -> str:
-        """The official image's VOLUME: PGDATA itself, or from 18 on the parent of every major's."""
-        return "/var/lib/postgresql" if self.per_major_layout else self.pgdata
-
-
-_RECIPES: dict[str, Recipe] = {
-    r.ref: r
-    for r in (
-        Recipe("postgres:13", "postgres", "bullseye", "13", ("postgresql-13",), "about a minute"),
-        Recipe("postgres:15", "postgres", "bookworm", "15", ("postgresql-15",), "about a minute"),
-        Recipe("postgres:17", "postgres", "trixie", "17", ("postgresql-17",), "about a minute"),
-        # No stable release ships 18 yet; unstable does. The official image installs the JIT,
-        # a separate package from 18 on (our 13-17 get it inside postgresql-NN).
-        Recipe("postgres:18", "postgres", "sid", "18", ("postgresql-18", "postgresql-18-jit"),
-               "about a minute"),
-        # The load balancer in front of replicas (app.replicas).
-        Recipe("haproxy:2.6", "haproxy", "bookworm", "2.6", ("haproxy",), "about a minute"),
-        Recipe(
-            "python:3.11-slim",
-            "python",
-            "bookworm",
-            "3.11",
-            ("python3", "python3-venv", "python3-pip", "ca-certificates"),
-            "about a minute",
-        ),
-    )
-}
-
-
-def normalize_ref(ref: str) -> str:
-    """Drop the implicit Docker Hub prefixes so `docker.io/library/postgres:15` matches too."""
-    ref = ref.strip()
-    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
-        if ref.startswith(prefix):
-            ref = ref[len(prefix) :]
-    return ref.removeprefix("library/")
-
-
-def offline_refs() -> list[str]:
-    """The official image refs parity knows how to build offline, in a stable order."""
-    return sorted(_RECIPES)
-
-
-def recipe_for(ref: str) -> Recipe | None:
-    """The recipe that builds `ref`, or None when parity has none for it."""
-    return _RECIPES.get(normalize_ref(ref))
-
-
-def offline_suite(ref: str) -> str | None:
-    """The Debian suite an offline `ref` is built from (None if not buildable)."""
-    recipe = recipe_for(ref)
-    return recipe.suite if recipe else None
-
-
-def can_build_offline(ref: str) -> bool:
-    """True when build_offline_image can produce `ref` (given mmdebstrap and a mirror)."""
-    return recipe_for(ref) is not None
-
-
-def offline_summary() -> str:
-    """One phrase naming what can be built, e.g. "haproxy:2.6, postgres:13, 15, 17 and python:3.11-slim"."""
-    by_repo: dict[str, list[str]] = collections.defaultdict(list)
-    for ref in offline_refs():
-        repo, tag = ref.split(":", 1)
-        by_repo[repo].append(tag)
-    parts = [f"{repo}:{', '.join(tags)}" for repo, tags in by_repo.items()]
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def build_offline_image(

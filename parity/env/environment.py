@@ -132,7 +132,7 @@ class Environment:
         if spec is None:
             return None
         self.check_open()
-        if spec.engine == "sqlite":
+        if not spec.postgres:
             self.database = start_sqlite(spec, self.state_dir / "sqlite", SQLITE_MOUNT)
         else:
             self.database = start_postgres(self.placement, spec, self.state_dir, self.progress,

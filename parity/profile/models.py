@@ -384,6 +384,11 @@ class Profile(Strict):
     data: DataSpec | None = None
     traffic: TrafficSpec | None = None
 
+    @property
+    def postgres(self) -> bool:
+        """Whether the profile's database is a Postgres server (not none, not a SQLite file)."""
+        return self.database is not None and self.database.postgres
+
     def rehearses(self) -> bool:
         """Whether it asks for a rehearsal of its migrations (see parity.migrate.rehearsal): data,
         traffic or a budget."""

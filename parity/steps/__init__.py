@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +45,23 @@ def runner(name: str) -> Runner:
     return action
 
 
+class PlanOnce:
+    """A profile's migrations plan, worked out the first time something asks and then kept: the
+    check before the run (data.at), the data fingerprint, the data step and the migrations step
+    read one plan. Not sooner: reading Alembic's scripts imports Alembic, which the background
+    warm-up loads while the database starts."""
+
+    def __init__(self, profile: Profile, root: Path) -> None:
+        self.profile, self.root = profile, root
+        self._plan: Plan | None = None
+
+    def __call__(self) -> Plan:
+        """The plan (plan_for), worked out on the first call."""
+        if self._plan is None:
+            self._plan = plan_for(self.profile, self.root)
+        return self._plan
+
+
 @dataclass
 class StepContext:
     """One profile's run in progress; steps read it and record what they started."""
@@ -57,6 +73,7 @@ class StepContext:
     secrets: dict[str, str]
     redactor: Redactor
     progress: Callable[[str], None]
+    planned: PlanOnce  # this profile's migrations plan, shared with the check before the run
     delivery: Delivery = field(default_factory=Delivery)
     app: App | None = None  # the app, once the startup step has made it (no URL if it never started)
     rehearse: bool = False  # measure the migrations (this profile or the other one asks for it)
@@ -66,11 +83,11 @@ class StepContext:
         """The profile being run."""
         return self.env.profile
 
-    @cached_property
+    @property
     def plan(self) -> Plan:
-        """How the profile's migrations run, worked out once per profile run: the data step (its
-        cache key, data.at) and the migrations step read the same Alembic scripts."""
-        return plan_for(self.profile, self.project_root)
+        """How the profile's migrations run: the data step (its cache key, data.at) and the
+        migrations step read the plan the check before the run read (see PlanOnce)."""
+        return self.planned()
 
     def host_environment(self) -> dict[str, str]:
         """What a command on this machine gets: the caller's environment (host.venv first on PATH),

@@ -36,7 +36,7 @@ def run_data(ctx: StepContext) -> StepResult:
     if spec is None:
         return StepResult(status="skipped", summary="no data in this profile")
     db = ctx.env.database
-    if db is None or db.engine != "postgres":
+    if db is None or not ctx.profile.postgres:
         return StepResult(status="error", summary="data needs a Postgres database")
     facts: dict[str, object] = {"source": source_of(spec), "at": spec.at, "cached": db.started_filled}
     if db.started_filled:

@@ -38,9 +38,9 @@ def run_database(ctx: StepContext) -> StepResult:
         ctx.redactor.add(secret)
     facts: dict[str, object] = {"engine": db.engine, "server_version": db.server_version, "ssl": spec.ssl,
                                 "superuser": spec.superuser, "ready_s": round(db.ready_s, 3)}
-    if ctx.rehearse and db.engine == "postgres":
+    if ctx.rehearse and spec.postgres:
         facts["pg_stat_statements"] = statements
-    what = f"Postgres {db.server_version.split()[0]}" if db.engine == "postgres" else "SQLite file"
+    what = f"Postgres {db.server_version.split()[0]}" if spec.postgres else "SQLite file"
     return StepResult(status="ok", duration_s=time.monotonic() - started,
-                      summary=f"{what} ready in {db.ready_s:.1f}s" if db.engine == "postgres" else what,
+                      summary=f"{what} ready in {db.ready_s:.1f}s" if spec.postgres else what,
                       facts=facts)

@@ -31,7 +31,7 @@ def run_migrations(ctx: StepContext) -> StepResult:
             return with_schema(job, StepResult(status="ok", summary=f"nothing to apply: the database is at {current}"))
     counted = f" ({len(plan.revisions)} revisions, one at a time)" if plan.revisions else ""
     ctx.say(f"migrations: {shlex.join(command_of(spec))}{counted}")
-    rehearsal = Rehearsal(job, ctx.profile.traffic, spec.timeout) if ctx.rehearse and db.engine == "postgres" else None
+    rehearsal = Rehearsal(job, ctx.profile.traffic, spec.timeout) if ctx.rehearse and ctx.profile.postgres else None
     with rehearsal or contextlib.nullcontext():
         started = time.monotonic()
         output = job.run(plan.argv, spec.timeout, rehearsal.on_line if rehearsal else None)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,13 +14,14 @@ from typing import Any
 import docker.errors
 import pytest
 
-from parity.engine import images, offline
+from parity import commands
+from parity.engine import images, offline, recipes
 from parity.env.balancer import LOAD_BALANCER_IMAGE
 from parity.errors import EnvError
 
 # What parity offers to build offline, read from parity itself: the tests below hold every one of
 # them to its official image's contract, whatever the list holds.
-OFFERED = offline.offline_refs()
+OFFERED = recipes.offline_refs()
 POSTGRES = [ref for ref in OFFERED if ref.startswith("postgres:")]
 
 
@@ -33,11 +36,11 @@ def not_offered() -> list[str]:
 
 @pytest.mark.parametrize("ref", OFFERED)
 def test_every_offered_image_has_its_recipe_under_any_docker_hub_spelling(ref: str) -> None:
-    recipe = offline.recipe_for(ref)
+    recipe = recipes.recipe_for(ref)
     assert recipe is not None and recipe.ref == ref
     for spelling in (f"docker.io/library/{ref}", f"library/{ref}", f"index.docker.io/{ref}", f" {ref} "):
-        assert offline.recipe_for(spelling) == recipe
-        assert offline.can_build_offline(spelling) and offline.offline_suite(spelling) == recipe.suite
+        assert recipes.recipe_for(spelling) == recipe
+        assert recipes.can_build_offline(spelling) and recipes.offline_suite(spelling) == recipe.suite
 
 
 def test_the_load_balancers_image_is_offered() -> None:
@@ -47,16 +50,16 @@ def test_the_load_balancers_image_is_offered() -> None:
 
 @pytest.mark.parametrize("ref", not_offered())
 def test_an_image_parity_does_not_offer_is_refused(ref: str) -> None:
-    assert not offline.can_build_offline(ref)
-    assert offline.offline_suite(ref) is None
+    assert not recipes.can_build_offline(ref)
+    assert recipes.offline_suite(ref) is None
     with pytest.raises(EnvError, match="cannot build .* offline") as info:
         offline.build_offline_image(None, ref, print)  # type: ignore[arg-type]
     # The fix names what can be built instead.
-    assert info.value.fix is not None and offline.offline_summary() in info.value.fix
+    assert info.value.fix is not None and recipes.offline_summary() in info.value.fix
 
 
 def test_the_summary_names_every_offered_image_once() -> None:
-    summary = offline.offline_summary()
+    summary = recipes.offline_summary()
     for ref in OFFERED:
         repository, tag = ref.split(":", 1)
         assert summary.count(f"{repository}:") == 1, summary
@@ -107,7 +110,7 @@ def stop_signal(engine: BuildingEngine) -> str | None:
 
 
 def packages(ref: str, tmp_path: Path) -> list[str]:
-    recipe = offline.recipe_for(ref)
+    recipe = recipes.recipe_for(ref)
     assert recipe is not None
     cmd = offline._mmdebstrap_command(recipe, tmp_path / "r.tar", tmp_path / "h.sh", tmp_path)
     (include,) = [c for c in cmd if c.startswith("--include=")]
@@ -115,7 +118,7 @@ def packages(ref: str, tmp_path: Path) -> list[str]:
 
 
 def customized(ref: str, tmp_path: Path) -> str:
-    recipe = offline.recipe_for(ref)
+    recipe = recipes.recipe_for(ref)
     assert recipe is not None
     return offline._customize_script(recipe, tmp_path / "entrypoint.sh", tmp_path / "version")
 
@@ -173,7 +176,7 @@ def test_every_offered_image_honours_its_official_image_contract(
      ("18", "/var/lib/postgresql/18/docker", "/var/lib/postgresql")],
 )  # fmt: skip
 def test_postgres_data_layout_follows_the_official_image(major: str, pgdata: str, volume: str) -> None:
-    recipe = offline.recipe_for(f"postgres:{major}")
+    recipe = recipes.recipe_for(f"postgres:{major}")
     assert recipe is not None
     changes = offline._image_changes(recipe, "1", "")
     assert [c for c in changes if c.startswith(("ENV PGDATA=", "VOLUME "))] == [
@@ -186,7 +189,7 @@ def test_postgres_data_layout_follows_the_official_image(major: str, pgdata: str
 def test_mmdebstrap_command(ref: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(offline.MIRROR_ENV, "http://mirror.example/debian")
     monkeypatch.setenv(offline.SECURITY_MIRROR_ENV, "")
-    recipe = offline.recipe_for(ref)
+    recipe = recipes.recipe_for(ref)
     assert recipe is not None
     cmd = offline._mmdebstrap_command(recipe, tmp_path / "r.tar", tmp_path / "h.sh", tmp_path)
     assert cmd[0] == "mmdebstrap"
@@ -257,7 +260,7 @@ def test_a_stale_mirror_is_retried_once_accepting_it_with_a_warning(
 
     monkeypatch.setattr(offline, "_run_mmdebstrap", run)
     said: list[str] = []
-    recipe = offline.recipe_for("postgres:18")
+    recipe = recipes.recipe_for("postgres:18")
     assert recipe is not None
     offline._make_rootfs(offline._Build(recipe, tmp_path, 0.0, 1.0, threading.Event(), said.append))
     assert calls == [False, True]
@@ -265,19 +268,19 @@ def test_a_stale_mirror_is_retried_once_accepting_it_with_a_warning(
 
 
 def test_customize_removes_default_cluster(tmp_path: Path) -> None:
-    recipe = offline.recipe_for("postgres:17")
+    recipe = recipes.recipe_for("postgres:17")
     assert recipe is not None
     script = offline._customize_script(recipe, tmp_path / "ep.sh", tmp_path / "v")
     assert '"$root/var/lib/postgresql/17/main"' in script
     assert '"$root/etc/postgresql/17"' in script
     assert "install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data" in script
-    py = offline.recipe_for("python:3.11-slim")
+    py = recipes.recipe_for("python:3.11-slim")
     assert py is not None
     assert "EXTERNALLY-MANAGED" in offline._customize_script(py, tmp_path / "ep", tmp_path / "v")
 
 
 def test_customize_for_18_leaves_var_lib_postgresql_empty_and_writable(tmp_path: Path) -> None:
-    recipe = offline.recipe_for("postgres:18")
+    recipe = recipes.recipe_for("postgres:18")
     assert recipe is not None
     script = offline._customize_script(recipe, tmp_path / "ep.sh", tmp_path / "v")
     assert 'rm -rf "$root/var/lib/postgresql/18" "$root/etc/postgresql/18"' in script
@@ -326,7 +329,7 @@ def test_ensure_image_unbuildable_names_ref_reason_and_fix() -> None:
         images.ensure_image(client, "mysql:8", lambda _m: None)  # type: ignore[arg-type]
     assert client.images.pulled == [("mysql", "8")]
     assert "mysql:8" in info.value.message and "no such host" in info.value.message
-    assert info.value.fix is not None and offline.offline_summary() in info.value.fix
+    assert info.value.fix is not None and recipes.offline_summary() in info.value.fix
     assert "docker load" in info.value.fix
 
 
@@ -383,3 +386,20 @@ def test_split_ref(ref: str, split: tuple[str, str]) -> None:
 )  # fmt: skip
 def test_volumes_over_a_path(volumes: dict[str, Any] | None, path: str, over: list[str]) -> None:
     assert images.volumes_over({"Config": {"Volumes": volumes}}, path) == over
+
+
+def test_images_build_without_refs_builds_every_offline_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What `make images` runs: the Makefile names no image, parity's one list does.
+    built: list[str] = []
+    monkeypatch.setattr("parity.engine.client.docker_client", lambda: None)
+    monkeypatch.setattr("parity.engine.images.build_images",
+                        lambda _client, refs, _progress, force=False: built.extend(refs))
+    commands.build_images([])
+    assert built == recipes.offline_refs()
+
+
+def test_images_build_help_names_every_offline_image() -> None:
+    result = subprocess.run([sys.executable, "-m", "parity", "images", "build", "--help"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"(default: all of {recipes.offline_summary()})" in " ".join(result.stdout.split())
