@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from parity.engine.offline import offline_summary
+from parity.engine.recipes import offline_summary
 from tests.conftest import parity_resources
 from tests.integration.projects import make_project, parity_cli
 

@@ -26,7 +26,7 @@ import psycopg
 import pytest
 
 from parity.engine.images import build_images
-from parity.engine.offline import offline_refs
+from parity.engine.recipes import offline_refs
 from parity.env.balancer import LOAD_BALANCER_IMAGE
 
 pytestmark = pytest.mark.integration
