@@ -38,9 +38,12 @@ def run_database(ctx: StepContext) -> StepResult:
         ctx.redactor.add(secret)
     facts: dict[str, object] = {"engine": db.engine, "server_version": db.server_version, "ssl": spec.ssl,
                                 "superuser": spec.superuser, "ready_s": round(db.ready_s, 3)}
+    if db.cluster_locale is not None:
+        facts.update(db.cluster_locale.facts())
     if ctx.rehearse and db.engine == "postgres":
         facts["pg_stat_statements"] = statements
     what = f"Postgres {db.server_version.split()[0]}" if db.engine == "postgres" else "SQLite file"
+    collation = f", collation {db.cluster_locale.collation}" if db.cluster_locale else ""
     return StepResult(status="ok", duration_s=time.monotonic() - started,
-                      summary=f"{what} ready in {db.ready_s:.1f}s" if db.engine == "postgres" else what,
+                      summary=f"{what} ready in {db.ready_s:.1f}s{collation}" if db.engine == "postgres" else what,
                       facts=facts)
