@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from parity.errors import EnvError
+from parity.errors import ImageLacks
 from parity.profile.models import DatabaseSpec
 
 # Both the official image and parity's stand-in pass this variable's words to initdb.
@@ -45,16 +45,19 @@ def complaint(logs: str) -> str | None:
     return "; ".join(dict.fromkeys(lines)) or None
 
 
-def unavailable(spec: DatabaseSpec, said: str) -> EnvError:
+def unavailable(spec: DatabaseSpec, said: str) -> ImageLacks:
     """The error for a cluster that initdb would not make with the spec's locale (the image is at fault)."""
     asked = ", ".join(f"{key} {value}" for key, value in
                       (("database.locale", spec.locale), ("database.icu_locale", spec.icu_locale)) if value)
-    return EnvError(
-        f"{spec.image_ref()} cannot initialise a cluster with {asked or 'its default locale'}: initdb said: {said}",
-        f"use a locale the image has ({', '.join(OFFICIAL_LOCALES)} in the official image), or set "
-        f"database.image to an image built FROM {spec.image_ref()} that generates it "
-        f"(e.g. RUN localedef -i de_DE -f UTF-8 de_DE.UTF-8)",
-    )
+    image = spec.image_ref()
+    if "--locale-provider" in said:  # an initdb from before ICU default collations
+        fix = "database.icu_locale needs Postgres 15 or later: set database.image to such an image, or drop icu_locale"
+    else:
+        fix = (f"use a locale the image has ({', '.join(OFFICIAL_LOCALES)} in the official image), or set "
+               f"database.image to an image built FROM {image} that generates it "
+               f"(e.g. RUN localedef -i de_DE -f UTF-8 de_DE.UTF-8)")
+    return ImageLacks(f"{image} cannot initialise a cluster with {asked or 'its default locale'}: initdb said: {said}",
+                      fix)
 
 
 # The readiness check's one query: the server's version and the database's row. pg_database's

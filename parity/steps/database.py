@@ -6,7 +6,7 @@ import time
 
 from parity.data.fingerprint import data_fingerprint
 from parity.env import pgtemplate
-from parity.errors import EnvError, ParityError
+from parity.errors import EnvError, ImageLacks, ParityError
 from parity.results import StepResult
 from parity.steps import StepContext
 
@@ -30,6 +30,8 @@ def run_database(ctx: StepContext) -> StepResult:
             ctx.env.remove_database()
             statements = False
             db = ctx.env.start_database(fingerprint, statements=False)
+    except ImageLacks:
+        raise  # not how this profile behaves: the image cannot make its database at all
     except ParityError as exc:
         return StepResult(status="error", duration_s=time.monotonic() - started,
                           summary="the database did not start", detail=ctx.redactor.text(str(exc)))

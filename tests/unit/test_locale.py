@@ -43,6 +43,13 @@ def test_a_locale_the_image_lacks_is_one_environment_error_with_initdbs_words_an
     assert error.fix is not None and "en_US.UTF-8" in error.fix and "database.image" in error.fix
 
 
+def test_an_icu_locale_on_an_image_older_than_15_says_which_major_it_needs() -> None:
+    spec = DatabaseSpec(version="13", image="my/postgres:13", icu_locale="und")
+    error = locale.unavailable(spec, locale.complaint(NO_PROVIDER) or "")
+    assert "database.icu_locale und" in error.message and "--locale-provider" in error.message
+    assert error.fix is not None and "Postgres 15 or later" in error.fix
+
+
 def test_no_locale_key_passes_no_initdb_argument() -> None:
     assert locale.initdb_args(DatabaseSpec()) == ""
 
