@@ -1,5 +1,5 @@
-"""The cluster's locale on live servers: the image's default, the profile's locale and ICU
-locale, and an ordering that depends on it found and explained (a locale the image lacks: test_bad_input)."""
+"""The cluster's locale on live servers: the profile's locale and ICU locale, and an ordering that
+depends on it found and explained (the image's default: test_database; a locale it lacks: test_bad_input)."""
 
 from __future__ import annotations
 
@@ -49,16 +49,6 @@ def ordered(env: Environment) -> list[str]:
     assert env.database is not None
     with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
         return [row[0] for row in conn.execute(ORDERED, (NAMES,))]
-
-
-@pytest.mark.parametrize("major", ["13", "18"])
-def test_without_a_locale_the_cluster_is_en_us_utf8_as_the_official_image_makes_it(
-    environment, major: str  # type: ignore[no-untyped-def]
-) -> None:
-    env = environment(f"database: {{version: '{major}'}}\n")
-    assert env.database and env.database.cluster_locale
-    assert (env.database.cluster_locale.collation, env.database.cluster_locale.ctype) == ("en_US.utf8", "en_US.utf8")
-    assert ordered(env) == DICTIONARY_ORDER
 
 
 def test_locale_c_gives_a_utf8_cluster_in_byte_order(environment) -> None:  # type: ignore[no-untyped-def]
