@@ -35,6 +35,11 @@ class EnvError(ParityError):
     exit_code = 3
 
 
+class ImageLacks(EnvError):
+    """The profile's image cannot make what the profile asks for (a locale it does not have): no
+    result of the profile, the run stops (exit 3)."""
+
+
 class Cancelled(BaseException):
     """The run is being torn down (Ctrl-C, SIGTERM): stop creating things and unwind.
 

@@ -20,7 +20,7 @@ from parity.engine.images import ensure_image
 from parity.env.environment import SQLITE_MOUNT, Environment
 from parity.env.host import find_program, user_environment
 from parity.env.secrets import deliver, resolve_values
-from parity.errors import Cancelled, EnvError, ParityError, UsageError
+from parity.errors import Cancelled, EnvError, ImageLacks, ParityError, UsageError
 from parity.profile.loader import LoadedProfile
 from parity.profile.models import Profile
 from parity.project import Project
@@ -425,8 +425,10 @@ def _guarded(action: Step, ctx: StepContext) -> StepResult:
     ctx.env.check_open()
     try:
         result = action(ctx)
-    except UsageError:
-        raise  # a command that does not exist is the user's to fix, not a result (exit 2)
+    except (UsageError, ImageLacks):
+        # A command that does not exist (exit 2), an image that cannot make the database (a locale
+        # it lacks, exit 3): the user's to fix, not a result.
+        raise
     except ParityError as exc:
         result = StepResult(status="error", summary=exc.message.splitlines()[0], detail=str(exc))
     except Exception as exc:  # noqa: BLE001 - an unexpected failure in one step must not lose the run

@@ -257,6 +257,13 @@ RULES: list[Rule] = [
     # An error that names a server version or a minimum version.
     Rule(_VERSION_NAMED, ["database.version", "database.image"]),
     Rule(_text(r"\bSQLite\s+\d+(?:\.\d+)*\s+or\s+later"), ["database.engine"]),
+    # The cluster's locale: an app that checks its database's collation (Synapse: "Database has
+    # incorrect collation of 'en_US.utf8'. Should be 'C'"), a CREATE DATABASE whose collation or
+    # ctype is not the template's, an ICU locale the server cannot open.
+    Rule(_text(r"\b(?:incorrect|wrong|unsupported) (?:database )?(?:collation|ctype|LC_COLLATE|LC_CTYPE)\b"
+               r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale) \(.*\) is incompatible with"
+               r"|\bcould not open collator for locale"),
+         ["database.locale", "database.icu_locale"]),
     # The image lacks an extension: the image (or the version it is built for) decides.
     Rule(_any(_cond("undefined_file"), _text(r'extension "[^"]+" is not available|could not open extension control file'),
               _text(r'type "(?:vector|geometry|geography|hstore|citext|ltree)" does not exist')),

@@ -18,7 +18,7 @@ import docker
 import docker.errors
 
 from parity.engine import inventory
-from parity.engine.offline import OFFLINE_LABEL, build_offline_image
+from parity.engine.offline import OFFLINE_LABEL, build_offline_image, outdated
 from parity.engine.recipes import can_build_offline, offline_summary, recipe_for
 from parity.errors import EnvError, ParityError
 
@@ -82,6 +82,8 @@ def describe_image(client: docker.DockerClient, ref: str) -> str:
         image = client.images.get(ref)
     except docker.errors.ImageNotFound:
         return "missing (buildable offline)" if can_build_offline(ref) else "missing"
+    if outdated(ref, image.labels):
+        return "present (built offline by an older recipe: `parity images build` rebuilds it)"
     if (image.labels or {}).get(OFFLINE_LABEL) == "true":
         return "present (built offline)"
     return "present"
@@ -110,7 +112,10 @@ def build_images(
     for ref in dict.fromkeys(refs):  # de-duplicate, keep the caller's order
         recipe = recipe_for(ref)
         assert recipe is not None  # checked above
-        if not force and image_present(client, recipe.ref):
+        present = local_image(client, recipe.ref)
+        if present is not None and outdated(recipe.ref, present.labels):
+            progress(f"{recipe.ref} was built offline by an older recipe; rebuilding it")
+        elif present is not None and not force:
             progress(f"{recipe.ref} is present; not rebuilding (use force to rebuild)")
             continue
         wanted.append(recipe.ref)

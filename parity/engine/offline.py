@@ -39,6 +39,7 @@ from parity.errors import EnvError
 OFFLINE_LABEL = "io.parity.offline-build"
 SUITE_LABEL = "io.parity.offline-suite"
 PACKAGE_VERSION_LABEL = "io.parity.offline-package-version"
+RECIPE_LABEL = "io.parity.offline-recipe"
 DESCRIPTION_LABEL = "org.opencontainers.image.description"
 
 # Overridable so a site with its own Debian mirror (or none for security) can still build.
@@ -65,10 +66,17 @@ _DPKG_EXCLUDES = (
     "path-exclude=/usr/share/man/*",
     "path-exclude=/usr/share/info/*",
     "path-exclude=/usr/share/locale/*",
+    # localedef resolves locale names through it (the official image keeps it too).
+    "path-include=/usr/share/locale/locale.alias",
     "path-exclude=/usr/share/lintian/*",
 )
 
 _MERGED_USR_HOOKS = "/usr/share/mmdebstrap/hooks/merged-usr"
+
+# The official postgres images generate en_US.UTF-8 (C, C.UTF-8 and POSIX come with libc) and
+# set LANG to it, so initdb without a locale argument makes an en_US.utf8 cluster.
+POSTGRES_LANG = "en_US.utf8"
+GENERATED_LOCALES = ("en_US.UTF-8",)
 
 # Lines of mmdebstrap/apt output that mean "the network, not the recipe, is the problem".
 _UNREACHABLE_MARKERS = (
@@ -82,6 +90,14 @@ _UNREACHABLE_MARKERS = (
     "network is unreachable",
     "no route to host",
 )
+
+
+def outdated(ref: str, labels: dict[str, str] | None) -> bool:
+    """True when an image's labels say parity built it offline with an older recipe than today's."""
+    recipe, labels = recipe_for(ref), labels or {}
+    if recipe is None or labels.get(OFFLINE_LABEL) != "true":
+        return False
+    return labels.get(RECIPE_LABEL, "1") != recipe.revision
 
 
 def build_offline_image(
@@ -390,6 +406,15 @@ def _customize_script(recipe: Recipe, entrypoint: Path, version_file: Path) -> s
                 f'rm -rf "$root/var/lib/postgresql/{v}/main" "$root/etc/postgresql/{v}"',
                 'chroot "$root" install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data',
             ]
+        for name in GENERATED_LOCALES:
+            language, charmap = name.split(".", 1)
+            # -c writes the locale despite warnings (localedef then exits 1); whether it exists
+            # is checked right after, by the name initdb will look for.
+            lines += [
+                f'chroot "$root" localedef -i {q(language)} -c -f {q(charmap)} '
+                f'-A /usr/share/locale/locale.alias {q(name)} || [ "$?" -eq 1 ]',
+                f'chroot "$root" locale -a | grep -qix {q(language + "." + charmap.lower().replace("-", ""))}',
+            ]
         lines += [
             f'install -m 0755 {q(str(entrypoint))} "$root/usr/local/bin/docker-entrypoint.sh"',
             # /var/run is a symlink to the *host's* /run outside the chroot: go through chroot.
@@ -497,10 +522,11 @@ def _image_changes(recipe: Recipe, package_version: str, upstream_version: str) 
             f"Stand-in for the official {recipe.ref} image, built offline by parity "
             f"from Debian {recipe.suite} packages"
         ),
+        RECIPE_LABEL: recipe.revision,
     }
     # json.dumps quotes values the way Dockerfile LABEL parsing expects.
     changes = [f"LABEL {k}={json.dumps(v)}" for k, v in labels.items()]
-    changes.append("ENV LANG=C.UTF-8")
+    changes.append(f"ENV LANG={POSTGRES_LANG if recipe.kind == 'postgres' else 'C.UTF-8'}")
     if recipe.kind == "postgres":
         v = recipe.version
         changes += [

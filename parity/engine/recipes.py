@@ -23,6 +23,12 @@ class Recipe(NamedTuple):
     estimate: str  # shown to the user before the wait starts
 
     @property
+    def revision(self) -> str:
+        """The revision of this kind's recipe, recorded in the image: an image built by an older
+        one is rebuilt by `parity images build` (an image without the label is revision 1)."""
+        return RECIPE_REVISIONS.get(self.kind, "1")
+
+    @property
     def version_package(self) -> str:
         """The package whose version is recorded in the image (labels, PG_VERSION)."""
         return {"postgres": f"postgresql-{self.version}", "haproxy": "haproxy"}.get(self.kind, f"python{self.version}")
@@ -51,15 +57,19 @@ class Recipe(NamedTuple):
         return "/var/lib/postgresql" if self.per_major_layout else self.pgdata
 
 
+# Bump a kind's revision whenever what its images contain or how they start changes.
+# postgres 2: the official image's locales (en_US.UTF-8 generated, LANG en_US.utf8).
+RECIPE_REVISIONS = {"postgres": "2"}
+
 _RECIPES: dict[str, Recipe] = {
     r.ref: r
     for r in (
-        Recipe("postgres:13", "postgres", "bullseye", "13", ("postgresql-13",), "about a minute"),
-        Recipe("postgres:15", "postgres", "bookworm", "15", ("postgresql-15",), "about a minute"),
-        Recipe("postgres:17", "postgres", "trixie", "17", ("postgresql-17",), "about a minute"),
+        Recipe("postgres:13", "postgres", "bullseye", "13", ("postgresql-13", "locales"), "about a minute"),
+        Recipe("postgres:15", "postgres", "bookworm", "15", ("postgresql-15", "locales"), "about a minute"),
+        Recipe("postgres:17", "postgres", "trixie", "17", ("postgresql-17", "locales"), "about a minute"),
         # No stable release ships 18 yet; unstable does. The official image installs the JIT,
         # a separate package from 18 on (our 13-17 get it inside postgresql-NN).
-        Recipe("postgres:18", "postgres", "sid", "18", ("postgresql-18", "postgresql-18-jit"),
+        Recipe("postgres:18", "postgres", "sid", "18", ("postgresql-18", "postgresql-18-jit", "locales"),
                "about a minute"),
         # The load balancer in front of replicas (app.replicas).
         Recipe("haproxy:2.6", "haproxy", "bookworm", "2.6", ("haproxy",), "about a minute"),

@@ -18,7 +18,7 @@ import docker.errors
 
 from parity.engine.images import declared_volumes, ensure_image, image_present, local_image
 from parity.engine.state import exit_state
-from parity.env import pgtemplate
+from parity.env import locale, pgtemplate
 from parity.env.placement import Placement
 from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
@@ -48,6 +48,7 @@ class Database:
     url_host: str
     url_network: str
     server_version: str = ""
+    cluster_locale: locale.ClusterLocale | None = None  # Postgres only, read once it is ready
     ready_s: float = 0.0
     container_id: str | None = None
     host_port: int | None = None
@@ -242,7 +243,11 @@ def app_role_sql(database: str, password: str) -> str:
 def initdb(spec: DatabaseSpec, passwords: Passwords) -> tuple[dict[str, str], dict[str, bytes]]:
     """What the image's own entrypoint reads to initialise a cluster: its variables, and its init
     scripts (archives by directory: the app role where it is not the superuser)."""
-    environment = {"POSTGRES_DB": spec.name, "PGDATA": PGDATA, "LANG": "C.UTF-8"}
+    # No LANG: without database.locale the cluster gets the image's own (official: en_US.utf8).
+    environment = {"POSTGRES_DB": spec.name, "PGDATA": PGDATA}
+    args = locale.initdb_args(spec)
+    if args:
+        environment[locale.INITDB_ARGS_VAR] = args
     if spec.superuser:
         environment.update(POSTGRES_USER=APP_ROLE, POSTGRES_PASSWORD=passwords.app)
     else:
@@ -327,9 +332,16 @@ def start_postgres(placement: Placement, spec: DatabaseSpec, state_dir: Path, pr
     cluster = _cluster(placement, spec, base, progress, data_fingerprint) if pgtemplate.enabled() else Cluster()
     placement.check_open()
     setup = configure_postgres(spec, Passwords.random(spec), declared_volumes(base.attrs), cluster, statements)
-    container, db = create_postgres(placement, setup, tls, progress, state_dir)
-    started = time.monotonic()
-    db.server_version = wait_until_ready(container, db, READY_TIMEOUT_S)
+    try:
+        container, db = create_postgres(placement, setup, tls, progress, state_dir)
+        started = time.monotonic()
+        wait_until_ready(container, db, READY_TIMEOUT_S)
+    except EnvError as exc:
+        # A container that exited during initdb: its logs end with initdb's own words.
+        said = locale.complaint(exc.message)
+        if said:
+            raise locale.unavailable(spec, said) from None
+        raise
     db.ready_s = time.monotonic() - started
     return db
 
@@ -426,8 +438,9 @@ def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[]
     return container, db
 
 
-def wait_until_ready(container: docker.models.containers.Container, db: Database, timeout: float) -> str:
-    """Poll a real connection until it succeeds; return the server version. Fail if the container dies."""
+def wait_until_ready(container: docker.models.containers.Container, db: Database, timeout: float) -> None:
+    """Poll a real connection until it succeeds, and record the server's version and the database's
+    locale from it. Fail if the container dies."""
     import psycopg  # here, not at the top: run.py warms it up while the container starts
 
     deadline = time.monotonic() + timeout
@@ -437,8 +450,10 @@ def wait_until_ready(container: docker.models.containers.Container, db: Database
         attempt += 1
         try:
             with psycopg.connect(**db.connect_kwargs()) as conn:  # type: ignore[arg-type]
-                row = conn.execute("SHOW server_version").fetchone()
-                return str(row[0]) if row else ""
+                row = conn.execute(locale.READY_QUERY).fetchone()
+            db.server_version = str(row[0]) if row else ""
+            db.cluster_locale = locale.ClusterLocale.from_row(row[1]) if row else None
+            return
         except psycopg.Error as exc:
             last_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if attempt % 10 == 0 and exit_state(container) is not None:

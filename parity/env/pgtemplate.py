@@ -10,6 +10,7 @@ its own random passwords in single-user mode, and starts the server directly.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ import docker.errors
 
 from parity.engine.images import volumes_over
 from parity.engine.state import exit_state
+from parity.env import locale
 from parity.env.placement import Placement
 from parity.env.tls import INSTALL_TLS_SH
 from parity.profile.models import DatabaseSpec
@@ -101,7 +103,10 @@ def template_for(placement: Placement, initdb: Initdb, spec: DatabaseSpec,
     if volumes_over(initdb.base.attrs, TEMPLATE_DIR):  # `docker commit` would leave the cluster out
         progress(f"{image} declares a VOLUME over {TEMPLATE_DIR}: no pre-initialised cluster, starting with initdb")
         return None
-    key = hashlib.sha256(f"{initdb.base.id}|{spec.superuser}|{spec.name}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
+    # Everything the entrypoint reads (database name, superuser, the locale's initdb arguments):
+    # clusters made differently never share a template.
+    variables = json.dumps(initdb.environment, sort_keys=True)
+    key = hashlib.sha256(f"{initdb.base.id}|{spec.superuser}|{variables}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
     ref = f"{TEMPLATE_REPO}:{key}"
     try:
         placement.client.images.get(ref)
@@ -112,6 +117,9 @@ def template_for(placement: Placement, initdb: Initdb, spec: DatabaseSpec,
     try:
         _make(placement, initdb, ref)
     except (docker.errors.DockerException, TimeoutError) as exc:
+        said = locale.complaint(str(exc))
+        if said:  # initdb refused the locale: a start without the template would fail the same way
+            raise locale.unavailable(spec, said) from None
         progress(f"could not pre-initialise ({str(exc).splitlines()[0][:200]}); starting with initdb")
         return None
     return ref
@@ -149,7 +157,8 @@ def _wait_for_final_server(container: docker.models.containers.Container, timeou
         if code == 0:
             return
         if exit_state(container) is not None:
-            raise TimeoutError("the template container exited during initialisation")
+            logs = container.logs(tail=15).decode(errors="replace")  # only placeholder passwords in it
+            raise TimeoutError(f"the template container exited during initialisation:\n{logs}")
         time.sleep(0.1)
     raise TimeoutError("the template cluster was not ready in time")
 

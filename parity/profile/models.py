@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Annotated, Any, Literal
 
@@ -11,7 +12,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -122,6 +125,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+ICU_SINCE = 15  # the first major whose initdb takes --locale-provider=icu
+_LOCALE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,62}")  # C, C.UTF-8, en_US.UTF-8, sr_RS@latin
+_ICU_LOCALE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_@=;.-]{0,62}")  # und, und-x-icu, de-DE-u-co-phonebk
+
+
+def _locale_name(value: str) -> str:
+    if not _LOCALE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a locale name (e.g. C, C.UTF-8, en_US.UTF-8)")
+    return value
+
+
+def _icu_locale_name(value: str) -> str:
+    if not _ICU_LOCALE.fullmatch(value):
+        raise ValueError(f"{value!r} is not an ICU locale (e.g. und, und-x-icu, en-US, de-DE-u-co-phonebk)")
+    return value
+
+
 class DatabaseSpec(Strict):
     """The database a profile asks for."""
 
@@ -137,10 +157,25 @@ class DatabaseSpec(Strict):
     memory: Size | None = None
     max_connections: Annotated[int, Field(ge=1, le=10000)] | None = None
     settings: dict[str, ScalarText | bool] = Field(default_factory=dict)
+    # initdb's --locale (LC_COLLATE, LC_CTYPE...); None: what the image gives (official: en_US.utf8).
+    locale: Annotated[str, AfterValidator(_locale_name)] | None = None
+    # initdb's --icu-locale with the ICU provider (Postgres 15+): the default collation.
+    icu_locale: Annotated[str, AfterValidator(_icu_locale_name)] | None = None
     name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")] = "app"
     url: str | None = None
     # Variables for apps that do not read DATABASE_URL (PGHOST, DB_PASSWORD, ...), templated like url.
     env: Annotated[EnvMap, AfterValidator(_database_templates)] = Field(default_factory=dict)
+
+    @field_validator("icu_locale")
+    @classmethod
+    def _icu_needs_15(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # With an explicit image the major is the image's; initdb itself then says if it is too old.
+        version = str(info.data.get("version") or "")
+        if value and not info.data.get("image") and version.isdigit() and int(version) < ICU_SINCE:
+            raise ValueError(f"icu_locale needs Postgres {ICU_SINCE} or later (initdb has no ICU default "
+                             f"collation before {ICU_SINCE}); database.version is {version}: "
+                             f"set version to {ICU_SINCE}+ or use locale instead")
+        return value
 
     def image_ref(self) -> str:
         """The image to run: `image` if given, else the official postgres:<major>."""

@@ -6,7 +6,7 @@ import time
 
 from parity.data.fingerprint import data_fingerprint
 from parity.env import pgtemplate
-from parity.errors import EnvError, ParityError
+from parity.errors import EnvError, ImageLacks, ParityError
 from parity.results import StepResult
 from parity.steps import StepContext
 
@@ -30,6 +30,8 @@ def run_database(ctx: StepContext) -> StepResult:
             ctx.env.remove_database()
             statements = False
             db = ctx.env.start_database(fingerprint, statements=False)
+    except ImageLacks:
+        raise  # not how this profile behaves: the image cannot make its database at all
     except ParityError as exc:
         return StepResult(status="error", duration_s=time.monotonic() - started,
                           summary="the database did not start", detail=ctx.redactor.text(str(exc)))
@@ -38,9 +40,12 @@ def run_database(ctx: StepContext) -> StepResult:
         ctx.redactor.add(secret)
     facts: dict[str, object] = {"engine": db.engine, "server_version": db.server_version, "ssl": spec.ssl,
                                 "superuser": spec.superuser, "ready_s": round(db.ready_s, 3)}
+    if db.cluster_locale is not None:
+        facts.update(db.cluster_locale.facts())
     if ctx.rehearse and spec.postgres:
         facts["pg_stat_statements"] = statements
     what = f"Postgres {db.server_version.split()[0]}" if spec.postgres else "SQLite file"
+    collation = f", collation {db.cluster_locale.collation}" if db.cluster_locale else ""
     return StepResult(status="ok", duration_s=time.monotonic() - started,
-                      summary=f"{what} ready in {db.ready_s:.1f}s" if spec.postgres else what,
+                      summary=f"{what} ready in {db.ready_s:.1f}s{collation}" if spec.postgres else what,
                       facts=facts)

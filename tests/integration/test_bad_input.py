@@ -50,6 +50,11 @@ CASES = [
      ["data.restore", "prod.dump does not exist"]),
     ("data-seed-not-found", GOOD + "data: {seed: [seedd, --rows, '1000']}\n", {}, None, 2,
      ["data.seed", "'seedd'", "not found"]),
+    ("icu-locale-before-15", "database: {version: '13', icu_locale: und-x-icu}\n", {}, None, 2,
+     ["prod.yaml:1:", "icu_locale needs Postgres 15 or later"]),
+    # The image is at fault (exit 3), in initdb's own words.
+    ("locale-the-image-lacks", "database: {version: '15', locale: de_DE.UTF-8}\n", {}, None, 3,
+     ["database.locale de_DE.UTF-8", 'invalid locale name "de_DE.UTF-8"']),
     ("unknown-postgres-version", "database: {version: '11'}\n", {}, None, 3,
      ["postgres:11", "could not be pulled", offline_summary()]),  # the fix names what can be built
     ("image-neither-pulled-nor-built", GOOD + "app: {image: 'example.invalid/nothing:1'}\n", {}, None, 3,

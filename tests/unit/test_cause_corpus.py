@@ -58,6 +58,9 @@ VECTOR_IMAGE = pair(local={"database": {"version": "16", "image": "pgvector/pgve
 STATEMENT_TIMEOUT = pair(prod={"database": {"settings": {"statement_timeout": "5s"}}})
 RAILS = pair(local={"secrets": {"values": {"SECRET_KEY_BASE": {"value": "dev"}}}},
              prod={"secrets": {"values": {"SECRET_KEY_BASE": {"env": "SECRET_KEY_BASE"}}}})
+# Production's cluster is en_US.UTF-8 (RDS, Cloud SQL), the laptop's C.
+LOCALE = pair(local={"database": {"version": "15", "locale": "C"}},
+              prod={"database": {"version": "15", "locale": "en_US.UTF-8"}})
 DJANGO_ENV = pair(local={"secrets": {"values": {"DJANGO_SECRET_KEY": {"value": "dev"}}}},
                   prod={"secrets": {"values": {"DJANGO_SECRET_KEY": {"env": "DJANGO_SECRET_KEY"}}}})
 
@@ -293,6 +296,19 @@ CASES = [
     # Berny23/LD-ToyPad-Emulator#231 (a port below 1024 as a non-root user)
     Case("Error: listen EACCES: permission denied 0.0.0.0:80\n    at Server.setupListenHandle [as _listen2] "
          "(node:net:1915:21)", "app.user", step="startup"),
+
+    # ---- the cluster's locale
+    # spantaleev/matrix-docker-ansible-deploy#401 (Synapse's startup check, synapse/storage/engines/postgres.py)
+    Case("synapse.storage.engines._base.IncorrectDatabaseSetup: (\"Database has incorrect collation of %r. "
+         "Should be 'C'\\nSee docs/postgres.md for more information.\", 'en_US.utf8')", "database.locale", LOCALE,
+         step="startup"),
+    # the same check on two clusters of the same locale: not the locale
+    Case("IncorrectDatabaseSetup: Database has incorrect collation of 'en_US.UTF-8'. Should be 'C'", None,
+         SAME_VERSION, step="startup"),
+    # PostgreSQL's dbcommands.c (SQLSTATE 22023): CREATE DATABASE ... LC_COLLATE 'C' from template1
+    Case("psycopg2.errors.InvalidParameterValue: new collation (C) is incompatible with the collation of the "
+         "template database (en_US.utf8)\nHINT:  Use the same collation as in the template database, or use "
+         "template0 as template.", "database.locale", LOCALE),
 
     # ---- server settings, and what is no profile matter
     # darold/pgbadger#257 (SQLSTATE 57014 query_canceled by statement_timeout)

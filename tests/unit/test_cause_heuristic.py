@@ -97,3 +97,18 @@ def test_nothing_is_named_when_the_key_it_points_at_is_the_same_on_both_sides() 
     tls = "FATAL: no pg_hba.conf entry for host \"10.0.0.1\", user \"app\", database \"app\", no encryption"
     assert key(Evidence(side="target", step="smoke", text=tls), profile(database={"ssl": "required"})) == "database.ssl"
     assert key(Evidence(side="target", step="smoke", text=tls), profile(app={"user": "1"})) is None
+
+
+def test_collation_complaints_point_at_the_locale_key_that_differs() -> None:
+    synapse = "Database has incorrect ctype of 'en_US.utf8'. Should be 'C'"
+    icu = 'ERROR:  could not open collator for locale "xx-nonsense": U_ILLEGAL_ARGUMENT_ERROR'
+    c_laptop = profile(database={"version": "15", "locale": "C"})
+    en_prod = profile(database={"version": "15", "locale": "en_US.UTF-8"})
+    icu_prod = profile(database={"version": "15", "icu_locale": "xx-nonsense"})
+    assert key(Evidence(side="target", step="startup", text=synapse), en_prod, c_laptop) == "database.locale"
+    assert key(Evidence(side="target", step="migrations", text=icu), icu_prod, LOCAL) == "database.icu_locale"
+    # Same locale on both sides: the complaint is real, but no profile key explains the difference.
+    assert key(Evidence(side="target", step="startup", text=synapse), en_prod, en_prod) is None
+    # A MySQL app's collation warning is not Postgres's locale ("collation is wrong" words it otherwise).
+    mysql = "Fail: MySQL Database collation is wrong: latin1 latin1_swedish_ci"
+    assert key(Evidence(side="target", step="startup", text=mysql), en_prod, c_laptop) is None

@@ -41,7 +41,9 @@ def test_a_fresh_superuser_start_runs_the_image_entrypoint_with_the_settings_as_
     assert setup.image == "postgres:16"
     assert setup.entrypoint is None
     assert setup.command == ["postgres", "-c", "timezone=Asia/Tokyo", "-c", "fsync=off", "-c", "max_connections=8"]
-    assert setup.environment == {"POSTGRES_DB": "app", "PGDATA": "/var/lib/parity/pgdata", "LANG": "C.UTF-8",
+    # No LANG and no initdb arguments: the cluster gets the image's own locale, as the official
+    # image gives it to anyone who runs it.
+    assert setup.environment == {"POSTGRES_DB": "app", "PGDATA": "/var/lib/parity/pgdata",
                                  "POSTGRES_USER": "app", "POSTGRES_PASSWORD": "app-secret"}
     assert setup.tmpfs == {"/var/lib/postgresql/data": "rw,mode=1777"}
     assert setup.uploads == {}
@@ -140,3 +142,19 @@ def test_a_tls_database_is_verified_against_its_ca_and_a_plain_one_asks_for_noth
                    host_port=5432, tls=True, ca_cert="CA", ca_cert_path=tmp_path / "db-ca.crt")
     kwargs = tls.connect_kwargs()
     assert (kwargs["sslmode"], kwargs["sslrootcert"]) == ("verify-ca", str(tmp_path / "db-ca.crt"))
+
+
+def test_a_locale_reaches_initdb_through_the_official_images_variable_with_a_utf8_encoding() -> None:
+    setup = configure_postgres(DatabaseSpec(locale="C"), SUPERUSER, VOLUMES)
+    # UTF8 even for C: initdb would otherwise make a SQL_ASCII cluster, which drivers cannot decode.
+    assert setup.environment["POSTGRES_INITDB_ARGS"] == "--locale=C --encoding=UTF8"
+    assert "LANG" not in setup.environment
+
+
+def test_an_icu_locale_makes_icu_the_provider_of_the_default_collation() -> None:
+    spec = DatabaseSpec(version="17", locale="en_US.UTF-8", icu_locale="und-x-icu")
+    args = configure_postgres(spec, SUPERUSER, VOLUMES).environment["POSTGRES_INITDB_ARGS"].split()
+    assert args == ["--locale=en_US.UTF-8", "--locale-provider=icu", "--icu-locale=und-x-icu", "--encoding=UTF8"]
+    only_icu = configure_postgres(DatabaseSpec(version="15", icu_locale="de-DE"), SUPERUSER, VOLUMES)
+    assert only_icu.environment["POSTGRES_INITDB_ARGS"].split() == [
+        "--locale-provider=icu", "--icu-locale=de-DE", "--encoding=UTF8"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -130,9 +131,14 @@ def test_every_offered_image_honours_its_official_image_contract(
     engine = built_offline(ref, monkeypatch)
     changes, script = engine.changes, customized(ref, tmp_path)
     repository, tag = ref.split(":", 1)
-    assert "ENV LANG=C.UTF-8" in changes  # a UTF-8 locale, as SPEC asks of the Postgres stand-in
     assert f'LABEL {offline.OFFLINE_LABEL}="true"' in changes  # `parity doctor` tells it apart
     if repository == "postgres":
+        # The official image's locales: en_US.UTF-8 generated (libc has C, C.UTF-8, POSIX) and
+        # LANG naming it, so a cluster made without a locale argument is en_US.utf8, UTF8.
+        assert "ENV LANG=en_US.utf8" in changes
+        assert "locales" in packages(ref, tmp_path)
+        assert re.search(r"localedef -i en_US .*-f UTF-8 .*en_US\.UTF-8", script), script
+        assert "locale -a | grep -qix en_US.utf8" in script  # a build without it fails
         # SPEC: postgres on PATH, the official entrypoint's env contract and initdb.d, PGDATA.
         assert f"postgresql-{tag}" in packages(ref, tmp_path)
         (path,) = [c for c in changes if c.startswith("ENV PATH=")]
@@ -153,6 +159,7 @@ def test_every_offered_image_honours_its_official_image_contract(
         assert "usermod -u 99 -g 99 haproxy" in script  # the official image's uid and gid
         # SIGUSR1 is HAProxy's graceful stop (SIGTERM closes every connection at once).
         assert stop_signal(engine) == "SIGUSR1"
+        assert "ENV LANG=C.UTF-8" in changes
     elif repository == "python":
         version = tag.split("-")[0]
         assert {"python3", "python3-venv", "python3-pip"} <= set(packages(ref, tmp_path))
@@ -164,6 +171,7 @@ def test_every_offered_image_honours_its_official_image_contract(
         assert 'ln -sf /usr/bin/pip3 "$root/usr/local/bin/pip"' in script
         assert "EXTERNALLY-MANAGED" in script
         assert stop_signal(engine) is None
+        assert "ENV LANG=C.UTF-8" in changes  # the official python image's
     else:
         pytest.fail(f"no official image contract written down for {repository}: add one here")
 
@@ -221,7 +229,7 @@ def test_unstable_has_no_updates_or_security_suite(suite: str, monkeypatch: pyte
 
 def test_postgres_18_comes_with_its_jit_as_the_official_image_does(tmp_path: Path) -> None:
     # From 18 on the JIT is a package of its own (13-17 have it inside postgresql-NN).
-    assert packages("postgres:18", tmp_path) == ["postgresql-18", "postgresql-18-jit"]
+    assert packages("postgres:18", tmp_path)[:2] == ["postgresql-18", "postgresql-18-jit"]
 
 
 def test_an_expired_release_is_accepted_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -341,9 +349,16 @@ def test_ensure_image_falls_back_to_offline_build(monkeypatch: pytest.MonkeyPatc
     assert client.images.pulled == [] and built == [POSTGRES[-1]]
 
 
+def current(ref: str) -> dict[str, str]:
+    """The labels of `ref` built offline by today's recipe."""
+    recipe = offline.recipe_for(ref)
+    assert recipe is not None
+    return {offline.OFFLINE_LABEL: "true", offline.RECIPE_LABEL: recipe.revision}
+
+
 def test_describe_image() -> None:
     built, missing = POSTGRES[-1], POSTGRES[0]
-    client = FakeClient({built: {offline.OFFLINE_LABEL: "true"}, "redis:7": {}})
+    client = FakeClient({built: current(built), "redis:7": {}})
     describe = images.describe_image
     assert describe(client, built) == "present (built offline)"  # type: ignore[arg-type]
     assert describe(client, "redis:7") == "present"  # type: ignore[arg-type]
@@ -363,6 +378,31 @@ def test_build_images_skips_present(monkeypatch: pytest.MonkeyPatch) -> None:
     assert built == [present]
     with pytest.raises(EnvError, match="mysql:8"):
         images.build_images(client, ["mysql:8"], lambda _m: None)  # type: ignore[arg-type]
+
+
+def test_the_recipe_revision_is_recorded_in_the_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    for ref in OFFERED:
+        recipe = offline.recipe_for(ref)
+        assert recipe is not None
+        label = f"LABEL {offline.RECIPE_LABEL}={json.dumps(recipe.revision)}"
+        assert label in built_offline(ref, monkeypatch).changes, ref
+
+
+def test_a_stand_in_built_by_an_older_recipe_is_rebuilt_and_doctor_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    monkeypatch.setattr(images, "build_offline_image", lambda _c, ref, _p, **_kw: built.append(ref))
+    older = {offline.OFFLINE_LABEL: "true", offline.RECIPE_LABEL: "0"}
+    unlabelled = {offline.OFFLINE_LABEL: "true"}  # built before recipes were numbered
+    stale, old, fresh, theirs = POSTGRES[0], POSTGRES[1], POSTGRES[-1], "python:3.11-slim"
+    client = FakeClient({stale: older, old: unlabelled, fresh: current(fresh), theirs: {}})
+    said: list[str] = []
+    images.build_images(client, [stale, old, fresh, theirs], said.append)  # type: ignore[arg-type]
+    # A postgres stand-in without the label predates the locales; an image not built by parity
+    # (pulled, or the user's own) is never replaced.
+    assert built == [stale, old]
+    assert any(stale in line and "older recipe" in line for line in said), said
+    assert "older recipe" in images.describe_image(client, stale)  # type: ignore[arg-type]
+    assert not offline.outdated(theirs, {}) and not offline.outdated(fresh, current(fresh))
 
 
 @pytest.mark.parametrize(

@@ -152,6 +152,11 @@ def test_missing_extends_and_unknown_profile_are_named(project_dir: Path) -> Non
         ("traffic: {rate: fast, sql: [select 1]}\n", "a rate such as 50/s"),
         ("traffic: {http: true, sql: [select 1]}\n", "traffic.http is not supported yet"),
         ("migrations: {command: x, lock_budget: soon}\n", "a duration"),
+        ("database: {locale: 'en US'}\n", "not a locale name"),
+        ("database: {locale: '--encoding=SQL_ASCII'}\n", "not a locale name"),
+        ("database: {icu_locale: 'und x'}\n", "not an ICU locale"),
+        # ICU as the default collation's provider came with Postgres 15.
+        ("database: {version: 13, icu_locale: und-x-icu}\n", "icu_locale needs Postgres 15 or later"),
     ],
 )
 def test_invalid_profiles_get_a_clear_message(project_dir: Path, text: str, expected: str) -> None:
@@ -250,3 +255,15 @@ def test_replicas_sticky_and_rollout_load_and_what_needs_replicas_says_so(projec
         write_profile(project_dir, "prod", f"app: {{build: ., {text}}}\n")
         with pytest.raises(ProfileError, match=message):
             load_profile(project_dir / "profiles", "prod")
+
+
+def test_the_locale_keys_load_and_default_to_what_the_image_gives(project_dir: Path) -> None:
+    write_profile(project_dir, "prod", "database: {version: 15, locale: en_US.UTF-8, icu_locale: und-x-icu}\n")
+    write_profile(project_dir, "local", "database: {version: 13}\n")
+    write_profile(project_dir, "custom", "database: {version: 13, image: 'my/pg:16', icu_locale: de-DE}\n")
+    prod = load_profile(project_dir / "profiles", "prod").profile.database
+    local = load_profile(project_dir / "profiles", "local").profile.database
+    assert prod is not None and (prod.locale, prod.icu_locale) == ("en_US.UTF-8", "und-x-icu")
+    assert local is not None and (local.locale, local.icu_locale) == (None, None)
+    # An explicit image's major is unknown here: initdb says whether it has ICU.
+    assert load_profile(project_dir / "profiles", "custom").profile.database is not None

@@ -7,7 +7,8 @@
 #   POSTGRES_PASSWORD          superuser password; required unless POSTGRES_HOST_AUTH_METHOD=trust
 #   POSTGRES_USER              superuser name (default: postgres)
 #   POSTGRES_DB                database created at first start (default: $POSTGRES_USER)
-#   POSTGRES_INITDB_ARGS       extra initdb arguments (shell-quoted words)
+#   POSTGRES_INITDB_ARGS       extra initdb arguments (shell-quoted words), e.g. --locale=C
+#   LANG                       the cluster's locale when those name none (image default en_US.utf8)
 #   POSTGRES_HOST_AUTH_METHOD  pg_hba.conf method for TCP clients (default: scram-sha-256)
 #   PGDATA                     cluster directory (default: /var/lib/postgresql/data; from
 #                              18 on /var/lib/postgresql/MAJOR/docker under a VOLUME at
@@ -114,12 +115,11 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 	mkdir -p "$PGDATA" || die "cannot create $PGDATA as uid $(id -u); mount a directory it may write to"
 	chmod 0700 "$PGDATA" 2>/dev/null || :
 
+	# No locale or encoding here, as in the official image: initdb takes both from the
+	# environment (the image's LANG, en_US.utf8: a UTF8 cluster) unless POSTGRES_INITDB_ARGS
+	# names them.
 	initdb_args=(
 		--username="$POSTGRES_USER"
-		--encoding=UTF8
-		# A minbase rootfs has only the C and C.UTF-8 locales; without --locale initdb
-		# falls back to C/SQL_ASCII, which psycopg 3 refuses to decode.
-		--locale=C.UTF-8
 		# The unix socket stays password-free (init scripts use it); TCP is set below.
 		--auth-local=trust
 	)
