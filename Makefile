@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PARITY := $(BIN)/parity
-IMAGES ?= postgres:13 postgres:15 postgres:17 postgres:18 python:3.11-slim haproxy:2.6
+IMAGES ?= postgres:13 postgres:15 postgres:17 postgres:18 python:3.11-slim haproxy:2.6 edoburu/pgbouncer:v1.24.1-p1
 
 .PHONY: demo test unit integration lint engine images wheelhouse example-venv realapps bench clean help
 

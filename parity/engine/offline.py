@@ -87,7 +87,7 @@ class Recipe:
     """How to build one official image from one Debian suite."""
 
     ref: str  # the official tag we produce, e.g. "postgres:15"
-    kind: str  # "postgres", "python" or "haproxy"; selects customisation and image config
+    kind: str  # "postgres", "python", "haproxy" or "pgbouncer"; selects customisation and image config
     suite: str  # Debian release whose packages provide the software
     version: str  # major version ("15") or "3.11"
     packages: tuple[str, ...]
@@ -96,12 +96,14 @@ class Recipe:
     @property
     def version_package(self) -> str:
         """The package whose version is recorded in the image (labels, PG_VERSION)."""
-        return {"postgres": f"postgresql-{self.version}", "haproxy": "haproxy"}.get(self.kind, f"python{self.version}")
+        return {"postgres": f"postgresql-{self.version}", "haproxy": "haproxy", "pgbouncer": "pgbouncer"}.get(
+            self.kind, f"python{self.version}")
 
     @property
     def entrypoint_asset(self) -> str | None:
         """parity's own entrypoint for this kind of image (under parity/engine/assets), if any."""
-        return {"postgres": "docker-entrypoint.sh", "haproxy": "haproxy-entrypoint.sh"}.get(self.kind)
+        return {"postgres": "docker-entrypoint.sh", "haproxy": "haproxy-entrypoint.sh",
+                "pgbouncer": "pgbouncer-entrypoint.sh"}.get(self.kind)
 
     @property
     def per_major_layout(self) -> bool:
@@ -134,6 +136,11 @@ _RECIPES: dict[str, Recipe] = {
                "about a minute"),
         # The load balancer in front of replicas (app.replicas).
         Recipe("haproxy:2.6", "haproxy", "bookworm", "2.6", ("haproxy",), "about a minute"),
+        # The pooler in front of Postgres (database.pooler), under the tag of the widely used
+        # edoburu/pgbouncer image of the same PgBouncer release: trixie ships 1.24.1, which has
+        # protocol-level prepared statements (>= 1.21; bookworm's 1.18 has not).
+        Recipe("edoburu/pgbouncer:v1.24.1-p1", "pgbouncer", "trixie", "1.24.1", ("pgbouncer",),
+               "about a minute"),
         Recipe(
             "python:3.11-slim",
             "python",
@@ -421,14 +428,16 @@ def _mmdebstrap_command(
         # ~50 MB; mmdebstrap's hook sets up the same merged /usr with plain symlinks, as
         # the official Debian images have. (bullseye is unmerged, trixie merges by itself.)
         cmd.append(f"--hook-dir={_MERGED_USR_HOOKS}")
-    if recipe.kind == "postgres":
+    if recipe.kind in _POSTGRES_ACCOUNT:
         # Create the postgres account before the packages do, with the official image's
-        # uid/gid 999, so volumes are interchangeable with Docker Hub's image. At this
+        # uid/gid (999; edoburu/pgbouncer's: 70), so volumes are interchangeable with Docker
+        # Hub's image. At this
         # point only Essential packages exist (no groupadd yet): base-passwd's files are
         # edited directly, and passwd's postinst (pwconv) adds the shadow entries later.
+        uid = _POSTGRES_ACCOUNT[recipe.kind]
         cmd.append(
-            '--essential-hook=echo "postgres:x:999:" >> "$1/etc/group" && '
-            'echo "postgres:x:999:999:PostgreSQL administrator:/var/lib/postgresql:/bin/bash"'
+            f'--essential-hook=echo "postgres:x:{uid}:" >> "$1/etc/group" && '
+            f'echo "postgres:x:{uid}:{uid}:PostgreSQL administrator:/var/lib/postgresql:/bin/bash"'
             ' >> "$1/etc/passwd"'
         )
     cmd += [
@@ -439,6 +448,9 @@ def _mmdebstrap_command(
     ]
     return cmd
 
+
+# The images that run as a postgres account, and its uid (= gid) in the image they stand in for.
+_POSTGRES_ACCOUNT = {"postgres": 999, "pgbouncer": 70}
 
 # Suites that are updated in place: they have no -updates or -security companion, and apt
 # fails on a source whose Release file does not exist.
@@ -499,6 +511,17 @@ def _customize_script(recipe: Recipe, entrypoint: Path, version_file: Path) -> s
             # ...and the removed cluster's stats directory, left behind by the postinst.
             'find "$root/run/postgresql" -mindepth 1 -delete',
             'mkdir -p "$root/docker-entrypoint-initdb.d"',
+        ]
+    elif recipe.kind == "pgbouncer":
+        lines += [
+            # edoburu/pgbouncer's layout: /entrypoint.sh, /usr/bin/pgbouncer, its configuration in
+            # /etc/pgbouncer (writable by the postgres account, uid/gid 70 there). Debian's sample
+            # configuration goes: the entrypoint's contract is "a pgbouncer.ini there is used".
+            f'install -m 0755 {q(str(entrypoint))} "$root/entrypoint.sh"',
+            'ln -sf /usr/sbin/pgbouncer "$root/usr/bin/pgbouncer"',
+            'rm -f "$root/etc/pgbouncer/pgbouncer.ini" "$root/etc/pgbouncer/userlist.txt"',
+            'chroot "$root" install -d -o postgres -g postgres -m 0755 /etc/pgbouncer /var/log/pgbouncer',
+            'chroot "$root" install -d -o postgres -g postgres -m 0755 /run/pgbouncer',
         ]
     elif recipe.kind == "haproxy":
         lines += [
@@ -615,6 +638,14 @@ def _image_changes(recipe: Recipe, package_version: str, upstream_version: str) 
             'ENTRYPOINT ["docker-entrypoint.sh"]',
             "EXPOSE 5432",
             'CMD ["postgres"]',
+        ]
+    elif recipe.kind == "pgbouncer":
+        changes += [
+            f"ENV PATH={BASE_PATH}",
+            'ENTRYPOINT ["/entrypoint.sh"]',
+            "USER postgres",
+            "EXPOSE 5432",
+            'CMD ["/usr/bin/pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]',
         ]
     elif recipe.kind == "haproxy":
         changes += [
