@@ -186,6 +186,8 @@ def doctor(project: Project) -> list[Check]:
                   if p.profile.database and p.profile.database.engine == "postgres"}
     for p in loaded:
         app = p.profile.app
+        if p.profile.database and p.profile.database.pooler:
+            wanted_set.add(p.profile.database.pooler.image)
         if app and app.replicas is not None:
             wanted_set.add(LOAD_BALANCER_IMAGE)
         if app and app.image:

@@ -16,7 +16,7 @@ _NOT_KEYS = ("description", "extends")
 # Keys that only mean something to a Postgres server; on a SQLite file they do nothing.
 POSTGRES_ONLY = frozenset({
     "database.version", "database.image", "database.ssl", "database.superuser", "database.memory",
-    "database.max_connections", "database.settings",
+    "database.max_connections", "database.settings", "database.pooler",
 })
 # Keys that only make sense together. The first key of each is the one a cause is named after
 # when it differs (database.version rather than database.image, secrets.source rather than path).
