@@ -4,6 +4,7 @@ SCRAM and TLS on both legs, the labels and lifetime of the pooler, and a run tha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -16,8 +17,8 @@ import pytest
 from parity.engine import inventory
 from parity.engine import labels as L
 from parity.env.environment import Environment
-from parity.profile.loader import load_profile
 from parity.project import Project
+from parity.results import RunResult
 from parity.run import RunOptions, run
 from tests.conftest import write_profile
 from tests.integration import projects
@@ -33,31 +34,18 @@ SHAPES = {
 }
 
 
-def _start(docker_client, tmp_path_factory, name: str) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
-    project = tmp_path_factory.mktemp(name)
-    (project / "profiles").mkdir()
-    write_profile(project, name, SHAPES[name])
-    env = Environment(docker_client, load_profile(project / "profiles", name), project)
-    with env:
-        env.up()
-        yield env
-    # Stopped with the environment: the pooler too.
-    assert not inventory.containers(docker_client, L.label_filter({L.ENV_ID: env.env_id}))
-
-
 @pytest.fixture(scope="module")
-def tx0(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
-    yield from _start(docker_client, tmp_path_factory, "tx0")
-
-
-@pytest.fixture(scope="module")
-def tx100(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
-    yield from _start(docker_client, tmp_path_factory, "tx100")
-
-
-@pytest.fixture(scope="module")
-def session(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
-    yield from _start(docker_client, tmp_path_factory, "session")
+def pooled(docker_client, tmp_path_factory) -> Iterator[Callable[[str], Environment]]:  # type: ignore[no-untyped-def]
+    """The environment of a shape, started at its first use and kept for the module; each one is
+    stopped with its pooler at the end (started_environment checks nothing is left)."""
+    started: dict[str, Environment] = {}
+    with contextlib.ExitStack() as stack:
+        def environment(name: str) -> Environment:
+            if name not in started:
+                up = contextlib.contextmanager(projects.started_environment)
+                started[name] = stack.enter_context(up(docker_client, tmp_path_factory, name, SHAPES[name]))
+            return started[name]
+        yield environment
 
 
 def pooled_kwargs(env: Environment) -> dict[str, Any]:
@@ -128,26 +116,27 @@ def psycopg_twice(env: Environment) -> Any:
             conn.close()
 
 
-def test_asyncpg_statement_cache_breaks_behind_transaction_pooling_without_prepared_statements(tx0: Environment) -> None:
+def test_asyncpg_statement_cache_breaks_behind_transaction_pooling_without_prepared_statements(pooled: Callable[[str], Environment]) -> None:
     with pytest.raises(asyncpg.exceptions.InvalidSQLStatementNameError,
                        match=r'prepared statement "__asyncpg_stmt_\w+__" does not exist') as caught:
-        asyncpg_twice(tx0)
+        asyncpg_twice(pooled("tx0"))
     assert 'pool_mode set to "transaction"' in (caught.value.hint or "")  # asyncpg's own diagnosis
 
 
-def test_psycopg_prepared_statements_break_behind_transaction_pooling_without_prepared_statements(tx0: Environment) -> None:
+def test_psycopg_prepared_statements_break_behind_transaction_pooling_without_prepared_statements(pooled: Callable[[str], Environment]) -> None:
     with pytest.raises(psycopg.errors.InvalidSqlStatementName, match=r'prepared statement "_pg3_\d+" does not exist'):
-        psycopg_twice(tx0)
+        psycopg_twice(pooled("tx0"))
 
 
 @pytest.mark.parametrize("driver", [asyncpg_twice, psycopg_twice], ids=["asyncpg", "psycopg"])
-@pytest.mark.parametrize("fixture", ["tx100", "session"])
+@pytest.mark.parametrize("shape", ["tx100", "session"])
 def test_prepared_statements_work_with_max_prepared_statements_or_session_pooling(
-        request: pytest.FixtureRequest, fixture: str, driver: Callable[[Environment], Any]) -> None:
-    assert driver(request.getfixturevalue(fixture)) == 2
+        pooled: Callable[[str], Environment], shape: str, driver: Callable[[Environment], Any]) -> None:
+    assert driver(pooled(shape)) == 2
 
 
-def test_the_pooler_is_labelled_published_on_loopback_and_holds_no_password(docker_client, tx0: Environment) -> None:  # type: ignore[no-untyped-def]
+def test_the_pooler_is_labelled_published_on_loopback_and_holds_no_password(docker_client, pooled) -> None:  # type: ignore[no-untyped-def]
+    tx0 = pooled("tx0")
     (listed,) = inventory.containers(docker_client, L.label_filter({L.ENV_ID: tx0.env_id, L.ROLE: "pooler"}))
     container = docker_client.containers.get(listed.id)
     assert container.name == f"parity-{tx0.env_id}-pooler"
@@ -159,8 +148,8 @@ def test_the_pooler_is_labelled_published_on_loopback_and_holds_no_password(dock
     assert tx0.database.password.encode() not in userlist
 
 
-def test_clients_authenticate_with_scram_and_tls_on_both_legs(tx0: Environment) -> None:
-    kwargs = pooled_kwargs(tx0)
+def test_clients_authenticate_with_scram_and_tls_on_both_legs(pooled: Callable[[str], Environment]) -> None:
+    kwargs = pooled_kwargs(pooled("tx0"))
     with psycopg.connect(**kwargs) as conn:
         # The server sees the pooler's connection over TLS (ssl: required rejects anything else).
         row = conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
@@ -173,17 +162,24 @@ def test_clients_authenticate_with_scram_and_tls_on_both_legs(tx0: Environment) 
         psycopg.connect(**kwargs | {"password": "not-the-password"})
 
 
-def test_md5_secrets_authenticate_through_the_pooler(session: Environment) -> None:
-    with psycopg.connect(**pooled_kwargs(session)) as conn:
+def test_md5_secrets_authenticate_through_the_pooler(pooled: Callable[[str], Environment]) -> None:
+    with psycopg.connect(**pooled_kwargs(pooled("session"))) as conn:
         assert conn.execute("SELECT current_user").fetchone() == ("app",)
 
 
-def test_a_run_whose_smoke_uses_asyncpg_diverges_on_the_pooler(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+def run_behind_transaction_pooling(root: Path, max_prepared_statements: int) -> RunResult:
+    """`parity run` of a project whose smoke uses asyncpg: no pooler on the baseline, transaction
+    pooling on the target."""
     smoke = "smoke: {command: [python, scripts/prepared_across_transactions.py]}\n"
     local = "database: {version: '17'}\n" + smoke
-    prod = "database: {version: '17', pooler: {mode: transaction, max_prepared_statements: 0}}\n" + smoke
-    project = Project.at(projects.make_project(tmp_path, {"local": local, "prod": prod}))
-    result = run(project, RunOptions(target="prod")).result
+    prod = ("database: {version: '17', pooler: {mode: transaction, max_prepared_statements: "
+            f"{max_prepared_statements}}}}}\n" + smoke)
+    project = Project.at(projects.make_project(root, {"local": local, "prod": prod}))
+    return run(project, RunOptions(target="prod")).result
+
+
+def test_a_run_whose_smoke_uses_asyncpg_diverges_on_the_pooler(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+    result = run_behind_transaction_pooling(tmp_path, 0)
     assert result.verdict == "divergent"
     (divergence,) = [d for d in result.divergences if d.step == "smoke"]
     assert divergence.cause == "database.pooler"
@@ -193,11 +189,7 @@ def test_a_run_whose_smoke_uses_asyncpg_diverges_on_the_pooler(docker_client, tm
 
 
 def test_the_same_run_is_parity_with_max_prepared_statements(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
-    smoke = "smoke: {command: [python, scripts/prepared_across_transactions.py]}\n"
-    local = "database: {version: '17'}\n" + smoke
-    prod = "database: {version: '17', pooler: {mode: transaction, max_prepared_statements: 100}}\n" + smoke
-    project = Project.at(projects.make_project(tmp_path, {"local": local, "prod": prod}))
-    result = run(project, RunOptions(target="prod")).result
+    result = run_behind_transaction_pooling(tmp_path, 100)
     assert result.verdict == "parity", result.divergences
 
 
