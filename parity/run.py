@@ -406,17 +406,21 @@ def start_environment(project: Project, name: str, say: Callable[[str], None]) -
 
 
 def _deliver_secrets(ctx: StepContext) -> None:
-    """Secrets plus DATABASE_URL (and DB_CA_CERT) through the profile's secrets.source."""
+    """Secrets plus DATABASE_URL (and DB_CA_CERT) through the profile's secrets.source; a release
+    job that bypasses the app's pooler gets its own delivery, with the direct URL."""
     values = dict(ctx.secrets)
     db = ctx.env.database
     if db is not None:
-        values["DATABASE_URL"] = db.url_network
+        values["DATABASE_URL"] = db.url("network")
         if db.ca_cert:
             values["DB_CA_CERT"] = db.ca_cert
     workdir = ctx.image.workdir if ctx.image else "/"
     ctx.delivery = deliver(ctx.profile.secrets, values, workdir, ctx.env.state_dir)
     if db is not None and db.sqlite_path is not None:
         ctx.delivery.mounts[str(db.sqlite_path.parent)] = (SQLITE_MOUNT, False)
+    if db is not None and db.url("network", "migrations") != values["DATABASE_URL"]:
+        values["DATABASE_URL"] = db.url("network", "migrations")
+        ctx.migrations_delivery = deliver(ctx.profile.secrets, values, workdir, ctx.env.state_dir / "migrations")
 
 
 def _guarded(action: Step, ctx: StepContext) -> StepResult:
@@ -445,7 +449,10 @@ def _kept(ctx: StepContext) -> Kept:
     exports: dict[str, str] = {}
     db = ctx.env.database
     if db is not None:
-        exports["DATABASE_URL"] = db.url_host
+        exports["DATABASE_URL"] = db.url("host")
+        if db.pooler is not None:
+            # The server itself, past the pooler: what migrations (and psql for a session) use.
+            exports["DATABASE_DIRECT_URL"] = db.url_host
         if db.ca_cert_path:
             exports["PGSSLROOTCERT"] = str(db.ca_cert_path)
         if ctx.profile.database:

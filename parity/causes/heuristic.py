@@ -22,6 +22,7 @@ from parity.profile.models import Profile
 # their exception classes after the condition name in CamelCase; asyncpg adds "Error".
 CONDITIONS = {
     "0A000": "feature_not_supported",
+    "26000": "invalid_sql_statement_name",
     "25P03": "idle_in_transaction_session_timeout",
     "28000": "invalid_authorization_specification",
     "28P01": "invalid_password",
@@ -31,6 +32,7 @@ CONDITIONS = {
     "42704": "undefined_object",
     "42883": "undefined_function",
     "42P01": "undefined_table",
+    "42P05": "duplicate_prepared_statement",
     "53200": "out_of_memory",
     "53300": "too_many_connections",
     "55P03": "lock_not_available",
@@ -268,6 +270,14 @@ RULES: list[Rule] = [
     Rule(_any(_cond("undefined_file"), _text(r'extension "[^"]+" is not available|could not open extension control file'),
               _text(r'type "(?:vector|geometry|geography|hstore|citext|ltree)" does not exist')),
          ["database.image", "database.version"]),
+    # A transaction pooler hands each transaction a different server connection: a statement a
+    # driver prepared on one is missing on the next (asyncpg, psycopg 3, pgx, node-postgres, JDBC
+    # name theirs __asyncpg_stmt_N__, _pg3_N, stmtcache_N, S_N...) or collides with another
+    # client's of the same name. asyncpg spells its class InvalidSQLStatementNameError.
+    Rule(_any(_cond("invalid_sql_statement_name", "duplicate_prepared_statement"),
+              _text(r'prepared statement "[^"\n]*" (?:does not exist|already exists)|InvalidSQLStatementNameError'
+                    r"|prepared statement name is already in use|unnamed prepared statement does not exist")),
+         ["database.pooler"]),
     # Privileges of the database role. Postgres 15 stopped letting every role create in `public`.
     Rule(_text(r"permission denied for schema public"), ["database.superuser", "database.version"]),
     Rule(_any(_cond("insufficient_privilege"),

@@ -17,6 +17,7 @@ _NOT_KEYS = ("description", "extends")
 POSTGRES_ONLY = frozenset({
     "database.version", "database.image", "database.ssl", "database.superuser", "database.memory",
     "database.max_connections", "database.settings", "database.locale", "database.icu_locale",
+    "database.pooler",
 })
 # Keys that only make sense together. The first key of each is the one a cause is named after
 # when it differs (database.version rather than database.image, secrets.source rather than path).

@@ -335,14 +335,16 @@ def _mmdebstrap_command(
         # ~50 MB; mmdebstrap's hook sets up the same merged /usr with plain symlinks, as
         # the official Debian images have. (bullseye is unmerged, trixie merges by itself.)
         cmd.append(f"--hook-dir={_MERGED_USR_HOOKS}")
-    if recipe.kind == "postgres":
+    if recipe.kind in _POSTGRES_ACCOUNT:
         # Create the postgres account before the packages do, with the official image's
-        # uid/gid 999, so volumes are interchangeable with Docker Hub's image. At this
+        # uid/gid (999; edoburu/pgbouncer's: 70), so volumes are interchangeable with Docker
+        # Hub's image. At this
         # point only Essential packages exist (no groupadd yet): base-passwd's files are
         # edited directly, and passwd's postinst (pwconv) adds the shadow entries later.
+        uid = _POSTGRES_ACCOUNT[recipe.kind]
         cmd.append(
-            '--essential-hook=echo "postgres:x:999:" >> "$1/etc/group" && '
-            'echo "postgres:x:999:999:PostgreSQL administrator:/var/lib/postgresql:/bin/bash"'
+            f'--essential-hook=echo "postgres:x:{uid}:" >> "$1/etc/group" && '
+            f'echo "postgres:x:{uid}:{uid}:PostgreSQL administrator:/var/lib/postgresql:/bin/bash"'
             ' >> "$1/etc/passwd"'
         )
     cmd += [
@@ -353,6 +355,9 @@ def _mmdebstrap_command(
     ]
     return cmd
 
+
+# The images that run as a postgres account, and its uid (= gid) in the image they stand in for.
+_POSTGRES_ACCOUNT = {"postgres": 999, "pgbouncer": 70}
 
 # Suites that are updated in place: they have no -updates or -security companion, and apt
 # fails on a source whose Release file does not exist.
@@ -422,6 +427,17 @@ def _customize_script(recipe: Recipe, entrypoint: Path, version_file: Path) -> s
             # ...and the removed cluster's stats directory, left behind by the postinst.
             'find "$root/run/postgresql" -mindepth 1 -delete',
             'mkdir -p "$root/docker-entrypoint-initdb.d"',
+        ]
+    elif recipe.kind == "pgbouncer":
+        lines += [
+            # edoburu/pgbouncer's layout: /entrypoint.sh, /usr/bin/pgbouncer, its configuration in
+            # /etc/pgbouncer (writable by the postgres account, uid/gid 70 there). Debian's sample
+            # configuration goes: the entrypoint's contract is "a pgbouncer.ini there is used".
+            f'install -m 0755 {q(str(entrypoint))} "$root/entrypoint.sh"',
+            'ln -sf /usr/sbin/pgbouncer "$root/usr/bin/pgbouncer"',
+            'rm -f "$root/etc/pgbouncer/pgbouncer.ini" "$root/etc/pgbouncer/userlist.txt"',
+            'chroot "$root" install -d -o postgres -g postgres -m 0755 /etc/pgbouncer /var/log/pgbouncer',
+            'chroot "$root" install -d -o postgres -g postgres -m 0755 /run/pgbouncer',
         ]
     elif recipe.kind == "haproxy":
         lines += [
@@ -539,6 +555,14 @@ def _image_changes(recipe: Recipe, package_version: str, upstream_version: str) 
             'ENTRYPOINT ["docker-entrypoint.sh"]',
             "EXPOSE 5432",
             'CMD ["postgres"]',
+        ]
+    elif recipe.kind == "pgbouncer":
+        changes += [
+            f"ENV PATH={BASE_PATH}",
+            'ENTRYPOINT ["/entrypoint.sh"]',
+            "USER postgres",
+            "EXPOSE 5432",
+            'CMD ["/usr/bin/pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]',
         ]
     elif recipe.kind == "haproxy":
         changes += [

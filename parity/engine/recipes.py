@@ -16,7 +16,7 @@ class Recipe(NamedTuple):
     """How to build one official image from one Debian suite."""
 
     ref: str  # the official tag we produce, e.g. "postgres:15"
-    kind: str  # "postgres", "python" or "haproxy"; selects customisation and image config
+    kind: str  # "postgres", "python", "haproxy" or "pgbouncer"; selects customisation and image config
     suite: str  # Debian release whose packages provide the software
     version: str  # major version ("15") or "3.11"
     packages: tuple[str, ...]
@@ -31,12 +31,14 @@ class Recipe(NamedTuple):
     @property
     def version_package(self) -> str:
         """The package whose version is recorded in the image (labels, PG_VERSION)."""
-        return {"postgres": f"postgresql-{self.version}", "haproxy": "haproxy"}.get(self.kind, f"python{self.version}")
+        return {"postgres": f"postgresql-{self.version}", "haproxy": "haproxy", "pgbouncer": "pgbouncer"}.get(
+            self.kind, f"python{self.version}")
 
     @property
     def entrypoint_asset(self) -> str | None:
         """parity's own entrypoint for this kind of image (under parity/engine/assets), if any."""
-        return {"postgres": "docker-entrypoint.sh", "haproxy": "haproxy-entrypoint.sh"}.get(self.kind)
+        return {"postgres": "docker-entrypoint.sh", "haproxy": "haproxy-entrypoint.sh",
+                "pgbouncer": "pgbouncer-entrypoint.sh"}.get(self.kind)
 
     @property
     def per_major_layout(self) -> bool:
@@ -73,6 +75,11 @@ _RECIPES: dict[str, Recipe] = {
                "about a minute"),
         # The load balancer in front of replicas (app.replicas).
         Recipe("haproxy:2.6", "haproxy", "bookworm", "2.6", ("haproxy",), "about a minute"),
+        # The pooler in front of Postgres (database.pooler), under the tag of the widely used
+        # edoburu/pgbouncer image of the same PgBouncer release: trixie ships 1.24.1, which has
+        # protocol-level prepared statements (>= 1.21; bookworm's 1.18 has not).
+        Recipe("edoburu/pgbouncer:v1.24.1-p1", "pgbouncer", "trixie", "1.24.1", ("pgbouncer",),
+               "about a minute"),
         Recipe(
             "python:3.11-slim",
             "python",

@@ -26,7 +26,11 @@ from parity.profile.models import DatabaseSpec
 
 T = TypeVar("T")
 Side = Literal["host", "network"]
+# Who connects: the app (and smoke, and anything given the app's URL) goes through the pooler when
+# there is one; migrations (and data.seed) only with database.pooler.migrations: pooler.
+Client = Literal["app", "migrations"]
 DB_ALIAS = "db"  # the database's host name on the environment's network
+POOLER_ALIAS = "pooler"  # the pooler's (database.pooler), in front of it
 APP_ROLE = "app"
 ADMIN_ROLE = "postgres"
 # The cluster lives in the container's own filesystem (on disk, removed with the container), not
@@ -35,6 +39,19 @@ ADMIN_ROLE = "postgres"
 # is outside every VOLUME the images declare, so the pre-initialised cluster is used in place.
 PGDATA = pgtemplate.TEMPLATE_DIR
 READY_TIMEOUT_S = 90.0  # a real connection after the start; beyond it the engine is too loaded
+
+
+@dataclass(frozen=True)
+class PoolerEndpoint:
+    """The pooler in front of the server: its container, its port here, and the URLs through it."""
+
+    container_id: str
+    host_port: int
+    port: int  # on the environment's network
+    mode: str
+    migrations: bool  # migrations (and data.seed) go through it too
+    url_host: str
+    url_network: str
 
 
 @dataclass
@@ -65,23 +82,43 @@ class Database:
     # should be saved as once filled; None when there is nothing to cache.
     filled_ref: str | None = None
     started_filled: bool = False
+    pooler: PoolerEndpoint | None = None
+    # The server's certificate and key, for a pooler that speaks TLS with the same names (memory only).
+    server_tls: ServerTLS | None = field(default=None, repr=False)
 
-    def fields(self, where: Side) -> dict[str, str]:
+    def pooled(self, client: Client) -> PoolerEndpoint | None:
+        """The pooler this client goes through, if any."""
+        if self.pooler is None or (client == "migrations" and not self.pooler.migrations):
+            return None
+        return self.pooler
+
+    def url(self, where: Side, client: Client = "app") -> str:
+        """DATABASE_URL for this client, from this machine ("host") or the container network."""
+        pooler = self.pooled(client)
+        if pooler is not None:
+            return pooler.url_host if where == "host" else pooler.url_network
+        return self.url_host if where == "host" else self.url_network
+
+    def fields(self, where: Side, client: Client = "app") -> dict[str, str]:
         """What a database.url / database.env template may use, as seen from this machine
-        ("host") or from the environment's container network ("network")."""
+        ("host") or from the environment's container network ("network"), by this client."""
         on_host = where == "host"
+        pooler = self.pooled(client)
         if self.engine == "sqlite":
             host, port = "", ""
             path = str(self.sqlite_path) if on_host else (self.sqlite_network_path or "")
+        elif pooler is not None:
+            host, port = ("127.0.0.1", str(pooler.host_port)) if on_host else (POOLER_ALIAS, str(pooler.port))
+            path = ""
         else:
             host, port = ("127.0.0.1", str(self.host_port)) if on_host else (DB_ALIAS, "5432")
             path = ""
         return {"host": host, "port": port, "user": self.user, "password": self.password, "name": self.name,
-                "url": self.url_host if on_host else self.url_network, "path": path}
+                "url": self.url(where, client), "path": path}
 
-    def variables(self, templates: dict[str, str], where: Side) -> dict[str, str]:
-        """database.env rendered for one side: values are used as they are (no URL quoting)."""
-        values = self.fields(where)
+    def variables(self, templates: dict[str, str], where: Side, client: Client = "app") -> dict[str, str]:
+        """database.env rendered for one side and client: values are used as they are (no URL quoting)."""
+        values = self.fields(where, client)
         return {name: template.format(**values) for name, template in templates.items()}
 
     def connect_kwargs(self) -> dict[str, object]:
@@ -255,7 +292,7 @@ def initdb(spec: DatabaseSpec, passwords: Passwords) -> tuple[dict[str, str], di
     files: dict[str, bytes] = {}
     if not spec.superuser:
         script = app_role_sql(spec.name, passwords.app)
-        files["/"] = _archive({"docker-entrypoint-initdb.d/50-parity-app-role.sql": (script, 0o644)})
+        files["/"] = archive({"docker-entrypoint-initdb.d/50-parity-app-role.sql": (script, 0o644)})
     return environment, files
 
 
@@ -308,13 +345,15 @@ def _in_background(work: Callable[[], T]) -> Callable[[], T]:
     return future.result
 
 
-def _archive(files: dict[str, tuple[str, int]]) -> bytes:
+def archive(files: dict[str, tuple[str, int]], owner: int = 0) -> bytes:
+    """A tar archive of text files (name -> (text, mode)), owned by uid and gid `owner`."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         for name, (text, mode) in files.items():
             data = text.encode()
             info = tarfile.TarInfo(name)
             info.size, info.mode, info.mtime = len(data), mode, int(time.time())
+            info.uid = info.gid = owner
             tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
 
@@ -327,7 +366,8 @@ def start_postgres(placement: Placement, spec: DatabaseSpec, state_dir: Path, pr
     With a data fingerprint (what fills it: see parity.data.fingerprint), start from the filled
     cluster cached under it if there is one."""
     # Made in a thread while the engine looks up the images and starts the container.
-    tls = _in_background(lambda: make_server_tls(placement.env_id, [DB_ALIAS])) if spec.tls else None
+    names = [DB_ALIAS, POOLER_ALIAS] if spec.pooler else [DB_ALIAS]
+    tls = _in_background(lambda: make_server_tls(placement.env_id, names)) if spec.tls else None
     base = _base_image(placement.client, spec.image_ref(), progress)
     cluster = _cluster(placement, spec, base, progress, data_fingerprint) if pgtemplate.enabled() else Cluster()
     placement.check_open()
@@ -402,9 +442,9 @@ def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[]
     if setup.started_first and run_files:
         run_files["parity-init/.complete"] = ("", 0o600)  # last in the archive ($PARITY_FILES waits for it)
     if run_files:
-        container.put_archive("/run", _archive(run_files))
-    for path, archive in setup.uploads.items():
-        container.put_archive(path, archive)
+        container.put_archive("/run", archive(run_files))
+    for path, tarball in setup.uploads.items():
+        container.put_archive(path, tarball)
     if not setup.started_first:
         container.start()
     container.reload()
@@ -413,7 +453,7 @@ def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[]
     bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get("5432/tcp")
     if not bindings:  # it exited at once: no port was ever published
         raise EnvError(
-            f"the database container exited as it started:\n{_logs_tail(container, redact)}",
+            f"the database container exited as it started:\n{logs_tail(container, redact)}",
             "check database.image / database.version and database.settings in the profile",
         )
     port = int(bindings[0]["HostPort"])
@@ -434,6 +474,7 @@ def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[]
         admin_password=passwords.admin, memory_limit=spec.memory,
         redact=redact, admin_user=APP_ROLE if spec.superuser else ADMIN_ROLE,
         filled_ref=setup.cluster.filled_ref, started_filled=setup.cluster.filled,
+        server_tls=server_tls if spec.pooler else None,
     )
     return container, db
 
@@ -458,19 +499,20 @@ def wait_until_ready(container: docker.models.containers.Container, db: Database
             last_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if attempt % 10 == 0 and exit_state(container) is not None:
             raise EnvError(
-                f"the database container exited before it was ready:\n{_logs_tail(container, db.redact)}",
+                f"the database container exited before it was ready:\n{logs_tail(container, db.redact)}",
                 "check database.settings and database.memory in the profile",
             )
         # 20 ms for the first 5 s: a refused attempt costs ~2 ms, and `parity up` returns ~15 ms
         # sooner than with 50 ms (measured: Postgres's "ready" log line to the answer).
         time.sleep(0.02 if attempt < 250 else 0.25)
     raise EnvError(
-        f"the database was not ready after {timeout:.0f}s (last error: {last_error})\n{_logs_tail(container, db.redact)}",
+        f"the database was not ready after {timeout:.0f}s (last error: {last_error})\n{logs_tail(container, db.redact)}",
         "check the engine's load, database.memory and database.settings",
     )
 
 
-def _logs_tail(container: docker.models.containers.Container, redact: list[str], lines: int = 15) -> str:
+def logs_tail(container: docker.models.containers.Container, redact: list[str], lines: int = 15) -> str:
+    """The container's last log lines, with these secrets masked."""
     try:
         text = str(container.logs(tail=lines).decode(errors="replace"))
     except docker.errors.APIError:

@@ -41,6 +41,8 @@ def needs_network(profile: Profile) -> bool:
     the app image, or any section not known to stay on this machine (new ones count, to be safe)."""
     if profile.migrations is not None and profile.migrations.run_in == "app":
         return True
+    if profile.database is not None and profile.database.pooler is not None:
+        return True  # the pooler reaches the server as `db`
     return bool(profile.model_fields_set - _NO_CONTAINER_SECTIONS - {"migrations"})
 
 
@@ -137,13 +139,19 @@ class Environment:
         else:
             self.database = start_postgres(self.placement, spec, self.state_dir, self.progress,
                                            data_fingerprint=data_fingerprint, statements=statements)
+            if spec.pooler is not None:
+                from parity.env.pooler import start_pooler  # loaded only for profiles with a pooler
+
+                self.progress(f"starting the pooler ({spec.pooler.kind} {spec.pooler.mode} mode)")
+                self.database.pooler = start_pooler(self.placement, self.database, spec)
         return self.database
 
     def remove_database(self) -> None:
-        """Remove the database container (a start that failed), to start it again."""
-        for container in inventory.containers(self.client, L.label_filter({L.ENV_ID: self.env_id, L.ROLE: "database"})):
-            with contextlib.suppress(docker.errors.NotFound):
-                inventory.remove(self.client, container)
+        """Remove the database container and its pooler (a start that failed), to start them again."""
+        for role in ("pooler", "database"):
+            for container in inventory.containers(self.client, L.label_filter({L.ENV_ID: self.env_id, L.ROLE: role})):
+                with contextlib.suppress(docker.errors.NotFound):
+                    inventory.remove(self.client, container)
         self.database = None
 
     def up(self) -> Environment:

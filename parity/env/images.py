@@ -13,7 +13,7 @@ from parity.profile.models import Profile
 class ProfileImages:
     """The images one profile runs from."""
 
-    # Containers start from these as they are: the database server's, the load balancer's.
+    # Containers start from these as they are: the database server's, its pooler's, the load balancer's.
     started: list[str] = field(default_factory=list)
     # The app's: its image, or the images its Dockerfile builds FROM (the build needs them).
     app: list[str] = field(default_factory=list)
@@ -31,6 +31,8 @@ def profile_images(profile: Profile, root: Path) -> ProfileImages:
     started: list[str] = []
     if profile.database and profile.database.postgres:
         started.append(profile.database.image_ref())
+        if profile.database.pooler is not None:
+            started.append(profile.database.pooler.image)
     app = profile.app
     if app and app.balanced:
         # The balancer's and the app's modules load only for profiles that have them.

@@ -142,6 +142,41 @@ def _icu_locale_name(value: str) -> str:
     return value
 
 
+# The PgBouncer image a pooler runs unless the profile names another (offline: parity.engine.offline).
+POOLER_IMAGE = "edoburu/pgbouncer:v1.24.1-p1"
+# The first PgBouncer release with protocol-level prepared statements (max_prepared_statements).
+PREPARED_STATEMENTS_SINCE = (1, 21)
+
+
+def pgbouncer_version(image: str) -> tuple[int, int] | None:
+    """The PgBouncer release an image's tag names (edoburu's v1.24.1-p1, bitnami's 1.20.1), if any."""
+    tag = image.rpartition(":")[2] if ":" in image.rpartition("/")[2] else ""
+    match = re.match(r"v?(\d+)\.(\d+)", tag)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+class PoolerSpec(Strict):
+    """A connection pooler between the app and Postgres, as production runs one (PgBouncer)."""
+
+    kind: Literal["pgbouncer"] = "pgbouncer"
+    mode: Literal["session", "transaction", "statement"] = "transaction"
+    # None: the PgBouncer release's own default (200 from 1.22 on); 0 turns the support off.
+    max_prepared_statements: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    pool_size: Annotated[int, Field(ge=1, le=10_000)] = 20
+    migrations: Literal["direct", "pooler"] = "direct"
+    image: str = POOLER_IMAGE
+
+    @model_validator(mode="after")
+    def _prepared_statements_supported(self) -> PoolerSpec:
+        version = pgbouncer_version(self.image)
+        if self.max_prepared_statements is not None and version is not None and version < PREPARED_STATEMENTS_SINCE:
+            raise ValueError(
+                f"max_prepared_statements needs PgBouncer 1.21 or later, and {self.image} is "
+                f"{version[0]}.{version[1]}: drop max_prepared_statements, or use a newer image "
+                f"(the default is {POOLER_IMAGE})")
+        return self
+
+
 class DatabaseSpec(Strict):
     """The database a profile asks for."""
 
@@ -165,6 +200,14 @@ class DatabaseSpec(Strict):
     url: str | None = None
     # Variables for apps that do not read DATABASE_URL (PGHOST, DB_PASSWORD, ...), templated like url.
     env: Annotated[EnvMap, AfterValidator(_database_templates)] = Field(default_factory=dict)
+    pooler: PoolerSpec | None = None
+
+    @model_validator(mode="after")
+    def _pooler_on_postgres(self) -> DatabaseSpec:
+        if self.pooler is not None and self.engine != "postgres":
+            raise ValueError("pooler stands in front of a Postgres server: remove pooler, or use "
+                             "engine: postgres")
+        return self
 
     @field_validator("icu_locale")
     @classmethod

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import docker
 
+from parity.env.database import Client
 from parity.env.environment import Environment
 from parity.env.host import Finished, HostCommand, Line, user_environment
 from parity.env.secrets import Delivery
@@ -75,6 +76,8 @@ class StepContext:
     progress: Callable[[str], None]
     planned: PlanOnce  # this profile's migrations plan, shared with the check before the run
     delivery: Delivery = field(default_factory=Delivery)
+    # A release job's secrets when its DATABASE_URL differs from the app's (a pooler it bypasses).
+    migrations_delivery: Delivery | None = None
     app: App | None = None  # the app, once the startup step has made it (no URL if it never started)
     rehearse: bool = False  # measure the migrations (this profile or the other one asks for it)
 
@@ -89,9 +92,11 @@ class StepContext:
         migrations step read the plan the check before the run read (see PlanOnce)."""
         return self.planned()
 
-    def host_environment(self) -> dict[str, str]:
+    def host_environment(self, client: Client = "app") -> dict[str, str]:
         """What a command on this machine gets: the caller's environment (host.venv first on PATH),
-        app.env, the secrets' values, the database as seen from here, and APP_URL once the app runs."""
+        app.env, the secrets' values, the database as seen from here by this client (smoke: the
+        app's, through a pooler; migrations and data.seed: direct unless they go through it), and
+        APP_URL once the app runs."""
         profile = self.profile
         env = user_environment(profile.host, self.project_root)
         if profile.app:
@@ -99,25 +104,29 @@ class StepContext:
         env.update(self.secrets)
         db = self.env.database
         if db is not None:
-            env["DATABASE_URL"] = db.url_host
+            env["DATABASE_URL"] = db.url("host", client)
             if db.ca_cert_path:
                 env["PGSSLROOTCERT"] = str(db.ca_cert_path)
                 env["DB_CA_CERT"] = db.ca_cert or ""
             if profile.database:
-                env.update(db.variables(profile.database.env, "host"))
+                env.update(db.variables(profile.database.env, "host", client))
         if self.app is not None and self.app.url:
             env["APP_URL"] = self.app.url
         return env
 
-    def container_environment(self) -> dict[str, str]:
-        """The environment of the app's containers (the app, a release job): the secrets delivered
-        as variables, app.env, and database.env as seen on the environment's network."""
-        env = dict(self.delivery.environment)
+    def delivery_for(self, client: Client) -> Delivery:
+        """How this client's container gets its secrets (and DATABASE_URL)."""
+        return self.migrations_delivery if client == "migrations" and self.migrations_delivery else self.delivery
+
+    def container_environment(self, client: Client = "app") -> dict[str, str]:
+        """The environment of the app's containers (the app; a release job, client "migrations"): the
+        secrets delivered as variables, app.env, and database.env as seen on the environment's network."""
+        env = dict(self.delivery_for(client).environment)
         if self.profile.app:
             env.update(self.profile.app.env)
         db = self.env.database
         if db is not None and self.profile.database:
-            env.update(db.variables(self.profile.database.env, "network"))
+            env.update(db.variables(self.profile.database.env, "network", client))
         return env
 
     def say(self, message: str) -> None:
@@ -142,7 +151,8 @@ class StepContext:
                 return StepResult(status="error", summary="migrations run_in: app, but the profile has no app",
                                   detail="set migrations.run_in: host, or add an app section")
             return self._release_job(argv, timeout, on_line)
-        output = HostCommand(argv, self.project_root, self.host_environment(), timeout).run(self.env, on_line)
+        output = HostCommand(argv, self.project_root, self.host_environment("migrations"), timeout).run(
+            self.env, on_line)
         if output.not_found:
             message = f"migrations command not found on this machine: {output.not_found}"
             return StepResult(status="error", summary=message, detail=message)
@@ -155,8 +165,8 @@ class StepContext:
         from parity.env.job import ContainerJob, ProgramMissing
 
         assert self.image is not None and self.profile.app is not None
-        options = container_options(self.profile.app, environment=self.container_environment(),
-                                    mounts=self.delivery.mounts, labels={})
+        options = container_options(self.profile.app, environment=self.container_environment("migrations"),
+                                    mounts=self.delivery_for("migrations").mounts, labels={})
         for key in ("labels", "command", "nano_cpus"):
             options.pop(key, None)
         wrapped = command[0] != "sh"  # a shell already: the user's string, or the per-revision form

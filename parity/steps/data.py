@@ -96,7 +96,7 @@ def _fill(ctx: StepContext, db: Database, spec: DataSpec, facts: dict[str, objec
     elif spec.seed:
         argv = spec.seed if isinstance(spec.seed, list) else ["sh", "-c", spec.seed]
         ctx.say(f"data: seeding with {' '.join(argv)}")
-        output = HostCommand(argv, ctx.project_root, ctx.host_environment(), spec.timeout).run(ctx.env)
+        output = HostCommand(argv, ctx.project_root, ctx.host_environment("migrations"), spec.timeout).run(ctx.env)
         if output.code != 0:
             return _failed("data.seed", output.code, ctx.redactor.text(output.text), spec.timeout, facts)
         analyze(db)

@@ -1,5 +1,5 @@
-"""Step 5: peak memory of the app (each replica), the load balancer and the database against their
-caps, and OOM kills."""
+"""Step 5: peak memory of the app (each replica), the load balancer, the database and its pooler
+against their caps, and OOM kills."""
 
 from __future__ import annotations
 
@@ -38,13 +38,15 @@ def run_resources(ctx: StepContext) -> StepResult:
         if app is not None and app.spec.balanced:
             facts["replicas"] = per_replica
             facts["app_oom_killed_replicas"] = [n for n, m in per_replica.items() if m["oom_killed"]]
-    others = {"lb": app.balancer.container if app and app.balancer else None, "db": _database(ctx)}
+    db = ctx.env.database
+    others = {"lb": app.balancer.container if app and app.balancer else None, "db": _container(ctx, db.container_id if db else None),
+              "pooler": _container(ctx, db.pooler.container_id if db and db.pooler else None)}
     for role, container in others.items():
         measured = _measure(container)
         if measured is None:
             continue
         facts.update({f"{role}_{key}": value for key, value in measured.items()})
-        note = _note({"lb": "load balancer", "db": "db"}[role], measured)
+        note = _note({"lb": "load balancer", "db": "db", "pooler": "pooler"}[role], measured)
         if note:
             notes.append(note)
     if any(m["oom_killed"] for m in per_replica.values()) or facts.get("db_oom_killed"):
@@ -52,9 +54,13 @@ def run_resources(ctx: StepContext) -> StepResult:
     return StepResult(status=status, summary="; ".join(notes) or "no containers", facts=facts)
 
 
-def _database(ctx: StepContext) -> Any:
-    db = ctx.env.database
-    return ctx.client.containers.get(db.container_id) if db and db.container_id else None
+def _container(ctx: StepContext, container_id: str | None) -> Any:
+    if container_id is None:
+        return None
+    try:
+        return ctx.client.containers.get(container_id)
+    except docker.errors.NotFound:
+        return None
 
 
 def _measure(container: Any) -> dict[str, Any] | None:

@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 APPS = Path(__file__).parent / "apps"
 REPO = Path(__file__).resolve().parents[2]
@@ -32,6 +34,24 @@ def make_project(root: Path, profiles: dict[str, str], sql: dict[str, str] | Non
         # Appended: the profile's own lines keep their numbers (errors name them).
         (root / "profiles" / f"{name}.yaml").write_text(text + TOOLS_VENV if runs_here and "host:" not in text else text)
     return root
+
+
+def started_environment(client: Any, tmp_path_factory: Any, name: str, profile: str) -> Iterator[Any]:
+    """A module fixture's environment: the profile's database (and whatever starts with it) up in a
+    project of its own; on exit, every container of the environment is gone."""
+    from parity.engine import inventory
+    from parity.engine import labels as L
+    from parity.env.environment import Environment
+    from parity.profile.loader import load_profile
+
+    project = tmp_path_factory.mktemp(name)
+    (project / "profiles").mkdir()
+    (project / "profiles" / f"{name}.yaml").write_text(profile)
+    env = Environment(client, load_profile(project / "profiles", name), project)
+    with env:
+        env.up()
+        yield env
+    assert not inventory.containers(client, L.label_filter({L.ENV_ID: env.env_id}))
 
 
 def parity_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None,

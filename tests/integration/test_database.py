@@ -14,6 +14,7 @@ from parity.engine import labels as L
 from parity.env.environment import Environment
 from parity.profile.loader import load_profile
 from tests.conftest import write_profile
+from tests.integration import projects
 
 SHAPES = {
     # name: (profile YAML, what it stands for)
@@ -27,14 +28,7 @@ SHAPES = {
 
 
 def _start(docker_client, tmp_path_factory, name: str) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
-    project = tmp_path_factory.mktemp(name)
-    (project / "profiles").mkdir()
-    write_profile(project, name, SHAPES[name])
-    env = Environment(docker_client, load_profile(project / "profiles", name), project)
-    with env:
-        env.up()
-        yield env
-    assert not inventory.containers(docker_client, L.label_filter({L.ENV_ID: env.env_id}))
+    yield from projects.started_environment(docker_client, tmp_path_factory, name, SHAPES[name])
 
 
 @pytest.fixture(scope="module")

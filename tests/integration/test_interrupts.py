@@ -35,6 +35,8 @@ def phase_profile(phase: str, tag: str) -> str:
     slow_smoke = f"smoke: {{command: [python, scripts/sleep.py, {tag}], timeout: 10m}}\n"
     if phase == "database-start":
         return DB + slow_smoke
+    if phase == "pooler-start":  # the pooler starting in front of a running server
+        return DB.replace("superuser: false", "superuser: false, pooler: {mode: transaction}") + slow_smoke
     if phase == "database-template":
         # A database name never used before: its pre-initialised cluster must be made now.
         return f"database: {{version: '15', name: db_{tag.replace('-', '_')}}}\n" + slow_smoke
@@ -66,6 +68,7 @@ MARKERS = {
     "image-build": "building the app image",
     "database-template": "pre-initialising",
     "database-start": "starting postgres",
+    "pooler-start": "starting the pooler",
     "migrations": "migrations: running",
     "data": "data: seeding",
     "traffic": "traffic: 20/s",
@@ -99,7 +102,7 @@ def test_an_interrupted_run_leaves_nothing_behind(
     run = Background(["run", "--profile", "prod"] + (["--explain"] if phase == "explain" else []), cwd=project)
     try:
         run.wait_for(MARKERS[phase])
-        time.sleep(0.2 if phase.startswith("database") else 1.5)
+        time.sleep(0.2 if phase.startswith(("database", "pooler")) else 1.5)
         run.signal(SIGNALS[signame])
         code, _out, err = run.finish()
     finally:

@@ -172,6 +172,21 @@ def test_every_offered_image_honours_its_official_image_contract(
         assert "EXTERNALLY-MANAGED" in script
         assert stop_signal(engine) is None
         assert "ENV LANG=C.UTF-8" in changes  # the official python image's
+    elif repository == "edoburu/pgbouncer":
+        # PgBouncer >= 1.21 (protocol-level prepared statements), from a suite that ships it.
+        assert packages(ref, tmp_path) == ["pgbouncer"] and recipes.offline_suite(ref) == "trixie"
+        # edoburu's contract as parity uses it: /entrypoint.sh runs pgbouncer on
+        # /etc/pgbouncer/pgbouncer.ini, as its postgres account (uid/gid 70), port 5432 exposed.
+        assert 'ENTRYPOINT ["/entrypoint.sh"]' in changes and "USER postgres" in changes
+        assert 'CMD ["/usr/bin/pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]' in changes
+        assert "EXPOSE 5432" in changes
+        assert 'ln -sf /usr/sbin/pgbouncer "$root/usr/bin/pgbouncer"' in script
+        assert 'rm -f "$root/etc/pgbouncer/pgbouncer.ini"' in script  # no configuration but the user's
+        recipe = recipes.recipe_for(ref)
+        assert recipe is not None
+        command = offline._mmdebstrap_command(recipe, tmp_path / "r.tar", tmp_path / "h.sh", tmp_path)
+        assert any("postgres:x:70:70:" in part for part in command)
+        assert stop_signal(engine) is None  # edoburu's sets none: SIGTERM
     else:
         pytest.fail(f"no official image contract written down for {repository}: add one here")
 
