@@ -168,7 +168,8 @@ def test_postgres_contract(containers: Callable[..., Any], major: str) -> None:
 
     assert version is not None and version[0].startswith(f"{major}.")
     assert encoding == ("UTF8",)
-    assert collate == ("C.UTF-8", "C.UTF-8")
+    # The official image's locale: LANG=en_US.utf8, with no locale argument to initdb.
+    assert collate == ("en_US.utf8", "en_US.utf8")
     assert owner == (user,)
     assert me is not None and me[0] == user and me[1] is True
     # Stored as SCRAM even on 13, whose default password_encryption was md5.
