@@ -8,10 +8,8 @@ what a client would see in production, parity's clients see too.
 
 from __future__ import annotations
 
-import io
 import shlex
 import socket
-import tarfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +20,8 @@ import docker.errors
 
 from parity.engine.state import exit_state
 from parity.env.app_requests import Request, Target, send
-from parity.env.placement import Placement
+from parity.env.database import archive
+from parity.env.placement import Placement, published_port
 from parity.errors import EnvError
 from parity.profile.models import AppSpec
 
@@ -265,7 +264,7 @@ def start_balancer(placement: Placement, app: AppSpec, servers: Sequence[tuple[s
             networking_config={network: client.api.create_endpoint_config(aliases=[alias])},
             ports={f"{app.port}/tcp": ("127.0.0.1", None), f"{admin_port(app.port)}/tcp": ("127.0.0.1", None)},
         )
-        container.put_archive(CONFIG_DIR, _tar({"haproxy.cfg": config}))
+        container.put_archive(CONFIG_DIR, archive({"haproxy.cfg": (config, 0o644)}))
         container.start()
         container.reload()
     except docker.errors.APIError as exc:
@@ -290,22 +289,3 @@ def _wait_answering(balancer: Balancer, check: HealthCheck, check_open: Callable
         time.sleep(0.05)
     raise EnvError(f"the load balancer did not answer within {READY_TIMEOUT:.0f}s",
                    f"check the image {LOAD_BALANCER_IMAGE} and the engine's log")
-
-
-def published_port(container: Any, port: int) -> int | None:
-    """The port on 127.0.0.1 the container's `port` is published on (after a start or restart)."""
-    bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp") or []
-    return int(bindings[0]["HostPort"]) if bindings else None
-
-
-def _tar(files: dict[str, str]) -> bytes:
-    """A tar archive of text files, readable by the balancer's non-root user."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
-            archive.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-

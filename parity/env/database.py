@@ -19,7 +19,7 @@ import docker.errors
 from parity.engine.images import declared_volumes, ensure_image, image_present, local_image
 from parity.engine.state import exit_state
 from parity.env import locale, pgtemplate
-from parity.env.placement import Placement
+from parity.env.placement import Placement, published_port
 from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
 from parity.profile.models import DatabaseSpec
@@ -450,13 +450,12 @@ def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[]
     container.reload()
     passwords = setup.passwords
     redact = [passwords.app, passwords.admin]
-    bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get("5432/tcp")
-    if not bindings:  # it exited at once: no port was ever published
+    port = published_port(container, 5432)
+    if port is None:  # it exited at once: no port was ever published
         raise EnvError(
             f"the database container exited as it started:\n{logs_tail(container, redact)}",
             "check database.image / database.version and database.settings in the profile",
         )
-    port = int(bindings[0]["HostPort"])
 
     ca_path: Path | None = None
     if server_tls:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import docker
 
@@ -27,3 +28,9 @@ class Placement:
     def labels(self, role: str) -> dict[str, str]:
         """The labels a resource of this role carries from birth."""
         return self.labelled(role)
+
+
+def published_port(container: Any, port: int) -> int | None:
+    """The port on 127.0.0.1 the container's `port` is published on (after a start or restart)."""
+    bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{port}/tcp") or []
+    return int(bindings[0]["HostPort"]) if bindings else None

@@ -24,7 +24,7 @@ from parity.env.database import (
     logs_tail,
     render_url,
 )
-from parity.env.placement import Placement
+from parity.env.placement import Placement, published_port
 from parity.errors import EnvError
 from parity.profile.models import DatabaseSpec, PoolerSpec
 
@@ -121,11 +121,10 @@ def start_pooler(placement: Placement, db: Database, spec: DatabaseSpec) -> Pool
     except docker.errors.APIError as exc:
         raise EnvError(f"the pooler ({pooler.image}) could not start: {exc.explanation or exc}",
                        f"check the image with `docker run --rm {pooler.image} /usr/bin/pgbouncer --version`") from None
-    bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{POOLER_PORT}/tcp") or []
-    if not bindings:
+    port = published_port(container, POOLER_PORT)
+    if port is None:
         raise EnvError(f"the pooler exited as it started:\n{logs_tail(container, db.redact)}",
                        f"check the image {pooler.image} (it must read {CONFIG_FILE})")
-    port = int(bindings[0]["HostPort"])
     template = spec.url_template()
     endpoint = PoolerEndpoint(
         container_id=str(container.id), host_port=port, port=POOLER_PORT, mode=pooler.mode, migrations=pooler.migrations == "pooler",

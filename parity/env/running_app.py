@@ -17,8 +17,8 @@ from parity.engine import labels as L
 from parity.engine.state import Exited, exit_state
 from parity.env.app import APP_ALIAS
 from parity.env.app_requests import Target
-from parity.env.balancer import Balancer, published_port, start_balancer
-from parity.env.placement import Placement
+from parity.env.balancer import Balancer, start_balancer
+from parity.env.placement import Placement, published_port
 from parity.env.probe import DEFAULT_PROBE, probe_once
 from parity.env.termination import Termination, terminate
 from parity.evidence import excerpt, tail
