@@ -86,7 +86,6 @@ class App:
         self.say = say
         self.replicas: list[Replica] = []
         self.balancer: Balancer | None = None
-        self._started = False  # every replica started (one that could not start: no URL)
 
     @property
     def probe(self) -> StartupProbe:
@@ -106,7 +105,9 @@ class App:
         app started)."""
         if self.balancer is not None:
             return self.balancer.url
-        return self.replicas[0].url if self._started and self.replicas else None
+        # Only once every replica started: one that could not start leaves the app without a URL.
+        started = len(self.replicas) == len(self.names)
+        return self.replicas[0].url if started and self.replicas else None
 
     def start(self) -> dict[str, float]:
         """Start every replica at once, as a Deployment's pods start; when each started (its probe
@@ -123,7 +124,6 @@ class App:
         error = next((e for f in starts if (e := f.exception()) is not None), None)
         if error is not None:
             raise error
-        self._started = True
         return started
 
     def _start_timed(self, name: str) -> tuple[Replica, float]:
