@@ -177,6 +177,23 @@ class PoolerSpec(Strict):
         return self
 
 
+class RolesSpec(Strict):
+    """The roles the server's clients connect as: production often migrates as the owner and
+    serves as a DML-only role."""
+
+    migrations: Literal["owner", "superuser"] = "owner"  # migrations, data.seed, data.restore
+    app: Literal["owner", "dml"] = "owner"  # the app, smoke, and whatever gets the app's URL
+    default_privileges: bool = False  # ALTER DEFAULT PRIVILEGES: dml gets every new table
+
+
+class FailoverSpec(Strict):
+    """The server goes away mid-step and comes back with its data at the same address."""
+
+    at: Literal["migrations", "startup", "smoke", "traffic"]
+    after: Duration = 2.0  # into that step
+    downtime: Duration = 10.0  # open connections are cut at its start; new ones fail this long
+
+
 class DatabaseSpec(Strict):
     """The database a profile asks for."""
 
@@ -201,6 +218,13 @@ class DatabaseSpec(Strict):
     # Variables for apps that do not read DATABASE_URL (PGHOST, DB_PASSWORD, ...), templated like url.
     env: Annotated[EnvMap, AfterValidator(_database_templates)] = Field(default_factory=dict)
     pooler: PoolerSpec | None = None
+    # What a provider gives on top of plain Postgres (a preset of the keys here; a key set wins).
+    provider: Literal["vanilla", "rds", "cloudsql", "azure", "supabase", "neon"] | None = None
+    instance: str | None = None  # the provider's instance class: memory and max_connections
+    # The allow-list: CREATE EXTENSION of anything else is refused in the server; None: no list.
+    extensions: list[Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_-]{0,62}$")]] | None = None
+    roles: RolesSpec | None = None
+    failover: FailoverSpec | None = None
 
     @model_validator(mode="after")
     def _pooler_on_postgres(self) -> DatabaseSpec:
