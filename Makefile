@@ -52,6 +52,7 @@ example-venv: example/.venv/.installed
 REALAPPS := tests/integration/realapps
 WAGTAIL  := $(REALAPPS)/wagtail
 IHM      := $(REALAPPS)/ihatemoney
+SAUTILS  := $(REALAPPS)/sautils
 NODEPG   := $(REALAPPS)/nodepg
 
 $(REALAPPS)/%/wheelhouse/.done: $(REALAPPS)/%/requirements.txt | venv
@@ -83,7 +84,14 @@ $(NODEPG)/node_modules/.installed: $(NODEPG)/package.json $(NODEPG)/package-lock
 	cd $(NODEPG) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-realapps: $(WAGTAIL)/mysite/mysite/settings/local.py $(IHM)/wheelhouse/.done $(IHM)/node_modules/.installed \
+# SQLAlchemy-Utils' own test suite (its sdist), run through the pytest plugin.
+$(SAUTILS)/src/.done: $(SAUTILS)/requirements.txt $(BIN)/.installed
+	rm -rf $(SAUTILS)/src $(SAUTILS)/sdist && mkdir -p $(SAUTILS)/src
+	$(BIN)/pip download -q --no-deps --no-binary :all: -r $(SAUTILS)/requirements.txt -d $(SAUTILS)/sdist
+	tar xzf $(SAUTILS)/sdist/*.tar.gz -C $(SAUTILS)/src --strip-components=1
+	touch $@
+
+realapps: $(SAUTILS)/src/.done $(WAGTAIL)/mysite/mysite/settings/local.py $(IHM)/wheelhouse/.done $(IHM)/node_modules/.installed \
           $(NODEPG)/node_modules/.installed
 
 lint: venv
@@ -116,4 +124,4 @@ bench: venv engine images wheelhouse example-venv
 clean:
 	-$(PARITY) down --all
 	rm -rf $(VENV) example/wheelhouse example/.venv demo-report.*
-	rm -rf $(WAGTAIL)/.venv $(WAGTAIL)/wheelhouse $(WAGTAIL)/mysite $(IHM)/wheelhouse $(IHM)/node_modules $(IHM)/reports
+	rm -rf $(SAUTILS)/src $(SAUTILS)/sdist $(WAGTAIL)/.venv $(WAGTAIL)/wheelhouse $(WAGTAIL)/mysite $(IHM)/wheelhouse $(IHM)/node_modules $(IHM)/reports

@@ -35,6 +35,13 @@ class EnvError(ParityError):
     exit_code = 3
 
 
+class StepFailed(ParityError):
+    """A step an environment needs (database, data, migrations, startup) failed where nothing is
+    compared (`parity.environment`, the pytest plugin): the step's own words (exit 1)."""
+
+    exit_code = 1
+
+
 class ImageLacks(EnvError):
     """The profile's image cannot make what the profile asks for (a locale it does not have): no
     result of the profile, the run stops (exit 3)."""

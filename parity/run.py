@@ -62,6 +62,8 @@ class Kept:
     profile: str
     env_id: str
     exports: dict[str, str] = field(default_factory=dict)
+    # What a command on this machine gets from parity (secrets included): never printed.
+    environment: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -90,6 +92,9 @@ class Session:
     # other side has figures to compare with.
     rehearse: bool = False
     plans: dict[str, PlanOnce] = field(default_factory=dict)  # the command's profiles' migrations plans
+    # The label mode of an environment left up: "up" outlives this process (until `parity down`);
+    # "run" is reaped by the next parity command once this process is gone (a test session's).
+    kept_mode: str = "up"
 
     def plan_of(self, loaded: LoadedProfile) -> PlanOnce:
         """The profile's migrations plan: the one the check before the run read for the command's
@@ -358,7 +363,8 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
         elif say:
             say(redactor.text(message))
 
-    env = Environment(client, loaded, root, mode="up" if keep else "run", progress=note, cancel=session.cancel)
+    env = Environment(client, loaded, root, mode=session.kept_mode if keep else "run", progress=note,
+                      cancel=session.cancel)
     ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
                       redactor=redactor, progress=note, planned=session.plan_of(loaded),
                       rehearse=session.rehearse)
@@ -393,10 +399,14 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
 UP_STEPS = [step for step in STEPS if step[0] in ("database", "data", "migrations", "startup")]
 
 
-def start_environment(project: Project, name: str, say: Callable[[str], None]) -> tuple[ProfileRun, Kept]:
-    """`parity up`: database, migrations and app of one profile, left running for a developer."""
+def start_environment(project: Project, name: str, say: Callable[[str], None], *,
+                      owned: bool = False) -> tuple[ProfileRun, Kept]:
+    """`parity up`: database, migrations and app of one profile, left running for a developer
+    (`owned`: for this process only, as a test session's: reaped once it is gone)."""
     loaded = project.profile(name)
     session, values = _prepare(project, {name: loaded}, say)
+    if owned:
+        session.kept_mode = "run"
     run = session.run_profile(loaded, values[name], keep=True, steps=UP_STEPS)
     database = run.steps.get("database")
     if database is not None and database.status == "error":
@@ -459,4 +469,4 @@ def _kept(ctx: StepContext) -> Kept:
             exports.update(db.variables(ctx.profile.database.env, "host"))
     if ctx.app is not None and ctx.app.url:
         exports["APP_URL"] = ctx.app.url
-    return Kept(ctx.env.loaded.name, ctx.env.env_id, exports)
+    return Kept(ctx.env.loaded.name, ctx.env.env_id, exports, ctx.provided_environment("app"))
