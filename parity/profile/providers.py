@@ -166,6 +166,7 @@ PROVIDERS: dict[str, Provider] = {
         instances={
             "micro": Instance(1 * GiB, 60), "small": Instance(2 * GiB, 90), "medium": Instance(4 * GiB, 120),
             "large": Instance(8 * GiB, 160), "xl": Instance(16 * GiB, 240), "2xl": Instance(32 * GiB, 380),
+            "4xl": Instance(64 * GiB, 480),
         },
     ),
     "neon": Provider(
