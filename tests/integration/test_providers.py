@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -10,7 +11,11 @@ import pytest
 from parity.env.environment import Environment
 from parity.profile.models import DatabaseSpec
 from parity.profile.providers import PROVIDERS, admin_role_sql
+from parity.project import Project
+from parity.run import RunOptions, run
+from tests.conftest import parity_resources
 from tests.integration import projects
+from tests.integration.projects import make_project
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +77,24 @@ def test_every_providers_role_layout_is_valid_sql(rds: Environment) -> None:
     assert [m for (m,) in members] == ["anon", "authenticated", "azure_pg_admin", "cloudsqlsuperuser",
                                        "neon_superuser", "service_role"]
     assert timeouts == [("anon", ["statement_timeout=3s"]), ("authenticated", ["statement_timeout=8s"])]
+
+
+NAMES = ["banana", "Apple", "cherry", "Zebra"]
+LISTING = ("migrations: {command: [python, scripts/migrate.py, sql/001_names.sql], run_in: host}\n"
+           "smoke: {command: [python, scripts/listing_order.py, " + ", ".join(sorted(NAMES)) + "]}\n")
+
+
+def test_explain_names_the_key_inside_the_preset_not_the_provider(docker_client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A listing written against a byte-ordered laptop; RDS's preset brings en_US.UTF-8 (and TLS,
+    # a non-superuser role, its extensions): explain must single out the locale.
+    sql = {"001_names.sql": "CREATE TABLE names (name text NOT NULL);\n"
+                            "INSERT INTO names VALUES " + ", ".join(f"('{n}')" for n in NAMES) + ";\n"}
+    project = make_project(tmp_path / "p", {"local": "database: {version: '15', locale: C.UTF-8}\n" + LISTING,
+                                            "prod": "database: {version: '15', provider: rds}\n" + LISTING}, sql)
+    result = run(Project.at(project), RunOptions(target="prod", explain=True)).result
+    assert result.verdict == "divergent", result.divergences
+    (divergence,) = result.divergences
+    assert (divergence.step, divergence.cause, divergence.cause_confidence) == ("smoke", "database.locale", "confirmed")
+    tried = {key for experiment in divergence.experiments for key in experiment.keys}
+    assert {"database.provider", "database.ssl", "database.superuser"} <= tried  # each flipped, none reproduced it
+    assert not parity_resources(docker_client, tmp_path)
