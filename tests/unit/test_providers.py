@@ -166,3 +166,13 @@ def test_each_provider_hands_out_its_own_admin_role_layout() -> None:
     assert "ALTER ROLE authenticated SET statement_timeout = '8s';" in supabase
     assert "CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;" in supabase
     assert admin_role_sql(DatabaseSpec(provider="vanilla"), "app") == ""
+
+
+def test_an_unknown_provider_exits_2_naming_the_known_ones(tmp_path: Path) -> None:
+    (tmp_path / "profiles").mkdir()
+    write_profile(tmp_path, "prod", "database:\n  provider: heroku\n")
+    result = subprocess.run([sys.executable, "-m", "parity", "profiles", "show", "prod"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "prod.yaml:2:3: database.provider: Input should be 'vanilla', 'rds', 'cloudsql', 'azure'" in result.stderr
+    assert "fix:" in result.stderr and "Traceback" not in result.stderr
