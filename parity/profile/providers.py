@@ -186,6 +186,7 @@ PROVIDERS: dict[str, Provider] = {
     ),
 }
 
+_DEFAULTS = DatabaseSpec.model_fields
 _CLOUDSQL_CUSTOM = re.compile(r"db-custom-(\d+)-(\d+)")
 
 
@@ -222,18 +223,19 @@ def preset(database: dict[str, Any]) -> dict[str, Any]:
                                f"add database.provider ({', '.join(p for p in PROVIDERS if p != 'vanilla')})")
         return {}
     provider = PROVIDERS.get(str(name))
-    if provider is None or database.get("engine", "postgres") != "postgres":
+    if provider is None or database.get("engine", _DEFAULTS["engine"].default) != "postgres":
         return {}  # the model says what is wrong with it
-    version = str(database.get("version", "15"))
-    if provider.majors and version not in provider.majors:
+    version = str(database.get("version", _DEFAULTS["version"].default))
+    major = version.split(".")[0]  # 16.4 is a minor of 16
+    if provider.majors and major not in provider.majors:
         raise PresetError(
             "version", f"database.version {version} is not a major {provider.name} offers (it offers "
             f"{', '.join(provider.majors)})",
             f"set database.version to one of {', '.join(provider.majors)}, or change database.provider")
     keys: dict[str, Any] = {}
     if provider.name != "vanilla":
-        major = int(version) if version.isdigit() else 0
-        keys.update(ssl=provider.ssl_for(major), superuser=False, extensions=list(provider.extensions))
+        keys.update(ssl=provider.ssl_for(int(major) if major.isdigit() else 0), superuser=False,
+                    extensions=list(provider.extensions))
         if provider.locale:
             keys["locale"] = provider.locale
         if provider.settings:
@@ -256,11 +258,12 @@ def admin_role_sql(database: DatabaseSpec, owner: str) -> str:
     spec = PROVIDERS.get(role_layout(database))
     if spec is None:
         return ""
-    major = int(database.version) if database.version.isdigit() else 99
+    major = database.version.split(".")[0]
     lines = [f"ALTER ROLE {owner} {' '.join(spec.owner_attributes)};"]
     if spec.group:
         lines.append(f"CREATE ROLE {spec.group} NOLOGIN {' '.join(spec.owner_attributes)};")
-        lines += [f"GRANT {role} TO {spec.group};" for role, since in spec.group_members_of if major >= since]
+        lines += [f"GRANT {role} TO {spec.group};" for role, since in spec.group_members_of
+                  if not major.isdigit() or int(major) >= since]
         lines.append(f"GRANT {spec.group} TO {owner};")
     for role in spec.api_roles:
         lines.append(f"CREATE ROLE {role.name} NOLOGIN NOINHERIT {role.attributes};".replace(" ;", ";"))

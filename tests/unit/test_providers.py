@@ -40,6 +40,7 @@ def test_an_rds_preset_is_ordinary_keys_with_the_provider_kept(tmp_path: Path) -
 def test_rds_forces_tls_from_15_on_only(tmp_path: Path) -> None:
     assert _database(tmp_path, prod="database: {provider: rds, version: 14}\n").ssl == "optional"
     assert _database(tmp_path, prod="database: {provider: rds, version: 15}\n").ssl == "required"
+    assert _database(tmp_path, prod="database: {provider: rds, version: '16.4'}\n").ssl == "required"  # a minor
 
 
 def test_a_key_set_beside_the_provider_wins_and_settings_merge_setting_by_setting(tmp_path: Path) -> None:
