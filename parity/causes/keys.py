@@ -13,11 +13,13 @@ from parity.profile.models import Profile
 
 # Not behaviour: what a profile is called and where it came from.
 _NOT_KEYS = ("description", "extends")
+# Names of what other keys hold: an instance class is its database.memory and max_connections.
+_LABELS = frozenset({"database.instance"})
 # Keys that only mean something to a Postgres server; on a SQLite file they do nothing.
 POSTGRES_ONLY = frozenset({
     "database.version", "database.image", "database.ssl", "database.superuser", "database.memory",
     "database.max_connections", "database.settings", "database.locale", "database.icu_locale",
-    "database.pooler",
+    "database.pooler", "database.provider",
 })
 # Keys that only make sense together. The first key of each is the one a cause is named after
 # when it differs (database.version rather than database.image, secrets.source rather than path).
@@ -75,7 +77,7 @@ def profile_keys(profile: Profile) -> dict[str, Any]:
         if body is None:
             keys[section] = None
         else:
-            keys.update({f"{section}.{key}": value for key, value in body.items()})
+            keys.update({f"{section}.{key}": value for key, value in body.items() if f"{section}.{key}" not in _LABELS})
     return keys
 
 

@@ -22,6 +22,7 @@ from parity.env import locale, pgtemplate
 from parity.env.placement import Placement, published_port
 from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
+from parity.profile import providers
 from parity.profile.models import DatabaseSpec
 
 T = TypeVar("T")
@@ -290,8 +291,9 @@ def initdb(spec: DatabaseSpec, passwords: Passwords) -> tuple[dict[str, str], di
     else:
         environment.update(POSTGRES_USER=ADMIN_ROLE, POSTGRES_PASSWORD=passwords.admin)
     files: dict[str, bytes] = {}
-    if not spec.superuser:
-        script = app_role_sql(spec.name, passwords.app)
+    # The provider's admin role layout (rds_superuser...) around the app role, superuser or not.
+    script = ("" if spec.superuser else app_role_sql(spec.name, passwords.app)) + providers.admin_role_sql(spec, APP_ROLE)
+    if script:
         files["/"] = archive({"docker-entrypoint-initdb.d/50-parity-app-role.sql": (script, 0o644)})
     return environment, files
 

@@ -24,6 +24,7 @@ from parity.engine.state import exit_state
 from parity.env import locale
 from parity.env.placement import Placement
 from parity.env.tls import INSTALL_TLS_SH
+from parity.profile import providers
 from parity.profile.models import DatabaseSpec
 
 # Where the environments' clusters live (database.PGDATA): outside /var/lib/postgresql, where
@@ -106,7 +107,9 @@ def template_for(placement: Placement, initdb: Initdb, spec: DatabaseSpec,
     # Everything the entrypoint reads (database name, superuser, the locale's initdb arguments):
     # clusters made differently never share a template.
     variables = json.dumps(initdb.environment, sort_keys=True)
-    key = hashlib.sha256(f"{initdb.base.id}|{spec.superuser}|{variables}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
+    # A provider's roles come in an init script: its name joins the key (nothing without one).
+    layout = f"|{providers.role_layout(spec)}" if providers.role_layout(spec) else ""
+    key = hashlib.sha256(f"{initdb.base.id}|{spec.superuser}{layout}|{variables}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
     ref = f"{TEMPLATE_REPO}:{key}"
     try:
         placement.client.images.get(ref)

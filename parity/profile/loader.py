@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from parity.errors import ProfileError
+from parity.profile import providers
 from parity.profile.models import Profile
 
 KeyPath = tuple[str | int, ...]
@@ -50,7 +51,11 @@ def list_profiles(profiles_dir: Path) -> list[str]:
 
 def load_profile(profiles_dir: Path, name: str) -> LoadedProfile:
     """Load one profile, following `extends`, and validate it against the format."""
-    data, positions, files = _resolve(profiles_dir, name, chain=())
+    layers = _chain(profiles_dir, name, chain=())
+    data = _fold(layers)
+    positions = {key: at for layer in layers for key, at in layer.positions.items()}
+    files = tuple(layer.file for layer in layers)
+    data = _with_preset(layers, data, positions)
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
@@ -73,24 +78,59 @@ def load_all(profiles_dir: Path) -> tuple[list[LoadedProfile], list[ProfileError
 _FIX = "correct the profile (see the profile format in the README, or `parity profiles schema`)"
 
 
-def _resolve(
-    profiles_dir: Path, name: str, chain: tuple[str, ...]
-) -> tuple[dict[str, Any], dict[KeyPath, Position], tuple[Path, ...]]:
+@dataclass(frozen=True)
+class _Layer:
+    """One profile file of an `extends` chain: what it says, and where."""
+
+    data: dict[str, Any]
+    positions: dict[KeyPath, Position]
+    file: Path
+
+
+def _chain(profiles_dir: Path, name: str, chain: tuple[str, ...]) -> list[_Layer]:
+    """The files a profile is made of, the one it extends first (itself last)."""
     if name in chain:
         cycle = " -> ".join((*chain, name))
         raise ProfileError(f"profiles extend each other in a cycle: {cycle}", "remove one `extends`")
     path = _find_file(profiles_dir, name, chain)
     data, positions = parse_yaml(path)
+    layer = _Layer(data, positions, path)
     parent = data.get("extends")
     if parent is None:
-        return data, positions, (path,)
+        return [layer]
     if not isinstance(parent, str) or not parent:
         raise ProfileError(
             f"{positions.get(('extends',), path)}: `extends` takes a profile name, got {parent!r}",
             "write e.g. `extends: base` for profiles/base.yaml",
         )
-    base, base_positions, base_files = _resolve(profiles_dir, parent, (*chain, name))
-    return _merge(base, data), {**base_positions, **positions}, (*base_files, path)
+    return [*_chain(profiles_dir, parent, (*chain, name)), layer]
+
+
+def _fold(layers: list[_Layer]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged = _merge(merged, layer.data)
+    return merged
+
+
+def _with_preset(layers: list[_Layer], data: dict[str, Any], positions: dict[KeyPath, Position]) -> dict[str, Any]:
+    """The profile with its database.provider's preset laid under the file that names the
+    provider: keys set there, or in a profile extending it, win over the preset; keys of the
+    profiles it extends do not."""
+    database = data.get("database")
+    if not isinstance(database, dict):
+        return data
+    try:
+        keys = providers.preset(database)
+    except providers.PresetError as exc:
+        where = positions.get(("database", exc.key)) or positions.get(("database", "provider"))
+        raise ProfileError(f"{where}: {exc.message}" if where else exc.message, exc.fix) from None
+    if not keys:
+        return data
+    naming = max(i for i, layer in enumerate(layers)
+                 if isinstance(layer.data.get("database"), dict) and "provider" in layer.data["database"])
+    preset_layer = _Layer({"database": keys}, {}, layers[naming].file)
+    return _fold([*layers[:naming], preset_layer, *layers[naming:]])
 
 
 def _find_file(profiles_dir: Path, name: str, chain: tuple[str, ...]) -> Path:

@@ -220,7 +220,7 @@ class DatabaseSpec(Strict):
     pooler: PoolerSpec | None = None
     # What a provider gives on top of plain Postgres (a preset of the keys here; a key set wins).
     provider: Literal["vanilla", "rds", "cloudsql", "azure", "supabase", "neon"] | None = None
-    instance: str | None = None  # the provider's instance class: memory and max_connections
+    instance: ScalarText | None = None  # the provider's instance class: memory and max_connections
     # The allow-list: CREATE EXTENSION of anything else is refused in the server; None: no list.
     extensions: list[Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_-]{0,62}$")]] | None = None
     roles: RolesSpec | None = None
@@ -230,6 +230,9 @@ class DatabaseSpec(Strict):
     def _pooler_on_postgres(self) -> DatabaseSpec:
         if self.pooler is not None and self.engine != "postgres":
             raise ValueError("pooler stands in front of a Postgres server: remove pooler, or use "
+                             "engine: postgres")
+        if self.provider is not None and self.engine != "postgres":
+            raise ValueError(f"provider {self.provider} runs Postgres servers: remove provider, or use "
                              "engine: postgres")
         return self
 
