@@ -68,7 +68,8 @@ def cli(project_dir: str | None, profiles_dir: str | None) -> None:
 
 def _run_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
-        click.option("--profile", "target", required=True, help="The profile to check, e.g. prod."),
+        click.option("--profile", "targets", required=True, multiple=True,
+                     help="The profile to check, e.g. prod; repeat it to check several against one baseline run."),
         click.option("--baseline", default="local", show_default=True, help="The profile to compare against."),
         click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write the JSON report here."),
@@ -88,7 +89,7 @@ def _run_options(func: Callable[..., Any]) -> Callable[..., Any]:
               help="Settle each divergence's cause by experiment (as `parity explain`); slower.")
 @_project_options
 @click.pass_context
-def run_command(ctx: click.Context, target: str, baseline: str, json_path: Path | None, junit_path: Path | None,
+def run_command(ctx: click.Context, targets: tuple[str, ...], baseline: str, json_path: Path | None, junit_path: Path | None,
                 markdown_path: Path | None, keep: bool, explain: bool, project_dir: str | None,
                 profiles_dir: str | None) -> None:
     """Run the baseline and the target profile side by side and report every difference.
@@ -103,7 +104,8 @@ def run_command(ctx: click.Context, target: str, baseline: str, json_path: Path 
     from parity.report import ReportFiles
     from parity.run import RunOptions
 
-    _run(_project(ctx, project_dir, profiles_dir), RunOptions(target, baseline, keep=keep, explain=explain),
+    _run(_project(ctx, project_dir, profiles_dir),
+         RunOptions(targets[0], baseline, keep=keep, explain=explain, more_targets=targets[1:]),
          ReportFiles(json=json_path, junit=junit_path, markdown=markdown_path))
 
 
@@ -111,7 +113,7 @@ def run_command(ctx: click.Context, target: str, baseline: str, json_path: Path 
 @_run_options
 @_project_options
 @click.pass_context
-def explain_command(ctx: click.Context, target: str, baseline: str, json_path: Path | None, junit_path: Path | None,
+def explain_command(ctx: click.Context, targets: tuple[str, ...], baseline: str, json_path: Path | None, junit_path: Path | None,
                     markdown_path: Path | None, keep: bool, project_dir: str | None, profiles_dir: str | None) -> None:
     """Run both profiles, then find which profile key causes each divergence, by experiment.
 
@@ -127,7 +129,8 @@ def explain_command(ctx: click.Context, target: str, baseline: str, json_path: P
     from parity.report import ReportFiles
     from parity.run import RunOptions
 
-    _run(_project(ctx, project_dir, profiles_dir), RunOptions(target, baseline, keep=keep, explain=True),
+    _run(_project(ctx, project_dir, profiles_dir),
+         RunOptions(targets[0], baseline, keep=keep, explain=True, more_targets=targets[1:]),
          ReportFiles(json=json_path, junit=junit_path, markdown=markdown_path))
 
 
@@ -136,13 +139,20 @@ def _run(project: Project, options: RunOptions, reports: ReportFiles) -> None:
     from parity import commands
     from parity.console import err, out
     from parity.report import render_terminal, write_reports
+    from parity.report.combined import exit_code
 
-    if options.target == options.baseline:
+    if options.baseline in options.targets:
         raise click.UsageError(
-            f"--profile and --baseline are both {options.target!r}: compare two different profiles")
+            f"--profile and --baseline are both {options.baseline!r}: compare two different profiles")
+    twice = sorted({name for name in options.targets if options.targets.count(name) > 1})
+    if twice:
+        raise click.UsageError(f"--profile {', '.join(twice)} is given twice: name each target once")
     outcome = commands.run(project, options)
-    render_terminal(outcome.result, out)
-    written = write_reports(outcome.result, reports, redactor=outcome.redactor)
+    for result in outcome.results:
+        if len(outcome.results) > 1:
+            out.rule(f"{result.target} against {result.baseline}")
+        render_terminal(result, out)
+    written = write_reports(outcome.results, reports, redactor=outcome.redactor)
     for path in written:
         err.print(f"wrote {path}")
     for kept in outcome.kept:
@@ -151,7 +161,7 @@ def _run(project: Project, options: RunOptions, reports: ReportFiles) -> None:
             click.echo(f"  {key}={value}")
     if outcome.kept:
         click.echo("remove them with: parity down --all")
-    sys.exit(outcome.result.exit_code)
+    sys.exit(exit_code(outcome.results))
 
 
 @cli.command()
@@ -203,6 +213,43 @@ def down(ctx: click.Context, profile_name: str | None, all_: bool, project_dir: 
     if removed.failed:
         raise EnvError(f"could not remove: {', '.join(removed.failed)}",
                        "check `docker ps -a --filter label=io.parity.managed=true` and try again")
+
+
+@cli.group()
+def report() -> None:
+    """Work with the reports `parity run --json` wrote."""
+
+
+@report.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the merged JSON report here (one report per target under \"targets\").")
+@click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one JUnit XML report of every target here.")
+@click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one Markdown report of every target here (a CI job summary).")
+def report_merge(reports: tuple[Path, ...], json_path: Path | None, junit_path: Path | None,
+                 markdown_path: Path | None) -> None:
+    """Merge the JSON reports of several targets (a CI matrix's jobs) into one.
+
+    \b
+    Prints each target's summary and writes the merged reports asked for. Exit code: the worst
+    of the merged runs (0 all parity, 1 a divergence, 3 a run parity could not complete).
+    """
+    from parity.console import err, out
+    from parity.redact import Redactor
+    from parity.report import ReportFiles, render_terminal, write_reports
+    from parity.report.combined import exit_code, load_reports
+
+    results = load_reports(list(reports))
+    for result in results:
+        out.rule(f"{result.target} against {result.baseline}")
+        render_terminal(result, out)
+    # The reports were redacted when they were written; there is nothing more to hide.
+    for path in write_reports(results, ReportFiles(json=json_path, junit=junit_path, markdown=markdown_path),
+                              redactor=Redactor([])):
+        err.print(f"wrote {path}")
+    sys.exit(exit_code(results))
 
 
 @cli.group()

@@ -56,7 +56,7 @@ def run(project: Project, options: RunOptions) -> RunOutcome:
     from parity.progress import RunProgress
     from parity.run import run as run_profiles
 
-    with RunProgress(err, [options.baseline, options.target]) as board:
+    with RunProgress(err, [options.baseline, *options.targets]) as board:
         return run_profiles(project, options, board, progress)
 
 

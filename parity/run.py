@@ -53,6 +53,12 @@ class RunOptions:
     baseline: str = "local"
     keep: bool = False
     explain: bool = False
+    more_targets: tuple[str, ...] = ()  # further --profile: each compared with the one baseline run
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Every target, in the order given."""
+        return (self.target, *self.more_targets)
 
 
 @dataclass
@@ -68,11 +74,13 @@ class Kept:
 
 @dataclass
 class RunOutcome:
-    """The result, the redactor that saw every secret, and what --keep left running."""
+    """The result (of the first target), the redactor that saw every secret, what --keep left
+    running, and every target's result in order."""
 
     result: RunResult
     redactor: Redactor
     kept: list[Kept] = field(default_factory=list)
+    results: list[RunResult] = field(default_factory=list)
 
 
 @dataclass
@@ -142,8 +150,9 @@ class Session:
 
 def run(project: Project, options: RunOptions, progress: RunProgress | None = None,
         say: Callable[[str], None] = lambda _m: None) -> RunOutcome:
-    """Run both profiles and compare them. Profile and secret errors surface before anything starts."""
-    loaded = {name: project.profile(name) for name in (options.baseline, options.target)}
+    """Run the baseline once and every target beside it, and compare each target with it. Profile
+    and secret errors surface before anything starts."""
+    loaded = {name: project.profile(name) for name in (options.baseline, *options.targets)}
     session, values = _prepare(project, loaded, say, progress)
     runs: dict[str, ProfileRun] = {}
 
@@ -157,37 +166,47 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     for name, exc in errors.items():
         runs[name] = ProfileRun(name=name, steps={"database": StepResult(
             status="error", summary="parity could not run this profile", detail=session.redactor.text(repr(exc)))})
-    from parity.diff import compare
-
-    base, target = runs[options.baseline], runs[options.target]
-    base_profile, target_profile = loaded[options.baseline].profile, loaded[options.target].profile
-    divergences, failures = compare(base, target, base_profile, target_profile)
-    if options.explain and divergences and not errors:
-        divergences = _explain(session, options, loaded, base, divergences)
-    errored = any(s.status == "error" and n == "database" for r in runs.values() for n, s in r.steps.items())
-    verdict: Verdict = "error" if errored and not divergences else "divergent" if divergences or failures else "parity"
-    result = RunResult(verdict=verdict, baseline=options.baseline, target=options.target,
-                       profiles={options.baseline: base, options.target: target},
-                       divergences=divergences, failures=failures, duration_s=round(time.monotonic() - started, 3))
+    results = [_judge(session, (options.baseline, target), loaded, runs, explain=options.explain and not errors)
+               for target in options.targets]
+    for result in results:
+        result.duration_s = round(time.monotonic() - started, 3)
     kept = [_kept(session.contexts[name]) for name in loaded
             if name in session.contexts and session.contexts[name].env.keep]
-    return RunOutcome(result=session.redactor.result(result), redactor=session.redactor, kept=kept)
+    safe = [session.redactor.result(result) for result in results]
+    return RunOutcome(result=safe[0], redactor=session.redactor, kept=kept, results=safe)
 
 
-def _explain(session: Session, options: RunOptions, loaded: dict[str, LoadedProfile], base_run: ProfileRun,
+def _judge(session: Session, sides: tuple[str, str], loaded: dict[str, LoadedProfile], runs: dict[str, ProfileRun],
+           *, explain: bool) -> RunResult:
+    """One target against the baseline: its divergences (settled by experiment with `explain`),
+    the failures of both, the verdict."""
+    from parity.diff import compare
+
+    base, target = runs[sides[0]], runs[sides[1]]
+    divergences, failures = compare(base, target, loaded[sides[0]].profile, loaded[sides[1]].profile)
+    if explain and divergences:
+        divergences = _explain(session, sides, loaded, base, divergences)
+    errored = any(s.status == "error" and n == "database" for r in (base, target) for n, s in r.steps.items())
+    verdict: Verdict = "error" if errored and not divergences else "divergent" if divergences or failures else "parity"
+    return RunResult(verdict=verdict, baseline=sides[0], target=sides[1], profiles={sides[0]: base, sides[1]: target},
+                     divergences=divergences, failures=failures)
+
+
+def _explain(session: Session, sides: tuple[str, str], loaded: dict[str, LoadedProfile], base_run: ProfileRun,
              divergences: list[Divergence]) -> list[Divergence]:
     """Settle each divergence's cause by experiment: the baseline run again with one group of the
     target's keys at a time, each only as far as the step its divergences appeared in."""
     from parity.explain import Sides, explain
 
-    target = loaded[options.target]
+    baseline_name, target_name = sides
+    target = loaded[target_name]
     numbers = itertools.count(1)
     names = [step for step, _ in STEPS]
 
     def execute(profile: Profile, up_to: str) -> ProfileRun:
         if session.cancel.is_set():
             raise Cancelled
-        name = f"{options.target}-x{next(numbers)}"
+        name = f"{target_name}-x{next(numbers)}"
         if session.board:
             session.board.note(name, profile.description or "experiment")
         flipped = LoadedProfile(name=name, profile=profile, files=target.files)
@@ -197,8 +216,8 @@ def _explain(session: Session, options: RunOptions, loaded: dict[str, LoadedProf
     explained: list[Divergence] = []
 
     def search() -> None:
-        sides = Sides(loaded[options.baseline].profile, target.profile, base_run, (options.baseline, options.target))
-        explained.extend(explain(divergences, sides, execute, workers=experiment_workers()))
+        pair = Sides(loaded[baseline_name].profile, target.profile, base_run, sides)
+        explained.extend(explain(divergences, pair, execute, workers=experiment_workers()))
 
     session.in_threads({"explain": search})
     return explained or divergences

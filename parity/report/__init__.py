@@ -48,17 +48,16 @@ class ReportFiles:
     markdown: Path | None = None
 
 
-def write_reports(result: RunResult, files: ReportFiles, *, redactor: Redactor) -> list[Path]:
-    """Redact `result` once, write each requested report (creating directories), return the paths."""
-    from parity.report.json_report import render_json
-    from parity.report.junit import render_junit
-    from parity.report.markdown import render_markdown
+def write_reports(result: RunResult | list[RunResult], files: ReportFiles, *, redactor: Redactor) -> list[Path]:
+    """Redact the run (or several targets' runs) once, write each requested report (creating
+    directories), return the paths. Several targets: one report per target under "targets"."""
+    from parity.report.combined import render_json_many, render_junit_many, render_markdown_many
 
-    safe = redactor.result(result)
+    safe = [redactor.result(r) for r in (result if isinstance(result, list) else [result])]
     renderers = [
-        (files.json, render_json),
-        (files.junit, render_junit),
-        (files.markdown, render_markdown),
+        (files.json, render_json_many),
+        (files.junit, render_junit_many),
+        (files.markdown, render_markdown_many),
     ]
     written: list[Path] = []
     for path, render in renderers:
