@@ -18,7 +18,7 @@ import docker.errors
 
 from parity.engine.images import declared_volumes, ensure_image, image_present, local_image
 from parity.engine.state import exit_state
-from parity.env import locale, pgtemplate
+from parity.env import extensions, locale, pgtemplate
 from parity.env.placement import Placement, published_port
 from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
@@ -243,6 +243,7 @@ def postgres_command(spec: DatabaseSpec, statements: bool = False) -> list[str]:
         options["shared_preload_libraries"] = ",".join(dict.fromkeys([*libraries, "pg_stat_statements"]))
     if spec.max_connections is not None:
         options["max_connections"] = str(spec.max_connections)
+    options.update(extensions.server_options(spec))
     if spec.tls:
         options.update(
             ssl="on",
@@ -290,16 +291,17 @@ def initdb(spec: DatabaseSpec, passwords: Passwords) -> tuple[dict[str, str], di
         environment.update(POSTGRES_USER=APP_ROLE, POSTGRES_PASSWORD=passwords.app)
     else:
         environment.update(POSTGRES_USER=ADMIN_ROLE, POSTGRES_PASSWORD=passwords.admin)
-    files: dict[str, bytes] = {}
+    allow_list, scripts = extensions.initdb_files(spec)
+    environment.update(allow_list)
     # The provider's admin role layout (rds_superuser...) around the app role, superuser or not.
     script = ("" if spec.superuser else app_role_sql(spec.name, passwords.app)) + providers.admin_role_sql(spec, APP_ROLE)
     if script:
-        files["/"] = archive({"docker-entrypoint-initdb.d/50-parity-app-role.sql": (script, 0o644)})
-    return environment, files
+        scripts["docker-entrypoint-initdb.d/50-parity-app-role.sql"] = (script, 0o644)
+    return environment, {"/": archive(scripts)} if scripts else {}
 
 
 # Runs as root before the image's own entrypoint (used when there is no pre-initialised cluster).
-_TLS_WRAPPER = "set -e\n" + INSTALL_TLS_SH + 'exec docker-entrypoint.sh "$@"\n'
+_START_WRAPPER = "set -e\n" + INSTALL_TLS_SH + extensions.TRUST_SH + 'exec docker-entrypoint.sh "$@"\n'
 
 
 def configure_postgres(spec: DatabaseSpec, passwords: Passwords, volumes: list[str], cluster: Cluster = Cluster(),
@@ -323,9 +325,10 @@ def configure_postgres(spec: DatabaseSpec, passwords: Passwords, volumes: list[s
         if cluster.filled:
             environment["FILLED"] = "1"
         uploads = {}
-    elif spec.tls:
-        entrypoint = ["sh", "-c", _TLS_WRAPPER, "parity-tls"]
-        environment.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
+    elif spec.tls or spec.extensions is not None:
+        entrypoint = ["sh", "-c", _START_WRAPPER, "parity-start"]
+        if spec.tls:
+            environment.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
     # The VOLUMEs the image declares (/var/lib/postgresql/data, or /var/lib/postgresql from 18 on)
     # hold nothing of ours: an empty tmpfs each, or Docker would make an anonymous volume on disk
     # at every start. (A template, and a filled cluster, declare the same ones as their image.)
@@ -378,6 +381,8 @@ def start_postgres(placement: Placement, spec: DatabaseSpec, state_dir: Path, pr
         container, db = create_postgres(placement, setup, tls, progress, state_dir)
         started = time.monotonic()
         wait_until_ready(container, db, READY_TIMEOUT_S)
+        if spec.extensions:
+            _check_extensions(db, spec, progress)
     except EnvError as exc:
         # A container that exited during initdb: its logs end with initdb's own words.
         said = locale.complaint(exc.message)
@@ -386,6 +391,16 @@ def start_postgres(placement: Placement, spec: DatabaseSpec, state_dir: Path, pr
         raise
     db.ready_s = time.monotonic() - started
     return db
+
+
+def _check_extensions(db: Database, spec: DatabaseSpec, progress: Callable[[str], None]) -> None:
+    """The allow-list against the extensions the running server has (its own control files)."""
+    import psycopg
+
+    with psycopg.connect(**db.connect_kwargs()) as conn:  # type: ignore[arg-type]
+        row = conn.execute(extensions.AVAILABLE_QUERY).fetchone()
+    assert row is not None
+    extensions.check_available(spec, int(row[0]), list(row[1]), progress)
 
 
 def _base_image(client: docker.DockerClient, image: str, progress: Callable[[str], None]) -> docker.models.images.Image:

@@ -22,6 +22,7 @@ import docker.errors
 from parity.engine.images import volumes_over
 from parity.engine.state import exit_state
 from parity.env import locale
+from parity.env.extensions import TRUST_SH
 from parity.env.placement import Placement
 from parity.env.tls import INSTALL_TLS_SH
 from parity.profile import providers
@@ -60,7 +61,7 @@ if [ -n "${PARITY_FILES:-}" ]; then
   done
   rm -rf /run/parity-init
 fi
-""" + INSTALL_TLS_SH + r"""
+""" + INSTALL_TLS_SH + TRUST_SH + r"""
 export HOME=/var/lib/postgresql
 exec setpriv --reuid=postgres --regid=postgres --init-groups postgres "$@"
 """

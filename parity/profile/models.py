@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from parity.profile import contrib
 from parity.profile.units import parse_duration, parse_rate, parse_size
 
 Duration = Annotated[
@@ -245,6 +246,17 @@ class DatabaseSpec(Strict):
             raise ValueError(f"icu_locale needs Postgres {ICU_SINCE} or later (initdb has no ICU default "
                              f"collation before {ICU_SINCE}); database.version is {version}: "
                              f"set version to {ICU_SINCE}+ or use locale instead")
+        return value
+
+    @field_validator("extensions")
+    @classmethod
+    def _shipped_for_the_major(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        # What the image really has is checked once it runs (env.extensions); this catches, before
+        # anything starts, a name Postgres of that major never ships.
+        major = contrib.major_of(str(info.data.get("version") or ""), info.data.get("image"))
+        wrong = contrib.unshipped(value, major) if value and major is not None else None
+        if wrong:
+            raise ValueError(wrong)
         return value
 
     def image_ref(self) -> str:

@@ -1,0 +1,134 @@
+"""database.extensions against live servers: the allow-list enforced inside the server, with the
+provider's own refusal, on a pre-initialised cluster and on the image's own initdb."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from parity.env import extensions
+from parity.env.environment import Environment
+from tests.integration import projects
+
+SHAPES = {
+    # An RDS-like server on 15 (template path): postgres_fdw (untrusted) is on the list.
+    "rds15": "database: {version: '15', superuser: false, provider: rds, extensions: [postgres_fdw, hstore]}\n",
+    # Azure-like on 13, started by the image's own initdb: the same rules without a template.
+    "azure13": "database: {version: '13', superuser: false, provider: azure, extensions: [citext]}\n",
+    # No list: today's server.
+    "plain17": "database: {version: '17', superuser: false}\n",
+}
+
+
+def _start(docker_client, tmp_path_factory, name: str) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
+    yield from projects.started_environment(docker_client, tmp_path_factory, name, SHAPES[name])
+
+
+@pytest.fixture(scope="module")
+def rds15(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
+    yield from _start(docker_client, tmp_path_factory, "rds15")
+
+
+@pytest.fixture(scope="module")
+def azure13(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
+    started = _start(docker_client, tmp_path_factory, "azure13")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PARITY_NO_TEMPLATE", "1")  # the image's own initdb makes this cluster
+        env = next(started)
+    yield env
+    next(started, None)  # stops it, and checks nothing is left
+
+
+@pytest.fixture(scope="module")
+def plain17(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
+    yield from _start(docker_client, tmp_path_factory, "plain17")
+
+
+def _connect(env: Environment, **overrides: object) -> psycopg.Connection:
+    assert env.database is not None
+    return psycopg.connect(**(env.database.connect_kwargs() | {"autocommit": True} | overrides))  # type: ignore[arg-type]
+
+
+def _extensions(conn: psycopg.Connection) -> set[str]:
+    return {str(row[0]) for row in conn.execute("SELECT extname FROM pg_extension")}
+
+
+def test_a_listed_untrusted_extension_is_created_by_the_non_superuser_role(rds15: Environment) -> None:
+    with _connect(rds15) as conn:
+        assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone() == (False,)
+        conn.execute("CREATE EXTENSION postgres_fdw")  # untrusted in Postgres: superuser-only elsewhere
+        assert "postgres_fdw" in _extensions(conn)
+
+
+def test_an_unlisted_extension_is_refused_in_the_providers_words(rds15: Environment) -> None:
+    with _connect(rds15) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+            conn.execute("CREATE EXTENSION pg_trgm")  # trusted in Postgres, but not on this list
+        assert "pg_trgm" not in _extensions(conn)  # the command's own transaction was undone
+        assert conn.execute("SHOW rds.allowed_extensions").fetchone() == ("postgres_fdw,hstore",)
+    diag = caught.value.diag
+    assert (diag.sqlstate, diag.message_primary) == ("42501", 'permission denied to create extension "pg_trgm"')
+    assert diag.message_hint == 'This extension is not specified in "rds.allowed_extensions".'
+
+
+def test_the_list_binds_the_superuser_too(rds15: Environment) -> None:
+    assert rds15.database is not None
+    with _connect(rds15, user=rds15.database.admin_user, password=rds15.database.admin_password) as admin:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            admin.execute("CREATE EXTENSION pgcrypto")
+
+
+def test_if_not_exists_of_one_already_there_passes_and_of_an_unlisted_one_is_refused(rds15: Environment) -> None:
+    with _connect(rds15) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS plpgsql")  # every database has it: nothing new
+        conn.execute("CREATE EXTENSION IF NOT EXISTS hstore")
+        conn.execute("CREATE EXTENSION IF NOT EXISTS hstore")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("CREATE EXTENSION IF NOT EXISTS citext")
+        assert {"plpgsql", "hstore"} <= _extensions(conn) and "citext" not in _extensions(conn)
+
+
+def test_an_unlisted_extension_cascade_brings_is_refused_by_name(rds15: Environment) -> None:
+    # earthdistance requires cube: neither is listed; the one the command named is the one refused.
+    with _connect(rds15) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+            conn.execute("CREATE EXTENSION earthdistance CASCADE")
+        assert not {"earthdistance", "cube"} & _extensions(conn)
+    assert '"earthdistance"' in str(caught.value)
+
+
+def test_a_database_made_later_has_the_list_too(rds15: Environment) -> None:
+    assert rds15.database is not None
+    admin = {"user": rds15.database.admin_user, "password": rds15.database.admin_password}
+    with _connect(rds15, **admin) as conn:
+        conn.execute("CREATE DATABASE app_test")
+    try:
+        with _connect(rds15, dbname="app_test", **admin) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("CREATE EXTENSION pg_trgm")
+    finally:
+        with _connect(rds15, **admin) as conn:
+            conn.execute("DROP DATABASE app_test")
+
+
+def test_the_images_own_initdb_enforces_it_with_azures_words(azure13: Environment) -> None:
+    with _connect(azure13) as conn:
+        conn.execute("CREATE EXTENSION citext")
+        with pytest.raises(psycopg.errors.FeatureNotSupported) as caught:
+            conn.execute("CREATE EXTENSION hstore")
+        assert conn.execute("SHOW azure.extensions").fetchone() == ("citext",)
+    diag = caught.value.diag
+    assert diag.message_primary == extensions.refusal("azure", "hstore")
+    assert diag.message_primary == ('extension "hstore" is not allow-listed for "azure_pg_admin" users in '
+                                    'Azure Database for PostgreSQL')
+    assert diag.message_hint == 'to see the full allow list of extensions, please run: "show azure.extensions;"'
+
+
+def test_without_a_list_the_server_is_todays(plain17: Environment) -> None:
+    with _connect(plain17) as conn:
+        conn.execute("CREATE EXTENSION pg_trgm")  # trusted: the database's owner may
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+            conn.execute("CREATE EXTENSION postgres_fdw")  # untrusted: superuser only
+        assert conn.execute("SELECT count(*) FROM pg_event_trigger").fetchone() == (0,)
+    assert caught.value.diag.message_hint == "Must be superuser to create this extension."
