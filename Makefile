@@ -54,6 +54,7 @@ WAGTAIL  := $(REALAPPS)/wagtail
 IHM      := $(REALAPPS)/ihatemoney
 SAUTILS  := $(REALAPPS)/sautils
 NODEPG   := $(REALAPPS)/nodepg
+LTREE    := $(REALAPPS)/ltree
 
 $(REALAPPS)/%/wheelhouse/.done: $(REALAPPS)/%/requirements.txt | venv
 	rm -rf $(@D)
@@ -91,8 +92,15 @@ $(SAUTILS)/src/.done: $(SAUTILS)/requirements.txt $(BIN)/.installed
 	tar xzf $(SAUTILS)/sdist/*.tar.gz -C $(SAUTILS)/src --strip-components=1
 	touch $@
 
+# django-ltree's migrations run on this machine only (no app image): a venv straight from PyPI.
+$(LTREE)/.venv/.installed: $(LTREE)/requirements.txt | venv
+	rm -rf $(LTREE)/.venv
+	$(PYTHON) -m venv $(LTREE)/.venv
+	$(LTREE)/.venv/bin/pip install -q -r $<
+	touch $@
+
 realapps: $(SAUTILS)/src/.done $(WAGTAIL)/mysite/mysite/settings/local.py $(IHM)/wheelhouse/.done $(IHM)/node_modules/.installed \
-          $(NODEPG)/node_modules/.installed
+          $(NODEPG)/node_modules/.installed $(LTREE)/.venv/.installed
 
 lint: venv
 	$(BIN)/ruff check parity tests

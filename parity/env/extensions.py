@@ -218,6 +218,10 @@ AVAILABLE_QUERY = ("SELECT current_setting('server_version_num')::int / 10000, "
                    "array(SELECT name::text FROM pg_available_extensions ORDER BY name)")
 
 
+# Procedural languages (and their transforms) the official image leaves to Debian's packages.
+_LANGUAGE_PACKAGE = {"plperl": "plperl", "plpython": "plpython3", "pltcl": "pltcl"}
+
+
 def check_available(spec: DatabaseSpec, major: int, available: list[str], progress: Callable[[str], None]) -> None:
     """Every listed extension against what the image has: one Postgres ships for this major and
     the image lacks is the image's fault (exit 3); a third party's it lacks is said, not refused
@@ -232,10 +236,12 @@ def check_available(spec: DatabaseSpec, major: int, available: list[str], progre
         raise ImageLacks(f"database.extensions: {wrong}", has)
     ours = [name for name in lacking if name in contrib.shipped(major)]
     if ours:
+        packages = sorted({f"postgresql-{_LANGUAGE_PACKAGE[lang]}-{major}" for name in ours
+                           for lang in _LANGUAGE_PACKAGE if lang in name})
+        where = (f"an image built FROM postgres:{major} with `apt-get install {' '.join(packages)}`" if packages
+                 else f"postgres:{major}, which has every contrib extension")
         raise ImageLacks(
             f"database.extensions lists {', '.join(ours)}, which Postgres {major} ships but {image} does not have",
-            f"use postgres:{major} (it has every contrib extension; for a procedural language other than "
-            f"plpgsql, an image built FROM it with e.g. `apt-get install postgresql-plperl-{major}`), or remove "
-            f"them from database.extensions; {has}")
+            f"set database.image to {where}, or take {', '.join(ours)} off database.extensions; {has}")
     progress(f"database.extensions: {image} does not have {', '.join(lacking)}: CREATE EXTENSION of "
              f"{'it' if len(lacking) == 1 else 'them'} fails as Postgres fails")

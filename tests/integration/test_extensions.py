@@ -3,13 +3,16 @@ provider's own refusal, on a pre-initialised cluster and on the image's own init
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from parity.env import extensions
 from parity.env.environment import Environment
+from tests.conftest import parity_resources
 from tests.integration import projects
 
 SHAPES = {
@@ -75,9 +78,9 @@ def test_an_unlisted_extension_is_refused_in_the_providers_words(rds15: Environm
 
 def test_the_list_binds_the_superuser_too(rds15: Environment) -> None:
     assert rds15.database is not None
-    with _connect(rds15, user=rds15.database.admin_user, password=rds15.database.admin_password) as admin:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            admin.execute("CREATE EXTENSION pgcrypto")
+    admin = {"user": rds15.database.admin_user, "password": rds15.database.admin_password}
+    with _connect(rds15, **admin) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("CREATE EXTENSION pgcrypto")
 
 
 def test_if_not_exists_of_one_already_there_passes_and_of_an_unlisted_one_is_refused(rds15: Environment) -> None:
@@ -132,3 +135,45 @@ def test_without_a_list_the_server_is_todays(plain17: Environment) -> None:
             conn.execute("CREATE EXTENSION postgres_fdw")  # untrusted: superuser only
         assert conn.execute("SELECT count(*) FROM pg_event_trigger").fetchone() == (0,)
     assert caught.value.diag.message_hint == "Must be superuser to create this extension."
+
+
+LTREE = Path(__file__).parent / "realapps" / "ltree"
+
+
+def test_a_third_party_apps_migration_diverges_on_the_allow_list_and_explain_confirms_it(
+    docker_client, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    # django-ltree's first migration creates ltree and btree_gist; prod's list has only ltree.
+    assert (LTREE / ".venv" / ".installed").exists(), "run `make realapps` first (make test does)"
+    report = tmp_path / "report.json"
+    result = projects.parity_cli(["run", "--profile", "prod", "--explain", "--json", str(report)], cwd=LTREE)
+    assert result.returncode == 1, result.stdout + result.stderr
+    divergences = json.loads(report.read_text())["divergences"]
+    assert [(d["step"], d["subject"], d["cause"], d["cause_confidence"]) for d in divergences] == [
+        ("migrations", "django_ltree.0001_create_extension", "database.extensions", "confirmed")]
+    assert 'extension "btree_gist" is not available' in divergences[0]["target"]
+    assert [(e["keys"], e["reproduced"]) for e in divergences[0]["experiments"]] == [(["database.extensions"], True)]
+    assert not parity_resources(docker_client, LTREE)
+
+
+@pytest.mark.parametrize(("prod", "code", "phrases"), [
+    # Postgres 17 dropped adminpack: the profile is at fault, said before anything starts.
+    pytest.param("database: {version: '17', extensions: [pg_trgm, adminpack]}\n", 2,
+                 ["prod.yaml:1:", "Postgres 17 does not ship adminpack", "up to 16"], id="gone-in-that-major"),
+    pytest.param("database: {version: '15', extensions: [pg_trgrm]}\n", 2,
+                 ["did you mean 'pg_trgm'"], id="a-near-miss"),
+    # Postgres ships PL/Perl, the official image (and its stand-in) does not: the image is at fault.
+    pytest.param("database: {version: '15', extensions: [pg_trgm, plperl]}\n", 3,
+                 ["plperl, which Postgres 15 ships but postgres:15 does not have", "apt-get install postgresql-plperl-15",
+                  "postgres:15 has: ", "pg_trgm"], id="the-image-lacks-it"),
+])
+def test_an_extension_that_cannot_be_on_the_list_is_one_message_and_nothing_runs(
+    docker_client, tmp_path: Path, prod: str, code: int, phrases: list[str]  # type: ignore[no-untyped-def]
+) -> None:
+    project = projects.make_project(tmp_path / "p", {"local": "database: {version: '15'}\n", "prod": prod})
+    result = projects.parity_cli(["run", "--profile", "prod"], cwd=project)
+    assert result.returncode == code, result.stderr
+    for phrase in phrases:
+        assert phrase in result.stderr, result.stderr
+    assert "fix:" in result.stderr and "Traceback" not in result.stderr + result.stdout
+    assert not parity_resources(docker_client, project)
