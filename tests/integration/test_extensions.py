@@ -3,8 +3,9 @@ provider's own refusal, on a pre-initialised cluster and on the image's own init
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -23,30 +24,39 @@ SHAPES = {
     # No list: today's server.
     "plain17": "database: {version: '17', superuser: false}\n",
 }
-
-
-def _start(docker_client, tmp_path_factory, name: str) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
-    yield from projects.started_environment(docker_client, tmp_path_factory, name, SHAPES[name])
+WITHOUT_TEMPLATE = {"azure13"}
 
 
 @pytest.fixture(scope="module")
-def rds15(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
-    yield from _start(docker_client, tmp_path_factory, "rds15")
+def server(docker_client, tmp_path_factory) -> Iterator[Callable[[str], Environment]]:  # type: ignore[no-untyped-def]
+    """Each shape's environment, started at its first use; all gone (and checked gone) at the end."""
+    started: dict[str, Environment] = {}
+    environment = contextlib.contextmanager(projects.started_environment)
+    with contextlib.ExitStack() as stack:
+        def get(name: str) -> Environment:
+            if name not in started:
+                with pytest.MonkeyPatch.context() as patch:
+                    if name in WITHOUT_TEMPLATE:
+                        patch.setenv("PARITY_NO_TEMPLATE", "1")  # the image's own initdb makes it
+                    started[name] = stack.enter_context(environment(docker_client, tmp_path_factory, name,
+                                                                    SHAPES[name]))
+            return started[name]
+        yield get
 
 
-@pytest.fixture(scope="module")
-def azure13(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
-    started = _start(docker_client, tmp_path_factory, "azure13")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PARITY_NO_TEMPLATE", "1")  # the image's own initdb makes this cluster
-        env = next(started)
-    yield env
-    next(started, None)  # stops it, and checks nothing is left
+@pytest.fixture
+def rds15(server: Callable[[str], Environment]) -> Environment:
+    return server("rds15")
 
 
-@pytest.fixture(scope="module")
-def plain17(docker_client, tmp_path_factory) -> Iterator[Environment]:  # type: ignore[no-untyped-def]
-    yield from _start(docker_client, tmp_path_factory, "plain17")
+@pytest.fixture
+def azure13(server: Callable[[str], Environment]) -> Environment:
+    return server("azure13")
+
+
+@pytest.fixture
+def plain17(server: Callable[[str], Environment]) -> Environment:
+    return server("plain17")
 
 
 def _connect(env: Environment, **overrides: object) -> psycopg.Connection:
