@@ -544,4 +544,6 @@ def _shape(spec: DatabaseSpec) -> str:
         parts.append(f"memory {spec.memory // 2**20} MiB")
     if spec.max_connections:
         parts.append(f"max_connections {spec.max_connections}")
+    if spec.extensions is not None:
+        parts.append(f"extensions allowed: {', '.join(spec.extensions) or 'none'}")
     return ", ".join(parts)
