@@ -254,7 +254,7 @@ class DatabaseSpec(Strict):
         # What the image really has is checked once it runs (env.extensions); this catches, before
         # anything starts, a name Postgres of that major never ships.
         major = contrib.major_of(str(info.data.get("version") or ""), info.data.get("image"))
-        wrong = contrib.unshipped(value, major) if value and major is not None else None
+        wrong = contrib.unshipped(value, major) if value is not None and major is not None else None
         if wrong:
             raise ValueError(wrong)
         return value

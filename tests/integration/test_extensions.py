@@ -125,6 +125,17 @@ def test_a_database_made_later_has_the_list_too(rds15: Environment) -> None:
             conn.execute("DROP DATABASE app_test")
 
 
+def test_parity_can_still_install_pg_stat_statements_where_its_monitor_reads_it(rds15: Environment) -> None:
+    # A rehearsal's monitor creates it in the postgres database, which has no allow-list trigger.
+    assert rds15.database is not None
+    admin = {"user": rds15.database.admin_user, "password": rds15.database.admin_password}
+    with _connect(rds15, dbname="postgres", **admin) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        assert "pg_stat_statements" in _extensions(conn)
+    with _connect(rds15) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("CREATE EXTENSION pg_stat_statements")
+
+
 def test_the_images_own_initdb_enforces_it_with_azures_words(azure13: Environment) -> None:
     with _connect(azure13) as conn:
         conn.execute("CREATE EXTENSION citext")
