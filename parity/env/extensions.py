@@ -193,14 +193,22 @@ ALLOW_LIST_VALUE = hashlib.sha256(INIT_SQL.encode()).hexdigest()[:12]
 
 # Shell lines run as root before Postgres starts (with $PARITY_ALLOW_LIST set): every control file
 # not yet trusted gets `trusted = true` (one grep; a filled cluster's image already has them).
+# Not before 13 ($PG_MAJOR, which the official images and parity's set), whose servers know no
+# `trusted` and would refuse every control file: there the list is enforced, and what Postgres
+# lets only a superuser create stays so.
 TRUST_SH = r"""
 if [ -n "${PARITY_ALLOW_LIST:-}" ]; then
-  for dir in /usr/share/postgresql/*/extension /usr/local/share/postgresql/extension; do
-    [ -d "$dir" ] || continue
-    grep -L -E '^[[:space:]]*trusted[[:space:]]*=[[:space:]]*(true|on|yes|1)' "$dir"/*.control | while IFS= read -r f; do
-      printf '\ntrusted = true\n' >> "$f" || { echo "parity: cannot mark $f trusted (database.extensions)" >&2; exit 1; }
+  case "${PG_MAJOR:-}" in
+  9.*|10|11|12) ;;
+  *)
+    for dir in /usr/share/postgresql/*/extension /usr/local/share/postgresql/extension; do
+      [ -d "$dir" ] || continue
+      grep -L -E '^[[:space:]]*trusted[[:space:]]*=[[:space:]]*(true|on|yes|1)' "$dir"/*.control | while IFS= read -r f; do
+        printf '\ntrusted = true\n' >> "$f" || { echo "parity: cannot mark $f trusted (database.extensions)" >&2; exit 1; }
+      done
     done
-  done
+    ;;
+  esac
 fi
 """
 

@@ -34,9 +34,6 @@ _SOME_MAJORS: dict[str, tuple[int | None, int | None]] = {
     "hstore_plpythonu": (None, 14), "jsonb_plpython2u": (None, 14), "jsonb_plpythonu": (None, 14),
     "ltree_plpython2u": (None, 14), "ltree_plpythonu": (None, 14),
 }
-# The first major whose control files say `trusted`, with which the allow-list lets the admin role
-# (no superuser) create the listed extensions.
-TRUSTED_SINCE = 13
 # A name this close to one Postgres ships, and not one itself, is taken for a typo (measured: no
 # common third-party extension, postgis to pg_cron to vector, comes this close to one).
 _TYPO_CUTOFF = 0.85
@@ -66,9 +63,6 @@ def major_of(version: str, image: str | None) -> int | None:
 def unshipped(names: list[str], major: int) -> str | None:
     """Why these names cannot be on an allow-list for this major (an extension Postgres shipped
     only in other majors, or a near miss of one it ships), with what to do; None when they can."""
-    if major < TRUSTED_SINCE:
-        return (f"an extension allow-list needs Postgres {TRUSTED_SINCE} or later (the first with trusted "
-                f"extensions, which let the admin role create the listed ones); database.version is {major}")
     for name in names:
         span = _SOME_MAJORS.get(name)
         if span is not None and not _within(major, span):

@@ -25,7 +25,6 @@ VOLUMES = ["/var/lib/postgresql/data"]
     (["plpython3u", "plpythonu"], 15, "Postgres 15 does not ship plpythonu"),
     (["uuid_ossp"], 15, "did you mean 'uuid-ossp'?"),
     (["pg_stat_statement"], 13, "did you mean 'pg_stat_statements'?"),
-    ([], 12, "an extension allow-list needs Postgres 13 or later"),
 ])
 def test_a_name_postgres_does_not_ship_for_the_major_is_said_with_what_to_do(names: list[str], major: int,
                                                                             said: str) -> None:
