@@ -151,6 +151,10 @@ class App:
         probe_port = self.spec.startup_probe.port if self.spec.startup_probe else None
         return [self.spec.port] + ([probe_port] if probe_port and probe_port != self.spec.port else [])
 
+    def probe_host_port(self, replica: Replica) -> int | None:
+        """Where this machine reaches the port the startup probe goes to (its own, else the app's)."""
+        return replica.probe_port if len(self._ports) > 1 else replica.host_port
+
     def _replica(self, name: str, container: Any) -> Replica:
         ports = self._ports
         return Replica(name, container, published_port(container, ports[0]),
@@ -181,7 +185,7 @@ class App:
                 return StepResult(status="failed", duration_s=elapsed, summary=f"never ready: {why}",
                                   detail=f"{why}\n--- last log lines ---\n{excerpt(self.logs(replica), 25)}",
                                   facts=facts)
-            ok, seen = probe_once(probe, container, replica.probe_port if len(self._ports) > 1 else replica.host_port)
+            ok, seen = probe_once(probe, container, self.probe_host_port(replica))
             if ok:
                 facts["ready_s"] = round(elapsed, 3)
                 if elapsed > budget:

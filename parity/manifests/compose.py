@@ -27,7 +27,7 @@ _REASONS = {
     "container_name": "parity names (and labels) its own containers",
 }
 _HANDLED = {"image", "build", "command", "ports", "expose", "mem_limit", "cpus", "read_only", "user", "tmpfs",
-            "environment", "env_file", "secrets", "stop_grace_period", "deploy", "scale"}
+            "environment", "env_file", "secrets", "stop_grace_period", "deploy", "scale", "volumes"}
 
 
 def import_compose(path: Path, service: str, project_root: Path) -> ManifestMapping:
@@ -81,6 +81,8 @@ class ServiceReader:
             add("app.build", os.path.relpath(where, self.project_root.resolve()), f"{self.at}.build")
             if isinstance(build, dict) and build.get("dockerfile"):
                 add("app.dockerfile", str(build["dockerfile"]), f"{self.at}.build.dockerfile")
+            if s.get("image"):
+                self.result.skip(f"{self.at}.image", "compose builds the app and tags the build so: app.build")
         elif s.get("image"):
             add("app.image", str(s["image"]), f"{self.at}.image")
         if s.get("command") is not None:

@@ -109,8 +109,8 @@ def _select_workload(documents: list[tuple[Path, Document]], selection: Selectio
                  for file, doc in documents if doc.get("kind") in WORKLOAD_KINDS]
     names = ", ".join(str(p) for p in paths)
     if not workloads:
-        kinds = sorted({str(doc.get("kind", "?")) for _, doc in documents})
-        found = f" (found: {', '.join(kinds)})" if kinds else " (it holds no documents)"
+        kinds = sorted({str(doc["kind"]) for _, doc in documents if "kind" in doc})
+        found = f" (found: {', '.join(kinds)})" if kinds else " (it holds no Kubernetes objects)"
         raise ProfileError(f"no Deployment, StatefulSet or Pod in {names}{found}",
                            "pass the manifest of the app's workload (helm template ..., kustomize build ...)")
     if selection.workload:
@@ -353,8 +353,11 @@ class WorkloadReader:
             elif "secret" in volume and not mount.get("subPath"):
                 self._secret_volume(mapping_at(volume, "secret"), path, at)
             else:
-                kind = next((k for k in volume if k != "name"), "unknown")
-                self.result.skip(f"{at} at {path}", f"a {kind} volume" + (" mounted by subPath" if mount.get("subPath") else "")
+                claims = [str(mapping_at(c, "metadata").get("name")) for c in list_at(self.workload.document, "spec",
+                                                                                      "volumeClaimTemplates")]
+                kind = next((k for k in volume if k != "name"),
+                            "volumeClaimTemplates" if volume_name in claims else "undeclared")
+                self.result.skip(f"{at} at {path}", f"volume kind {kind}" + (", mounted by subPath" if mount.get("subPath") else "")
                                  + ": only emptyDir (app.tmpfs) and secret volumes (secrets) have profile keys")
         if tmpfs:
             self.result.add("app.tmpfs", tmpfs, f"{self.at}.volumeMounts of emptyDir volumes")

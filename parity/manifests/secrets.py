@@ -39,7 +39,8 @@ class SecretNames:
         self.result.add("secrets.source", source[0], source[1])
         paths = [s.path for s in self.found.values() if s.deliver == "files" and s.path]
         if paths:
-            self.result.add("secrets.path", paths[0], f"mountPath of the secret volume holding {self._first_file()}")
+            first = next(s for s in self.found.values() if s.deliver == "files")
+            self.result.add("secrets.path", paths[0], f"where {first.name} is mounted ({first.source})")
             for other in sorted(set(paths) - {paths[0]}):
                 self.result.skip(f"secret volume at {other}", f"secrets.path takes one directory ({paths[0]})")
         for secret in self.found.values():
@@ -47,9 +48,6 @@ class SecretNames:
             value = {"env": secret_env_name(secret.name), "deliver": secret.deliver}
             self.result.add(("secrets", "values", secret.name), value,
                             f"{secret.source}; parity reads it from ${value['env']} here")
-
-    def _first_file(self) -> str:
-        return next(s.name for s in self.found.values() if s.deliver == "files")
 
     def _source(self) -> tuple[str, str]:
         # DATABASE_URL travels through secrets.source: when the manifest gives it as a variable,
