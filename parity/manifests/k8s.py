@@ -388,21 +388,39 @@ class WorkloadReader:
                                  "a sidecar: parity runs the app's container alone")
         for init in list_at(pod, "initContainers"):
             self._init_container(init, f"{at}.initContainers[{init.get('name')}]")
+        self._migration_jobs()
         self._leftover(pod, at, _STRUCTURE)
 
     def _init_container(self, init: Document, at: str) -> None:
-        command = [str(x) for x in sequence(init.get("command"))] + [str(x) for x in sequence(init.get("args"))]
-        if command and (_MIGRATES.search(" ".join(command)) or _MIGRATES.search(str(init.get("name", "")))):
-            if self.result.has("migrations.command"):
-                self.result.skip(at, "a second migrating init container: migrations.command takes one")
-                return
-            self.result.add("migrations.command", command, f"{at}.command + args")
-            self.result.add("migrations.run_in", "app", f"{at} (runs from the app's image, before it starts)")
-            if init.get("image") != self.container.get("image"):
-                self.result.skip(f"{at}.image", "parity runs the migrations from the app's image")
-        else:
+        if not self._migration(init, at, "before it starts"):
             self.result.skip(at, "an init container that does not migrate: parity starts the app once the "
                              "database is ready and migrated")
+
+    def _migration(self, container: Document, at: str, when: str) -> bool:
+        """Map a container that runs a migration tool to migrations.command; whether it does."""
+        command = [str(x) for x in sequence(container.get("command"))] + [str(x) for x in sequence(container.get("args"))]
+        if not command or not (_MIGRATES.search(" ".join(command)) or _MIGRATES.search(str(container.get("name", "")))):
+            return False
+        if self.result.has("migrations.command"):
+            self.result.skip(at, "a second migrating container: migrations.command takes one")
+            return True
+        self.result.add("migrations.command", command, f"{at}.command + args")
+        self.result.add("migrations.run_in", "app", f"{at} (runs from the app's image, {when})")
+        if container.get("image") != self.container.get("image"):
+            self.result.skip(f"{at}.image", "parity runs the migrations from the app's image")
+        return True
+
+    def _migration_jobs(self) -> None:
+        """A Job in the input that migrates, as charts run one before an upgrade (a helm.sh/hook)."""
+        for doc in self.documents:
+            if doc.get("kind") != "Job":
+                continue
+            hook = mapping_at(doc, "metadata", "annotations").get("helm.sh/hook")
+            name = f"Job/{mapping_at(doc, 'metadata').get('name')}"
+            for container in list_at(doc, "spec", "template", "spec", "containers"):
+                at = f"{name} spec.template.spec.containers[{container.get('name')}]"
+                if not self._migration(container, at, f"as the {hook} hook" if hook else "as a Job"):
+                    self.result.skip(name, "a Job that does not migrate: parity runs the app's own steps only")
 
     def _workload(self) -> None:
         workload = self.workload

@@ -98,6 +98,7 @@ def test_each_key_names_its_field_and_what_cannot_be_mapped_is_listed_with_its_r
         ("initContainers[wait-for-db]", "does not migrate"),
         ("env[POD_NAME]", "downward API"),
         ("HorizontalPodAutoscaler/release-notes", "from 3 to 10"),
+        ("Job/release-notes-cleanup", "does not migrate"),
     ]:
         line = next((line for line in result.output.splitlines() if item in line), "")
         assert reason in line, f"{item} not listed with its reason:\n{result.output}"
@@ -250,3 +251,19 @@ def test_an_existing_profile_is_not_replaced_without_force(project: Path) -> Non
     assert refused.returncode == 2 and "--force" in refused.stderr
     assert (project / "profiles" / "prod.yaml").read_text() == "description: hand-written\n"
     assert invoke(project, "profiles", "import", "k8s", pod, "--force").exit_code == 0
+
+
+def test_a_helm_hook_job_that_migrates_is_the_migrations_and_libpq_variables_are_supplied(project: Path) -> None:
+    result = invoke(project, "profiles", "import", "k8s", str(project / "deploy" / "helm-template-api-hook.yaml"))
+    assert result.exit_code == 0, result.output
+    loaded = load_profile(project / "profiles", "prod").profile
+    assert loaded.migrations is not None and loaded.app is not None and loaded.database is not None
+    assert (loaded.migrations.command, loaded.migrations.run_in) == (["npx", "knex", "migrate:latest"], "app")
+    assert "pre-install,pre-upgrade hook" in (project / "profiles" / "prod.yaml").read_text()
+    # One replica and the default strategy: no balancer, nothing to roll.
+    assert (loaded.app.replicas, loaded.app.rollout) == (None, False)
+    assert loaded.database.env == {"PGHOST": "{host}", "PGPASSWORD": "{password}"}
+    assert loaded.app.env == {"NODE_ENV": "production"} and loaded.secrets is None
+    # The manifest's host is never copied (only the Secret's name, in a comment, says where it came from).
+    assert all(line.startswith("#") or "#" in line and "release-postgresql" not in line.split("#")[0]
+               for line in (project / "profiles" / "prod.yaml").read_text().splitlines() if "release-postgresql" in line)
