@@ -223,6 +223,8 @@ spec:
     (["k8s", "{deploy}/helm-template-notes.yaml"], "runs several containers: notes, metrics"),
     (["k8s", "{deploy}/helm-template-notes.yaml", "--container", "nginx"], "has no container 'nginx'"),
     (["k8s", "{deploy}/compose/docker-compose.yml"], "no Deployment, StatefulSet or Pod"),
+    (["k8s", "{deploy}/helm-template-notes.yaml", "{deploy}/kubectl-get-list.yaml"],
+     "holds several workloads: Deployment/release-notes, Deployment/notes"),
     (["k8s", "{bad_yaml}"], "not YAML"),
     (["k8s", "{bad_quantity}"], "'500Mx' is not a Kubernetes quantity"),
     (["compose", "{deploy}/compose/docker-compose.yml", "--service", "api"], "has no service 'api'"),
@@ -267,3 +269,11 @@ def test_a_helm_hook_job_that_migrates_is_the_migrations_and_libpq_variables_are
     # The manifest's host is never copied (only the Secret's name, in a comment, says where it came from).
     assert all(line.startswith("#") or "#" in line and "release-postgresql" not in line.split("#")[0]
                for line in (project / "profiles" / "prod.yaml").read_text().splitlines() if "release-postgresql" in line)
+
+
+def test_workload_picks_one_of_several_in_the_input(project: Path) -> None:
+    result = invoke(project, "profiles", "import", "k8s", str(project / "deploy" / HELM),
+                    str(project / "deploy" / "kubectl-get-list.yaml"), "--workload", "Deployment/notes")
+    assert result.exit_code == 0, result.output
+    app = load_profile(project / "profiles", "prod").profile.app
+    assert app is not None and (app.port, app.memory) == (8000, 2**30)
