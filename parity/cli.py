@@ -23,6 +23,7 @@ from parity.engine.recipes import offline_summary
 from parity.errors import EnvError, ParityError
 
 if TYPE_CHECKING:
+    from parity.manifests.source import ManifestSource
     from parity.project import Project
     from parity.report import ReportFiles
     from parity.run import RunOptions
@@ -254,7 +255,7 @@ def report_merge(reports: tuple[Path, ...], json_path: Path | None, junit_path: 
 
 @cli.group()
 def profiles() -> None:
-    """List, show and validate the project's profiles."""
+    """List, show and validate the project's profiles; import them from manifests, check drift."""
 
 
 @profiles.command("list")
@@ -319,6 +320,105 @@ def profiles_schema() -> None:
     from parity.profile.models import profile_json_schema
 
     click.echo(json.dumps(profile_json_schema(), indent=2))
+
+
+_MANIFEST_FILES = click.argument("files", nargs=-1, required=True,
+                                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_CONTAINER = click.option("--container", default=None, help="The app's container, when the pod runs several.")
+_WORKLOAD = click.option("--workload", default=None,
+                         help="The app's Deployment/StatefulSet/Pod (NAME or KIND/NAME), when the input holds several.")
+
+
+def _import_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--name", default="prod", show_default=True, help="Write profiles/NAME.yaml."),
+        click.option("--extends", default=None, help="The profile it extends (e.g. local, bringing app.build)."),
+        click.option("--force", is_flag=True, help="Replace profiles/NAME.yaml if it exists."),
+    ]):
+        func = option(func)
+    return func
+
+
+@profiles.group("import")
+def profiles_import() -> None:
+    """Write a profile from what production already declares (Kubernetes manifests, compose).
+
+    Each key gets a comment naming the field it came from; what has no profile key is listed,
+    with the reason, on the terminal and in the file. Secret values are never read.
+    """
+
+
+@profiles_import.command("k8s")
+@_MANIFEST_FILES
+@_CONTAINER
+@_WORKLOAD
+@_import_options
+@_project_options
+@click.pass_context
+def profiles_import_k8s(ctx: click.Context, files: tuple[Path, ...], container: str | None, workload: str | None,
+                        name: str, extends: str | None, force: bool, project_dir: str | None,
+                        profiles_dir: str | None) -> None:
+    """Deployment, StatefulSet or Pod YAML (helm template / kustomize build output too) -> profile."""
+    from parity.manifests.source import ManifestSource
+
+    _import(_project(ctx, project_dir, profiles_dir), ManifestSource("k8s", files, container, workload),
+            name, extends, force)
+
+
+@profiles_import.command("compose")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--service", required=True, help="The app's service.")
+@_import_options
+@_project_options
+@click.pass_context
+def profiles_import_compose(ctx: click.Context, file: Path, service: str, name: str, extends: str | None,
+                            force: bool, project_dir: str | None, profiles_dir: str | None) -> None:
+    """A compose service -> profile (.env interpolation as compose does it; the shell's env not consulted)."""
+    from parity.manifests.source import ManifestSource
+
+    _import(_project(ctx, project_dir, profiles_dir), ManifestSource("compose", (file,), service=service),
+            name, extends, force)
+
+
+def _import(project: Project, source: ManifestSource, name: str, extends: str | None, force: bool) -> None:
+    from parity import commands
+
+    imported = commands.import_profile(project, source, name, extends, force)
+    mapping = imported.mapping
+    click.echo(f"wrote {imported.path}: {len([m for m in mapping.profile_keys() if m.value is not None])} keys "
+               f"from {mapping.origin}")
+    if mapping.supplied:
+        click.echo("supplied by parity (not copied):")
+        for supplied in mapping.supplied:
+            click.echo(f"  {supplied.name}: {supplied.source}")
+    if mapping.unmapped:
+        click.echo("not mapped:")
+        for item in mapping.unmapped:
+            click.echo(f"  {item.item}: {item.reason}")
+
+
+@profiles.command("drift")
+@click.option("--profile", "profile_name", required=True, help="The profile to check, e.g. prod.")
+@click.option("--from", "kind", type=click.Choice(["k8s", "compose"]), required=True,
+              help="What the files are.")
+@_MANIFEST_FILES
+@_CONTAINER
+@_WORKLOAD
+@click.option("--service", default=None, help="compose: the app's service.")
+@_project_options
+@click.pass_context
+def profiles_drift(ctx: click.Context, profile_name: str, kind: str, files: tuple[Path, ...], container: str | None,
+                   workload: str | None, service: str | None, project_dir: str | None, profiles_dir: str | None) -> None:
+    """Exit 1 and print each key where the profile and the manifest disagree; silent, exit 0, when they agree."""
+    from parity import commands
+    from parity.manifests.source import ManifestSource
+
+    source = ManifestSource("k8s" if kind == "k8s" else "compose", files, container, workload, service)
+    drifts = commands.drift(_project(ctx, project_dir, profiles_dir), profile_name, source)
+    for found in drifts:
+        click.echo(str(found))
+    if drifts:
+        sys.exit(1)
 
 
 @cli.group()

@@ -7,12 +7,16 @@ needs (`down` never loads the migration or TLS libraries; see tests/unit/test_im
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from parity.errors import ParityError, ProfileError
 
 if TYPE_CHECKING:
     from parity.engine.cleanup import Removed
+    from parity.manifests.drift import Drift
+    from parity.manifests.mapping import ManifestMapping
+    from parity.manifests.source import ManifestSource
     from parity.project import Project
     from parity.run import RunOptions, RunOutcome
 
@@ -195,3 +199,49 @@ def doctor(project: Project) -> list[Check]:
         checks.append(Check(f"image {ref}", ok, state,
                             None if ok else "docker pull it, docker load it, or use a version parity builds offline"))
     return checks
+
+
+@dataclass
+class Imported:
+    """A profile written from a manifest: where, and what was and was not mapped."""
+
+    path: Path
+    mapping: ManifestMapping
+
+
+def import_profile(project: Project, source: ManifestSource, name: str, extends: str | None = None,
+                   force: bool = False) -> Imported:
+    """Write profiles/NAME.yaml from a manifest, and check it loads (extends applied) before keeping it."""
+    from parity.manifests.writer import ProfileHeader, profile_text
+    from parity.profile.loader import load_profile
+
+    mapping = source.read(project.root)
+    if extends is not None:
+        base = project.profile(extends).profile
+        if base.app is not None and base.app.build:
+            mapping.drop("app.image", f"the app is built from {base.app.build} (app.build in profile {extends})")
+    path = project.profiles_dir / f"{name}.yaml"
+    if path.exists() and not force:
+        raise ProfileError(f"{path} exists", "pass --force to replace it, or --name another profile name")
+    command = source.command() + f" --name {name}" + (f" --extends {extends}" if extends else "")
+    previous = path.read_text() if path.exists() else None
+    project.profiles_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(profile_text(mapping, ProfileHeader(name, extends, command)))
+    try:
+        load_profile(project.profiles_dir, name)
+    except ProfileError as exc:
+        if previous is None:
+            path.unlink()
+        else:
+            path.write_text(previous)
+        raise ProfileError(f"the profile imported from {mapping.origin} does not validate:\n{exc.message}",
+                           "pass --extends with a profile that supplies what is missing (e.g. app.build), "
+                           "or correct the manifest") from None
+    return Imported(path, mapping)
+
+
+def drift(project: Project, name: str, source: ManifestSource) -> list[Drift]:
+    """Where profile NAME and the manifest disagree (nothing: they agree)."""
+    from parity.manifests.drift import drift as find_drift
+
+    return find_drift(project.profile(name).profile, source.read(project.root))

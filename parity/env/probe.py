@@ -14,7 +14,8 @@ DEFAULT_PROBE = StartupProbe(tcp=True, period=1.0, failure_threshold=60)
 
 
 def probe_once(probe: StartupProbe, container: Any, host_port: int | None) -> tuple[bool, str]:
-    """One probe attempt: (success, what was seen)."""
+    """One probe attempt: (success, what was seen). `host_port`: where this machine reaches the port
+    the probe goes to (app.startup_probe.port, else app.port)."""
     if probe.kind == "exec":
         assert probe.exec is not None
         try:
@@ -23,7 +24,7 @@ def probe_once(probe: StartupProbe, container: Any, host_port: int | None) -> tu
             return False, f"exec failed: {exc}"
         return code == 0, f"exit {code}: {(output or b'').decode(errors='replace').strip()[:200]}"
     if host_port is None:
-        return False, "the app port is not published"
+        return False, f"port {probe.port} is not published" if probe.port else "the app port is not published"
     if probe.kind == "tcp":
         return _tcp_probe(host_port, probe.timeout)
     url = f"http://127.0.0.1:{host_port}{probe.http}"

@@ -43,6 +43,7 @@ class Replica:
     name: str
     container: Any
     host_port: int | None
+    probe_port: int | None = None  # where this machine reaches app.startup_probe.port, when it has its own
 
     @property
     def target(self) -> Target | None:
@@ -138,11 +139,26 @@ class App:
         container = placement.client.containers.create(
             self.image, name=placement.name(name), network=network,
             networking_config={network: placement.client.api.create_endpoint_config(aliases=[name])},
-            ports={f"{self.spec.port}/tcp": ("127.0.0.1", None)}, **options,
+            ports={f"{port}/tcp": ("127.0.0.1", None) for port in self._ports}, **options,
         )
         container.start()
         container.reload()
-        return Replica(name, container, published_port(container, self.spec.port))
+        return self._replica(name, container)
+
+    @property
+    def _ports(self) -> list[int]:
+        """The container ports published on this machine: the app's, and the startup probe's own."""
+        probe_port = self.spec.startup_probe.port if self.spec.startup_probe else None
+        return [self.spec.port] + ([probe_port] if probe_port and probe_port != self.spec.port else [])
+
+    def probe_host_port(self, replica: Replica) -> int | None:
+        """Where this machine reaches the port the startup probe goes to (its own, else the app's)."""
+        return replica.probe_port if len(self._ports) > 1 else replica.host_port
+
+    def _replica(self, name: str, container: Any) -> Replica:
+        ports = self._ports
+        return Replica(name, container, published_port(container, ports[0]),
+                       published_port(container, ports[1]) if len(ports) > 1 else None)
 
     def start_balancer(self) -> Balancer:
         """Put the load balancer in front of the replicas, as the app's alias on the network."""
@@ -169,7 +185,7 @@ class App:
                 return StepResult(status="failed", duration_s=elapsed, summary=f"never ready: {why}",
                                   detail=f"{why}\n--- last log lines ---\n{excerpt(self.logs(replica), 25)}",
                                   facts=facts)
-            ok, seen = probe_once(probe, container, replica.host_port)
+            ok, seen = probe_once(probe, container, self.probe_host_port(replica))
             if ok:
                 facts["ready_s"] = round(elapsed, 3)
                 if elapsed > budget:
@@ -220,8 +236,7 @@ class App:
         for i, replica in enumerate(self.replicas):
             replica.container.start()
             replica.container.reload()
-            self.replicas[i] = Replica(replica.name, replica.container,
-                                       published_port(replica.container, self.spec.port))
+            self.replicas[i] = self._replica(replica.name, replica.container)
         if self.balancer is not None:
             # The replicas may come back at other addresses: tell the balancer, which kept running.
             for replica in self.replicas:

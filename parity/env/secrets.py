@@ -61,29 +61,30 @@ def dotenv_text(values: dict[str, str]) -> str:
 
 
 def deliver(spec: SecretsSpec | None, values: dict[str, str], workdir: str, state_dir: Path) -> Delivery:
-    """Prepare the delivery of `values` per `secrets.source` (files on host are removed with the env)."""
+    """Prepare the delivery of `values`, each the way its `deliver` says, else per `secrets.source`
+    (files on host are removed with the env)."""
     source = spec.source if spec else "env"
+    ways = {name: (spec.delivered(name) if spec else source) for name in values}
     delivery = Delivery()
-    if source == "env":
-        delivery.environment.update(values)
-        return delivery
-    secrets_dir = state_dir / "secrets"
-    secrets_dir.mkdir(parents=True, exist_ok=True)
-    path = spec.resolved_path() if spec else ".env"
-    if source == "files":
-        for name, value in values.items():
+    delivery.environment.update({name: value for name, value in values.items() if ways[name] == "env"})
+    files = {name: value for name, value in values.items() if ways[name] == "files"}
+    if files or source == "files":
+        secrets_dir = state_dir / "secrets"
+        secrets_dir.mkdir(parents=True, exist_ok=True)
+        for name, value in files.items():
             file = secrets_dir / name
             file.write_text(value)
             # Readable by the app whatever uid it runs as, writable by nobody (as a k8s secret volume).
             file.chmod(0o444)
         secrets_dir.chmod(0o555)
-        delivery.mounts[str(secrets_dir)] = (path, True)
-        return delivery
-    target = PurePosixPath(path)
-    if not target.is_absolute():
-        target = PurePosixPath(workdir or "/") / target
-    dotenv = secrets_dir / "dotenv"
-    dotenv.write_text(dotenv_text(values))
-    dotenv.chmod(0o444)
-    delivery.mounts[str(dotenv)] = (str(target), True)
+        delivery.mounts[str(secrets_dir)] = (spec.files_path() if spec else "/run/secrets", True)
+    if source == "dotenv":
+        assert spec is not None
+        target = PurePosixPath(spec.resolved_path())
+        if not target.is_absolute():
+            target = PurePosixPath(workdir or "/") / target
+        dotenv = state_dir / "secrets.env"
+        dotenv.write_text(dotenv_text({name: value for name, value in values.items() if ways[name] == "dotenv"}))
+        dotenv.chmod(0o444)
+        delivery.mounts[str(dotenv)] = (str(target), True)
     return delivery

@@ -293,6 +293,8 @@ class StartupProbe(Strict):
     http: str | None = None
     tcp: bool | None = None
     exec: list[ScalarText] | None = None
+    # The port http/tcp probes go to, when not the app's (a management port); None: app.port.
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
     initial_delay: Duration = 0.0
     period: Duration = 10.0
     timeout: Duration = 1.0
@@ -305,6 +307,8 @@ class StartupProbe(Strict):
             raise ValueError(f"a startup_probe has one kind; got {', '.join(kinds)}")
         if not kinds:
             raise ValueError("a startup_probe needs one of http: /path, tcp: true, exec: [cmd]")
+        if self.port is not None and self.exec:
+            raise ValueError("port is where an http or tcp probe goes; an exec probe runs in the container")
         return self
 
     @property
@@ -380,6 +384,9 @@ class SecretValue(Strict):
     env: str | None = None
     file: str | None = None
     value: ScalarText | None = None
+    # How this secret reaches the app when not the way secrets.source says (real pods mix
+    # secretKeyRef variables and secret volumes); None: secrets.source.
+    deliver: Literal["env", "files"] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> SecretValue:
@@ -401,6 +408,15 @@ class SecretsSpec(Strict):
         if self.path:
             return self.path
         return "/run/secrets" if self.source == "files" else ".env"
+
+    def files_path(self) -> str:
+        """Where secrets delivered as files are mounted: `path`, unless it names the .env file."""
+        return self.path if self.path and self.source != "dotenv" else "/run/secrets"
+
+    def delivered(self, name: str) -> str:
+        """How one secret reaches the app: its own `deliver`, else `source` (DATABASE_URL: `source`)."""
+        value = self.values.get(name)
+        return value.deliver if value is not None and value.deliver else self.source
 
 
 class MigrationsSpec(Strict):

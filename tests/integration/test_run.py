@@ -152,6 +152,22 @@ def test_keep_leaves_both_environments_up_until_down(docker_client, tmp_path: Pa
     assert down.returncode == 0 and not parity_resources(docker_client, project.root)
 
 
+def test_a_secret_delivered_as_a_file_beside_env_and_a_probe_on_its_own_port_as_an_imported_pod_has_them(
+    docker_client, tmp_path: Path, no_leaks: None  # type: ignore[no-untyped-def]
+) -> None:
+    local = "database: {version: '15'}\napp: {build: app, startup_probe: {http: /healthz, period: 500ms}}\n"
+    # /startup answers 200 only on PROBE_PORT: a probe sent to the app's port never passes.
+    prod = ("database: {version: '15'}\n"
+            "app: {build: app, env: {SCENARIO: check-mixed-delivery, EXPECT_SECRET: s3cret, PROBE_PORT: '9090', "
+            "SECRETS_DIR: /etc/app/secrets}, "
+            "startup_probe: {http: /startup, port: 9090, period: 500ms, failure_threshold: 40}}\n"
+            "secrets: {source: env, path: /etc/app/secrets, values: {SECRET_KEY: {value: s3cret, deliver: files}}}\n")
+    result = run_pair(make_project(tmp_path, local, prod))
+    startup = result.profiles["prod"].steps["startup"]
+    assert startup.status == "ok", startup.detail
+    assert result.verdict == "parity", result.divergences
+
+
 @pytest.mark.parametrize(("source", "ssl"), [("env", "required"), ("files", "required"), ("dotenv", "optional")])
 def test_secrets_database_url_and_ca_reach_the_app_by_each_source(
     docker_client, tmp_path: Path, no_leaks: None, source: str, ssl: str  # type: ignore[no-untyped-def]

@@ -10,17 +10,18 @@ from parity.engine import labels as L
 from parity.env.balancer import Balancer
 from parity.env.placement import Placement
 from parity.env.running_app import App
-from parity.profile.models import AppSpec
+from parity.profile.models import AppSpec, StartupProbe
 from parity.redact import Redactor
 
 
 class FakeContainer:
     """A created container: started on request, its port published on the next free host port."""
 
-    def __init__(self, name: str, port: int, host_port: int) -> None:
+    def __init__(self, name: str, ports: list[int], host_port: int) -> None:
         self.name = name
         self.attrs: dict[str, Any] = {"NetworkSettings": {"Ports": {}}}
-        self._published = {f"{port}/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(host_port)}]}
+        self._published = {f"{port}/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(host_port + 100 * i)}]
+                           for i, port in enumerate(ports)}
 
     def start(self) -> None:
         self.attrs["NetworkSettings"]["Ports"] = self._published
@@ -40,8 +41,7 @@ class FakeContainers:
         if name.endswith(self.refuse):
             raise RuntimeError(f"cannot create {name}")
         self.created[name] = options
-        [port] = ports
-        return FakeContainer(name, int(port.split("/")[0]), 40000 + len(self.created))
+        return FakeContainer(name, [int(port.split("/")[0]) for port in ports], 40000 + len(self.created))
 
 
 class FakeClient:
@@ -87,3 +87,22 @@ def test_an_app_whose_replica_could_not_start_has_no_url_but_keeps_the_ones_that
         app.start()
     assert [r.name for r in app.replicas] == ["app-1"]  # stopped and reported by the later steps
     assert app.url is None  # smoke tests skip: the app never started
+
+
+def test_a_startup_probe_on_its_own_port_gets_that_port_published_beside_the_apps() -> None:
+    client = FakeClient()
+    app = make_app(AppSpec(image="app:latest", port=8080, startup_probe=StartupProbe(http="/healthz", port=9090)),
+                   client)
+    app.start()
+    [replica] = app.replicas
+    assert (replica.host_port, replica.probe_port) == (40001, 40101)  # 8080 and 9090, each published
+    assert app.probe_host_port(replica) == 40101
+    assert app.url == "http://127.0.0.1:40001"  # APP_URL stays the app's port
+
+
+def test_a_startup_probe_on_the_apps_port_publishes_nothing_more() -> None:
+    app = make_app(AppSpec(image="app:latest", port=8080, startup_probe=StartupProbe(http="/", port=8080)),
+                   FakeClient())
+    app.start()
+    assert app.replicas[0].probe_port is None
+    assert app.probe_host_port(app.replicas[0]) == 40001

@@ -55,6 +55,22 @@ def check_delivery() -> None:
     print("delivery ok", flush=True)
 
 
+def check_mixed_delivery() -> None:
+    # SECRET_KEY arrives as a file (secrets.values.SECRET_KEY.deliver: files), DATABASE_URL as a variable.
+    problems = []
+    if not os.environ.get("DATABASE_URL", "").startswith("postgresql://"):
+        problems.append("DATABASE_URL not in the environment")
+    if "SECRET_KEY" in os.environ:
+        problems.append("SECRET_KEY in the environment")
+    key = Path(os.environ.get("SECRETS_DIR", "/run/secrets"), "SECRET_KEY")
+    if not key.is_file() or key.read_text() != os.environ.get("EXPECT_SECRET"):
+        problems.append(f"{key} missing or wrong")
+    if problems:
+        print("delivery check failed: " + ", ".join(problems), flush=True)
+        sys.exit(5)
+    print("mixed delivery ok", flush=True)
+
+
 def prepare() -> None:
     if SCENARIO == "secret-env":
         secret_key()
@@ -68,6 +84,8 @@ def prepare() -> None:
         time.sleep(4)
     elif SCENARIO == "check-delivery":
         check_delivery()
+    elif SCENARIO == "check-mixed-delivery":
+        check_mixed_delivery()
     elif SCENARIO == "leaky-log":
         print(f"starting with DATABASE_URL={os.environ.get('DATABASE_URL')}", flush=True)
         print(f"and SECRET_KEY={os.environ.get('SECRET_KEY')}", flush=True)
@@ -133,7 +151,17 @@ def serve(server: Server) -> None:
     print("drained, exiting", flush=True)
 
 
+class ProbeHandler(Handler):
+    """A management port (PROBE_PORT): everything is ready there, as /startup is nowhere else."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.reply(200, b'{"status":"started"}')
+
+
 if __name__ == "__main__":
     prepare()
+    if os.environ.get("PROBE_PORT"):
+        probe = Server(("0.0.0.0", int(os.environ["PROBE_PORT"])), ProbeHandler)
+        threading.Thread(target=probe.serve_forever, daemon=True).start()
     print("listening on 8000", flush=True)
     serve(Server(("0.0.0.0", 8000), Handler))
