@@ -53,6 +53,7 @@ REALAPPS := tests/integration/realapps
 WAGTAIL  := $(REALAPPS)/wagtail
 IHM      := $(REALAPPS)/ihatemoney
 NODEPG   := $(REALAPPS)/nodepg
+PGQUEUER := $(REALAPPS)/pgqueuer
 
 $(REALAPPS)/%/wheelhouse/.done: $(REALAPPS)/%/requirements.txt | venv
 	rm -rf $(@D)
@@ -83,8 +84,15 @@ $(NODEPG)/node_modules/.installed: $(NODEPG)/package.json $(NODEPG)/package-lock
 	cd $(NODEPG) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# PgQueuer's `pgq` CLI runs on this machine (host.venv), in a venv of its own.
+$(PGQUEUER)/.venv/.installed: $(PGQUEUER)/requirements.txt
+	rm -rf $(PGQUEUER)/.venv
+	$(PYTHON) -m venv $(PGQUEUER)/.venv
+	$(PGQUEUER)/.venv/bin/pip install -q -r $<
+	touch $@
+
 realapps: $(WAGTAIL)/mysite/mysite/settings/local.py $(IHM)/wheelhouse/.done $(IHM)/node_modules/.installed \
-          $(NODEPG)/node_modules/.installed
+          $(NODEPG)/node_modules/.installed $(PGQUEUER)/.venv/.installed
 
 lint: venv
 	$(BIN)/ruff check parity tests
@@ -116,4 +124,5 @@ bench: venv engine images wheelhouse example-venv
 clean:
 	-$(PARITY) down --all
 	rm -rf $(VENV) example/wheelhouse example/.venv demo-report.*
-	rm -rf $(WAGTAIL)/.venv $(WAGTAIL)/wheelhouse $(WAGTAIL)/mysite $(IHM)/wheelhouse $(IHM)/node_modules $(IHM)/reports
+	rm -rf $(WAGTAIL)/.venv $(WAGTAIL)/wheelhouse $(WAGTAIL)/mysite $(IHM)/wheelhouse $(IHM)/node_modules $(IHM)/reports \
+	  $(PGQUEUER)/.venv
