@@ -55,6 +55,7 @@ IHM      := $(REALAPPS)/ihatemoney
 SAUTILS  := $(REALAPPS)/sautils
 NODEPG   := $(REALAPPS)/nodepg
 LTREE    := $(REALAPPS)/ltree
+PGQUEUER := $(REALAPPS)/pgqueuer
 
 $(REALAPPS)/%/wheelhouse/.done: $(REALAPPS)/%/requirements.txt | venv
 	rm -rf $(@D)
@@ -99,8 +100,15 @@ $(LTREE)/.venv/.installed: $(LTREE)/requirements.txt | venv
 	$(LTREE)/.venv/bin/pip install -q -r $<
 	touch $@
 
+# PgQueuer's `pgq` CLI runs on this machine (host.venv), in a venv of its own.
+$(PGQUEUER)/.venv/.installed: $(PGQUEUER)/requirements.txt
+	rm -rf $(PGQUEUER)/.venv
+	$(PYTHON) -m venv $(PGQUEUER)/.venv
+	$(PGQUEUER)/.venv/bin/pip install -q -r $<
+	touch $@
+
 realapps: $(SAUTILS)/src/.done $(WAGTAIL)/mysite/mysite/settings/local.py $(IHM)/wheelhouse/.done $(IHM)/node_modules/.installed \
-          $(NODEPG)/node_modules/.installed $(LTREE)/.venv/.installed
+          $(NODEPG)/node_modules/.installed $(LTREE)/.venv/.installed $(PGQUEUER)/.venv/.installed
 
 lint: venv
 	$(BIN)/ruff check parity tests
@@ -132,4 +140,5 @@ bench: venv engine images wheelhouse example-venv
 clean:
 	-$(PARITY) down --all
 	rm -rf $(VENV) example/wheelhouse example/.venv demo-report.*
-	rm -rf $(SAUTILS)/src $(SAUTILS)/sdist $(WAGTAIL)/.venv $(WAGTAIL)/wheelhouse $(WAGTAIL)/mysite $(IHM)/wheelhouse $(IHM)/node_modules $(IHM)/reports
+	rm -rf $(SAUTILS)/src $(SAUTILS)/sdist $(WAGTAIL)/.venv $(WAGTAIL)/wheelhouse $(WAGTAIL)/mysite $(IHM)/wheelhouse $(IHM)/node_modules $(IHM)/reports \
+	  $(PGQUEUER)/.venv $(LTREE)/.venv

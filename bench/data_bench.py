@@ -19,9 +19,9 @@ from typing import Any
 import docker
 import psycopg
 
+from parity.data.fill import fill_rows, prepare_to_cache, save_filled_cluster
 from parity.env.environment import Environment
 from parity.profile.loader import load_profile
-from parity.data.fill import fill_rows, prepare_to_cache, save_filled_cluster
 
 # The example's notes table, as its first revision creates it.
 NOTES = """CREATE TABLE notes (

@@ -16,7 +16,8 @@ Measurements, each the median over several repetitions (with min and max):
    start from the cached filled cluster next to an empty cluster's.
 
 5. The load balancer's cost: `parity run` of prod without app.replicas, with one replica behind
-   the balancer, and as the example's prod runs (two replicas).
+   the balancer, and as the example's prod runs (two replicas); and the pooler's: `parity run`
+   of prod with and without PgBouncer (transaction mode) in front of Postgres.
 6. `parity explain` on the bundled example (as `make demo` runs it) beside a plain `parity run`.
 
 The full run compares like with like: its profiles are the example's without the rehearsal keys
@@ -466,43 +467,64 @@ BALANCER_VARIANTS = {
     "balancer + 1 replica": ("prod-one-replica", "extends: prod\napp: {replicas: 1}\n"),
     "balancer + 2 replicas (prod)": ("prod", None),
 }
+# The pooler's cost: the example's prod (one app container, as the full run) with and without
+# PgBouncer in transaction mode between the app (and smoke) and Postgres.
+POOLER_VARIANTS = {
+    "no pooler (prod)": ("prod", None),
+    "PgBouncer, transaction mode": ("prod-pooled", "extends: prod\ndatabase: {pooler: {mode: transaction}}\n"),
+}
+
+
+@dataclass(frozen=True)
+class Variants:
+    """Profiles compared side by side: each label's (profile, text or None for the example's own),
+    the step whose wall time is shown beside the run's, and whether the app keeps its replicas."""
+
+    title: str
+    profiles: dict[str, tuple[str, str | None]]
+    step: str
+    keep_replicas: bool
+
+
+BALANCER = Variants("load balancer", BALANCER_VARIANTS, "startup", keep_replicas=True)
+POOLER = Variants("pooler", POOLER_VARIANTS, "database", keep_replicas=False)
 
 
 @contextlib.contextmanager
-def balancer_profiles() -> Iterator[Path]:
-    """The example's profiles plus the variants above, in a directory of their own."""
+def variant_profiles(variants: Variants) -> Iterator[Path]:
+    """The example's profiles plus the variants', in a directory of their own."""
     with tempfile.TemporaryDirectory(prefix="parity-bench-profiles-") as tmp:
-        directory = _without_rehearsal(Path(tmp), keep_replicas=True)
-        for name, text in BALANCER_VARIANTS.values():
+        directory = _without_rehearsal(Path(tmp), keep_replicas=variants.keep_replicas)
+        for name, text in variants.profiles.values():
             if text is not None:
                 (directory / f"{name}.yaml").write_text(text)
         yield directory
 
 
-def bench_balancer(client: docker.DockerClient, reps: int, session: str) -> dict[str, Any]:
-    """`parity run` of each variant, alternating, `reps` times each after one untimed warm-up."""
+def bench_variants(client: docker.DockerClient, variants: Variants, reps: int, session: str) -> dict[str, Any]:
+    """`parity run` of each variant, alternating, `reps` times each after one untimed warm-up: the
+    whole run's wall time and the target's variants.step (where the variant's parts start)."""
     env = dict(os.environ)
     env.setdefault("PARITY_DEMO_SECRET_KEY", DEMO_SECRET)
     env["BENCH_SESSION"] = session
-    walls = {label: Samples() for label in BALANCER_VARIANTS}
-    # The target's startup step alone: where the replicas and the balancer start.
-    startups = {label: Samples() for label in BALANCER_VARIANTS}
-    with balancer_profiles() as directory:
-        say("load balancer: warm-up (one untimed run of each variant)")
-        for _label, (name, _text) in BALANCER_VARIANTS.items():
+    walls = {label: Samples() for label in variants.profiles}
+    steps = {label: Samples() for label in variants.profiles}
+    with variant_profiles(variants) as directory:
+        say(f"{variants.title}: warm-up (one untimed run of each variant)")
+        for name, _text in variants.profiles.values():
             run_parity(client, name, env, directory)
         for rep in range(1, reps + 1):
-            for label, (name, _text) in BALANCER_VARIANTS.items():
+            for label, (name, _text) in variants.profiles.items():
                 measured = run_parity(client, name, env, directory)
                 walls[label].values.append(measured.wall_s)
-                startup = _step_duration(measured.stderr, name, "startup")
-                if startup is not None:
-                    startups[label].values.append(startup)
-            say(f"load balancer {rep}/{reps}: " + ", ".join(f"{label} {w.values[-1]:.2f}s" for label, w in walls.items()))
-    base = walls[next(iter(BALANCER_VARIANTS))].median
-    return {"repetitions": reps,
-            "variants": {label: {**w.as_json(), "profile": BALANCER_VARIANTS[label][0],
-                                 "vs_no_balancer": _ratio(w.median, base), "startup_s": startups[label].as_json()}
+                duration = _step_duration(measured.stderr, name, variants.step)
+                if duration is not None:
+                    steps[label].values.append(duration)
+            say(f"{variants.title} {rep}/{reps}: " + ", ".join(f"{label} {w.values[-1]:.2f}s" for label, w in walls.items()))
+    base = walls[next(iter(variants.profiles))].median
+    return {"repetitions": reps, "step": variants.step,
+            "variants": {label: {**w.as_json(), "profile": variants.profiles[label][0],
+                                 "vs_first": _ratio(w.median, base), "step_s": steps[label].as_json()}
                          for label, w in walls.items()}}
 
 
@@ -549,6 +571,23 @@ def _user_rows(user: dict[str, Any]) -> list[tuple[str, ...]]:
         (f"parity --help (median of {reps})", _spread(f["parity_help"]["wall_s"]), "", "",
          f"<= {targets['help_s']} s", "yes" if met["help_s"] else "NO"),
     ]
+
+
+def _variant_rows(figures: dict[str, Any] | None, first: str, step: str) -> list[tuple[str, str, str, str, str, str]]:
+    """One row per variant (its run's median, the difference with the first) and its step's."""
+    if not figures:
+        return []
+    rows: list[tuple[str, str, str, str, str, str]] = []
+    base = next(iter(figures["variants"].values()))["median"]
+    for label, variant in figures["variants"].items():
+        extra = "" if variant["median"] is None or base is None else f"{variant['median'] - base:+.2f} s"
+        rows.append((
+            f"parity run, {label} (median of {figures['repetitions']})", _spread(variant),
+            f"{first} {extra}" if extra and variant["median"] != base else "",
+            f"{variant['vs_first']:.2f}" if variant["vs_first"] is not None else "n/a", "", "",
+        ))
+        rows.append((f"  {step}", _fmt(variant["step_s"]["median"]), "", "", "", ""))
+    return rows
 
 
 def table(results: dict[str, Any]) -> str:
@@ -605,18 +644,9 @@ def table(results: dict[str, Any]) -> str:
             f"{explained['ratio']:.2f}" if explained["ratio"] is not None else "n/a",
             f"<= {TARGET_EXPLAIN_RATIO:g}", "yes" if explained["met"] else "NO",
         ))
-    balancer = results.get("balancer")
-    if balancer:
-        base = next(iter(balancer["variants"].values()))["median"]
-        for label, figures in balancer["variants"].items():
-            extra = "" if figures["median"] is None or base is None else f"{figures['median'] - base:+.2f} s"
-            rows.append((
-                f"parity run, {label} (median of {balancer['repetitions']})", _fmt(figures["median"]),
-                f"no balancer {extra}" if extra and figures["median"] != base else "",
-                f"{figures['vs_no_balancer']:.2f}" if figures["vs_no_balancer"] is not None else "n/a", "", "",
-            ))
-            rows.append(("  its startup step (replicas + balancer ready)", _fmt(figures["startup_s"]["median"]),
-                         "", "", "", ""))
+    for key, first, step in (("balancer", "no balancer", "its startup step (replicas + balancer ready)"),
+                             ("pooler", "no pooler", "its database step (Postgres + pooler ready)")):
+        rows += _variant_rows(results.get(key), first, step)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -659,6 +689,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-balancer", action="store_true", help="skip the load balancer's cost")
     parser.add_argument("--balancer-reps", type=int, default=3,
                         help="repetitions of each load balancer variant (default 3)")
+    parser.add_argument("--skip-pooler", action="store_true", help="skip the pooler's cost")
+    parser.add_argument("--pooler-reps", type=int, default=3,
+                        help="repetitions of prod with and without the pooler (default 3)")
     parser.add_argument("--skip-user", action="store_true", help="skip the user-visible (command) figures")
     args = parser.parse_args(argv)
     # SIGTERM (and SIGINT, even where a shell ignored it) unwind through every `finally`: the
@@ -684,7 +717,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_explain:
             results["explain"] = bench_explain(client, args.explain_reps, session)
         if not args.skip_balancer:
-            results["balancer"] = bench_balancer(client, args.balancer_reps, session)
+            results["balancer"] = bench_variants(client, BALANCER, args.balancer_reps, session)
+        if not args.skip_pooler:
+            results["pooler"] = bench_variants(client, POOLER, args.pooler_reps, session)
     finally:
         left = sweep(client, f"{SESSION_LABEL}={session}")
         if left:

@@ -146,7 +146,8 @@ def _wait_ready(container: docker.models.containers.Container, db: Database, end
     while time.monotonic() < deadline:
         check_open()
         try:
-            with psycopg.connect(**db.connect_kwargs() | {"port": endpoint.host_port}) as conn:  # type: ignore[arg-type]
+            # autocommit: statement pooling refuses the transaction block psycopg would open.
+            with psycopg.connect(**db.connect_kwargs() | {"port": endpoint.host_port}, autocommit=True) as conn:  # type: ignore[arg-type]
                 conn.execute("SELECT 1")
                 return
         except psycopg.Error as exc:

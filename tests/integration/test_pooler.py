@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
 import ssl
+import subprocess
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,10 @@ SHAPES = {
     # Postgres 13 stores md5 secrets: clients authenticate to the pooler with md5, as to the server.
     "session": "database: {version: '13', ssl: optional, superuser: false,"
                " pooler: {mode: session, max_prepared_statements: 0}}\n",
+    "statement": "database: {version: '17', pooler: {mode: statement, max_prepared_statements: 0}}\n",
 }
+NODEPG = Path(__file__).parent / "realapps" / "nodepg" / "node_modules"
+NODE_SCRIPT = Path(__file__).parent / "drivers" / "nodepg_reuse.js"
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +221,56 @@ def test_up_prints_the_pooled_url_and_the_direct_one(docker_client, project_dir:
     finally:
         down = projects.parity_cli(["down", "--profile", "prod"], cwd=project_dir)
         assert down.returncode == 0, down.stderr
+
+
+def test_psycopg_without_prepared_statements_works_behind_transaction_pooling(pooled: Callable[[str], Environment]) -> None:
+    # prepare_threshold=None: psycopg never prepares, so each run is a self-contained unnamed statement.
+    env = pooled("tx0")
+    with psycopg.connect(**pooled_kwargs(env), autocommit=True, prepare_threshold=None) as conn:
+        assert [conn.execute("SELECT %s::int + 1", (n,)).fetchone() for n in range(8)] == [(n + 1,) for n in range(8)]
+
+
+def node_postgres(env: Environment, scenario: str, naming: str) -> dict[str, Any]:
+    """nodepg_reuse.js with node-postgres 8 (realapps/nodepg's) through the environment's pooler."""
+    assert (NODEPG / "pg").is_dir(), f"{NODEPG} is missing: run `make realapps` first (make test does)"
+    kwargs = pooled_kwargs(env)
+    # node-postgres verifies nothing with no-verify (the CA is parity's, not the system's).
+    variables = {"PGHOST": kwargs["host"], "PGPORT": str(kwargs["port"]), "PGUSER": kwargs["user"],
+                 "PGPASSWORD": kwargs["password"], "PGDATABASE": kwargs["dbname"],
+                 "PGSSLMODE": "no-verify" if "sslrootcert" in kwargs else "disable", "NODE_PATH": str(NODEPG)}
+    done = subprocess.run(["node", str(NODE_SCRIPT), scenario, naming], capture_output=True, text=True, timeout=60,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("PG")} | variables)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("shape", "scenario"), [("tx0", "transactions"), ("statement", "busy")])
+def test_node_postgres_named_statements_break_behind_transaction_and_statement_pooling(
+        pooled: Callable[[str], Environment], shape: str, scenario: str) -> None:
+    # The name is prepared on the first server connection only; node-postgres then sends Bind alone.
+    assert node_postgres(pooled(shape), scenario, "named") == {
+        "error": 'prepared statement "reused" does not exist', "code": "26000"}
+
+
+@pytest.mark.parametrize(("shape", "scenario"), [("tx0", "transactions"), ("statement", "busy"),
+                                                 ("tx100", "transactions"), ("session", "transactions")])
+def test_node_postgres_unnamed_queries_work_behind_every_mode(
+        pooled: Callable[[str], Environment], shape: str, scenario: str) -> None:
+    assert node_postgres(pooled(shape), scenario, "unnamed") == {"value": 2}
+
+
+@pytest.mark.parametrize("shape", ["tx100", "session"])
+def test_node_postgres_named_statements_work_with_max_prepared_statements_or_session_pooling(
+        pooled: Callable[[str], Environment], shape: str) -> None:
+    assert node_postgres(pooled(shape), "transactions", "named") == {"value": 2}
+
+
+def test_statement_pooling_refuses_a_transaction_block(pooled: Callable[[str], Environment]) -> None:
+    # What statement pooling breaks for every driver: a transaction of more than one statement.
+    conn = psycopg.connect(**pooled_kwargs(pooled("statement")))  # psycopg opens a transaction
+    try:
+        with pytest.raises(psycopg.Error, match="transaction blocks not allowed in statement pooling mode"):
+            conn.execute("SELECT 1")
+            conn.execute("SELECT 2")
+    finally:
+        conn.close()

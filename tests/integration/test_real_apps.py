@@ -6,7 +6,8 @@ site's own venv (`host.venv`) and whose smoke suite is pytest in that venv; and 
 7.2.1 (Flask, Flask-Migrate/Alembic) whose migrations run in a one-off container from its image
 and whose smoke suite is Jest, read through the JUnit XML jest-junit writes (`smoke.junit`); and
 a Node service's database side, migrated by node-pg-migrate and tested with node:test through
-node-postgres (Node prints an error first and its stack after it).
+node-postgres (Node prints an error first and its stack after it); and PgQueuer 1.6.0, a job queue
+whose `pgq` CLI runs on asyncpg with its statement cache on, behind PgBouncer's transaction pooling.
 
 parity runs as a user runs it: from its own venv, with that venv's interpreter first on PATH
 (the worst case for host commands: nothing of the apps is installed there). Each `parity run`
@@ -34,6 +35,7 @@ REALAPPS = Path(__file__).parent / "realapps"
 WAGTAIL = REALAPPS / "wagtail"
 IHATEMONEY = REALAPPS / "ihatemoney"
 NODEPG = REALAPPS / "nodepg"
+PGQUEUER = REALAPPS / "pgqueuer"
 # The production secrets, as the CI job's secret store would export them: canaries that must
 # reach the apps (their smoke tests fail without them) and never parity's output.
 SECRETS = {"WAGTAIL_SECRET_KEY": "wagtail-canary-5d81c3e0", "IHATEMONEY_SECRET_KEY": "ihm-canary-0b7f29aa"}
@@ -218,3 +220,44 @@ def test_a_node_service_using_tls_is_parity(docker_client, tmp_path_factory: pyt
         tests = {t["id"].rsplit("::", 1)[-1]: t["outcome"] for t in steps["smoke"]["tests"]}
         assert tests == {"a note is stored and found by a fuzzy title search": "passed"}, side
     assert str(run.steps("prod-tls")["database"]["facts"]["server_version"]).startswith("15")
+
+
+def test_i_hate_money_is_parity_behind_transaction_pooling(docker_client, tmp_path_factory: pytest.TempPathFactory) -> None:  # type: ignore[no-untyped-def]
+    # psycopg2, SQLAlchemy's default Postgres driver, prepares nothing on the server: a pooler that
+    # hands each transaction another server connection changes nothing for the app.
+    installed(IHATEMONEY / "node_modules" / ".installed")
+    installed(IHATEMONEY / "wheelhouse" / ".done")
+    run = parity_run(IHATEMONEY, "prod-pooled", tmp_path_factory.mktemp("ihatemoney-pooled"), docker_client)
+    assert run.code == 0, run.explain()
+    assert run.report["verdict"] == "parity" and run.report["divergences"] == []
+    prod = run.steps("prod-pooled")
+    assert {name: prod[name]["status"] for name in STEPS} == dict.fromkeys(STEPS, "ok")
+    assert set(t["outcome"] for t in prod["smoke"]["tests"]) == {"passed"}, prod["smoke"]["tests"]
+    assert prod["resources"]["facts"]["pooler_peak_bytes"] > 0  # the pooler was there
+
+
+def test_an_asyncpg_job_queue_diverges_behind_transaction_pooling_and_explain_confirms_the_pooler(  # type: ignore[no-untyped-def]
+    docker_client, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Each `pgq` process names its cached statements __asyncpg_stmt_1__, 2, ...: the second process
+    # prepares a name the first left on the same server connection (PgBouncer resets none in
+    # transaction mode). Migrations go straight to the server and pass.
+    installed(PGQUEUER / ".venv" / ".installed")
+    run = parity_run(PGQUEUER, "prod", tmp_path_factory.mktemp("pgqueuer-prod"), docker_client, "--explain")
+    assert run.code == 1, run.explain()
+    assert run.steps("prod")["migrations"]["status"] == "ok"
+    (divergence,) = run.report["divergences"]
+    assert divergence["step"] == "smoke", divergence
+    assert 'DuplicatePreparedStatementError: prepared statement "__asyncpg_stmt_' in divergence["detail"], divergence
+    assert (divergence["cause"], divergence["cause_confidence"]) == ("database.pooler", "confirmed"), divergence
+    assert [e["keys"] for e in divergence["experiments"] if e["reproduced"]] == [["database.pooler"]], divergence
+
+
+def test_the_asyncpg_job_queue_is_parity_with_pgbouncers_prepared_statements(  # type: ignore[no-untyped-def]
+    docker_client, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    installed(PGQUEUER / ".venv" / ".installed")
+    run = parity_run(PGQUEUER, "prod-prepared", tmp_path_factory.mktemp("pgqueuer-prepared"), docker_client)
+    assert run.code == 0, run.explain()
+    assert run.report["verdict"] == "parity" and run.report["divergences"] == []
+    assert run.steps("prod-prepared")["smoke"]["status"] == "ok"
