@@ -94,13 +94,15 @@ class StepContext:
 
     def host_environment(self, client: Client = "app") -> dict[str, str]:
         """What a command on this machine gets: the caller's environment (host.venv first on PATH),
-        app.env, the secrets' values, the database as seen from here by this client (smoke: the
+        app.env, host.env, the secrets' values, the database as seen from here by this client (smoke: the
         app's, through a pooler; migrations and data.seed: direct unless they go through it), and
         APP_URL once the app runs."""
         profile = self.profile
         env = user_environment(profile.host, self.project_root)
         if profile.app:
             env.update(profile.app.env)
+        if profile.host:
+            env.update(profile.host.env)
         env.update(self.secrets)
         db = self.env.database
         if db is not None:
