@@ -12,7 +12,7 @@ from typing import Any
 
 from parity.causes.heuristic import suspect
 from parity.env.host import environment_fix
-from parity.evidence import Evidence, key_line, missing_tool
+from parity.evidence import Evidence, key_line, missing_tool, node_missing
 from parity.migrate.schema import schema_differences
 from parity.profile.models import Profile
 from parity.profile.units import format_duration
@@ -89,13 +89,14 @@ def compare(baseline: ProfileRun, target: ProfileRun, base_profile: Profile, tar
 def _with_fix(failure: Divergence, profile: Profile) -> Divergence:
     """A failure on both sides that is a program or module not found where the command ran says
     how to give the command the app's environment (host.venv, the image)."""
-    if not missing_tool("\n".join((failure.baseline, failure.target, failure.detail))):
+    said = "\n".join((failure.baseline, failure.target, failure.detail))
+    if not missing_tool(said):
         return failure
     in_image = failure.step == "migrations" and profile.migrations is not None and profile.migrations.run_in == "app"
     if failure.step not in ("migrations", "data", "smoke"):
         return failure
     fix = ("the app image lacks it: install it in the image (its Dockerfile), fix migrations.command, "
-           "or use run_in: host" if in_image else environment_fix(profile.host))
+           "or use run_in: host" if in_image else environment_fix(profile.host, node=node_missing(said)))
     return failure.model_copy(update={"fix": fix})
 
 

@@ -90,6 +90,11 @@ def _raised(raw: list[str]) -> str:
     return ""
 
 
+def node_missing(text: str) -> bool:
+    """Whether the missing program or module is Node's (node itself, or a package not installed)."""
+    return "Cannot find module" in text or bool(re.search(r"\bnode: (?:command )?not found", text))
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What the failing side itself reported about one failure: its own error text and measured facts.

@@ -483,4 +483,6 @@ def _kept(ctx: StepContext) -> Kept:
             exports.update(db.variables(ctx.profile.database.env, "host"))
     if ctx.app is not None and ctx.app.url:
         exports["APP_URL"] = ctx.app.url
+    if ctx.profile.host:
+        exports.update(ctx.profile.host.env)  # what host commands get, for running them by hand
     return Kept(ctx.env.loaded.name, ctx.env.env_id, exports)

@@ -4,7 +4,7 @@ says what went wrong when that line is above the tail (runtimes that print the e
 from __future__ import annotations
 
 from parity.diff import compare
-from parity.evidence import error_line, excerpt, key_line, missing_tool, tail
+from parity.evidence import error_line, excerpt, key_line, missing_tool, node_missing, tail
 from parity.results import ProfileRun, StepResult
 from tests.unit.test_cause_corpus import pair
 
@@ -128,3 +128,8 @@ def test_a_missing_program_or_module_reads_as_a_missing_environment() -> None:
     for text in ("GET /missing -> 404 Not Found", "relation \"notes\" does not exist", "exit 1: boom",
                  "ERROR:  role \"app\" not found"):
         assert not missing_tool(text), text
+
+
+def test_nodes_missing_packages_are_told_apart_from_pythons() -> None:
+    assert node_missing("Error: Cannot find module 'pg'\nRequire stack:") and node_missing("sh: 1: node: not found")
+    assert not node_missing("ModuleNotFoundError: No module named 'django'")
