@@ -83,13 +83,15 @@ def compare(baseline: ProfileRun, target: ProfileRun, base_profile: Profile, tar
         found.append(finding.divergence.model_copy(update={
             "cause": suspicion.key, "cause_confidence": "suspected",
             "cause_note": f"from the error: {suspicion.because}"}))
-    return found, [_with_fix(failure, target_profile) for failure in comparison.failures]
+    return found, [_with_fix(failure, target_profile, (baseline, target)) for failure in comparison.failures]
 
 
-def _with_fix(failure: Divergence, profile: Profile) -> Divergence:
+def _with_fix(failure: Divergence, profile: Profile, runs: tuple[ProfileRun, ProfileRun]) -> Divergence:
     """A failure on both sides that is a program or module not found where the command ran says
-    how to give the command the app's environment (host.venv, the image)."""
-    said = "\n".join((failure.baseline, failure.target, failure.detail))
+    how to give the command the app's environment (host.venv, the image). The step's output counts
+    too: a test runner's report may say only "test failed" where its output names the module."""
+    steps = [run.steps.get(failure.step) for run in runs]
+    said = "\n".join((failure.baseline, failure.target, failure.detail, *(s.detail for s in steps if s)))
     if not missing_tool(said):
         return failure
     in_image = failure.step == "migrations" and profile.migrations is not None and profile.migrations.run_in == "app"

@@ -24,7 +24,8 @@ def excerpt(text: str, lines: int = 20) -> str:
     return f"{key}\n…\n{kept}" if key and key not in kept else kept
 
 
-_NOISE = ("(Background on this error", "[SQL:", "[parameters:", "File \"", "^", "~")
+_NOISE = ("(Background on this error", "[SQL:", "[parameters:", "File \"", "^", "~",
+          "npm error A complete log of this run")
 # JavaScript's own `Error: message` (and Node's uncaught-exception report) has no prefix.
 _ERROR_LINE = re.compile(r"(\w+(Error|Exception|Exit)\b:|(?:^|\s)Error:\s|\bERROR:|\bFATAL:|\berror:|^E\s{2,}|\bfatal:)")
 
@@ -68,7 +69,8 @@ def error_line(text: str) -> str:
 # the tools' environment is missing, not the app broken.
 _MISSING_TOOL = re.compile(
     r"ModuleNotFoundError|No module named|command not found|^\S*sh: (?:\d+: )?\S+: not found$"
-    r"|\bnode: not found|Cannot find module|^exit 127\b|\bexit(?: code| status)? 127\b",
+    r"|\bnode: not found|Cannot find module|npx canceled due to missing packages"
+    r"|^exit 127\b|\bexit(?: code| status)? 127\b",
     re.MULTILINE)
 
 
@@ -92,7 +94,8 @@ def _raised(raw: list[str]) -> str:
 
 def node_missing(text: str) -> bool:
     """Whether the missing program or module is Node's (node itself, or a package not installed)."""
-    return "Cannot find module" in text or bool(re.search(r"\bnode: (?:command )?not found", text))
+    return ("Cannot find module" in text or "npx canceled due to missing packages" in text
+            or bool(re.search(r"\bnode: (?:command )?not found", text)))
 
 
 @dataclass(frozen=True)

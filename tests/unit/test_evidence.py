@@ -123,7 +123,8 @@ def test_the_error_line_is_pytests_explanation_or_the_exception_a_traceback_ends
 def test_a_missing_program_or_module_reads_as_a_missing_environment() -> None:
     for text in ("ModuleNotFoundError: No module named 'flask'", "sh: 1: airflow: not found",
                  "bash: alembic: command not found", "/bin/sh: node: not found",
-                 "Error: Cannot find module 'pg'", "exit 127: "):
+                 "Error: Cannot find module 'pg'", "exit 127: ",
+                 'npm error npx canceled due to missing packages and no YES option: ["node-pg-migrate@9.0.0"]'):
         assert missing_tool(text), text
     for text in ("GET /missing -> 404 Not Found", "relation \"notes\" does not exist", "exit 1: boom",
                  "ERROR:  role \"app\" not found"):
@@ -133,3 +134,9 @@ def test_a_missing_program_or_module_reads_as_a_missing_environment() -> None:
 def test_nodes_missing_packages_are_told_apart_from_pythons() -> None:
     assert node_missing("Error: Cannot find module 'pg'\nRequire stack:") and node_missing("sh: 1: node: not found")
     assert not node_missing("ModuleNotFoundError: No module named 'django'")
+
+
+def test_npms_pointer_to_its_log_is_not_the_error() -> None:
+    output = ('npm error npx canceled due to missing packages and no YES option: ["node-pg-migrate@9.0.0"]\n'
+              "npm error A complete log of this run can be found in: /root/.npm/_logs/debug-0.log")
+    assert key_line(output).startswith("npm error npx canceled due to missing packages")
