@@ -173,23 +173,37 @@ def _run(project: Project, options: RunOptions, reports: ReportFiles) -> None:
 def up(ctx: click.Context, profile_name: str, as_env: bool, project_dir: str | None, profiles_dir: str | None) -> None:
     """Start a profile's environment and leave it running (until `parity down`).
 
-    Prints DATABASE_URL (and APP_URL) so you can reproduce a production-only bug by hand.
+    \b
+    Runs the profile's database, data, migrations and app (startup probe included), says what it
+    ran, and prints DATABASE_URL (and APP_URL) so you can reproduce a production-only bug by hand.
+    Exit 1 when a step it ran failed (the environment stays up to look at).
     """
     from parity import commands
 
     project = _project(ctx, project_dir, profiles_dir)
     started = commands.up(project, profile_name)
+    # Plain echo, never wrapped: these lines are copied into shells. With --env, stdout is only
+    # the export lines (for eval); the progress on stderr has said what ran.
     if as_env:
         for key, value in started.exports.items():
             click.echo(f"export {key}={_shell_quote(value)}")
-        return
-    # Plain echo, never wrapped: these lines are copied into shells.
-    click.echo(f"{profile_name} is up (environment {started.env_id})")
-    for key, value in started.exports.items():
-        click.echo(f"  {key}={value}")
-    for line in started.hints:
-        click.echo(f"  {line}")
-    click.echo(f"Stop it with: parity down --profile {profile_name}")
+    else:
+        click.echo(f"{profile_name} is up (environment {started.env_id})")
+        click.echo("  ran: " + ", ".join(f"{step} {status}" + (f" ({summary})" if status == "skipped" else "")
+                                        for step, status, summary in started.ran))
+        for key, value in started.exports.items():
+            click.echo(f"  {key}={value}")
+        for line in started.hints:
+            click.echo(f"  {line}")
+    for step, status, summary in started.ran:
+        if status in ("failed", "error"):
+            click.echo(f"error: {step} {status} on {profile_name}: {summary}", err=True)
+    if started.failed:
+        click.echo(f"the environment is left up to look at; remove it with: parity down --profile {profile_name}",
+                   err=True)
+        sys.exit(1)
+    if not as_env:
+        click.echo(f"Stop it with: parity down --profile {profile_name}")
 
 
 @cli.command()
@@ -264,14 +278,14 @@ def profiles() -> None:
 def profiles_list(ctx: click.Context, project_dir: str | None, profiles_dir: str | None) -> None:
     """List the profiles with their descriptions."""
     from parity import commands
-    from parity.console import err, out
+    from parity.console import err
 
     project = _project(ctx, project_dir, profiles_dir)
     rows = commands.list_profiles(project)
     if not rows:
         err.print(f"no profiles in {project.profiles_dir}")
     for name, description in rows:
-        out.print(f"{name:<16} {description}")
+        click.echo(f"{name:<16} {description}")  # one line each, however long: never wrapped mid-phrase
 
 
 @profiles.command("show")
@@ -280,17 +294,19 @@ def profiles_list(ctx: click.Context, project_dir: str | None, profiles_dir: str
 @_project_options
 @click.pass_context
 def profiles_show(ctx: click.Context, name: str, as_json: bool, project_dir: str | None, profiles_dir: str | None) -> None:
-    """Print a profile fully resolved (extends applied, defaults filled, units in seconds/bytes)."""
-    import yaml
-
+    """Print a profile fully resolved (extends applied, defaults filled): YAML in the units a
+    profile is written in (256m, 10m), which loads back to the same profile; --json in seconds
+    and bytes."""
     from parity.console import out
 
     project = _project(ctx, project_dir, profiles_dir)
-    data = project.profile(name).profile.model_dump(mode="json", exclude_none=True)
+    profile = project.profile(name).profile
     if as_json:
-        out.print_json(json.dumps(data))
+        out.print_json(json.dumps(profile.model_dump(mode="json", exclude_none=True)))
     else:
-        click.echo(yaml.safe_dump(data, sort_keys=False).rstrip())
+        from parity.profile.render import profile_yaml
+
+        click.echo(profile_yaml(profile))
 
 
 @profiles.command("validate")

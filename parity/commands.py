@@ -23,15 +23,22 @@ if TYPE_CHECKING:
 
 @dataclass
 class Started:
-    """An environment left running by `up`: what a developer needs to reach it."""
+    """An environment left running by `up`: what a developer needs to reach it, and what `up` ran
+    to get there (step, status, summary), in order."""
 
     env_id: str
     exports: dict[str, str]
     hints: list[str] = field(default_factory=list)
+    ran: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        """The steps that failed (or could not run): `up` then exits 1, the environment left up."""
+        return [step for step, status, _ in self.ran if status in ("failed", "error")]
 
 
 def up(project: Project, profile_name: str) -> Started:
-    """Start a profile's environment (database, migrations, app) and leave it running."""
+    """Start a profile's environment (database, data, migrations, app) and leave it running."""
     from parity.run import start_environment
 
     run, kept = start_environment(project, profile_name, _progress)
@@ -39,10 +46,9 @@ def up(project: Project, profile_name: str) -> Started:
     database = run.steps.get("database")
     if database and database.facts.get("engine") == "postgres":
         hints.append(f"psql \"$DATABASE_URL\"   # Postgres {database.facts.get('server_version', '')}")
-    for step, result in run.steps.items():
-        if result.status in ("failed", "error"):
-            hints.append(f"note: {step} {result.status}: {result.summary}")
-    return Started(env_id=kept.env_id, exports=kept.exports, hints=hints)
+    ran: list[tuple[str, str, str]] = [(step, result.status, result.summary) for step, result in run.steps.items()
+           if result.status != "skipped" or step != "data"]  # no data: section is no step of its own
+    return Started(env_id=kept.env_id, exports=kept.exports, hints=hints, ran=ran)
 
 
 def _progress(message: str) -> None:

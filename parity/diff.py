@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parity.causes.heuristic import suspect
-from parity.evidence import Evidence, key_line
+from parity.env.host import environment_fix
+from parity.evidence import Evidence, key_line, missing_tool, node_missing
 from parity.migrate.schema import schema_differences
 from parity.profile.models import Profile
 from parity.profile.units import format_duration
@@ -82,7 +83,23 @@ def compare(baseline: ProfileRun, target: ProfileRun, base_profile: Profile, tar
         found.append(finding.divergence.model_copy(update={
             "cause": suspicion.key, "cause_confidence": "suspected",
             "cause_note": f"from the error: {suspicion.because}"}))
-    return found, comparison.failures
+    return found, [_with_fix(failure, target_profile, (baseline, target)) for failure in comparison.failures]
+
+
+def _with_fix(failure: Divergence, profile: Profile, runs: tuple[ProfileRun, ProfileRun]) -> Divergence:
+    """A failure on both sides that is a program or module not found where the command ran says
+    how to give the command the app's environment (host.venv, the image). The step's output counts
+    too: a test runner's report may say only "test failed" where its output names the module."""
+    steps = [run.steps.get(failure.step) for run in runs]
+    said = "\n".join((failure.baseline, failure.target, failure.detail, *(s.detail for s in steps if s)))
+    if not missing_tool(said):
+        return failure
+    in_image = failure.step == "migrations" and profile.migrations is not None and profile.migrations.run_in == "app"
+    if failure.step not in ("migrations", "data", "smoke"):
+        return failure
+    fix = ("the app image lacks it: install it in the image (its Dockerfile), fix migrations.command, "
+           "or use run_in: host" if in_image else environment_fix(profile.host, node=node_missing(said)))
+    return failure.model_copy(update={"fix": fix})
 
 
 def same_engine(a: Profile, b: Profile) -> bool:

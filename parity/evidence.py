@@ -24,19 +24,78 @@ def excerpt(text: str, lines: int = 20) -> str:
     return f"{key}\n…\n{kept}" if key and key not in kept else kept
 
 
-_NOISE = ("(Background on this error", "[SQL:", "[parameters:", "File \"", "^", "~")
+_NOISE = ("(Background on this error", "[SQL:", "[parameters:", "File \"", "^", "~",
+          "npm error A complete log of this run")
 # JavaScript's own `Error: message` (and Node's uncaught-exception report) has no prefix.
 _ERROR_LINE = re.compile(r"(\w+(Error|Exception|Exit)\b:|(?:^|\s)Error:\s|\bERROR:|\bFATAL:|\berror:|^E\s{2,}|\bfatal:)")
 
 
+# pytest's report of a failing test: the lines of the error it explains start with "E   ".
+_PYTEST_E = re.compile(r"^E\s{2,}(\S.*)$")
+_EXCEPTION = re.compile(r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit|Warning|Interrupt)?\b:?(?:\s|$)")
+
+
 def key_line(text: str) -> str:
-    """The line of an error output that says what went wrong (the last error-looking line)."""
+    """The line of an error output that says what went wrong (error_line), else its last line."""
+    found = error_line(text)
+    if found:
+        return found
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith(_NOISE)]
+    return lines[-1][:400] if lines else ""
+
+
+def error_line(text: str) -> str:
+    """The line that says what went wrong, or '' when none does: pytest's explanation (its first
+    `E   ` line naming an exception, else its first), the exception a Python traceback ends
+    with, else the last error-looking line (Node's `Error: ...`, a server's `ERROR:`)."""
+    raw = text.strip().splitlines()
+    explained = [m.group(1).strip() for line in raw if (m := _PYTEST_E.match(line.strip()))]
+    if explained:
+        named = [line for line in explained if _ERROR_LINE.search(line)]
+        return (named or explained)[0][:400]
+    raised = _raised(raw)
+    if raised:
+        return raised[:400]
+    lines = [line.strip() for line in raw if line.strip()]
     lines = [line for line in lines if not line.startswith(_NOISE)]
     for line in reversed(lines):
         if _ERROR_LINE.search(line):
             return line[:400]
-    return lines[-1][:400] if lines else ""
+    return ""
+
+
+# What a shell, Python or Node print when the program or a module is not where the command ran:
+# the tools' environment is missing, not the app broken.
+_MISSING_TOOL = re.compile(
+    r"ModuleNotFoundError|No module named|command not found|^\S*sh: (?:\d+: )?\S+: not found$"
+    r"|\bnode: not found|Cannot find module|npx canceled due to missing packages"
+    r"|^exit 127\b|\bexit(?: code| status)? 127\b",
+    re.MULTILINE)
+
+
+def missing_tool(text: str) -> bool:
+    """Whether an output says a program or a module was not found (a venv not activated, a
+    `node_modules` not installed), as Python, Node and the shells word it, or exit code 127."""
+    return bool(_MISSING_TOOL.search(text))
+
+
+def _raised(raw: list[str]) -> str:
+    """The exception line of the last Python traceback in the output (the first unindented line
+    after its frames), or ''."""
+    starts = [i for i, line in enumerate(raw) if line.strip() == "Traceback (most recent call last):"]
+    if not starts:
+        return ""
+    for line in raw[starts[-1] + 1:]:
+        if line.strip() and not line[:1].isspace() and _EXCEPTION.match(line.strip()):
+            return line.strip()
+    return ""
+
+
+def node_missing(text: str) -> bool:
+    """Whether the missing program or module is Node's (node itself, or a package not installed)."""
+    return ("Cannot find module" in text or "npx canceled due to missing packages" in text
+            or bool(re.search(r"\bnode: (?:command )?not found", text)))
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,9 @@ class Divergence(BaseModel):
     # Why the cause is what it is, in a sentence: the error class, or the experiment that settled it.
     cause_note: str = ""
     experiments: list[Experiment] = Field(default_factory=list)
+    # What to do about it, when the evidence says (a failure on both sides that is a program or
+    # module not found where the command ran: point parity at the app's environment).
+    fix: str = ""
 
 
 class RunResult(BaseModel):

@@ -18,7 +18,7 @@ from parity.engine.cleanup import reap_orphans
 from parity.engine.client import docker_client
 from parity.engine.images import ensure_image
 from parity.env.environment import SQLITE_MOUNT, Environment
-from parity.env.host import find_program, user_environment
+from parity.env.host import environment_fix, find_program, user_environment
 from parity.env.secrets import deliver, resolve_values
 from parity.errors import Cancelled, EnvError, ImageLacks, ParityError, UsageError
 from parity.profile.loader import LoadedProfile
@@ -83,6 +83,12 @@ class RunOutcome:
     results: list[RunResult] = field(default_factory=list)
 
 
+def _already_set() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
+
+
 @dataclass
 class Session:
     """What every environment of one command shares: the project, the engine, the images, the
@@ -103,6 +109,9 @@ class Session:
     # The label mode of an environment left up: "up" outlives this process (until `parity down`);
     # "run" is reaped by the next parity command once this process is gone (a test session's).
     kept_mode: str = "up"
+    # Set once the background warm-up has imported the libraries the steps after the database
+    # use (see _warm_imports); set from the start when nothing warms up.
+    warmed: threading.Event = field(default_factory=_already_set)
 
     def plan_of(self, loaded: LoadedProfile) -> PlanOnce:
         """The profile's migrations plan: the one the check before the run read for the command's
@@ -256,7 +265,8 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
             check_data(lp, project.root, plans[name])
     redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
     client = docker_client()
-    threading.Thread(target=_warm_imports, args=(list(loaded.values()),), daemon=True,
+    warmed = threading.Event()
+    threading.Thread(target=_warm_imports, args=(list(loaded.values()), warmed), daemon=True,
                      name="parity-imports").start()
     removed = reap_orphans(client)
     if removed:
@@ -266,7 +276,8 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
     # An experiment's flipped profile takes its keys from these, so it rehearses only if they do.
     return Session(project=project, client=client, redactor=redactor, images=images, board=board,
                    say=None if board else say,
-                   rehearse=any(lp.profile.rehearses() for lp in loaded.values()), plans=plans), values
+                   rehearse=any(lp.profile.rehearses() for lp in loaded.values()), plans=plans,
+                   warmed=warmed), values
 
 
 def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
@@ -274,7 +285,14 @@ def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
     return next((e for e in errors.values() if isinstance(e, ParityError | KeyboardInterrupt | Cancelled)), None)
 
 
-def _warm_imports(loaded: list[LoadedProfile]) -> None:
+def _warm_imports(loaded: list[LoadedProfile], warmed: threading.Event) -> None:
+    try:
+        _import_for(loaded)
+    finally:
+        warmed.set()
+
+
+def _import_for(loaded: list[LoadedProfile]) -> None:
     # Libraries needed only once the engine has work in hand (psycopg for readiness, the steps
     # after the database, Alembic and SQLAlchemy's inspector after the databases are up):
     # importing them while the engine creates networks and starts containers takes them off the
@@ -317,7 +335,7 @@ def check_host_commands(loaded: LoadedProfile, root: Path) -> None:
             raise UsageError(
                 f"profile {loaded.name}: {key} runs {program!r}, which is not found on this machine "
                 f"(looked in {where}the PATH parity was started with)",
-                f"install it, fix {key} in {loaded.files[-1].name}, or name the app's virtualenv with host.venv",
+                f"install it, fix {key} in {loaded.files[-1].name}, or {environment_fix(profile.host)}",
             )
 
 
@@ -408,6 +426,11 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
                 say(f"{step}: {result.status} — {redactor.text(result.summary)}")
             if step == "database" and result.status == "error":
                 break
+            if step == "database":
+                # Two threads importing SQLAlchemy's circular modules at once can each get the
+                # other's half-initialised module (an AttributeError in the migrations step, seen
+                # where a SQLite database is ready before the warm-up is done): let it finish first.
+                session.warmed.wait(timeout=WARM_UP_WAIT)
             if step == "data" and result.status in ("failed", "error"):
                 break  # migrations measured on half the data would only mislead
         env.keep = keep and run.steps.get("database", StepResult(status="ok")).status != "error"
@@ -415,6 +438,7 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
     return run
 
 
+WARM_UP_WAIT = 60.0
 UP_STEPS = [step for step in STEPS if step[0] in ("database", "data", "migrations", "startup")]
 
 
@@ -488,4 +512,6 @@ def _kept(ctx: StepContext) -> Kept:
             exports.update(db.variables(ctx.profile.database.env, "host"))
     if ctx.app is not None and ctx.app.url:
         exports["APP_URL"] = ctx.app.url
+    if ctx.profile.host:
+        exports.update(ctx.profile.host.env)  # what host commands get, for running them by hand
     return Kept(ctx.env.loaded.name, ctx.env.env_id, exports, ctx.provided_environment("app"))

@@ -113,6 +113,19 @@ def venv_dir(spec: HostSpec | None, root: Path) -> Path | None:
     return path
 
 
+def environment_fix(spec: HostSpec | None, *, node: bool = False) -> str:
+    """How to point host commands at the app's own environment (a program or module not found;
+    `node`: Node's words for it)."""
+    if node:
+        return ("install the app's packages (npm install in the project) and have node on the PATH parity "
+                "is started with; variables for host commands go in host.env")
+    if spec is not None and spec.venv:
+        return (f"install the app's tools and requirements into the virtualenv host.venv names ({spec.venv}: "
+                f"{spec.venv}/bin/pip install -r requirements.txt, or -e .), or fix host.venv")
+    return ("name the app's virtualenv in the profile (host.venv: .venv) or activate it before running parity; "
+            "variables for host commands go in host.env")
+
+
 def user_environment(spec: HostSpec | None, root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The caller's environment, with the profile's virtualenv activated if it names one."""
     env = dict(os.environ if base is None else base)

@@ -80,7 +80,9 @@ def judge(output: Finished, redactor: Redactor, plan: Plan, timeout: float, dura
         applied = f"{len(results)} {unit} applied" if results else "migrations applied"
         return StepResult(status="ok", duration_s=duration, summary=applied, revisions=results, detail=tail(text, 8))
     failed = next((r for r in results if r.status == "failed"), None)
-    summary = f"revision {failed.id} failed: {key_line(failed.error)}" if failed else f"exit {output.code}: {key_line(text)}"
+    said = key_line(text)
+    summary = (f"revision {failed.id} failed: {key_line(failed.error)}" if failed
+               else f"exit {output.code}: {said}" if said else f"exit {output.code}, with no output")
     return StepResult(status="failed", duration_s=duration, summary=summary[:300], detail=excerpt(text),
                       revisions=results, facts={"exit_code": output.code})
 

@@ -501,6 +501,9 @@ class HostSpec(Strict):
     # A virtualenv (relative to the project) whose bin/ goes first on PATH; without it, the
     # caller's PATH exactly as given.
     venv: str | None = None
+    # Plain variables for host commands only (an app that runs only here has no app.env to hold
+    # them); over app.env, under the secrets and the database's variables.
+    env: EnvMap = Field(default_factory=dict)
 
 
 class Profile(Strict):

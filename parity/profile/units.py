@@ -64,8 +64,11 @@ def parse_size(value: object) -> int:
     return int(size)
 
 
-def format_size(size: int) -> str:
-    """A size for people: 536870912 -> '512 MiB'."""
+def format_size(size: int, *, as_written: bool = False) -> str:
+    """A size for people: 536870912 -> '512 MiB'. `as_written`: as a profile says it, in the
+    largest unit that is exact, so it reads back to the same bytes (268435456 -> '256m')."""
+    if as_written:
+        return _largest_exact(size, (("t", 1024**4), ("g", 1024**3), ("m", 1024**2), ("k", 1024)), "")
     for unit, power in (("GiB", 3), ("MiB", 2), ("KiB", 1)):
         if size >= 1024**power:
             value = size / 1024**power
@@ -73,9 +76,12 @@ def format_size(size: int) -> str:
     return f"{size} B"
 
 
-def format_duration(seconds: float) -> str:
+def format_duration(seconds: float, *, as_written: bool = False) -> str:
     """A duration for people, the one way parity prints one: 0.42 -> '420ms', 4.1 -> '4.1s',
-    65 -> '1m05s'."""
+    65 -> '1m05s'. `as_written`: as a profile says it, in the largest unit that is exact, so it
+    reads back the same (600 -> '10m', 0.5 -> '500ms', 90 -> '90s')."""
+    if as_written:
+        return _largest_exact(seconds, (("h", 3600), ("m", 60), ("s", 1), ("ms", 0.001)), "s")
     # Each unit is chosen after rounding, so 0.9996 reads "1.0s", not "1000ms", and 59.96 "1m00s".
     if round(seconds * 1000) < 1000:
         return f"{seconds * 1000:.0f}ms"
@@ -83,3 +89,18 @@ def format_duration(seconds: float) -> str:
         return f"{seconds:.1f}s"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}m{rest:02d}s"
+
+
+def format_rate(per_second: float) -> str:
+    """A rate as a profile says it: 20.0 -> '20/s', 0.5 -> '30/m'."""
+    return _largest_exact(per_second, (("/s", 1), ("/m", 1 / 60)), "/s")
+
+
+def _largest_exact(value: float, units: tuple[tuple[str, float], ...], bare: str) -> str:
+    """`value` in the first of `units` that counts it in whole numbers, else as a plain decimal
+    followed by `bare` (the unit a bare number means)."""
+    for suffix, unit in units:
+        count = round(value / unit)
+        if count and abs(count * unit - value) <= 1e-9 * max(1.0, abs(value)):
+            return f"{count}{suffix}"
+    return f"{value:.6f}".rstrip("0").rstrip(".") + bare

@@ -15,6 +15,7 @@ from parity.report.summary import (
     ordered_steps,
     plural,
     step_names,
+    unseen_error,
 )
 from parity.results import Divergence, ProfileRun, RunResult
 
@@ -110,6 +111,8 @@ def _details(index: int, div: Divergence, result: RunResult | None) -> str:
     body = [_evidence(div.detail)]
     if result is not None:
         body += _cause_section(div, result)
+    if div.fix:
+        body += ["", f"**Fix:** {_cell(div.fix)}"]
     return "\n".join(["<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>"])
 
 
@@ -130,9 +133,12 @@ def _evidence(text: str) -> str:
     if not text.strip():
         return "_no evidence captured_"
     lines, omitted = excerpt(text, EVIDENCE_LINES, head=EVIDENCE_HEAD)
+    leading = unseen_error(text, lines)
     lines = [ln if len(ln) <= LINE_LIMIT else ln[: LINE_LIMIT - 1] + "…" for ln in lines]
     if omitted:
         lines.insert(EVIDENCE_HEAD, f"… {omitted} lines omitted …")
+    if leading:  # the error line first, where the excerpt would hide it
+        lines.insert(0, leading if len(leading) <= LINE_LIMIT else leading[: LINE_LIMIT - 1] + "…")
     return _fenced("\n".join(lines))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from parity.evidence import error_line
 from parity.profile.units import format_duration
 from parity.results import (
     ASKED_FOR,
@@ -82,6 +83,13 @@ def excerpt(text: str, max_lines: int, head: int | None = None) -> tuple[list[st
         return lines[:max_lines], omitted
     tail = max_lines - head
     return lines[:head] + lines[len(lines) - tail :], omitted
+
+
+def unseen_error(text: str, shown: list[str]) -> str:
+    """The line of `text` that says what went wrong (parity.evidence.error_line), when an excerpt
+    showing `shown` would leave it out (a traceback's start shown, its error among the omitted)."""
+    line = error_line(text)
+    return line if line and not any(line in seen for seen in shown) else ""
 
 
 def cause_label(div: Divergence) -> str:

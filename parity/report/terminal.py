@@ -17,6 +17,7 @@ from parity.report.summary import (
     first_line,
     plural,
     step_names,
+    unseen_error,
 )
 from parity.results import Divergence, RunResult, StepResult
 
@@ -125,7 +126,7 @@ def _print_evidence(console: Console, items: list[Divergence], result: RunResult
         # The start says what failed; the end often says why (a traceback's error, which replica answered).
         lines, omitted = excerpt(div.detail, EVIDENCE_LINES, head=EVIDENCE_LINES - 2)
         explained = result is not None and (div.cause_note or div.experiments)
-        if not lines and not explained:
+        if not lines and not explained and not div.fix:
             continue
         # Markup with escape() for the heading; evidence goes in as Text, which rich never parses.
         console.print(
@@ -133,6 +134,10 @@ def _print_evidence(console: Console, items: list[Divergence], result: RunResult
             highlight=False,
         )
         head = EVIDENCE_LINES - 2 if omitted else len(lines)
+        # The error line first, where the excerpt would hide it among the omitted lines.
+        leading = unseen_error(div.detail, lines)
+        if leading:
+            console.print(Text(f"    {leading}", style="bold"), overflow="fold", crop=False)
         body = Text("\n".join(f"    {line}" for line in lines[:head]), style="dim")
         if omitted:
             body.append(f"\n    … {plural(omitted, 'more line')}", style="dim italic")
@@ -141,6 +146,8 @@ def _print_evidence(console: Console, items: list[Divergence], result: RunResult
             console.print(body, overflow="fold", crop=False)
         if result is not None and explained:
             console.print(_cause_text(div, result), overflow="fold", crop=False)
+        if div.fix:
+            console.print(Text.assemble(("    fix: ", "bold"), div.fix), overflow="fold", crop=False)
 
 
 def _cause_text(div: Divergence, result: RunResult) -> Text:

@@ -94,16 +94,18 @@ class StepContext:
 
     def host_environment(self, client: Client = "app") -> dict[str, str]:
         """What a command on this machine gets: the caller's environment (host.venv first on PATH),
-        app.env, the secrets' values, the database as seen from here by this client (smoke: the
+        app.env, host.env, the secrets' values, the database as seen from here by this client (smoke: the
         app's, through a pooler; migrations and data.seed: direct unless they go through it), and
         APP_URL once the app runs."""
         return user_environment(self.profile.host, self.project_root) | self.provided_environment(client)
 
     def provided_environment(self, client: Client = "app") -> dict[str, str]:
         """What parity adds to a command on this machine (host_environment without the caller's own):
-        app.env, the secrets' values, the database as this client sees it from here, APP_URL."""
+        app.env, host.env, the secrets' values, the database as this client sees it from here, APP_URL."""
         profile = self.profile
         env: dict[str, str] = dict(profile.app.env) if profile.app else {}
+        if profile.host:
+            env.update(profile.host.env)
         env.update(self.secrets)
         db = self.env.database
         if db is not None:

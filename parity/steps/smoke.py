@@ -16,7 +16,7 @@ from typing import Any
 from parity.env.answered_by import annotate
 from parity.env.balancer import CHECK_HEADER
 from parity.env.host import HostCommand, shared_file_lock
-from parity.evidence import excerpt, key_line, tail
+from parity.evidence import error_line, excerpt, key_line, tail
 from parity.profile.models import HttpCheck
 from parity.results import Status, StepResult, TestCase
 from parity.steps import StepContext
@@ -60,8 +60,7 @@ def run_smoke(ctx: StepContext) -> StepResult:
         facts.update(balanced)
     bad = [c for c in cases if c.outcome in ("failed", "error")]
     status: Status = "error" if errored else "failed" if failed else "ok"
-    passed = sum(c.outcome == "passed" for c in cases)
-    summary = f"{passed} passed" + (f", {len(bad)} failed: {', '.join(c.id for c in bad[:3])}" if bad else "")
+    summary = outcome_counts(cases) + (f": {', '.join(c.id for c in bad[:3])}" if bad else "")
     if command_summary:
         # A timeout or a command that did not run says more than the counts do.
         summary = f"{command_summary}; {summary}" if cases else command_summary
@@ -69,6 +68,18 @@ def run_smoke(ctx: StepContext) -> StepResult:
         details.append("requests that failed at the load balancer:\n  " + "\n  ".join(facts["failed_requests"]))
     return StepResult(status=status, duration_s=time.monotonic() - started, summary=summary[:300],
                       detail=ctx.redactor.text("\n".join(d for d in details if d)), tests=cases, facts=facts)
+
+
+def outcome_counts(cases: list[TestCase]) -> str:
+    """`3 passed, 1 failed, 2 errors, 1 skipped`: the outcomes as the test runner names them
+    (JUnit's <failure> is a failed assertion, its <error> a test that could not run, such as a
+    fixture's setup)."""
+    count = {outcome: sum(c.outcome == outcome for c in cases) for outcome in ("passed", "failed", "error", "skipped")}
+    words = [f"{count['passed']} passed"]
+    words += [f"{count['failed']} failed"] if count["failed"] else []
+    words += [f"{count['error']} error" + ("s" if count["error"] > 1 else "")] if count["error"] else []
+    words += [f"{count['skipped']} skipped"] if count["skipped"] else []
+    return ", ".join(words)
 
 
 def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> StepResult:
@@ -145,9 +156,12 @@ def _junit_cases(path: Path, ctx: StepContext) -> list[TestCase]:
             if child.tag in ("failure", "error", "skipped"):
                 outcome = {"failure": "failed", "error": "error", "skipped": "skipped"}[child.tag]
                 # The message attribute is the assertion in one line; the text is the traceback.
+                # The message leads with the error line (pytest's E line, a traceback's last,
+                # Node's `Error:`), which the report's row and evidence show first.
                 headline = _entities_once_more((child.get("message") or "").strip())
                 body = excerpt((child.text or "").strip(), 12)
-                message = f"{headline}\n{body}" if headline else body
+                lead = error_line(body) or headline
+                message = "\n".join(dict.fromkeys(part for part in (lead, headline, body) if part))
         cases.append(TestCase(id=name, outcome=outcome,  # type: ignore[arg-type]
                               duration_s=float(case.get("time") or 0.0),
                               message=ctx.redactor.text(message.strip())))

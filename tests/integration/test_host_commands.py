@@ -99,3 +99,80 @@ def test_without_the_apps_venv_parity_does_not_lend_its_own_python(tmp_path: Pat
         assert "runs 'python', which is not found" in result.stderr and "host.venv" in result.stderr
     else:  # the system's python runs it, as the user's shell would: it has no apptool
         assert result.returncode == 1 and "No module named apptool" in output, output
+
+
+SMOKE_SUITE = '''import os
+
+import pytest
+
+
+def _connect(depth: int) -> int:
+    if depth:
+        return _connect(depth - 1)
+    if os.environ["SMOKE_DB"] != "ok":
+        raise ConnectionRefusedError(f"the database refused the smoke suite ({os.environ['SMOKE_DB']})")
+    return 1
+
+
+@pytest.fixture
+def db() -> int:
+    return _connect(8)
+
+
+def test_reads(db: int) -> None:
+    assert db
+
+
+def test_writes(db: int) -> None:
+    assert db
+'''
+
+
+def test_an_app_that_runs_only_here_gets_host_env_and_its_setup_errors_lead_with_the_error(
+    docker_client, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    # No app section (the app runs only on this machine), a SQLite file: host.env is the only
+    # place for the suite's variables. The target's value makes the fixture raise at setup, deep
+    # in a long traceback: pytest reports errors (not failures), and the report leads with the
+    # exception, not with the traceback's start.
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "smoke").mkdir()
+    (tmp_path / "smoke" / "test_db.py").write_text(SMOKE_SUITE)
+    (tmp_path / "profiles" / "local.yaml").write_text(
+        "host: {env: {SMOKE_DB: ok}}\ndatabase: {engine: sqlite}\n"
+        f"smoke: {{command: ['{sys.executable}', -m, pytest, smoke, -q], timeout: 1m}}\n")
+    (tmp_path / "profiles" / "prod.yaml").write_text("extends: local\nhost: {env: {SMOKE_DB: refused}}\n")
+    report = tmp_path / "report.json"
+    result = parity_cli(["run", "--profile", "prod", "--json", str(report)], cwd=tmp_path,
+                        env={"COLUMNS": "200"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    data = json.loads(report.read_text())
+    assert data["profiles"]["local"]["steps"]["smoke"]["summary"] == "2 passed"
+    assert data["profiles"]["prod"]["steps"]["smoke"]["summary"] == \
+        "0 passed, 2 errors: smoke.test_db::test_reads, smoke.test_db::test_writes"
+    error = "ConnectionRefusedError: the database refused the smoke suite (refused)"
+    assert [d["target"] for d in data["divergences"]] == [f"error: {error}"] * 2
+    # The terminal: each divergence's evidence starts with the error line.
+    for index in (1, 2):
+        evidence = result.stdout.split(f"#{index} smoke: ")[1].splitlines()
+        assert evidence[1].strip() == error, result.stdout
+
+
+def test_both_sides_missing_the_apps_venv_say_how_to_point_parity_at_it(
+    docker_client, project: Path, no_leaks: None  # type: ignore[no-untyped-def]
+) -> None:
+    # The app's tool is only in its .venv, and neither profile names it: the system's python3
+    # runs the migrations on both sides and finds no module. Not parity, and the failure says
+    # what to do about it.
+    (project / "profiles" / "local.yaml").write_text(
+        "database: {version: '17'}\nmigrations: {command: [python3, -m, apptool, migrate], run_in: host}\n")
+    (project / "profiles" / "prod.yaml").write_text("extends: local\ndatabase: {version: '15'}\n")
+    report = project / "report-missing.json"
+    result = parity_cli(["run", "--profile", "prod", "--json", str(report)], cwd=project,
+                        env={"PATH": SYSTEM_PATH, "VIRTUAL_ENV": "", "COLUMNS": "200"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    failures = json.loads(report.read_text())["failures"]
+    assert [f["step"] for f in failures] == ["migrations"]
+    assert "host.venv: .venv" in failures[0]["fix"]
+    assert "No module named apptool" in result.stdout
+    assert "fix: name the app's virtualenv in the profile (host.venv: .venv)" in result.stdout

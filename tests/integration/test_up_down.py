@@ -67,3 +67,23 @@ def test_images_prune_removes_unused_caches_only(docker_client, tmp_path: Path) 
         for tag in ("parity-app-prunetest:in-use", "parity-app-prunetest:unused"):
             with contextlib.suppress(docker.errors.ImageNotFound):
                 docker_client.images.remove(tag)
+
+
+def test_up_whose_migrations_fail_says_so_exits_1_and_leaves_the_environment_up(
+    docker_client, project_dir: Path  # type: ignore[no-untyped-def]
+) -> None:
+    write_profile(project_dir, "dev", "host: {env: {FLASK_APP: notes}}\ndatabase: {version: '15'}\n"
+                  "migrations: {command: [sh, -c, 'echo \"sh: 1: flask: not found\" >&2; exit 127'], run_in: host}\n")
+    result = parity("up", "--profile", "dev", cwd=project_dir)
+    try:
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "ran: database ok, migrations failed" in result.stdout
+        assert "error: migrations failed on dev: exit 127: sh: 1: flask: not found" in result.stderr
+        assert "parity down --profile dev" in result.stderr
+        assert "  FLASK_APP=notes" in result.stdout.splitlines()  # what host commands get, to run them by hand
+        url = next(line.split("=", 1)[1] for line in result.stdout.splitlines() if "DATABASE_URL=" in line)
+        with psycopg.connect(url) as conn:  # left up, to look at
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        down = parity("down", "--profile", "dev", cwd=project_dir)
+    assert down.returncode == 0, down.stderr

@@ -86,3 +86,58 @@ def test_progress_shows_other_tools_output_verbatim() -> None:
     with err.capture() as captured:
         progress(line)
     assert line in captured.get()
+
+
+WRITTEN = """\
+description: Production — managed Postgres 15, SSL forced, 256 MiB pods, secrets as files, behind a balancer that does not retry
+database: {version: '15', memory: 1g, env: {PGAPPNAME: "café — billing"}}
+app:
+  image: python:3.11-slim
+  memory: 256m
+  startup_probe: {http: /healthz, period: 500ms, failure_threshold: 30}
+  shutdown: {termination_grace_period: 45s}
+migrations: {command: [python, manage.py, migrate, --noinput], run_in: host, timeout: 10m, lock_budget: 1500ms}
+traffic: {rate: 20/s, sql: ["SELECT id, title, body FROM notes WHERE author_id = 1 ORDER BY created_at DESC LIMIT 20"]}
+"""
+
+
+def test_show_prints_yaml_as_written_and_it_loads_back_to_the_same_profile(project_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from parity.cli import cli
+    from parity.project import Project
+
+    write_profile(project_dir, "base", "host: {venv: .venv}\n")
+    write_profile(project_dir, "prod", "extends: base\n" + WRITTEN)
+    result = CliRunner().invoke(cli, ["profiles", "show", "prod", "--project", str(project_dir)])
+    assert result.exit_code == 0, result.output
+    shown = result.output
+    assert "\\u" not in shown and "Production — managed" in shown and "café — billing" in shown
+    # The user's units, and every value on its line however long.
+    lines = [line.strip() for line in shown.splitlines()]
+    for line in ("memory: 1g", "memory: 256m", "timeout: 10m", "lock_budget: 1500ms", "period: 500ms",
+                 "termination_grace_period: 45s", "rate: 20/s", "command: [python, manage.py, migrate, --noinput]",
+                 "sql: ['SELECT id, title, body FROM notes WHERE author_id = 1 ORDER BY created_at DESC LIMIT 20']"):
+        assert line in lines, line
+    assert "description: Production — managed Postgres 15, SSL forced, 256 MiB pods, secrets as files, behind a " \
+           "balancer that does not retry" in shown.splitlines()
+    # Written as a profile of its own (extends already applied), it is the same profile.
+    back = project_dir / "again"
+    (back / "profiles").mkdir(parents=True)
+    write_profile(back, "prod", shown)
+    original = Project.at(str(project_dir), None).profile("prod").profile
+    again = Project.at(str(back), None).profile("prod").profile
+    assert again.model_dump(exclude={"extends"}) == original.model_dump(exclude={"extends"})
+    assert again.host is not None and again.host.venv == ".venv"
+
+
+def test_list_prints_each_description_on_one_line(project_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from parity.cli import cli
+
+    description = "Production — managed Postgres 15, SSL forced, 256 MiB pods, secrets as files, two replicas"
+    write_profile(project_dir, "prod", f"description: {description}\n")
+    result = CliRunner().invoke(cli, ["profiles", "list", "--project", str(project_dir)], terminal_width=60)
+    assert result.exit_code == 0, result.output
+    assert f"{'prod':<16} {description}" in result.output.splitlines()

@@ -4,7 +4,7 @@ says what went wrong when that line is above the tail (runtimes that print the e
 from __future__ import annotations
 
 from parity.diff import compare
-from parity.evidence import excerpt, key_line, tail
+from parity.evidence import error_line, excerpt, key_line, missing_tool, node_missing, tail
 from parity.results import ProfileRun, StepResult
 from tests.unit.test_cause_corpus import pair
 
@@ -92,3 +92,51 @@ def test_a_junit_message_escaped_twice_by_its_reporter_reads_as_written() -> Non
     # What ElementTree gives for Node 20's message="... host &amp;quot;172.17.0.1&amp;quot; ...".
     assert _entities_once_more('rejects host &quot;172.17.0.1&quot; &amp; user') == 'rejects host "172.17.0.1" & user'
     assert _entities_once_more('expected "a & b" < "c"') == 'expected "a & b" < "c"'  # escaped once: as is
+
+
+# pytest's report of a test whose fixture raised (JUnit <error>), as --junitxml writes its text.
+PYTEST_SETUP_ERROR = """@pytest.fixture
+def db():
+>       return psycopg.connect(os.environ["DATABASE_URL"])
+
+smoke/conftest.py:9:
+_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _
+.venv/lib/python3.11/site-packages/psycopg/connection.py:119: in connect
+    raise last_ex.with_traceback(None)
+E   psycopg.OperationalError: connection failed: FATAL:  password authentication failed for user "app"
+E   Multiple connection attempts failed. All failures were:
+
+.venv/lib/python3.11/site-packages/psycopg/connection.py:119: OperationalError"""
+
+
+def test_the_error_line_is_pytests_explanation_or_the_exception_a_traceback_ends_with() -> None:
+    assert error_line(PYTEST_SETUP_ERROR).startswith("psycopg.OperationalError: connection failed: FATAL:")
+    assert error_line("def test_x():\n>       assert r.status == 200\nE       assert 500 == 200\n"
+                      "E        +  where 500 = <Response>.status\n\ntests/test_x.py:5: AssertionError") == \
+        "assert 500 == 200"
+    # Python's exception, even when its class name says neither Error nor Exception, and log lines follow.
+    assert error_line(PYTHON_OUTPUT.replace("InsufficientPrivilege", "UndefinedTable") + "\nworker: error: exiting") \
+        == "psycopg.errors.UndefinedTable: permission denied for schema public"
+    assert error_line("starting\nall good") == ""
+
+
+def test_a_missing_program_or_module_reads_as_a_missing_environment() -> None:
+    for text in ("ModuleNotFoundError: No module named 'flask'", "sh: 1: airflow: not found",
+                 "bash: alembic: command not found", "/bin/sh: node: not found",
+                 "Error: Cannot find module 'pg'", "exit 127: ",
+                 'npm error npx canceled due to missing packages and no YES option: ["node-pg-migrate@9.0.0"]'):
+        assert missing_tool(text), text
+    for text in ("GET /missing -> 404 Not Found", "relation \"notes\" does not exist", "exit 1: boom",
+                 "ERROR:  role \"app\" not found"):
+        assert not missing_tool(text), text
+
+
+def test_nodes_missing_packages_are_told_apart_from_pythons() -> None:
+    assert node_missing("Error: Cannot find module 'pg'\nRequire stack:") and node_missing("sh: 1: node: not found")
+    assert not node_missing("ModuleNotFoundError: No module named 'django'")
+
+
+def test_npms_pointer_to_its_log_is_not_the_error() -> None:
+    output = ('npm error npx canceled due to missing packages and no YES option: ["node-pg-migrate@9.0.0"]\n'
+              "npm error A complete log of this run can be found in: /root/.npm/_logs/debug-0.log")
+    assert key_line(output).startswith("npm error npx canceled due to missing packages")

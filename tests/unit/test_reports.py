@@ -38,7 +38,7 @@ REPORT_KEYS = {"parity_version", "verdict", "baseline", "target", "profiles", "d
 PROFILE_KEYS = {"steps"} | {"name", "description", "duration_s"}
 STEP_KEYS = {"status", "duration_s"} | {"summary", "detail", "facts", "revisions", "tests", "schema"}
 DIVERGENCE_KEYS = {"step", "subject", "baseline", "target", "detail", "cause", "cause_confidence",
-                   "experiments"} | {"cause_note"}
+                   "experiments"} | {"cause_note", "fix"}
 EXPERIMENT_KEYS = {"keys", "reproduced", "duration_s"} | {"kind", "note"}
 VERDICTS = {"parity", "divergent", "error"}
 STATUSES = {"ok", "failed", "skipped", "error"}

@@ -47,3 +47,21 @@ def test_sizes_and_durations_format_for_people() -> None:
 )  # fmt: skip
 def test_a_duration_reads_in_milliseconds_seconds_or_minutes(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [(256 * 2**20, "256m"), (2**30, "1g"), (1536 * 2**20, "1536m"), (64 * 1024, "64k"), (1_000_000, "1000000")],
+)  # fmt: skip
+def test_a_size_is_written_in_the_largest_exact_unit_and_reads_back(value: int, written: str) -> None:
+    assert format_size(value, as_written=True) == written
+    assert parse_size(written) == value
+
+
+@pytest.mark.parametrize(
+    ("seconds", "written"),
+    [(600.0, "10m"), (3600.0, "1h"), (90.0, "90s"), (0.5, "500ms"), (1.5, "1500ms"), (0.0, "0s"), (0.0005, "0.0005s")],
+)  # fmt: skip
+def test_a_duration_is_written_in_the_largest_exact_unit_and_reads_back(seconds: float, written: str) -> None:
+    assert format_duration(seconds, as_written=True) == written
+    assert parse_duration(written) == seconds
