@@ -235,6 +235,8 @@ class DatabaseSpec(Strict):
         if self.provider is not None and self.engine != "postgres":
             raise ValueError(f"provider {self.provider} runs Postgres servers: remove provider, or use "
                              "engine: postgres")
+        if self.failover is not None and self.engine != "postgres":
+            raise ValueError("failover stops and starts a Postgres server: remove failover, or use engine: postgres")
         return self
 
     @field_validator("icu_locale")
@@ -501,6 +503,15 @@ class Profile(Strict):
     data: DataSpec | None = None
     traffic: TrafficSpec | None = None
 
+    @model_validator(mode="after")
+    def _failover_in_a_step_it_runs(self) -> Profile:
+        failover = self.database.failover if self.database else None
+        if failover is not None:
+            problem = failover_problem(failover, self)
+            if problem:
+                raise ValueError(problem)
+        return self
+
     @property
     def postgres(self) -> bool:
         """Whether the profile's database is a Postgres server (not none, not a SQLite file)."""
@@ -522,6 +533,28 @@ class Profile(Strict):
             if value is None:
                 return False
         return bool(value)
+
+
+# The steps a failover can happen in today (FailoverSpec.at names the others, not wired yet).
+FAILOVER_STEPS = ("smoke",)
+
+
+def failover_problem(failover: FailoverSpec, profile: Profile) -> str:
+    """Why database.failover cannot happen as written in this profile ('' when it can): a step
+    parity does not fail over in yet, a step the profile does not run, a downtime longer than
+    the step may take."""
+    at = failover.at
+    if at not in FAILOVER_STEPS:
+        return (f"database.failover.at: {at} is not supported yet (a failover happens in the "
+                f"{', '.join(FAILOVER_STEPS)} step): use at: smoke")
+    smoke = profile.smoke
+    if smoke is None or (smoke.command is None and not smoke.http):
+        return ("database.failover.at: smoke, but the profile runs no smoke tests: add smoke.http checks "
+                "(or smoke.command), or fail over in another step")
+    if failover.after + failover.downtime > smoke.timeout:
+        return (f"database.failover: after {failover.after:g}s + downtime {failover.downtime:g}s is longer "
+                f"than smoke.timeout ({smoke.timeout:g}s): shorten the downtime or raise smoke.timeout")
+    return ""
 
 
 def profile_json_schema() -> dict[str, Any]:
