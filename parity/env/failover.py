@@ -22,6 +22,7 @@ import docker.errors
 
 from parity.env.app_requests import Loop, Request, Sent, Target
 from parity.env.database import READY_TIMEOUT_S, Database, archive, wait_until_ready
+from parity.env.pgtemplate import RESTART_MARK
 from parity.env.placement import published_port
 from parity.errors import Cancelled, EnvError
 from parity.profile.models import FailoverSpec
@@ -139,9 +140,8 @@ class Failover:
     def _start(self, container: Any) -> None:
         """Start the stopped server as it was first started: its TLS files staged again (they live
         in memory, gone with the stop), then wait for a real connection."""
-        files = self.db.restart_files
-        if files:
-            container.put_archive("/run", archive(files))
+        files = {**self.db.restart_files, RESTART_MARK: ("", 0o600)}
+        container.put_archive("/run", archive(files))
         container.start()
         container.reload()
         port = published_port(container, 5432)

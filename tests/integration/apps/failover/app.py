@@ -1,7 +1,7 @@
-"""The database side of a web app, held two ways (CONNECTION): `one` opens one psycopg connection
-at start and uses it for every request, never reconnecting; `pool` asks a SQLAlchemy pool that
-pings each connection before handing it out (pool_pre_ping), as SQLAlchemy's docs advise for
-servers that may go away. `python app.py migrate` creates the table and its one row."""
+"""A web app whose database is held two ways, one per path: /one reads through one psycopg
+connection opened at start and used for every request, never reopened; /pool through a SQLAlchemy
+pool that pings each connection before handing it out (pool_pre_ping), as SQLAlchemy's docs advise
+for servers that may go away. `python app.py migrate` creates the table and its one row."""
 
 import http.server
 import os
@@ -12,7 +12,6 @@ import psycopg
 import sqlalchemy
 
 URL = os.environ["DATABASE_URL"]
-CONNECTION = os.environ.get("CONNECTION", "pool")
 QUERY = "SELECT title FROM notes WHERE id = 1"
 
 
@@ -50,13 +49,17 @@ class Pool:
         return row[0] if row else None
 
 
+HELD: dict[str, One | Pool] = {}
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        if self.path == "/healthz":
-            self.answer(200, "ok")
+        held = HELD.get(self.path)
+        if held is None:
+            self.answer(200 if self.path == "/healthz" else 404, "ok" if self.path == "/healthz" else "no such page")
             return
         try:
-            title = DB.title()
+            title = held.title()
         except Exception as exc:  # the error a user would see in the app's 500 page
             self.answer(500, f"{type(exc).__module__}.{type(exc).__name__}: {exc}")
             return
@@ -77,5 +80,5 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["migrate"]:
         migrate()
         sys.exit(0)
-    DB = One() if CONNECTION == "one" else Pool()
+    HELD.update({"/one": One(), "/pool": Pool()})
     http.server.ThreadingHTTPServer(("0.0.0.0", 8000), Handler).serve_forever()
