@@ -173,3 +173,29 @@ def ride_out(failover: Failover, target: Target | None, requests: Sequence[Reque
         sent = loop.stop() if loop is not None else []
     return timeline, judge(sent, timeline, step_started)
 
+
+class InBackground:
+    """A failover run in a thread while its step goes on (startup, migrations); `join` waits for
+    the server to be back and returns the timeline."""
+
+    def __init__(self, failover: Failover, step_started: float) -> None:
+        self.timeline: Timeline | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(failover, step_started), daemon=True,
+                                        name="parity-failover")
+        self._thread.start()
+
+    def _run(self, failover: Failover, step_started: float) -> None:
+        try:
+            self.timeline = failover.run(step_started)
+        except BaseException as exc:  # noqa: BLE001 - handed to the step's thread by join()
+            self.error = exc
+
+    def join(self) -> Timeline:
+        """The timeline once the server is back; the failover's own error if it failed."""
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.timeline is not None
+        return self.timeline
+

@@ -535,8 +535,8 @@ class Profile(Strict):
         return bool(value)
 
 
-# The steps a failover can happen in today (FailoverSpec.at names the others, not wired yet).
-FAILOVER_STEPS = ("smoke",)
+# The steps a failover can happen in today (FailoverSpec.at names `traffic` too, not wired yet).
+FAILOVER_STEPS = ("migrations", "startup", "smoke")
 
 
 def failover_problem(failover: FailoverSpec, profile: Profile) -> str:
@@ -546,15 +546,29 @@ def failover_problem(failover: FailoverSpec, profile: Profile) -> str:
     at = failover.at
     if at not in FAILOVER_STEPS:
         return (f"database.failover.at: {at} is not supported yet (a failover happens in the "
-                f"{', '.join(FAILOVER_STEPS)} step): use at: smoke")
-    smoke = profile.smoke
-    if smoke is None or (smoke.command is None and not smoke.http):
-        return ("database.failover.at: smoke, but the profile runs no smoke tests: add smoke.http checks "
-                "(or smoke.command), or fail over in another step")
-    if failover.after + failover.downtime > smoke.timeout:
+                f"{', '.join(FAILOVER_STEPS)} step): use at: migrations to fail over while the traffic runs")
+    runs = {"migrations": profile.migrations is not None, "startup": profile.app is not None,
+            "smoke": profile.smoke is not None and (profile.smoke.command is not None or bool(profile.smoke.http))}
+    if not runs[at]:
+        needs = {"migrations": "a migrations section", "startup": "an app section",
+                 "smoke": "smoke.http checks (or smoke.command)"}[at]
+        return f"database.failover.at: {at}, but the profile does not run that step: add {needs}, or fail over in another step"
+    limit = _step_limit(at, profile)
+    if limit is not None and failover.after + failover.downtime > limit[1]:
         return (f"database.failover: after {failover.after:g}s + downtime {failover.downtime:g}s is longer "
-                f"than smoke.timeout ({smoke.timeout:g}s): shorten the downtime or raise smoke.timeout")
+                f"than {limit[0]} ({limit[1]:g}s): shorten the downtime or raise {limit[0]}")
     return ""
+
+
+def _step_limit(at: str, profile: Profile) -> tuple[str, float] | None:
+    """The key that bounds a step's time, and its value (None: nothing bounds it)."""
+    if at == "smoke" and profile.smoke is not None:
+        return "smoke.timeout", profile.smoke.timeout
+    if at == "migrations" and profile.migrations is not None:
+        return "migrations.timeout", profile.migrations.timeout
+    if at == "startup" and profile.app is not None and profile.app.startup_probe is not None:
+        return "the startup probe's budget", profile.app.startup_probe.budget
+    return None
 
 
 def profile_json_schema() -> dict[str, Any]:

@@ -99,3 +99,23 @@ def test_behind_a_pooler_only_the_server_leg_goes_away(docker_client: Any, proje
     assert facts["recovered"] is False
     assert "terminating connection due to administrator command" in facts["error_during"]
     assert [d.subject for d in session.divergences] == ["recovery after the database failover", "http:one"]
+
+
+def test_a_migration_cut_by_a_failover_diverges_and_a_retrying_release_job_recovers(
+        docker_client: Any, tmp_path: Path, no_leaks: None) -> None:
+    migrate = "migrations: {{command: [python, scripts/slow_migration.py{}], run_in: host, timeout: 2m}}\n"
+    failover = "database: {version: '17', failover: {at: migrations, after: 1s, downtime: 1s}}\n"
+    root = projects.make_project(tmp_path, {
+        "local": "database: {version: '17'}\n" + migrate.format(""),
+        "prod-once": failover + migrate.format(""),
+        "prod-retry": failover + migrate.format(", --retry"),
+    })
+    once, retry = run(Project.at(root), RunOptions(target="prod-once", more_targets=("prod-retry",),
+                                                   explain=True)).results
+    cut = {d.subject: d for d in once.divergences}["migrations"]
+    assert "terminating connection due to administrator command" in cut.detail
+    assert (cut.cause, cut.cause_confidence) == ("database.failover", "confirmed")
+    facts = once.profiles["prod-once"].steps["migrations"].facts["failover"]
+    assert facts["at"] == "migrations" and facts["down_s"] >= 1.0 and "recovered" not in facts
+    assert (retry.verdict, retry.divergences) == ("parity", [])
+    assert retry.profiles["prod-retry"].steps["migrations"].facts["failover"]["cut_at_s"] >= 1.0

@@ -40,18 +40,28 @@ def test_a_failover_in_the_smoke_step_loads_with_its_durations(project_dir: Path
 
 def test_a_failover_in_a_step_the_profile_does_not_run_is_refused(project_dir: Path) -> None:
     message = refused(project_dir, "database: {failover: {at: smoke}}\n")
-    assert message.endswith("database.failover.at: smoke, but the profile runs no smoke tests: add smoke.http "
+    assert message.endswith("database.failover.at: smoke, but the profile does not run that step: add smoke.http "
                             "checks (or smoke.command), or fail over in another step")
+    message = refused(project_dir, "database: {failover: {at: startup}}\n" + SMOKE)
+    assert message.endswith("database.failover.at: startup, but the profile does not run that step: add an app "
+                            "section, or fail over in another step")
 
 
 def test_a_downtime_longer_than_the_steps_timeout_is_refused(project_dir: Path) -> None:
     message = refused(project_dir, "database: {failover: {at: smoke, after: 2s, downtime: 29s}}\n" + SMOKE)
-    assert "after 2s + downtime 29s is longer than smoke.timeout (30s)" in message
+    assert "after 2s + downtime 29s is longer than smoke.timeout (30s): shorten the downtime" in message
+    message = refused(project_dir, "database: {failover: {at: migrations, downtime: 1m}}\n"
+                                   "migrations: {command: [alembic, upgrade, head], timeout: 30s}\n")
+    assert "after 2s + downtime 60s is longer than migrations.timeout (30s)" in message
+    message = refused(project_dir, "database: {failover: {at: startup, downtime: 10s}}\n"
+                                   "app: {image: x:1, startup_probe: {tcp: true, period: 1s, failure_threshold: 5}}\n")
+    assert "longer than the startup probe's budget (5s)" in message
 
 
-def test_a_failover_in_a_step_not_wired_yet_is_refused_not_ignored(project_dir: Path) -> None:
-    message = refused(project_dir, "database: {failover: {at: startup}}\napp: {image: x:1}\n" + SMOKE)
-    assert "database.failover.at: startup is not supported yet" in message
+def test_a_failover_while_the_traffic_runs_is_refused_not_ignored(project_dir: Path) -> None:
+    message = refused(project_dir, "database: {failover: {at: traffic}}\n" + SMOKE)
+    assert "database.failover.at: traffic is not supported yet" in message
+    assert "use at: migrations to fail over while the traffic runs" in message
 
 
 def test_a_failover_of_a_sqlite_file_is_refused(project_dir: Path) -> None:
