@@ -6,7 +6,9 @@ without one."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +121,28 @@ def test_a_migration_cut_by_a_failover_diverges_and_a_retrying_release_job_recov
     assert facts["at"] == "migrations" and facts["down_s"] >= 1.0 and "recovered" not in facts
     assert (retry.verdict, retry.divergences) == ("parity", [])
     assert retry.profiles["prod-retry"].steps["migrations"].facts["failover"]["cut_at_s"] >= 1.0
+
+
+def test_the_same_server_comes_back_with_its_data_tls_and_address(docker_client: Any, tmp_path_factory: Any) -> None:
+    import psycopg
+
+    from parity.env.failover import Failover
+    from parity.profile.models import FailoverSpec
+
+    profile = "database: {version: '17', ssl: required, superuser: false, failover: {at: smoke, downtime: 1s}}\n" \
+              "smoke: {command: [pytest]}\n"
+    environment = contextlib.contextmanager(projects.started_environment)
+    with environment(docker_client, tmp_path_factory, "tls", profile) as env:
+        db = env.database
+        with psycopg.connect(**db.connect_kwargs(), autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept (id int); INSERT INTO kept VALUES (7)")
+            before = (db.host_port, db.container_id)
+            timeline = Failover(docker_client, db, FailoverSpec(at="smoke", after=0, downtime=1), env.closed).run(
+                time.monotonic())
+            with pytest.raises(psycopg.OperationalError, match="terminating connection due to administrator command"):
+                conn.execute("SELECT 1")
+        assert timeline.back_s - timeline.cut_s >= 1.0
+        with psycopg.connect(**db.connect_kwargs()) as conn:  # verify-ca against the same CA
+            assert conn.execute("SELECT id FROM kept").fetchall() == [(7,)]
+            assert conn.execute("SHOW ssl").fetchone() == ("on",)
+        assert (db.host_port, db.container_id) == before
