@@ -13,7 +13,7 @@ RETRY = "--retry" in sys.argv[1:]
 
 def migrate() -> None:
     with psycopg.connect(os.environ["DATABASE_URL"], connect_timeout=3) as conn:
-        conn.execute("SELECT pg_sleep(3)")
+        conn.execute("SELECT pg_sleep(8)")
         conn.execute("CREATE TABLE IF NOT EXISTS migrated (id int)")
     print("migrated", flush=True)
 
