@@ -346,6 +346,12 @@ def _smoke(b: StepResult, t: StepResult) -> list[_Outcome]:
     if not both_ran and (_bad(b) or _bad(t)):
         outcomes.append(_Outcome("smoke", "smoke", (_say(b), _say(t)), (b.detail, t.detail), (_bad(b), _bad(t)),
                                  (b.facts, t.facts)))
+    # An app that never answered again after a database failover (requests refused during the
+    # downtime alone are not a divergence).
+    lost = (bool(b.facts.get("failover_not_recovered")), bool(t.facts.get("failover_not_recovered")))
+    if any(lost):
+        outcomes.insert(0, _Outcome("smoke", "recovery after the database failover", (_say(b), _say(t)),
+                                    (b.detail if lost[0] else "", t.detail if lost[1] else ""), lost, (b.facts, t.facts)))
     return outcomes
 
 

@@ -418,7 +418,7 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
                 board.step(name, step, "running")
             if step == "data":  # always run (skipped without data:), before migrations run the app's code
                 _deliver_secrets(ctx)
-            result = _guarded(action, ctx)
+            result = _through_failover(step, action, ctx)
             run.steps[step] = result
             if board and announce:
                 board.step(name, step, result.status, redactor.text(result.summary))
@@ -494,6 +494,29 @@ def _guarded(action: Step, ctx: StepContext) -> StepResult:
         result.duration_s = round(time.monotonic() - started, 3)
     result.summary = ctx.redactor.text(result.summary)
     result.detail = ctx.redactor.text(result.detail)
+    return result
+
+
+def _through_failover(step: str, action: Step, ctx: StepContext) -> StepResult:
+    """The step, with the database failing over at `after` into it when the profile says so
+    (database.failover.at: startup or migrations; the smoke step rides one out itself). The next
+    step starts once the server is back."""
+    spec = ctx.profile.database.failover if ctx.profile.database else None
+    db = ctx.env.database
+    if spec is None or spec.at != step or step == "smoke" or db is None or db.container_id is None:
+        return _guarded(action, ctx)
+    from parity.env import failover
+
+    ctx.say(f"failover in {spec.after:g}s: the database goes away for {spec.downtime:g}s")
+    background = failover.InBackground(failover.Failover(ctx.client, db, spec, ctx.env.closed), time.monotonic())
+    result = _guarded(action, ctx)
+    try:
+        timeline = background.join()
+    except EnvError as exc:
+        return StepResult(status="error", summary=exc.message.splitlines()[0], detail=str(exc))
+    result.facts.update(failover.facts(spec, timeline, None))
+    if timeline.cut_s > result.duration_s:
+        result.facts["failover"]["after_the_step"] = True  # it ended first: later steps see the failover
     return result
 
 

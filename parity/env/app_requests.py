@@ -16,6 +16,7 @@ from parity.profile.models import Profile
 
 # A request that only tries a new connection is given this long.
 PROBE_TIMEOUT = 2.0
+BODY_KEPT = 300  # characters of an unexpected answer's body
 
 Outcome = Literal["answered", "refused", "reset", "timeout", "error"]
 
@@ -45,6 +46,7 @@ class Sent:
     error: str = ""
     # Who answered it, when parity can tell (a replica's name).
     answered_by: str | None = None
+    body: str = ""  # the start of an unexpected answer's body (the app's own error page)
 
     @property
     def ok(self) -> bool:
@@ -76,8 +78,10 @@ def send(target: Target, request: Request, *, on_sent: Callable[[], None] = lamb
         connection.request(request.method.upper(), request.path, headers={"Connection": "close"})
         on_sent()
         response = connection.getresponse()
-        response.read()
+        body = response.read()
         sent.status, sent.outcome = int(response.status), "answered"
+        if sent.status != request.expect_status:
+            sent.body = body[:BODY_KEPT].decode(errors="replace").strip()
     except ConnectionRefusedError as exc:
         sent.outcome, sent.error = "refused", _short(exc)
     except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected,

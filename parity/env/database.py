@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import socket
 import tarfile
 import time
 from collections.abc import Callable
@@ -86,6 +87,9 @@ class Database:
     pooler: PoolerEndpoint | None = None
     # The server's certificate and key, for a pooler that speaks TLS with the same names (memory only).
     server_tls: ServerTLS | None = field(default=None, repr=False)
+    # What /run gets before each start (TLS files staged), kept to start it again after a
+    # database.failover (memory only); empty when nothing is staged or no failover is planned.
+    restart_files: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
 
     def pooled(self, client: Client) -> PoolerEndpoint | None:
         """The pooler this client goes through, if any."""
@@ -433,11 +437,15 @@ def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[]
     certificates), upload its files, and say how to reach it; its server may not be ready yet."""
     client, spec = placement.client, setup.spec
     network = placement.network  # None: the engine's default bridge (nothing else would join it)
+    options = setup.create_options
+    if spec.failover is not None:
+        # The same address after the failover's restart: the engine would publish a new port.
+        options["ports"] = {"5432/tcp": ("127.0.0.1", free_port())}
     try:
         container = client.containers.create(
             setup.image, name=placement.name("db"), labels=placement.labels("database"), network=network,
             networking_config={network: client.api.create_endpoint_config(aliases=[DB_ALIAS])} if network else None,
-            **setup.create_options,
+            **options,
         )
     except docker.errors.APIError as exc:
         raise EnvError(f"cannot create the database container: {exc.explanation or exc}", None) from None
@@ -450,16 +458,9 @@ def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[]
     server_tls = tls() if tls else None
     # Files for /run (TLS staging) travel in one archive: each put_archive mounts the container's
     # filesystem in the engine (~0.05-0.1 s apiece).
-    run_files: dict[str, tuple[str, int]] = {}
-    if server_tls:
-        staged = {"server.crt": (server_tls.server_cert, 0o600), "server.key": (server_tls.server_key, 0o600)}
-        if spec.ssl == "required":
-            staged["pg_hba.conf"] = (forced_ssl_hba(), 0o600)
-        run_files.update({"parity-tls/" + k: v for k, v in staged.items()})
-    if setup.started_first and run_files:
-        run_files["parity-init/.complete"] = ("", 0o600)  # last in the archive ($PARITY_FILES waits for it)
-    if run_files:
-        container.put_archive("/run", archive(run_files))
+    staged = run_files(server_tls, spec.ssl == "required", setup.started_first)
+    if staged:
+        container.put_archive("/run", archive(staged))
     for path, tarball in setup.uploads.items():
         container.put_archive(path, tarball)
     if not setup.started_first:
@@ -491,8 +492,31 @@ def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[]
         redact=redact, admin_user=APP_ROLE if spec.superuser else ADMIN_ROLE,
         filled_ref=setup.cluster.filled_ref, started_filled=setup.cluster.filled,
         server_tls=server_tls if spec.pooler else None,
+        # Staged again at a failover's start; the marker too, harmless where nothing waits for it.
+        restart_files=run_files(server_tls, spec.ssl == "required", True) if spec.failover else {},
     )
     return container, db
+
+
+def run_files(server_tls: ServerTLS | None, forced: bool, complete: bool) -> dict[str, tuple[str, int]]:
+    """What /run gets before the server starts: the TLS files staged (the forced-SSL pg_hba.conf
+    with `forced`), and with `complete` the marker a pre-initialised cluster's start waits for."""
+    files: dict[str, tuple[str, int]] = {}
+    if server_tls:
+        staged = {"server.crt": (server_tls.server_cert, 0o600), "server.key": (server_tls.server_key, 0o600)}
+        if forced:
+            staged["pg_hba.conf"] = (forced_ssl_hba(), 0o600)
+        files.update({"parity-tls/" + k: v for k, v in staged.items()})
+    if complete and files:
+        files["parity-init/.complete"] = ("", 0o600)  # last in the archive ($PARITY_FILES waits for it)
+    return files
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on now (the kernel's pick)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def wait_until_ready(container: docker.models.containers.Container, db: Database, timeout: float) -> None:

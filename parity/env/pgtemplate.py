@@ -51,7 +51,13 @@ if [ -n "${FILLED:-}" ]; then
   # do it now for the data files, not in the middle of the migrations being measured.
   find "$PGDATA/base" "$PGDATA/global" -type f -size +1M -exec sh -c 'for f do : >> "$f"; done' parity-warm {} +
 fi
-printf '%s\n' "$PARITY_ROLES" | as_postgres postgres --single -D "$PGDATA" postgres > /dev/null
+if [ -e /run/parity-restart ]; then
+  # Started again after a database.failover: the roles keep the secrets they have (a new salt
+  # would lock out a pooler that logs in with the old secret).
+  rm -f /run/parity-restart
+else
+  printf '%s\n' "$PARITY_ROLES" | as_postgres postgres --single -D "$PGDATA" postgres > /dev/null
+fi
 unset PARITY_ROLES
 if [ -n "${PARITY_FILES:-}" ]; then
   tries=0
@@ -67,6 +73,7 @@ exec setpriv --reuid=postgres --regid=postgres --init-groups postgres "$@"
 """
 
 
+RESTART_MARK = "parity-restart"  # in /run: a start after a failover (see START_SCRIPT)
 FILLED_PREFIX = "data-"  # tags of filled clusters: parity-pgtemplate:data-<key>
 
 

@@ -235,6 +235,8 @@ class DatabaseSpec(Strict):
         if self.provider is not None and self.engine != "postgres":
             raise ValueError(f"provider {self.provider} runs Postgres servers: remove provider, or use "
                              "engine: postgres")
+        if self.failover is not None and self.engine != "postgres":
+            raise ValueError("failover stops and starts a Postgres server: remove failover, or use engine: postgres")
         return self
 
     @field_validator("icu_locale")
@@ -520,6 +522,15 @@ class Profile(Strict):
     data: DataSpec | None = None
     traffic: TrafficSpec | None = None
 
+    @model_validator(mode="after")
+    def _failover_in_a_step_it_runs(self) -> Profile:
+        failover = self.database.failover if self.database else None
+        if failover is not None:
+            problem = failover_problem(failover, self)
+            if problem:
+                raise ValueError(problem)
+        return self
+
     @property
     def postgres(self) -> bool:
         """Whether the profile's database is a Postgres server (not none, not a SQLite file)."""
@@ -541,6 +552,42 @@ class Profile(Strict):
             if value is None:
                 return False
         return bool(value)
+
+
+# The steps a failover can happen in today (FailoverSpec.at names `traffic` too, not wired yet).
+FAILOVER_STEPS = ("migrations", "startup", "smoke")
+
+
+def failover_problem(failover: FailoverSpec, profile: Profile) -> str:
+    """Why database.failover cannot happen as written in this profile ('' when it can): a step
+    parity does not fail over in yet, a step the profile does not run, a downtime longer than
+    the step may take."""
+    at = failover.at
+    if at not in FAILOVER_STEPS:
+        return (f"database.failover.at: {at} is not supported yet (a failover happens in the "
+                f"{', '.join(FAILOVER_STEPS)} step): use at: migrations to fail over while the traffic runs")
+    runs = {"migrations": profile.migrations is not None, "startup": profile.app is not None,
+            "smoke": profile.smoke is not None and (profile.smoke.command is not None or bool(profile.smoke.http))}
+    if not runs[at]:
+        needs = {"migrations": "a migrations section", "startup": "an app section",
+                 "smoke": "smoke.http checks (or smoke.command)"}[at]
+        return f"database.failover.at: {at}, but the profile does not run that step: add {needs}, or fail over in another step"
+    limit = _step_limit(at, profile)
+    if limit is not None and failover.after + failover.downtime > limit[1]:
+        return (f"database.failover: after {failover.after:g}s + downtime {failover.downtime:g}s is longer "
+                f"than {limit[0]} ({limit[1]:g}s): shorten the downtime or raise {limit[0]}")
+    return ""
+
+
+def _step_limit(at: str, profile: Profile) -> tuple[str, float] | None:
+    """The key that bounds a step's time, and its value (None: nothing bounds it)."""
+    if at == "smoke" and profile.smoke is not None:
+        return "smoke.timeout", profile.smoke.timeout
+    if at == "migrations" and profile.migrations is not None:
+        return "migrations.timeout", profile.migrations.timeout
+    if at == "startup" and profile.app is not None and profile.app.startup_probe is not None:
+        return "the startup probe's budget", profile.app.startup_probe.budget
+    return None
 
 
 def profile_json_schema() -> dict[str, Any]:

@@ -8,6 +8,7 @@ import re
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -40,6 +41,13 @@ def run_smoke(ctx: StepContext) -> StepResult:
     command_summary = ""
     facts: dict[str, Any] = {}
     failed = errored = False
+    failover_said = ""
+    if _fails_over(ctx):
+        # The server goes away and comes back first; the suite then runs against what is left.
+        failover_said, facts = _failover(ctx, started)
+        failed = bool(facts.get("failover_not_recovered"))
+        if failed:
+            details.append(f"after the database failover: {failover_said}")
     # Declarative checks first: they are quick, and a suite that crashes the app must not
     # turn them into failures of their own.
     for check in spec.http:
@@ -64,6 +72,8 @@ def run_smoke(ctx: StepContext) -> StepResult:
     if command_summary:
         # A timeout or a command that did not run says more than the counts do.
         summary = f"{command_summary}; {summary}" if cases else command_summary
+    if failover_said:
+        summary = f"{failover_said}; {summary}"
     if facts.get("failed_requests"):
         details.append("requests that failed at the load balancer:\n  " + "\n  ".join(facts["failed_requests"]))
     return StepResult(status=status, duration_s=time.monotonic() - started, summary=summary[:300],
@@ -80,6 +90,40 @@ def outcome_counts(cases: list[TestCase]) -> str:
     words += [f"{count['error']} error" + ("s" if count["error"] > 1 else "")] if count["error"] else []
     words += [f"{count['skipped']} skipped"] if count["skipped"] else []
     return ", ".join(words)
+
+
+def _fails_over(ctx: StepContext) -> bool:
+    """Whether the profile's database fails over during this step."""
+    spec = ctx.profile.database
+    return spec is not None and spec.failover is not None and spec.failover.at == "smoke" \
+        and ctx.env.database is not None and ctx.env.database.container_id is not None
+
+
+def _failover(ctx: StepContext, started: float) -> tuple[str, dict[str, Any]]:
+    """The database fails over while the app's checks loop against it: a sentence and the facts."""
+    from parity.env import failover
+    from parity.env.app_requests import Target, loop_requests
+
+    spec = ctx.profile.database.failover if ctx.profile.database else None
+    db = ctx.env.database
+    assert spec is not None and db is not None
+    app = ctx.app
+    target = None
+    if app is not None and app.url:
+        address = urllib.parse.urlsplit(app.url)
+        target = Target(address.hostname or "127.0.0.1", address.port or 80)
+    ctx.say(f"failover in {spec.after:g}s: the database goes away for {spec.downtime:g}s")
+    timeline, recovery = failover.ride_out(failover.Failover(ctx.client, db, spec, ctx.env.closed), target,
+                                           loop_requests(ctx.profile), started)
+    said = f"failover at {timeline.cut_s:.1f}s, the server back after {timeline.back_s - timeline.cut_s:.1f}s"
+    if recovery is not None:
+        said += f", {recovery.failed_during} of {recovery.sent} requests failed meanwhile; " + (
+            f"the app answered again {recovery.recovered_s - timeline.back_s:.1f}s after"
+            if recovery.recovered_s is not None else
+            f"the app never answered every check again within {failover.RECOVERY_WINDOW:.0f}s"
+            + (f" ({recovery.first_error})" if recovery.first_error else ""))
+    ctx.say(said)
+    return said, failover.facts(spec, timeline, recovery)
 
 
 def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> StepResult:
