@@ -189,3 +189,25 @@ def test_a_service_that_migrates_at_boot_cannot_as_a_dml_role(  # type: ignore[n
     # The DML role's password was printed by the service: masked in the report and the output.
     said = json.dumps(run.report) + run.output
     assert "pw=***" in said and "app_dml:***@" in said, said[-3000:]
+
+
+def test_up_prints_the_apps_url_and_the_migrations_own(project_dir: Path) -> None:
+    (project_dir / "profiles" / "prod.yaml").write_text(
+        "database: {version: '15', superuser: false, roles: {app: dml, default_privileges: true}}\n")
+    try:
+        up = projects.parity_cli(["up", "--profile", "prod", "--env"], cwd=project_dir)
+        assert up.returncode == 0, up.stderr
+        exports = dict(line.removeprefix("export ").split("=", 1) for line in up.stdout.splitlines()
+                       if line.startswith("export "))
+        app, migrations = (exports[key].strip("'\"") for key in ("DATABASE_URL", "DATABASE_MIGRATIONS_URL"))
+        with psycopg.connect(migrations, autocommit=True) as owner:
+            assert owner.execute("SELECT current_user").fetchone() == ("app",)
+            owner.execute("CREATE TABLE counted (id serial PRIMARY KEY)")
+            owner.execute("REVOKE USAGE, SELECT ON SEQUENCE counted_id_seq FROM app_dml")  # a grant forgotten
+        with psycopg.connect(app, autocommit=True) as served:
+            assert served.execute("SELECT current_user").fetchone() == ("app_dml",)
+            with pytest.raises(errors.InsufficientPrivilege, match="permission denied for sequence counted_id_seq"):
+                served.execute("INSERT INTO counted DEFAULT VALUES")
+    finally:
+        down = projects.parity_cli(["down", "--profile", "prod"], cwd=project_dir)
+        assert down.returncode == 0, down.stderr
