@@ -6,7 +6,6 @@ user runs it: serving as a DML role diverges, and `parity explain` confirms data
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 from collections.abc import Callable, Iterator
@@ -26,20 +25,16 @@ SHAPES = {
     "pg13": "database: {version: '13', superuser: false, roles: {app: dml, migrations: superuser}}\n",
     # Postgres 15: public is pg_database_owner's; migrations as the owner, default privileges on.
     "pg15": "database: {version: '15', superuser: false, roles: {app: dml, default_privileges: true}}\n",
+    # The same server behind PgBouncer, which both roles go through.
+    "pooled": "database: {version: '15', superuser: false, roles: {app: dml, default_privileges: true},"
+              " pooler: {migrations: pooler}}\n",
 }
 
 
 @pytest.fixture(scope="module")
 def server(docker_client, tmp_path_factory) -> Iterator[Callable[[str], Environment]]:  # type: ignore[no-untyped-def]
     """The environment of a shape, started at its first use and kept for the module."""
-    started: dict[str, Environment] = {}
-    with contextlib.ExitStack() as stack:
-        def environment(name: str) -> Environment:
-            if name not in started:
-                up = contextlib.contextmanager(projects.started_environment)
-                started[name] = stack.enter_context(up(docker_client, tmp_path_factory, name, SHAPES[name]))
-            return started[name]
-        yield environment
+    yield from projects.environments(docker_client, tmp_path_factory, SHAPES)
 
 
 def _connect(env: Environment, client: str) -> psycopg.Connection:
@@ -109,6 +104,16 @@ def test_each_client_is_given_its_own_role_and_no_password_is_shared(server) -> 
     assert len({app.password, migrations.password, db.admin_password}) == 3
     assert set(db.redact) >= {app.password, migrations.password}
     assert db.url("host").startswith("postgresql://app_dml:") and db.url("host", "migrations").startswith("postgresql://app:")
+
+
+def test_both_roles_authenticate_through_the_pooler_as_themselves(server) -> None:  # type: ignore[no-untyped-def]
+    db = server("pooled").database
+    assert db is not None and db.pooler is not None
+    for client, role in (("app", "app_dml"), ("migrations", "app")):
+        url = db.url("host", client)
+        assert f":{db.pooler.host_port}/" in url, client
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT current_user").fetchone() == (role,)
 
 
 # A real tool: node-pg-migrate migrates, node-postgres serves; their migrations grant nothing.
