@@ -116,6 +116,26 @@ def test_both_roles_authenticate_through_the_pooler_as_themselves(server) -> Non
             assert conn.execute("SELECT current_user").fetchone() == (role,)
 
 
+def test_a_restored_dump_belongs_to_the_migrations_role_and_reaches_dml_by_default_privileges(  # type: ignore[no-untyped-def]
+    server, tmp_path: Path
+) -> None:
+    from parity.env.dump import restore_dump
+
+    env = server("pooled")  # an environment with a network, which the restore job joins
+    dump = tmp_path / "prod.sql"
+    # What pg_dump writes for a table owned by production's own roles, which this server lacks.
+    dump.write_text("CREATE TABLE restored (id integer PRIMARY KEY, title text);\n"
+                    "ALTER TABLE public.restored OWNER TO prod_owner;\n"
+                    "GRANT SELECT ON TABLE public.restored TO prod_rw;\n"
+                    "INSERT INTO restored VALUES (1, 'from production');\n")
+    assert env.database is not None and env.profile.database is not None
+    restored = restore_dump(env.placement, env.database, env.profile.database, dump, data_only=False, timeout=120)
+    assert restored.code == 0, restored.output
+    with _connect(env, "app") as app:
+        assert app.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'restored'").fetchone() == ("app",)
+        assert app.execute("SELECT title FROM restored").fetchall() == [("from production",)]
+
+
 # A real tool: node-pg-migrate migrates, node-postgres serves; their migrations grant nothing.
 LOCAL = (NODEPG / "profiles" / "local.yaml").read_text()
 PROFILES = {
