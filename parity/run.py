@@ -419,6 +419,7 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
             if step == "data":  # always run (skipped without data:), before migrations run the app's code
                 _deliver_secrets(ctx)
             result = _through_failover(step, action, ctx)
+            ctx.record_role(step, result)
             run.steps[step] = result
             if board and announce:
                 board.step(name, step, result.status, redactor.text(result.summary))
@@ -528,7 +529,10 @@ def _kept(ctx: StepContext) -> Kept:
         exports["DATABASE_URL"] = db.url("host")
         if db.pooler is not None:
             # The server itself, past the pooler: what migrations (and psql for a session) use.
-            exports["DATABASE_DIRECT_URL"] = db.url_host
+            exports["DATABASE_DIRECT_URL"] = db.url("host", direct=True)
+        if db.login("migrations") != db.login("app"):
+            # database.roles: the migrations connect as another role (the owner, or the superuser).
+            exports["DATABASE_MIGRATIONS_URL"] = db.url("host", "migrations")
         if db.ca_cert_path:
             exports["PGSSLROOTCERT"] = str(db.ca_cert_path)
         if ctx.profile.database:

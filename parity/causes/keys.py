@@ -19,7 +19,7 @@ _LABELS = frozenset({"database.instance"})
 POSTGRES_ONLY = frozenset({
     "database.version", "database.image", "database.ssl", "database.superuser", "database.memory",
     "database.max_connections", "database.settings", "database.locale", "database.icu_locale",
-    "database.pooler", "database.provider", "database.extensions", "database.failover",
+    "database.pooler", "database.provider", "database.extensions", "database.failover", "database.roles",
 })
 # Keys that only make sense together. The first key of each is the one a cause is named after
 # when it differs (database.version rather than database.image, secrets.source rather than path).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import secrets
 import socket
 import tarfile
 import time
@@ -21,6 +20,7 @@ from parity.engine.images import declared_volumes, ensure_image, image_present, 
 from parity.engine.state import exit_state
 from parity.env import extensions, locale, pgtemplate
 from parity.env.placement import Placement, published_port
+from parity.env.roles import ADMIN_ROLE, APP_ROLE, Client, Passwords, init_sql, role_layout
 from parity.env.tls import INSTALL_TLS_SH, TLS_DIR, TLS_STAGING, ServerTLS, make_server_tls
 from parity.errors import EnvError, ProfileError
 from parity.profile import providers
@@ -28,13 +28,8 @@ from parity.profile.models import DatabaseSpec
 
 T = TypeVar("T")
 Side = Literal["host", "network"]
-# Who connects: the app (and smoke, and anything given the app's URL) goes through the pooler when
-# there is one; migrations (and data.seed) only with database.pooler.migrations: pooler.
-Client = Literal["app", "migrations"]
 DB_ALIAS = "db"  # the database's host name on the environment's network
 POOLER_ALIAS = "pooler"  # the pooler's (database.pooler), in front of it
-APP_ROLE = "app"
-ADMIN_ROLE = "postgres"
 # The cluster lives in the container's own filesystem (on disk, removed with the container), not
 # on a tmpfs: tmpfs pages are charged to the container's memory cgroup, so data larger than
 # database.memory would get the server killed, where production keeps its files on disk. It
@@ -52,20 +47,26 @@ class PoolerEndpoint:
     port: int  # on the environment's network
     mode: str
     migrations: bool  # migrations (and data.seed) go through it too
-    url_host: str
-    url_network: str
+
+
+@dataclass(frozen=True)
+class Login:
+    """Who a client connects as: a role and its password."""
+
+    user: str
+    password: str
 
 
 @dataclass
 class Database:
-    """A started database: how to reach it from this machine and from the app's network."""
+    """A started database: how to reach it from this machine and from the app's network, as the app
+    (user, password) and as the migrations (migrations_login, when database.roles makes it another role)."""
 
     engine: str
     name: str
     user: str
     password: str
-    url_host: str
-    url_network: str
+    url_template: str  # DATABASE_URL's (database.url), rendered for each side, route and client
     server_version: str = ""
     cluster_locale: locale.ClusterLocale | None = None  # Postgres only, read once it is ready
     ready_s: float = 0.0
@@ -91,24 +92,31 @@ class Database:
     # database.failover (memory only); empty when nothing is staged or no failover is planned.
     restart_files: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
 
+    # Migrations, data.seed and data.restore connect as this role; None: as the app does.
+    migrations_login: Login | None = None
+
+    def login(self, client: Client) -> Login:
+        """The role (and password) this client connects as."""
+        if client == "migrations" and self.migrations_login is not None:
+            return self.migrations_login
+        return Login(self.user, self.password)
+
     def pooled(self, client: Client) -> PoolerEndpoint | None:
         """The pooler this client goes through, if any."""
         if self.pooler is None or (client == "migrations" and not self.pooler.migrations):
             return None
         return self.pooler
 
-    def url(self, where: Side, client: Client = "app") -> str:
-        """DATABASE_URL for this client, from this machine ("host") or the container network."""
-        pooler = self.pooled(client)
-        if pooler is not None:
-            return pooler.url_host if where == "host" else pooler.url_network
-        return self.url_host if where == "host" else self.url_network
+    def url(self, where: Side, client: Client = "app", *, direct: bool = False) -> str:
+        """DATABASE_URL for this client, from this machine ("host") or the container network;
+        `direct`: straight to the server even where the client goes through a pooler."""
+        return self.fields(where, client, direct=direct)["url"]
 
-    def fields(self, where: Side, client: Client = "app") -> dict[str, str]:
+    def fields(self, where: Side, client: Client = "app", *, direct: bool = False) -> dict[str, str]:
         """What a database.url / database.env template may use, as seen from this machine
         ("host") or from the environment's container network ("network"), by this client."""
         on_host = where == "host"
-        pooler = self.pooled(client)
+        pooler = None if direct else self.pooled(client)
         if self.engine == "sqlite":
             host, port = "", ""
             path = str(self.sqlite_path) if on_host else (self.sqlite_network_path or "")
@@ -118,19 +126,23 @@ class Database:
         else:
             host, port = ("127.0.0.1", str(self.host_port)) if on_host else (DB_ALIAS, "5432")
             path = ""
-        return {"host": host, "port": port, "user": self.user, "password": self.password, "name": self.name,
-                "url": self.url(where, client), "path": path}
+        login = self.login(client)
+        values = {"host": host, "port": port, "user": login.user, "password": login.password, "name": self.name}
+        # {path} is SQLite's: a Postgres template naming it is a mistake render_url reports.
+        url = render_url(self.url_template, **values, **({"path": path} if self.engine == "sqlite" else {}))
+        return values | {"url": url, "path": path}
 
     def variables(self, templates: dict[str, str], where: Side, client: Client = "app") -> dict[str, str]:
         """database.env rendered for one side and client: values are used as they are (no URL quoting)."""
         values = self.fields(where, client)
         return {name: template.format(**values) for name, template in templates.items()}
 
-    def connect_kwargs(self) -> dict[str, object]:
-        """psycopg.connect() arguments for the app role, from this machine."""
+    def connect_kwargs(self, client: Client = "app") -> dict[str, object]:
+        """psycopg.connect() arguments for this client's role, straight to the server from this machine."""
+        login = self.login(client)
         kwargs: dict[str, object] = {
-            "host": "127.0.0.1", "port": self.host_port, "user": self.user,
-            "password": self.password, "dbname": self.name, "connect_timeout": 3,
+            "host": "127.0.0.1", "port": self.host_port, "user": login.user,
+            "password": login.password, "dbname": self.name, "connect_timeout": 3,
         }
         if self.tls:
             kwargs.update(sslmode="verify-ca", sslrootcert=str(self.ca_cert_path))
@@ -160,33 +172,16 @@ def start_sqlite(spec: DatabaseSpec, state_dir: Path, network_dir: str) -> Datab
     path = state_dir / f"{spec.name}.db"
     path.touch()
     path.chmod(0o666)
-    template = spec.url_template()
-    return Database(
-        engine="sqlite", name=spec.name, user="", password="",
-        url_host=render_url(template, path=path, name=spec.name, user="", password="", host="", port=""),
-        url_network=render_url(
-            template, path=f"{network_dir}/{path.name}", name=spec.name, user="", password="", host="", port=""
-        ),
+    db = Database(
+        engine="sqlite", name=spec.name, user="", password="", url_template=spec.url_template(),
         server_version="sqlite", sqlite_path=path, sqlite_network_path=f"{network_dir}/{path.name}",
     )
-
-
-@dataclass(frozen=True)
-class Passwords:
-    """The app role's password and the admin role's (the same one where the app role is the superuser)."""
-
-    app: str
-    admin: str
-
-    @classmethod
-    def random(cls, spec: DatabaseSpec) -> Passwords:
-        """Fresh random passwords for one environment."""
-        app = secrets.token_urlsafe(18)
-        return cls(app, app if spec.superuser else secrets.token_urlsafe(18))
+    db.url("host")  # a template that cannot be filled is the profile's error, said now
+    return db
 
 
 # What a template is made with: every password is replaced at each start (pgtemplate.ROLES_VAR).
-PLACEHOLDERS = Passwords(pgtemplate.PLACEHOLDER, pgtemplate.PLACEHOLDER)
+PLACEHOLDERS = Passwords(pgtemplate.PLACEHOLDER, pgtemplate.PLACEHOLDER, pgtemplate.PLACEHOLDER)
 
 
 @dataclass(frozen=True)
@@ -272,20 +267,9 @@ def forced_ssl_hba() -> str:
     )
 
 
-def app_role_sql(database: str, password: str) -> str:
-    """Init script: the app's role owns its database and schema but is not a superuser."""
-    literal = password.replace("'", "''")
-    return (
-        f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{literal}';\n"
-        f'ALTER DATABASE "{database}" OWNER TO {APP_ROLE};\n'
-        f'\\connect "{database}"\n'
-        f"ALTER SCHEMA public OWNER TO {APP_ROLE};\n"
-    )
-
-
 def initdb(spec: DatabaseSpec, passwords: Passwords) -> tuple[dict[str, str], dict[str, bytes]]:
     """What the image's own entrypoint reads to initialise a cluster: its variables, and its init
-    scripts (archives by directory: the app role where it is not the superuser)."""
+    scripts (archives by directory: the roles beside the superuser, parity.env.roles)."""
     # No LANG: without database.locale the cluster gets the image's own (official: en_US.utf8).
     environment = {"POSTGRES_DB": spec.name, "PGDATA": PGDATA}
     args = locale.initdb_args(spec)
@@ -297,8 +281,9 @@ def initdb(spec: DatabaseSpec, passwords: Passwords) -> tuple[dict[str, str], di
         environment.update(POSTGRES_USER=ADMIN_ROLE, POSTGRES_PASSWORD=passwords.admin)
     allow_list, scripts = extensions.initdb_files(spec)
     environment.update(allow_list)
-    # The provider's admin role layout (rds_superuser...) around the app role, superuser or not.
-    script = ("" if spec.superuser else app_role_sql(spec.name, passwords.app)) + providers.admin_role_sql(spec, APP_ROLE)
+    # The roles beside the superuser (parity.env.roles), and the provider's admin role layout
+    # (rds_superuser...) around the app role, superuser or not.
+    script = init_sql(spec, passwords) + providers.admin_role_sql(spec, APP_ROLE)
     if script:
         scripts["docker-entrypoint-initdb.d/50-parity-app-role.sql"] = (script, 0o644)
     return environment, {"/": archive(scripts)} if scripts else {}
@@ -322,8 +307,7 @@ def configure_postgres(spec: DatabaseSpec, passwords: Passwords, volumes: list[s
         entrypoint = ["sh", "-c", pgtemplate.START_SCRIPT, "parity-postgres", *command[1:]]
         command = []
         environment.update(TLS=TLS_DIR, STAGE=TLS_STAGING)
-        environment[pgtemplate.ROLES_VAR] = pgtemplate.roles_sql(spec, APP_ROLE, passwords.app, ADMIN_ROLE,
-                                                                 passwords.admin)
+        environment[pgtemplate.ROLES_VAR] = pgtemplate.roles_sql(passwords.by_role(role_layout(spec)))
         if spec.tls:
             environment[pgtemplate.FILES_VAR] = "1"
         if cluster.filled:
@@ -467,7 +451,7 @@ def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[]
         container.start()
     container.reload()
     passwords = setup.passwords
-    redact = [passwords.app, passwords.admin]
+    redact = [password for password in (passwords.app, passwords.admin, passwords.dml) if password]
     port = published_port(container, 5432)
     if port is None:  # it exited at once: no port was ever published
         raise EnvError(
@@ -480,21 +464,22 @@ def create_postgres(placement: Placement, setup: PostgresSetup, tls: Callable[[]
         state_dir.mkdir(parents=True, exist_ok=True)
         ca_path = state_dir / "db-ca.crt"
         ca_path.write_text(server_tls.ca_cert)
-    template = spec.url_template()
-    password = passwords.app
+    layout = role_layout(spec)
+    migrations = Login(layout.migrations, passwords.of(layout.migrations))
     db = Database(
-        engine="postgres", name=spec.name, user=APP_ROLE, password=password,
-        url_host=render_url(template, user=APP_ROLE, password=password, host="127.0.0.1", port=port, name=spec.name),
-        url_network=render_url(template, user=APP_ROLE, password=password, host=DB_ALIAS, port=5432, name=spec.name),
+        engine="postgres", name=spec.name, user=layout.app, password=passwords.of(layout.app),
+        url_template=spec.url_template(),
         container_id=container.id, host_port=port, tls=server_tls is not None,
         ca_cert=server_tls.ca_cert if server_tls else None, ca_cert_path=ca_path,
         admin_password=passwords.admin, memory_limit=spec.memory,
-        redact=redact, admin_user=APP_ROLE if spec.superuser else ADMIN_ROLE,
+        redact=redact, admin_user=layout.admin,
         filled_ref=setup.cluster.filled_ref, started_filled=setup.cluster.filled,
         server_tls=server_tls if spec.pooler else None,
         # Staged again at a failover's start; the marker too, harmless where nothing waits for it.
         restart_files=run_files(server_tls, spec.ssl == "required", True) if spec.failover else {},
+        migrations_login=migrations if layout.migrations != layout.app else None,
     )
+    db.url("host")  # a template that cannot be filled is the profile's error, said now
     return container, db
 
 
@@ -564,6 +549,9 @@ def logs_tail(container: docker.models.containers.Container, redact: list[str], 
 
 def _shape(spec: DatabaseSpec) -> str:
     parts = [f"ssl {spec.ssl}", "superuser" if spec.superuser else "non-superuser app role"]
+    if spec.roles is not None:
+        layout = role_layout(spec)
+        parts.append(f"migrations as {layout.migrations}, app as {layout.app}")
     if spec.memory:
         parts.append(f"memory {spec.memory // 2**20} MiB")
     if spec.max_connections:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from parity.env.database import APP_ROLE, DB_ALIAS, Database
+from parity.env.database import DB_ALIAS, Database
 from parity.env.job import ContainerJob, ProgramMissing
 from parity.env.placement import Placement
 from parity.errors import EnvError
@@ -15,9 +15,11 @@ from parity.profile.models import DatabaseSpec
 
 DUMP_DIR = "/parity-dump"
 
-# Objects end up owned by the app role, as its migrations expect; ownership and grants of roles
+# Objects end up owned by the role migrations connect as (the owner, or the superuser with
+# database.roles.migrations: superuser), as its migrations expect; ownership and grants of roles
 # this server does not have are left out (pg_restore --no-owner --no-privileges; in plain SQL,
-# pg_dump writes each of those statements on one line).
+# pg_dump writes each of those statements on one line). A DML role (database.roles) gets the
+# restored tables only through default_privileges.
 _RESTORE_SH = r"""
 set -e
 f="$DUMP"
@@ -51,11 +53,12 @@ class Restored:
 
 def restore_dump(placement: Placement, db: Database, spec: DatabaseSpec, dump: Path, *, data_only: bool,
                  timeout: float) -> Restored:
-    """Load `dump` into the database as its superuser, objects owned by the app role."""
+    """Load `dump` into the database as its superuser, objects owned by the migrations' role."""
+    owner = db.login("migrations").user
     environment = {
         "DUMP": f"{DUMP_DIR}/{dump.name}", "PGHOST": DB_ALIAS, "PGPORT": "5432", "PGUSER": db.admin_user,
         "PGPASSWORD": db.admin_password or db.password, "PGDATABASE": db.name, "PGSSLMODE": spec.sslmode,
-        "ROLE": "" if db.admin_user == APP_ROLE else APP_ROLE, "DATA_ONLY": "1" if data_only else "",
+        "ROLE": "" if db.admin_user == owner else owner, "DATA_ONLY": "1" if data_only else "",
     }
     job = ContainerJob(spec.image_ref(), [], "restore", timeout, options={
         "entrypoint": ["sh", "-c", _RESTORE_SH], "environment": environment,

@@ -125,7 +125,8 @@ class LockMonitor:
                 conn = stack.enter_context(self._connect(self.db.name))
                 statements = self._statements(stack)
                 self.counts_statements = statements is not None
-                with psycopg.connect(**self.db.connect_kwargs()) as app:  # type: ignore[arg-type]
+                # The migrations' own session default (a role may carry its own, database.roles).
+                with psycopg.connect(**self.db.connect_kwargs("migrations")) as app:  # type: ignore[arg-type]
                     row = app.execute("SHOW lock_timeout").fetchone()
                     self.lock_timeout = str(row[0]) if row else None
                 version = conn.info.server_version

@@ -10,8 +10,10 @@ its own random passwords in single-user mode, and starts the server directly.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import tarfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +27,6 @@ from parity.env import locale
 from parity.env.extensions import TRUST_SH
 from parity.env.placement import Placement
 from parity.env.tls import INSTALL_TLS_SH
-from parity.profile import providers
 from parity.profile.models import DatabaseSpec
 
 # Where the environments' clusters live (database.PGDATA): outside /var/lib/postgresql, where
@@ -82,14 +83,13 @@ def enabled() -> bool:
     return not os.environ.get("PARITY_NO_TEMPLATE")
 
 
-def roles_sql(spec: DatabaseSpec, app_role: str, password: str, admin_role: str, admin_password: str) -> str:
-    """Single-user-mode commands (one per line) giving this environment's roles their passwords."""
+def roles_sql(passwords: dict[str, str]) -> str:
+    """Single-user-mode commands (one per line) giving this environment's roles (role -> password)
+    their passwords."""
     def literal(text: str) -> str:
         return "'" + text.replace("'", "''") + "'"
-    lines = ["SET password_encryption = 'scram-sha-256'",
-             f"ALTER ROLE {app_role} PASSWORD {literal(password)}"]
-    if not spec.superuser:
-        lines.append(f"ALTER ROLE {admin_role} PASSWORD {literal(admin_password)}")
+    lines = ["SET password_encryption = 'scram-sha-256'"]
+    lines += [f"ALTER ROLE {role} PASSWORD {literal(password)}" for role, password in passwords.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -112,12 +112,12 @@ def template_for(placement: Placement, initdb: Initdb, spec: DatabaseSpec,
     if volumes_over(initdb.base.attrs, TEMPLATE_DIR):  # `docker commit` would leave the cluster out
         progress(f"{image} declares a VOLUME over {TEMPLATE_DIR}: no pre-initialised cluster, starting with initdb")
         return None
-    # Everything the entrypoint reads (database name, superuser, the locale's initdb arguments):
-    # clusters made differently never share a template.
+    # Everything the entrypoint reads (database name, superuser, the locale's initdb arguments, the
+    # init scripts' roles): clusters made differently never share a template.
     variables = json.dumps(initdb.environment, sort_keys=True)
-    # A provider's roles come in an init script: its name joins the key (nothing without one).
-    layout = f"|{providers.role_layout(spec)}" if providers.role_layout(spec) else ""
-    key = hashlib.sha256(f"{initdb.base.id}|{spec.superuser}{layout}|{variables}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
+    # (A provider's roles and an allow-list's trigger come in init scripts too: their digest keys them.)
+    key = hashlib.sha256(f"{initdb.base.id}|{spec.superuser}|{variables}|{_scripts(initdb.files)}|{TEMPLATE_VERSION}"
+                         .encode()).hexdigest()[:16]
     ref = f"{TEMPLATE_REPO}:{key}"
     try:
         placement.client.images.get(ref)
@@ -134,6 +134,17 @@ def template_for(placement: Placement, initdb: Initdb, spec: DatabaseSpec,
         progress(f"could not pre-initialise ({str(exc).splitlines()[0][:200]}); starting with initdb")
         return None
     return ref
+
+
+def _scripts(files: dict[str, bytes]) -> str:
+    """A digest of the init scripts' names and contents (not their archives' times)."""
+    digest = hashlib.sha256()
+    for directory, archive in sorted(files.items()):
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            for member in tar.getmembers():
+                content = tar.extractfile(member)
+                digest.update(f"{directory}{member.name}\0".encode() + (content.read() if content else b"") + b"\0")
+    return digest.hexdigest()
 
 
 def _make(placement: Placement, initdb: Initdb, ref: str) -> None:

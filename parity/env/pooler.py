@@ -1,7 +1,7 @@
 """The connection pooler in front of Postgres (database.pooler): a real PgBouncer on the environment's
 network, between the app (and smoke) and the server, as managed platforms put one there.
 
-Clients authenticate to it as they would to Postgres: its auth file holds the app role's own
+Clients authenticate to it as they would to Postgres: its auth file holds each of their roles' own
 password secret read from the server (SCRAM-SHA-256, or md5 where the server stores md5), so the
 password itself never enters the pooler, and PgBouncer logs into the server with the same secret.
 This needs no superuser on the server's side (auth_query would need a role that reads pg_shadow).
@@ -22,7 +22,6 @@ from parity.env.database import (
     PoolerEndpoint,
     archive,
     logs_tail,
-    render_url,
 )
 from parity.env.placement import Placement, published_port
 from parity.errors import EnvError
@@ -97,11 +96,14 @@ def role_secret(db: Database, role: str) -> str:
 
 def start_pooler(placement: Placement, db: Database, spec: DatabaseSpec) -> PoolerEndpoint:
     """Create PgBouncer on the environment's network (as `pooler`), give it its configuration and
-    the app role's secret, start it, and return once a real connection through it succeeds."""
+    the secrets of the roles that go through it (the app's; the migrations' too with migrations:
+    pooler), start it, and return once a real connection through it succeeds."""
     pooler = spec.pooler
     assert pooler is not None and placement.network is not None, "a pooler makes the environment create its network"
-    secret = role_secret(db, db.user)
-    files = {"pgbouncer.ini": (pgbouncer_ini(pooler, spec, secret), 0o644), "userlist.txt": (userlist(db.user, secret), 0o600)}
+    users = dict.fromkeys([db.user] + ([db.login("migrations").user] if pooler.migrations == "pooler" else []))
+    secrets = {user: role_secret(db, user) for user in users}
+    files = {"pgbouncer.ini": (pgbouncer_ini(pooler, spec, secrets[db.user]), 0o644),
+             "userlist.txt": ("".join(userlist(user, secret) for user, secret in secrets.items()), 0o600)}
     tls = db.server_tls
     if tls is not None and spec.tls:
         files.update({"server.crt": (tls.server_cert, 0o644), "server.key": (tls.server_key, 0o600),
@@ -125,13 +127,8 @@ def start_pooler(placement: Placement, db: Database, spec: DatabaseSpec) -> Pool
     if port is None:
         raise EnvError(f"the pooler exited as it started:\n{logs_tail(container, db.redact)}",
                        f"check the image {pooler.image} (it must read {CONFIG_FILE})")
-    template = spec.url_template()
-    endpoint = PoolerEndpoint(
-        container_id=str(container.id), host_port=port, port=POOLER_PORT, mode=pooler.mode, migrations=pooler.migrations == "pooler",
-        url_host=render_url(template, user=db.user, password=db.password, host="127.0.0.1", port=port, name=db.name),
-        url_network=render_url(template, user=db.user, password=db.password, host=POOLER_ALIAS, port=POOLER_PORT,
-                               name=db.name),
-    )
+    endpoint = PoolerEndpoint(container_id=str(container.id), host_port=port, port=POOLER_PORT, mode=pooler.mode,
+                              migrations=pooler.migrations == "pooler")
     _wait_ready(container, db, endpoint, placement.check_open)
     return endpoint
 

@@ -45,7 +45,7 @@ def with_schema(job: Job, result: StepResult) -> StepResult:
 def after_applied(job: Job, plan: Plan) -> tuple[Plan, str]:
     """The plan without the revisions the database already has (data.at, a restored dump)."""
     import psycopg
-    with psycopg.connect(**job.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+    with psycopg.connect(**job.database.connect_kwargs("migrations")) as conn:  # type: ignore[arg-type]
         exists = conn.execute("SELECT to_regclass('alembic_version') IS NOT NULL").fetchone()
         current = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")] if exists and exists[0] else []
     ids = [r.id for r in plan.revisions]
@@ -148,7 +148,8 @@ def _django_steps(job: Job, command: list[str], result: StepResult) -> Steps | s
                 "or a shell string that does more than migrate)")
     db = job.database
     try:
-        rows = applied_migrations(db.url_host, db.connect_kwargs() if db.engine == "postgres" else None)
+        rows = applied_migrations(db.url("host", "migrations", direct=True),
+                                  db.connect_kwargs("migrations") if db.engine == "postgres" else None)
     except Exception as exc:  # noqa: BLE001 - any driver's error: report it, do not crash the run
         return f"django_migrations could not be read: {job.redactor.text(str(exc).splitlines()[0])}"
     previous = previous_migrations(rows)

@@ -31,6 +31,7 @@ class Job:
 
     def current_schema(self) -> dict[str, Any]:
         """The database's schema now, read with parity's own connection settings (its CA on this
-        machine), not only the user's URL."""
+        machine), not only the user's URL; as the migrations' role, which owns what they made."""
         db = self.database
-        return snapshot_schema(db.url_host, self.redactor, db.connect_kwargs() if db.engine == "postgres" else None)
+        return snapshot_schema(db.url("host", "migrations", direct=True), self.redactor,
+                               db.connect_kwargs("migrations") if db.engine == "postgres" else None)

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import docker
 
-from parity.env.database import Client
 from parity.env.environment import Environment
 from parity.env.host import Finished, HostCommand, Line, user_environment
+from parity.env.roles import Client
 from parity.env.secrets import Delivery
 from parity.errors import UsageError
 from parity.migrate.job import Job
@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # the app's modules load when a step starts an app (`up` of a
 
 
 Runner = Callable[["StepContext"], StepResult]
+# Who each step's commands connect as (parity.env.roles): its result's `role` fact names the role.
+STEP_CLIENTS: dict[str, Client] = {"data": "migrations", "migrations": "migrations", "startup": "app",
+                                   "smoke": "app", "rollout": "app", "shutdown": "app"}
 
 
 def runner(name: str) -> Runner:
@@ -133,6 +136,16 @@ class StepContext:
         if db is not None and self.profile.database:
             env.update(db.variables(self.profile.database.env, "network", client))
         return env
+
+    def record_role(self, step: str, result: StepResult) -> None:
+        """Name, in the result's facts, the database role the step's commands connected as (rows
+        parity generates itself go in as the superuser)."""
+        db, client = self.env.database, STEP_CLIENTS.get(step)
+        if db is None or db.engine != "postgres" or client is None or result.status == "skipped":
+            return
+        data = self.profile.data
+        generated = step == "data" and data is not None and bool(data.rows) and not data.at
+        result.facts.setdefault("role", db.admin_user if generated else db.login(client).user)
 
     def say(self, message: str) -> None:
         """Progress, redacted."""

@@ -44,8 +44,13 @@ def run_database(ctx: StepContext) -> StepResult:
         facts.update(db.cluster_locale.facts())
     if ctx.rehearse and spec.postgres:
         facts["pg_stat_statements"] = statements
+    roles = ""
+    if spec.postgres and spec.roles is not None:
+        facts["roles"] = {"migrations": db.login("migrations").user, "app": db.login("app").user,
+                          "default_privileges": spec.roles.default_privileges}
+        roles = f", migrations as {db.login('migrations').user}, app as {db.login('app').user}"
     what = f"Postgres {db.server_version.split()[0]}" if spec.postgres else "SQLite file"
     collation = f", collation {db.cluster_locale.collation}" if db.cluster_locale else ""
     return StepResult(status="ok", duration_s=time.monotonic() - started,
-                      summary=f"{what} ready in {db.ready_s:.1f}s{collation}" if spec.postgres else what,
+                      summary=f"{what} ready in {db.ready_s:.1f}s{collation}{roles}" if spec.postgres else what,
                       facts=facts)

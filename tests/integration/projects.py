@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,19 @@ def started_environment(client: Any, tmp_path_factory: Any, name: str, profile: 
         env.up()
         yield env
     assert not inventory.containers(client, L.label_filter({L.ENV_ID: env.env_id}))
+
+
+def environments(client: Any, tmp_path_factory: Any, shapes: dict[str, str]) -> Iterator[Callable[[str], Any]]:
+    """A module fixture's environments by name (profiles from `shapes`): each started at its first
+    use, kept for the module, and stopped at the end (started_environment checks nothing is left)."""
+    started: dict[str, Any] = {}
+    with contextlib.ExitStack() as stack:
+        def environment(name: str) -> Any:
+            if name not in started:
+                up = contextlib.contextmanager(started_environment)
+                started[name] = stack.enter_context(up(client, tmp_path_factory, name, shapes[name]))
+            return started[name]
+        yield environment
 
 
 def parity_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None,

@@ -209,7 +209,7 @@ def test_sqlite_engine_is_a_file_and_no_container(docker_client, project_dir: Pa
     with env:
         env.up()
         assert env.database and env.database.sqlite_path and env.database.sqlite_path.is_file()
-        assert env.database.url_host == f"sqlite:///{env.database.sqlite_path}"
+        assert env.database.url("host") == f"sqlite:///{env.database.sqlite_path}"
         assert not inventory.containers(docker_client, L.label_filter({L.ENV_ID: env.env_id}))
         path = env.database.sqlite_path
     assert not path.exists()

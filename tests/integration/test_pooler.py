@@ -4,7 +4,6 @@ SCRAM and TLS on both legs, the labels and lifetime of the pooler, and a run tha
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import ssl
@@ -43,15 +42,8 @@ NODE_SCRIPT = Path(__file__).parent / "drivers" / "nodepg_reuse.js"
 @pytest.fixture(scope="module")
 def pooled(docker_client, tmp_path_factory) -> Iterator[Callable[[str], Environment]]:  # type: ignore[no-untyped-def]
     """The environment of a shape, started at its first use and kept for the module; each one is
-    stopped with its pooler at the end (started_environment checks nothing is left)."""
-    started: dict[str, Environment] = {}
-    with contextlib.ExitStack() as stack:
-        def environment(name: str) -> Environment:
-            if name not in started:
-                up = contextlib.contextmanager(projects.started_environment)
-                started[name] = stack.enter_context(up(docker_client, tmp_path_factory, name, SHAPES[name]))
-            return started[name]
-        yield environment
+    stopped with its pooler at the end."""
+    yield from projects.environments(docker_client, tmp_path_factory, SHAPES)
 
 
 def pooled_kwargs(env: Environment) -> dict[str, Any]:

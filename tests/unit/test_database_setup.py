@@ -10,10 +10,10 @@ from parity.env import pgtemplate
 from parity.env.database import (
     Cluster,
     Database,
-    Passwords,
     PostgresSetup,
     configure_postgres,
 )
+from parity.env.roles import Passwords
 from parity.profile.models import DatabaseSpec
 
 SUPERUSER = Passwords("app-secret", "app-secret")
@@ -135,10 +135,9 @@ def test_random_passwords_are_one_for_a_superuser_app_role_and_two_otherwise() -
 
 
 def test_a_tls_database_is_verified_against_its_ca_and_a_plain_one_asks_for_nothing(tmp_path: Path) -> None:
-    plain = Database(engine="postgres", name="app", user="app", password="p", url_host="", url_network="",
-                     host_port=5432)
+    plain = Database(engine="postgres", name="app", user="app", password="p", url_template="", host_port=5432)
     assert "sslmode" not in plain.connect_kwargs()
-    tls = Database(engine="postgres", name="app", user="app", password="p", url_host="", url_network="",
+    tls = Database(engine="postgres", name="app", user="app", password="p", url_template="",
                    host_port=5432, tls=True, ca_cert="CA", ca_cert_path=tmp_path / "db-ca.crt")
     kwargs = tls.connect_kwargs()
     assert (kwargs["sslmode"], kwargs["sslrootcert"]) == ("verify-ca", str(tmp_path / "db-ca.crt"))

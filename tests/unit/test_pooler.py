@@ -87,12 +87,9 @@ def test_clients_authenticate_the_way_the_server_stores_the_password() -> None:
 
 
 def _database(migrations: bool) -> Database:
-    pooler = PoolerEndpoint(container_id="c", host_port=7001, port=6432, mode="transaction", migrations=migrations,
-                            url_host="postgresql://app:pw@127.0.0.1:7001/app",
-                            url_network="postgresql://app:pw@pooler:6432/app")
+    pooler = PoolerEndpoint(container_id="c", host_port=7001, port=6432, mode="transaction", migrations=migrations)
     return Database(engine="postgres", name="app", user="app", password="pw", host_port=7000,
-                    url_host="postgresql://app:pw@127.0.0.1:7000/app", url_network="postgresql://app:pw@db:5432/app",
-                    pooler=pooler)
+                    url_template="postgresql://{user}:{password}@{host}:{port}/{name}", pooler=pooler)
 
 
 def test_the_app_goes_through_the_pooler_and_migrations_only_when_asked() -> None:
