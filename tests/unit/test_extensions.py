@@ -9,7 +9,8 @@ import tarfile
 import pytest
 
 from parity.env import extensions, pgtemplate
-from parity.env.database import Cluster, Passwords, configure_postgres
+from parity.env.database import Cluster, configure_postgres
+from parity.env.roles import Passwords
 from parity.errors import ImageLacks
 from parity.profile import contrib
 from parity.profile.models import DatabaseSpec
