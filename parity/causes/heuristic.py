@@ -339,8 +339,10 @@ _APP_KILLED = _text(
     r"|terminated by SIGKILL|died with <Signals\.SIGKILL: 9>"
 )
 _READ_ONLY = _text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
-                   r"|No usable temporary directory found")
-_NO_SIGNING_KEY = _text(r"secretOrPrivateKey must have a value|secret key must not be empty|empty JWT secret")
+                   # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
+                   r"|No usable temporary directory found|Unable to create tempDir")
+# JWT libraries refusing to sign or verify without a key: jsonwebtoken, passport-jwt.
+_NO_SIGNING_KEY = _text(r"secretOrPrivateKey must have a value|JwtStrategy requires a secret or key")
 
 
 def _secret_missing(*, declared_on_both: bool) -> Match:
@@ -360,17 +362,27 @@ def _secret_missing(*, declared_on_both: bool) -> Match:
 _MISSING = _i(
     r"KeyError|not (?:set|configured|defined|found|provided)|undefined|missing|must not be empty"
     r"|must be (?:set|provided)|is (?:required|empty)|\bset the\b|no such (?:file|secret)|field required"
-    r"|could not resolve placeholder"
+    r"|could not resolve placeholder|\bno\b[^\n]* was found|validation fail"
 )
 # pydantic prints a field's name on its own line and "Field required" on the next ones.
 _FIELD_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*$")
+# Settings validators list the missing names under one line ("... are missing:", then "- NAME").
+_LISTED = re.compile(r"(?:missing|required|not set|undefined)\s*:\s*$", re.IGNORECASE)
+_ITEM = re.compile(r"^\s*[-*•]\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
 
 
 def _joined_field_errors(text: str) -> list[str]:
-    """The text's lines, each pydantic field name joined to the error lines under it."""
+    """The text's lines, each name joined to the words that say it is missing: a pydantic field
+    name to the error line under it, a listed name to the line that heads the list."""
     lines = [line for line in text.splitlines() if line.strip()]
     joined: list[str] = []
+    heading = ""
     for i, line in enumerate(lines):
+        item = _ITEM.match(line)
+        if item and heading:
+            joined.append(f"{item.group(1)}: {heading}")
+            continue
+        heading = line.strip() if _LISTED.search(line) else ""
         name = _FIELD_NAME.match(line)
         if name and i + 1 < len(lines) and re.search(r"field required", lines[i + 1], re.IGNORECASE):
             joined.append(f"{name.group(1)}: {lines[i + 1].strip()}")
@@ -493,7 +505,7 @@ _READ: list[Rule] = [
     # Rows production has and the laptop does not: integrity (class 23), outside a catalog index
     # that concurrent DDL races for.
     Rule(_text(r"unique constraint \"pg_\w+_index\""), []),
-    Rule(_code("23505", "23502", "23503", "23514", "23P01"), _DATA),
+    Rule(_code("23505", "23502", "23503", "23514", "23P01", "23000"), _DATA),
     # Statements cancelled: by a timeout setting when one differs, else by the rows it had to go through.
     Rule(_any(_code("57014", "55P03", "25P03"), _text(r"idle-in-transaction timeout")),
          ["database.settings", *_DATA]),

@@ -22,6 +22,7 @@ CONDITIONS = {
     "08P01": "protocol_violation",
     "0A000": "feature_not_supported",
     "22023": "invalid_parameter_value",
+    "23000": "integrity_constraint_violation",
     "23502": "not_null_violation",
     "23503": "foreign_key_violation",
     "23505": "unique_violation",
@@ -76,9 +77,11 @@ _CLASS_CODES = {
 # The server's fixed messages (and SQLite's, MySQL's) for conditions a driver may print bare.
 _MESSAGE_CODES = {
     "23505": r"duplicate key value violates unique constraint|could not create unique index"
-             r"|UNIQUE constraint failed|Unique constraint failed on the fields|\bDuplicate entry\b",
+             r"|UNIQUE constraint failed|Unique constraint failed on the fields|\bDuplicate entry\b"
+             r"|cannot CREATE UNIQUE INDEX; duplicate keys found",  # Oracle's ORA-01452
+    "23000": r"Integrity constraint violation|\bIntegrityError\b",
     "23502": r"contains null values|violates not-null constraint|NOT NULL constraint failed",
-    "23503": r"violates foreign key constraint|FOREIGN KEY constraint failed",
+    "23503": r"violates foreign key constraint|FOREIGN KEY constraint failed|a foreign key constraint fails",
     "23514": r"violates check constraint|is violated by some row",
     "57P01": r"terminating connection due to administrator command",
     "57014": r"canceling statement due to (?:statement|user request)",
@@ -90,10 +93,6 @@ _MESSAGE_CODES = {
     "42883": r"\bfunction \S+ does not exist",
     "42601": r"syntax error at or near|syntax error at end of input",
 }
-# MySQL's integrity class: 23000 is its one code for every constraint.
-_INTEGRITY = re.compile(r"sqlState['\"]?\s*[:=]\s*['\"]23000")
-
-
 def read_codes(text: str) -> frozenset[str]:
     """Every SQLSTATE the text carries: printed, named, or implied by a fixed server message."""
     codes = {code for pattern in _CODE_AT for code in pattern.findall(text)}
@@ -103,8 +102,6 @@ def read_codes(text: str) -> frozenset[str]:
     for code, pattern in (*_CLASS_CODES.items(), *_MESSAGE_CODES.items()):
         if re.search(pattern, text):
             codes.add(code)
-    if _INTEGRITY.search(text):
-        codes.add("23505")
     return frozenset(code for code in codes if code in CONDITIONS)
 
 

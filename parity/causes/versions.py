@@ -107,6 +107,13 @@ KEYWORDS: dict[str, Span] = {
     "DETACH": _since("10"), "CONFLICT": _since("9.5"), "TABLESAMPLE": _since("9.5"), "LATERAL": _since("9.3"),
     "MATERIALIZED": _since("9.3"), "VIRTUAL": _since("18"),
 }
+# Operators as the server names them in "operator does not exist: jsonb || jsonb".
+OPERATORS: dict[str, Span] = {
+    "jsonb || jsonb": _since("9.5"), "jsonb - text": _since("9.5"), "jsonb - integer": _since("9.5"),
+    "jsonb #- text[]": _since("9.5"), "jsonb @? jsonpath": _since("12"), "jsonb @@ jsonpath": _since("12"),
+    "jsonb @> jsonb": _since("9.4"), "jsonb ? text": _since("9.4"), "jsonb ?| text[]": _since("9.4"),
+    "jsonb ?& text[]": _since("9.4"), "jsonb -> text": _since("9.4"), "jsonb ->> text": _since("9.4"),
+}
 RELATIONS: dict[str, Span] = {
     "pg_stat_checkpointer": _since("17"), "pg_stat_io": _since("16"), "pg_stat_wal": _since("14"),
     "pg_stat_progress_copy": _since("14"), "pg_stat_replication_slots": _since("14"),
@@ -125,6 +132,7 @@ _MISSING: tuple[tuple[dict[str, Span], re.Pattern[str]], ...] = (
     (PARAMETERS, re.compile(rf"unrecognized configuration parameter {_QUOTE}(\w+){_QUOTE}")),
     (KEYWORDS, re.compile(rf"syntax error at or near {_QUOTE}(\w+){_QUOTE}")),
     (RELATIONS, re.compile(rf"\brelation {_QUOTE}(?:\w+\.)?(\w+){_QUOTE} does not exist")),
+    (OPERATORS, re.compile(r"operator does not exist: ([^\n]+?)\s*$", re.MULTILINE)),
 )
 
 Verdict = Literal["only_other", "present", "absent"]

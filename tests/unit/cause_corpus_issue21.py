@@ -405,3 +405,123 @@ HELD_OUT = [
          "'opportunity.IDX_a37ebd95962285f8339bffb157'\n  code: 'ER_DUP_ENTRY',\n  errno: 1062,\n  sqlState: '23000',",
          "data", REALISTIC),
 ]
+
+# Collected after the rules above were written (new searches, other stacks), and scored once
+# before any rule changed: the second unseen check.
+FRESH = [
+    # studentinsights/studentinsights#263 (Rails: "worked in staging but failed in production")
+    Case('PG::ForeignKeyViolation: ERROR:  insert or update on table "student_school_years" violates foreign key '
+         'constraint "student_school_years_student_id_fk"\nDETAIL:  Key (student_id)=(512) is not present in table '
+         '"students".', "data", REALISTIC),
+    # mastodon/mastodon#3681 (Rails, db:migrate in production)
+    Case('PG::ForeignKeyViolation: ERROR:  insert or update on table "statuses" violates foreign key constraint '
+         '"fk_rails_94a6f70399"', "data", REALISTIC),
+    # dimitri/pgcopydb#820 (pg_restore of a source with broken references)
+    Case("pg_restore: error: could not execute query: ERROR: insert or update on table \"table1\" violates foreign key "
+         "constraint \"fk_key_constraint_1\"\nDETAIL: Key (table1_id)=(363836) is not present in table \"table2\".",
+         "data", REALISTIC),
+    # MbinOrg/mbin#38 (Doctrine migrations, PHP)
+    Case('[error] Migration DoctrineMigrations\\Version20231024102758 failed during Execution. Error: "An exception '
+         "occurred while executing a query: SQLSTATE[23503]: Foreign key violation: 7 ERROR:  insert or update on "
+         'table "entry" violates foreign key constraint "fk_2b219d70a76ed395"\nDETAIL:  Key (user_id)=(57482) is not '
+         'present in table "user"."', "data", REALISTIC),
+    # instantdb/instant#1141
+    Case('error: migration failed: insert or update on table "apps" violates foreign key constraint '
+         '"apps_creator_id_fkey", Key (creator_id)=(6f0f64c9-207f-4b35-aec7-82739dcde58e) is not present in table',
+         "data", REALISTIC),
+    # adam-rms/adam-rms#117 (Phinx on MySQL: the migration needs the seeded rows; the laptop has none)
+    Case("PDOException: SQLSTATE[23000]: Integrity constraint violation: 1452 Cannot add or update a child row: a "
+         "foreign key constraint fails (`adamrms`.`instanceActions`, CONSTRAINT `categories_fk` FOREIGN KEY "
+         "(`instanceActionsCategories_id`) REFERENCES `instanceActionsCategories` (`instanceActionsCategories_id`) "
+         "ON DELETE CASCADE O)", "data", REALISTIC, failing="baseline"),
+    # Athou/commafeed#493 (Liquibase on MySQL)
+    Case("Caused by: liquibase.exception.MigrationFailedException: Migration failed for change set "
+         "changelogs/db.changelog-1.2.xml::enforce-status-uniqueness::athou:\n     Reason: liquibase.exception."
+         "DatabaseException: Error executing SQL CREATE UNIQUE INDEX entry_subscription_id ON feed.FEEDENTRYSTATUSES"
+         "(entry_id, subscription_id): Duplicate entry '5992-110' for key 'entry_subscription_id'", "data", REALISTIC,
+         step="startup"),
+    # openboxes/openboxes#148 (Liquibase: an index that already exists, not rows)
+    Case("Reason: liquibase.exception.JDBCException: Error executing SQL CREATE INDEX `FK98293BFB217F5972` ON "
+         "`openboxes_dev`.`synonym`(`created_by_id`):\n          Caused By: Duplicate key name 'FK98293BFB217F5972'",
+         None, REALISTIC, step="startup"),
+    # CatalogueOfLife/backend#461 (MyBatis, pgjdbc)
+    Case('### Error updating database. Cause: org.postgresql.util.PSQLException: ERROR: could not create unique index '
+         '"name_usage_1138_pkey" Detail: Key (id)=(SYN-27188-pp2) is duplicated.', "data", REALISTIC, step="smoke",
+         subject="ImportJobIT"),
+    # adempiere/adempiere#1174 (Oracle's words)
+    Case("===========> MMigrationStep.applySQL: Migration 2370 - The User don't have a Unique Account Name - 3.8.0 (D) "
+         "; Step: 3600; Type: SQL.  Application failed. \njava.sql.SQLException: ORA-01452: cannot CREATE UNIQUE "
+         "INDEX; duplicate keys found", "data", REALISTIC),
+    # hkamel/sonar-auth-aad#45 (SonarQube's migration log: duplicate logins, not named)
+    Case("2018.06.20 07:33:52 ERROR web[][DbMigrations] #2114 'Add unique indexes on table users': failure | time=94ms\n"
+         "2018.06.20 07:33:52 ERROR web[][DbMigrations] Executed DB migrations: failure | time=78575ms",
+         "data", REALISTIC, step="startup"),
+    # piccolo-orm/piccolo#807 (asyncpg in production)
+    Case("asyncpg.exceptions.ConnectionDoesNotExistError: connection was closed in the middle of operation",
+         "database.failover", REALISTIC, step="smoke", subject="tests/test_api.py::test_insert"),
+    # Borvik/vscode-postgres#55 (json_build_object is 9.4+)
+    Case("error: function json_build_object(....) does not exist", "database.version", versions("17", "9.3"),
+         step="smoke", subject="test/tables.test.ts"),
+    # NikolayS/postgresql-http-client#2 (jsonb || jsonb is 9.5+)
+    Case("operator does not exist: jsonb || jsonb", "database.version", versions("17", "9.4")),
+    # prisma/orm#7479 (DigitalOcean's managed Postgres)
+    Case("Error: self signed certificate in certificate chain\n    at TLSSocket.onConnectSecure (_tls_wrap.js:1497:34)"
+         "\n    at TLSSocket.emit (events.js:315:20) {\n  code: 'SELF_SIGNED_CERT_IN_CHAIN'\n}", "database.ssl",
+         REALISTIC, step="startup"),
+    # prisma/orm#1038 (Prisma's Rust engine)
+    Case('ConnectorError(TlsError { message: "error:1416F086:SSL routines:tls_process_server_certificate:certificate\n'
+         ' verify failed:../ssl/statem/statem_clnt.c:1924: (self signed certificate in certificate chain)" })',
+         "database.ssl", REALISTIC, step="startup"),
+    # prisma/orm#1027 (Heroku Postgres)
+    Case(" ERROR  self signed certificate", "database.ssl", REALISTIC),
+    # vercel/ai-sdk-rag-starter#15 (drizzle-kit, node-postgres, Supabase)
+    Case("[⣯] Pulling schema from database...\nError: self-signed certificate in certificate chain\n    at /Users/mpuchades/"
+         "Dev/personal/ai-sdk-rag-starter/node_modules/.pnpm/drizzle-kit@0.22.8/node_modules/drizzle-kit/bin.cjs:77696:"
+         "15 {\n  code: 'SELF_SIGNED_CERT_IN_CHAIN'\n}", "database.ssl", REALISTIC),
+    # spring-projects/spring-boot#8578 (docker run --read-only)
+    Case("org.springframework.context.ApplicationContextException: Unable to start embedded container; nested exception "
+         "is org.springframework.boot.context.embedded.EmbeddedServletContainerException: Unable to create tempDir. "
+         "java.io.tmpdir is set to /tmp", "app.read_only", REALISTIC, step="startup"),
+    # jetty/jetty.docker#47 (readOnlyRootFilesystem)
+    Case("/docker-entrypoint.sh: 98: /docker-entrypoint.sh: cannot create /var/lib/jetty/jetty.start: Read-only file "
+         "system", "app.read_only", REALISTIC, step="startup"),
+    # vaadin/flow#18364 (docker run --read-only; the log's first words do not say why)
+    Case("2023-12-27T10:53:39.826Z ERROR 8 --- [           main] o.s.boot.SpringApplication               : Application "
+         "run failed\n\norg.springframework.context.ApplicationContextException: Unable to start web server",
+         "app.read_only", REALISTIC, step="startup"),
+    # EBWiki/EBWiki#815 (a restart under the app)
+    Case('Failsafe from rollbar-gem. PG::ConnectionBad: "FATAL:  the database system is shutting down\nFATAL:  the '
+         'database system is shutting down\n" in /app/vendor/bundle/ruby/2.3.0/gems/activerecord-4.2.7/lib/'
+         "active_record/connection_adapters/postgresql_adapter.rb:651:in `initialize'", "database.failover",
+         REALISTIC, step="smoke", subject="spec/cases_spec.rb"),
+    # Dokploy/dokploy#455 (Postgres.js)
+    Case("  severity: 'FATAL',\n  code: '57P03',\n  file: 'postmaster.c',\n  routine: 'ProcessStartupPacket'\n}\n"
+         " ⨯ PostgresError: the database system is not yet accepting connections\n    at ErrorResponse (file:///app/"
+         "node_modules/.pnpm/postgres@3.4.4/node_modules/postgres/src/connection.js:788:26)", "database.failover",
+         REALISTIC, step="smoke", subject="tests/deploy.test.ts"),
+    # manyfold3d/manyfold#2815 (generated columns are 12+; the server is 11)
+    Case('PG::SyntaxError: ERROR:  syntax error at or near "(" (PG::SyntaxError)\nLINE 1: ...name_lower" character '
+         "varying GENERATED ALWAYS AS (LOWER(nam...", "database.version", versions("17", "11")),
+    # reportportal/kubernetes#270 (procedures are 11+; RDS 10.17)
+    Case('error: migration failed: syntax error at or near "PROCEDURE" (column 19) in line 2: ALTER TABLE attachment '
+         "ADD COL", "database.version", versions("17", "10")),
+    # opentable/otj-pg-embedded#148 (embedded Postgres 10)
+    Case('org.postgresql.util.PSQLException: ERROR: syntax error at or near "PROCEDURE"\n  Position: 8',
+         "database.version", versions("17", "10"), step="smoke", subject="ProcedureTest"),
+    # cpicpgx/cpic-data#4 (EXECUTE FUNCTION in triggers is 11+)
+    Case('ERROR:  syntax error at or near "FUNCTION"', "database.version", versions("17", "10")),
+    # hoppscotch/hoppscotch#4479 (passport-jwt without its secret)
+    Case("JwtStrategy requires a secret or key", "secrets.source", secrets("JWT_SECRET"), step="startup"),
+    # skelpo/JWTAuthExample#2 (Vapor)
+    Case("Thread 1: Fatal error: Error raised at top level: ⚠️ JWTProviderError: No 'JWT_SECRET' environment variable "
+         "was found", "secrets.source", secrets("JWT_SECRET"), step="startup"),
+    # wassim249/fastapi-langgraph-agent-production-ready-template#20
+    Case("ERROR: The following required environment variables are missing:\n\n- JWT_SECRET_KEY\n\n- LLM_API_KEY",
+         "secrets.source", secrets("JWT_SECRET_KEY", "LLM_API_KEY"), step="startup"),
+    # simpletut/Universal-React-Redux-Registration#1
+    Case("Error: Environment variable 'jwt_secret_key' is not defined", "secrets.source", secrets("JWT_SECRET_KEY"),
+         step="startup"),
+    # fbuchner/meerkat-crm#151 (Go)
+    Case("Error: Configuration Validation Failure: JWT_SECRET_KEY", "secrets.source", secrets("JWT_SECRET_KEY"),
+         step="startup"),
+]

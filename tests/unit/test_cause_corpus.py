@@ -2,9 +2,10 @@
 the heuristic: each goes through `compare()` as a failed revision, smoke test, startup or database
 step on the side that failed.
 
-Every case the rules were written against must point at its key; the held-out cases, never tuned
-on, must be right for at least 85% and wrong for at most 3%. `python -m tests.unit.test_cause_corpus`
-prints right / unknown / wrong per key.
+Every case the rules were written against must point at its key. The unseen cases (HELD_OUT, drawn
+before the rules were written; FRESH, collected after them and scored once before any change) must
+be right for at least 85% and wrong for at most 3%, as issue 21 asks of a nightly run without
+--explain. `python -m tests.unit.test_cause_corpus` prints right / unknown / wrong per key.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from parity.diff import compare
 from parity.results import ProfileRun, Revision, StepResult, TestCase
 from tests.unit.cause_corpus import CASES, Case, pair
-from tests.unit.cause_corpus_issue21 import GATHERED, HELD_OUT
+from tests.unit.cause_corpus_issue21 import FRESH, GATHERED, HELD_OUT
 
 __all__ = ["pair"]  # tests/unit/test_evidence.py builds its profiles with it
 
@@ -92,15 +93,18 @@ def test_real_error_messages_point_at_the_key_that_produces_them(case: Case) -> 
     assert divergence.cause_confidence == ("suspected" if case.expected else "unknown")
 
 
-def test_held_out_messages_are_mostly_right_and_rarely_wrong() -> None:
-    counts = sum(by_key(HELD_OUT).values(), Counter())
+UNSEEN = HELD_OUT + FRESH
+
+
+def test_unseen_messages_are_mostly_right_and_rarely_wrong() -> None:
+    counts = sum(by_key(UNSEEN).values(), Counter())
     n = sum(counts.values())
-    assert counts["right"] / n >= 0.85, report(HELD_OUT)
-    assert counts["wrong"] / n <= 0.03, report(HELD_OUT)
+    assert counts["right"] / n >= 0.85, report(UNSEEN)
+    assert counts["wrong"] / n <= 0.03, report(UNSEEN)
 
 
-def test_the_corpus_spans_150_real_messages_from_a_dozen_stacks() -> None:
-    everything = TUNED + HELD_OUT
+def test_the_corpus_holds_at_least_150_distinct_real_messages() -> None:
+    everything = TUNED + UNSEEN
     assert len(everything) >= 150
     assert len({case.message for case in everything}) == len(everything)  # no message counted twice
 
@@ -119,4 +123,4 @@ def test_the_report_counts_each_verdict_under_its_key() -> None:
 
 
 if __name__ == "__main__":
-    print("tuned on:\n" + report(TUNED) + "\n\nheld out:\n" + report(HELD_OUT))
+    print("tuned on:\n" + report(TUNED) + "\n\nunseen (held out, fresh):\n" + report(UNSEEN))
