@@ -222,12 +222,15 @@ _VERSION_NAMED = _text(
 def _version_named(clues: Clues) -> str | None:
     """A message naming a minimum version the failing side's server does not reach."""
     said = _VERSION_NAMED(clues)
-    if said is None:
-        return None
+    return said if said and not _version_satisfied(clues) else None
+
+
+def _version_satisfied(clues: Clues) -> str | None:
+    """A minimum the failing side's server reaches: its version is not why, whatever else differs."""
     minimum, majors = versions.minimum_named(clues.text), clues.majors()
-    if minimum and majors and majors[0] >= minimum:
-        return None  # the failing side's server is new enough: not its version
-    return said
+    if minimum and majors and majors[0] >= minimum and _VERSION_NAMED(clues):
+        return f"the server is {_major(majors[0])}, at least the {_major(minimum)} the message asks for"
+    return None
 
 
 def _public_schema_15(clues: Clues) -> str | None:
@@ -457,6 +460,7 @@ _MEASURED: list[Rule] = [
 _READ: list[Rule] = [
     # A server or minimum version named, and not reached by the failing side's server.
     Rule(_version_named, ["database.version", "database.image"]),
+    Rule(_version_satisfied, []),
     Rule(_text(r"\bSQLite\s+\d+(?:\.\d+)*\s+or\s+later"), ["database.engine"]),
     # The cluster's locale: an app that checks its database's collation (Synapse: "Database has
     # incorrect collation of 'en_US.utf8'. Should be 'C'"), a CREATE DATABASE whose collation or
