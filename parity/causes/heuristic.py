@@ -11,17 +11,16 @@ added or removed (causes.versions). Unsure means None; experiments (parity expla
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from parity.causes import sqlstate, tls, versions
+from parity.causes.clues import Clues, Match, all_of, any_of, code, pattern, read_clues, text
 from parity.causes.keys import differing_keys
+from parity.causes.secrets import NO_SIGNING_KEY, secret_missing
 from parity.evidence import Evidence
 from parity.profile.models import Profile
-
-# Python tracebacks and pytest reports quote source code; a word in code is not an error.
-_CODE_LINE = re.compile(r'^\s*(File ".*", line \d+|>\s|[\^~]+\s*$)')
 
 
 @dataclass(frozen=True)
@@ -35,38 +34,6 @@ class Suspicion:
 
 
 @dataclass(frozen=True)
-class Clues:
-    """The failing side's evidence, read once: its own lines (no quoted code), its SQLSTATEs, the
-    secret names the profiles declare, and both sides' profiles."""
-
-    evidence: Evidence
-    text: str
-    sqlstates: frozenset[str]
-    secret_names: frozenset[str]  # declared by either profile, and what parity delivers itself
-    secrets_on_both: frozenset[str]
-    failing: Profile
-    other: Profile
-
-    def has(self, *codes: str) -> str | None:
-        """The first of these SQLSTATEs the evidence reports, however the driver spelled it."""
-        return next((sqlstate.condition(code) for code in codes if code in self.sqlstates), None)
-
-    def says(self, pattern: re.Pattern[str]) -> str | None:
-        """The message text that matches `pattern`, shortened, if any."""
-        match = pattern.search(self.text)
-        return f"“{' '.join(match.group(0).split())[:80]}”" if match else None
-
-    def majors(self) -> tuple[versions.Major, versions.Major] | None:
-        """The failing side's server major (measured when parity saw it) and the other side's."""
-        failing = versions.major_of(self.failing, self.evidence.server)
-        other = versions.major_of(self.other)
-        return (failing, other) if failing and other else None
-
-
-Match = Callable[[Clues], str | None]
-
-
-@dataclass(frozen=True)
 class Rule:
     """An error class (or a fact) and the keys that produce it, most likely first. No keys: a class
     known not to be a profile matter (a missing table): the search stops there, unsure."""
@@ -74,33 +41,6 @@ class Rule:
     match: Match
     keys: Sequence[str]
     source: Literal["measured", "error"] = "error"
-
-
-def _i(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
-
-
-def _any(*tests: Match) -> Match:
-    return lambda clues: next((found for test in tests if (found := test(clues))), None)
-
-
-def _all(first: Match, *facts: Callable[[Clues], bool]) -> Match:
-    """`first`, where every fact about the failing side holds too."""
-    return lambda clues: first(clues) if all(fact(clues) for fact in facts) else None
-
-
-def _code(*codes: str) -> Match:
-    return lambda clues: clues.has(*codes)
-
-
-def _text(pattern: str) -> Match:
-    compiled = _i(pattern)
-    return lambda clues: clues.says(compiled)
-
-
-def _labelled(pattern: str, label: str) -> Match:
-    compiled = _i(pattern)
-    return lambda clues: label if compiled.search(clues.text) else None
 
 
 def _fact(step: str, name: str, because: str) -> Match:
@@ -142,6 +82,12 @@ def _balanced(clues: Clues) -> bool:
     return app is not None and (app.replicas or 1) >= 2
 
 
+def _has_roles(clues: Clues) -> bool:
+    """The failing side's clients connect as the roles production gives them (database.roles)."""
+    spec = clues.failing.database
+    return spec is not None and spec.roles is not None
+
+
 def _pooled(clues: Clues) -> bool:
     """The failing side's clients go through a pooler that hands transactions, not sessions, out."""
     spec = clues.failing.database
@@ -175,7 +121,7 @@ def _lost_an_oom_killed_app(clues: Clues) -> str | None:
     return None
 
 
-_LOST_APP = _text(
+_LOST_APP = text(
     r"RemoteDisconnected|Remote end closed connection|Connection (?:refused|reset|aborted)"
     r"|ECONNRESET|ECONNREFUSED|socket hang up|Server disconnected|\[Errno 11[01]\]|\[Errno 104\]"
     # A load balancer in front of the app says so in its own words.
@@ -207,7 +153,7 @@ def _over_budget(*, waited: bool) -> Match:
 # ---- the server version
 
 _VERSION = "(?:postgres(?:ql)?|server|database)"
-_VERSION_NAMED = _text(
+_VERSION_NAMED = text(
     rf"\b{_VERSION}\s+v?\d+(?:\.\d+)?\s+or\s+(?:later|newer|higher|above|greater)"  # Django: "PostgreSQL 14 or later is required"
     rf"|\brequires?\s+{_VERSION}\s*(?:version\s*)?(?:>=?|≥|at least|of at least|v)?\s*\d+"  # "requires PostgreSQL >= 15"
     r"|\bserver version:?\s+\d+"  # "server version 13", pg_dump "server version: 17.0"
@@ -242,7 +188,7 @@ def _public_schema_15(clues: Clues) -> str | None:
     return "permission denied for schema public on 15+, which revoked CREATE on public from every role"
 
 
-_PUBLIC = _i(r"permission denied for schema public")
+_PUBLIC = pattern(r"permission denied for schema public")
 
 
 def _release_notes(verdict: versions.Verdict) -> Match:
@@ -282,7 +228,7 @@ def _tls(clues: Clues) -> str | None:
 
 # ---- privileges and extensions
 
-_EXTENSION_REFUSED = _i(
+_EXTENSION_REFUSED = pattern(
     r'extension "([^"]+)" is not allow-listed|Only members of "azure_pg_admin" are allowed to use CREATE EXTENSION'
     r'|extension "([^"]+)" is not (?:allowed|supported|available on this (?:instance|plan))'
     r'|permission denied to create extension "([^"]+)"'
@@ -301,11 +247,11 @@ def _extension_not_allowed(clues: Clues) -> str | None:
     return f"“{' '.join(found.group(0).split())[:80]}” (not in database.extensions)"
 
 
-_ON_RELATIONS = _i(r"permission denied for (?:schema|table|relation|sequence|view|materialized view)\b")
+_ON_RELATIONS = pattern(r"permission denied for (?:schema|table|relation|sequence|view|materialized view)\b")
 
 # ---- connections lost mid-step
 
-_CONNECTION_LOST = _text(
+_CONNECTION_LOST = text(
     r"server closed the connection unexpectedly|SSL connection has been closed unexpectedly"
     r"|Connection terminated unexpectedly|connection was closed in the middle of operation"
     r"|ConnectionDoesNotExistError|PG::UnableToSend|PG::ConnectionBad"
@@ -313,7 +259,7 @@ _CONNECTION_LOST = _text(
     r"|An I/O error occurred while sending to the backend|This connection has been closed"
     r"|Exception while reading from stream|tcp recv(?: \(idle\))?: closed"
 )
-_BACKEND_CRASHED = _text(
+_BACKEND_CRASHED = text(
     r"terminating connection because of crash of another server process|all server processes terminated; reinitializing"
     r"|server process \(PID \d+\) was terminated by signal 9|Failed on request of size|(?:ERROR|FATAL):\s+out of memory"
 )
@@ -332,7 +278,7 @@ def _kernel_oom_of(process_is_postgres: bool) -> Match:
     return match
 
 
-_APP_KILLED = _text(
+_APP_KILLED = text(
     r"OOMKilled|Memory cgroup out of memory|oom-kill|JavaScript heap out of memory|\bMemoryError\b"
     r"|java\.lang\.OutOfMemoryError|Cannot allocate memory|was sent SIGKILL! Perhaps out of memory"
     r"|fatal error: runtime: out of memory|exit(?:ed with)? code:? 137\b"
@@ -341,71 +287,10 @@ _APP_KILLED = _text(
     r"|Worker exited prematurely: signal 9|exited with 'signal 9 \(SIGKILL\)'|killed by signal 9"
     r"|terminated by SIGKILL|died with <Signals\.SIGKILL: 9>"
 )
-_READ_ONLY = _text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
+_READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
                    # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
                    r"|No usable temporary directory found|Unable to create tempDir")
-# JWT libraries refusing to sign or verify without a key: jsonwebtoken, passport-jwt.
-_NO_SIGNING_KEY = _text(r"secretOrPrivateKey must have a value|JwtStrategy requires a secret or key")
-
-
-def _secret_missing(*, declared_on_both: bool) -> Match:
-    """A line that names a secret the profiles declare (or DATABASE_URL) as missing; split by
-    whether both profiles declare it (then how it is delivered matters) or one only."""
-    def match(clues: Clues) -> str | None:
-        names = clues.secrets_on_both if declared_on_both else clues.secret_names - clues.secrets_on_both
-        for line in _joined_field_errors(clues.text):
-            if _MISSING.search(line):
-                for name in sorted(names):
-                    if _names(line, name):
-                        return f"the secret {name} reported missing"
-        return None
-    return match
-
-
-_MISSING = _i(
-    r"KeyError|not (?:set|configured|defined|found|provided)|undefined|missing|must not be empty"
-    r"|must be (?:set|provided)|is (?:required|empty)|\bset the\b|no such (?:file|secret)|field required"
-    r"|could not resolve placeholder|\bno\b[^\n]* was found|validation fail"
-)
-# pydantic prints a field's name on its own line and "Field required" on the next ones.
-_FIELD_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*$")
-# Settings validators list the missing names under one line ("... are missing:", then "- NAME").
-_LISTED = re.compile(r"(?:missing|required|not set|undefined)\s*:\s*$", re.IGNORECASE)
-_ITEM = re.compile(r"^\s*[-*•]\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
-
-
-def _joined_field_errors(text: str) -> list[str]:
-    """The text's lines, each name joined to the words that say it is missing: a pydantic field
-    name to the error line under it, a listed name to the line that heads the list."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    joined: list[str] = []
-    heading = ""
-    for i, line in enumerate(lines):
-        item = _ITEM.match(line)
-        if item and heading:
-            joined.append(f"{item.group(1)}: {heading}")
-            continue
-        heading = line.strip() if _LISTED.search(line) else ""
-        name = _FIELD_NAME.match(line)
-        if name and i + 1 < len(lines) and re.search(r"field required", lines[i + 1], re.IGNORECASE):
-            joined.append(f"{name.group(1)}: {lines[i + 1].strip()}")
-        else:
-            joined.append(line)
-    return joined
-
-
-def _names(line: str, secret: str) -> bool:
-    """Whether the line names this secret: exactly, any case (Rails' secret_key_base for
-    SECRET_KEY_BASE), as its tail (Django's SECRET_KEY read from DJANGO_SECRET_KEY), or as the
-    section a nested name belongs to (pydantic's `security` for SECURITY__JWT_SECRET_KEY)."""
-    for word in re.findall(r"[A-Za-z][A-Za-z0-9_]*", line):
-        w, s = word.lower(), secret.lower()
-        if w == s or ("_" in w and s.endswith("_" + w)) or s.startswith(w + "__"):
-            return True
-    return False
-
-
-_CSRF_LOST = _text(
+_CSRF_LOST = text(
     r"CSRF (?:session )?token (?:is )?(?:missing|mismatch|invalid|expired)|CSRF Token Mismatch"
     r"|CSRF verification failed|InvalidAuthenticityToken|TokenMismatchException|CSRF token from the \S+ (?:is )?"
     r"(?:missing|incorrect)|Your session has expired|session (?:not found|expired)"
@@ -461,74 +346,73 @@ _READ: list[Rule] = [
     # A server or minimum version named, and not reached by the failing side's server.
     Rule(_version_named, ["database.version", "database.image"]),
     Rule(_version_satisfied, []),
-    Rule(_text(r"\bSQLite\s+\d+(?:\.\d+)*\s+or\s+later"), ["database.engine"]),
+    Rule(text(r"\bSQLite\s+\d+(?:\.\d+)*\s+or\s+later"), ["database.engine"]),
     # The cluster's locale: an app that checks its database's collation (Synapse: "Database has
     # incorrect collation of 'en_US.utf8'. Should be 'C'"), a CREATE DATABASE whose collation or
     # ctype is not the template's, an ICU locale the server cannot open.
-    Rule(_text(r"\b(?:incorrect|wrong|unsupported) (?:database )?(?:collation|ctype|LC_COLLATE|LC_CTYPE)\b"
+    Rule(text(r"\b(?:incorrect|wrong|unsupported) (?:database )?(?:collation|ctype|LC_COLLATE|LC_CTYPE)\b"
                r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale) \(.*\) is incompatible with"
                r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"),
          ["database.locale", "database.icu_locale"]),
     # A provider's allow-list refusing CREATE EXTENSION (Azure's words, or plain Postgres').
     Rule(_extension_not_allowed, ["database.extensions"]),
     # The image lacks an extension: the image (or the version it is built for) decides.
-    Rule(_any(_code("58P01"), _text(r'extension "[^"]+" is not available|could not open extension control file'),
-              _text(r'type "(?:vector|geometry|geography|hstore|citext|ltree)" does not exist')),
+    Rule(any_of(code("58P01"), text(r'extension "[^"]+" is not available|could not open extension control file'),
+                text(r'type "(?:vector|geometry|geography|hstore|citext|ltree)" does not exist')),
          ["database.image", "database.extensions", "database.version"]),
     # A transaction pooler hands each transaction a different server connection: a statement a
     # driver prepared on one is missing on the next (asyncpg, psycopg 3, pgx, node-postgres, JDBC
     # name theirs __asyncpg_stmt_N__, _pg3_N, stmtcache_N, S_N...) or collides with another
     # client's of the same name.
-    Rule(_all(_code("26000", "42P05"), _pooled), ["database.pooler"]),
+    Rule(all_of(code("26000", "42P05"), _pooled), ["database.pooler"]),
     # Privileges: Postgres 15 revoked CREATE on `public`; then the roles production connects as;
     # then the superuser bit (extensions, untrusted languages, databases, owners).
     Rule(_public_schema_15, ["database.version"]),
-    Rule(_all(_text(_ON_RELATIONS.pattern), lambda c: c.failing.database is not None
-              and c.failing.database.roles is not None), ["database.roles", "database.superuser"]),
-    Rule(_any(_code("42501"), _text(r"must be (?:a )?superuser|must be owner of|must be a member of role|only superusers?\b"
-                                    r"|permission denied: \"RI_ConstraintTrigger")),
+    Rule(all_of(text(_ON_RELATIONS.pattern), _has_roles), ["database.roles", "database.superuser"]),
+    Rule(any_of(code("42501"), text(r"must be (?:a )?superuser|must be owner of|must be a member of role"
+                                    r"|only superusers?\b|permission denied: \"RI_ConstraintTrigger")),
          ["database.superuser", "database.roles"]),
-    Rule(_code("53300"), ["database.max_connections"]),
+    Rule(code("53300"), ["database.max_connections"]),
     # libpq's, and every stack's, TLS failures; a 28000 that names a certificate is one.
     Rule(_tls, ["database.ssl"]),
-    Rule(_any(_code("28000", "28P01"), _text(r"no pg_hba\.conf entry|password authentication failed")), []),
+    Rule(any_of(code("28000", "28P01"), text(r"no pg_hba\.conf entry|password authentication failed")), []),
     # Memory: the kernel's OOM killer, runtimes' own out-of-memory, a server backend killed.
     Rule(_kernel_oom_of(process_is_postgres=True), ["database.memory"]),
-    Rule(_all(_any(_kernel_oom_of(process_is_postgres=False), _APP_KILLED), _capped), ["app.memory"]),
-    Rule(_all(_any(_code("53200"), _BACKEND_CRASHED), _db_capped), ["database.memory"]),
+    Rule(all_of(any_of(_kernel_oom_of(process_is_postgres=False), _APP_KILLED), _capped), ["app.memory"]),
+    Rule(all_of(any_of(code("53200"), _BACKEND_CRASHED), _db_capped), ["database.memory"]),
     # The server went away mid-step and came back (a managed failover), on the side that fails over then.
-    Rule(_all(_any(_code("57P01", "57P02", "57P03", "08006", "08003"), _CONNECTION_LOST), _fails_over_now),
+    Rule(all_of(any_of(code("57P01", "57P02", "57P03", "08006", "08003"), _CONNECTION_LOST), _fails_over_now),
          ["database.failover"]),
     # The filesystem: a read-only root, then permissions of the user the app runs as.
-    Rule(_all(_READ_ONLY, _read_only), ["app.read_only", "app.tmpfs"]),
-    Rule(_secret_missing(declared_on_both=False), ["secrets.values"]),
-    Rule(_secret_missing(declared_on_both=True), ["secrets.source", "secrets.path", "secrets.values"]),
-    Rule(_NO_SIGNING_KEY, ["secrets.source", "secrets.path", "secrets.values"]),
-    Rule(_text(r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|Operation not permitted|\bEPERM\b|permission denied"),
+    Rule(all_of(_READ_ONLY, _read_only), ["app.read_only", "app.tmpfs"]),
+    Rule(secret_missing(declared_on_both=False), ["secrets.values"]),
+    Rule(secret_missing(declared_on_both=True), ["secrets.source", "secrets.path", "secrets.values"]),
+    Rule(NO_SIGNING_KEY, ["secrets.source", "secrets.path", "secrets.values"]),
+    Rule(text(r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|Operation not permitted|\bEPERM\b|permission denied"),
          ["app.user"]),
     # Rows production has and the laptop does not: integrity (class 23), outside a catalog index
     # that concurrent DDL races for.
-    Rule(_text(r"unique constraint \"pg_\w+_index\""), []),
-    Rule(_code("23505", "23502", "23503", "23514", "23P01", "23000"), _DATA),
+    Rule(text(r"unique constraint \"pg_\w+_index\""), []),
+    Rule(code("23505", "23502", "23503", "23514", "23P01", "23000"), _DATA),
     # Statements cancelled: by a timeout setting when one differs, else by the rows it had to go through.
-    Rule(_any(_code("57014", "55P03", "25P03"), _text(r"idle-in-transaction timeout")),
+    Rule(any_of(code("57014", "55P03", "25P03"), text(r"idle-in-transaction timeout")),
          ["database.settings", *_DATA]),
     # Versions: what the release notes say exists on one major and not the other.
     Rule(_release_notes("only_other"), ["database.version", "database.image"]),
-    Rule(_any(_release_notes("present"), _release_notes("absent")), []),
+    Rule(any_of(_release_notes("present"), _release_notes("absent")), []),
     # A feature this server (version, engine) does not have. Comparing mismatched types is not
     # one: SQLite compares anything, Postgres refuses, whatever the version.
-    Rule(_text(r"operator does not exist"), ["database.engine"]),
-    Rule(_any(_code("42883", "0A000", "42601"),
-              _text(r"function .* does not exist|no such function|NotSupportedError|unrecognized configuration parameter"
-                    r"|near \".*\": syntax error")),
+    Rule(text(r"operator does not exist"), ["database.engine"]),
+    Rule(any_of(code("42883", "0A000", "42601"),
+                text(r"function .* does not exist|no such function|NotSupportedError"
+                     r"|unrecognized configuration parameter|near \".*\": syntax error")),
          _DB),
     # The platform in its own words: the kubelet's startup probe, a session kept by one replica.
-    Rule(_text(r"Startup probe failed"), ["app.startup_probe", "app.cpus"]),
-    Rule(_all(_CSRF_LOST, _balanced, lambda c: c.evidence.step == "smoke"), ["app.replicas", "app.sticky"]),
+    Rule(text(r"Startup probe failed"), ["app.startup_probe", "app.cpus"]),
+    Rule(all_of(_CSRF_LOST, _balanced, lambda c: c.evidence.step == "smoke"), ["app.replicas", "app.sticky"]),
     # Not a profile matter: objects the migrations did not create, a role or type the app named.
-    Rule(_any(_code("42P01", "42703", "42704", "42P10"),
-              _text(r"relation .* does not exist|column .* does not exist|no such (?:table|column)")), []),
+    Rule(any_of(code("42P01", "42703", "42704", "42P10"),
+                text(r"relation .* does not exist|column .* does not exist|no such (?:table|column)")), []),
     # What the side that alone loaded data failed at, where rows decide the outcome.
     Rule(_rows_matter, _DATA),
 ]
@@ -546,29 +430,3 @@ def suspect(evidence: Evidence, baseline: Profile, target: Profile) -> Suspicion
         key = next((k for k in rule.keys if k in differing), None)
         return Suspicion(key, because, rule.source) if key else None
     return None
-
-
-def read_clues(evidence: Evidence, baseline: Profile, target: Profile) -> Clues:
-    """The failing side's evidence, minus quoted source code, with the codes and names it carries."""
-    own: list[str] = []
-    skip_next = False
-    for line in evidence.text.splitlines():
-        if skip_next:
-            skip_next = False
-            continue
-        if _CODE_LINE.match(line):
-            skip_next = line.lstrip().startswith("File ")  # the frame's source line follows
-            continue
-        own.append(line)
-    text = "\n".join(own)
-    declared = [_secret_names(profile) for profile in (baseline, target)]
-    failing, other = (target, baseline) if evidence.side == "target" else (baseline, target)
-    return Clues(evidence, text, sqlstate.read_codes(text), frozenset(declared[0] | declared[1]),
-                 frozenset(declared[0] & declared[1]), failing, other)
-
-
-def _secret_names(profile: Profile) -> set[str]:
-    names = set(profile.secrets.values) if profile.secrets else set()
-    if profile.database is not None:
-        names |= {"DATABASE_URL", "DB_CA_CERT"}  # parity delivers these through secrets.source
-    return names
