@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from parity.causes import sqlstate, tls, versions
+from parity.causes import extensions, sqlstate, tls, versions
 from parity.causes.clues import Clues, Match, all_of, any_of, code, pattern, read_clues, text
 from parity.causes.keys import differing_keys
 from parity.causes.secrets import NO_SIGNING_KEY, secret_missing
@@ -247,7 +247,19 @@ def _extension_not_allowed(clues: Clues) -> str | None:
     return f"“{' '.join(found.group(0).split())[:80]}” (not in database.extensions)"
 
 
-_ON_RELATIONS = pattern(r"permission denied for (?:schema|table|relation|sequence|view|materialized view)\b")
+def _function_of_a_disallowed_extension(clues: Clues) -> str | None:
+    """A missing function an extension provides, on a side whose allow-list lacks that extension: the
+    migration's CREATE EXTENSION was refused (or skipped) and the function never arrived."""
+    found = extensions.extension_for(clues.text)
+    allowed = clues.failing.database.extensions if clues.failing.database else None
+    if found is None or allowed is None or found[1] in allowed:
+        return None
+    return f"{found[0]}() comes from {found[1]}, which database.extensions does not allow"
+
+
+# The role a client connects as, refused on an object or a role it is not a member of.
+_ON_RELATIONS = pattern(r"permission denied for (?:schema|table|relation|sequence|view|materialized view)\b"
+                        r"|must be able to SET ROLE|must be (?:a )?member of role")
 
 # ---- connections lost mid-step
 
@@ -280,6 +292,7 @@ def _kernel_oom_of(process_is_postgres: bool) -> Match:
 
 _APP_KILLED = text(
     r"OOMKilled|Memory cgroup out of memory|oom-kill|JavaScript heap out of memory|\bMemoryError\b"
+    r"|<--- Last few GCs --->"  # V8's banner before it gives up on the heap
     r"|java\.lang\.OutOfMemoryError|Cannot allocate memory|was sent SIGKILL! Perhaps out of memory"
     r"|fatal error: runtime: out of memory|exit(?:ed with)? code:? 137\b"
     # a process pool or supervisor reporting that its child was SIGKILLed (Celery/billiard, uWSGI,
@@ -368,10 +381,13 @@ _READ: list[Rule] = [
     # Privileges: Postgres 15 revoked CREATE on `public`; then the roles production connects as;
     # then the superuser bit (extensions, untrusted languages, databases, owners).
     Rule(_public_schema_15, ["database.version"]),
-    Rule(all_of(text(_ON_RELATIONS.pattern), _has_roles), ["database.roles", "database.superuser"]),
+    Rule(all_of(lambda c: c.says(_ON_RELATIONS), _has_roles), ["database.roles", "database.superuser"]),
     Rule(any_of(code("42501"), text(r"must be (?:a )?superuser|must be owner of|must be a member of role"
                                     r"|only superusers?\b|permission denied: \"RI_ConstraintTrigger")),
          ["database.superuser", "database.roles"]),
+    # PgBouncer's own refusals (its docs' words): the pooler's limits, not the server's.
+    Rule(all_of(text(r"no more connections allowed \(max_client_conn\)|pgbouncer cannot connect to server"
+                     r"|query_wait_timeout|server login retry"), _pooled), ["database.pooler"]),
     Rule(code("53300"), ["database.max_connections"]),
     # libpq's, and every stack's, TLS failures; a 28000 that names a certificate is one.
     Rule(_tls, ["database.ssl"]),
@@ -399,6 +415,7 @@ _READ: list[Rule] = [
          ["database.settings", *_DATA]),
     # Versions: what the release notes say exists on one major and not the other.
     Rule(_release_notes("only_other"), ["database.version", "database.image"]),
+    Rule(_function_of_a_disallowed_extension, ["database.extensions"]),
     Rule(any_of(_release_notes("present"), _release_notes("absent")), []),
     # A feature this server (version, engine) does not have. Comparing mismatched types is not
     # one: SQLite compares anything, Postgres refuses, whatever the version.

@@ -160,6 +160,8 @@ def missing_on(text: str, failing: Major, other: Major) -> tuple[Verdict, str] |
     seen: list[tuple[Verdict, str]] = []
     for table, pattern in _MISSING:
         for name in pattern.findall(text):
+            # The server calls a literal's type "unknown" ("jsonb - unknown"): a text literal.
+            name = name.replace("unknown", "text") if table is OPERATORS else name
             span = table.get(name) or table.get(name.lower()) or table.get(name.upper())
             if span is None:
                 continue

@@ -203,3 +203,19 @@ def test_a_settings_validator_listing_names_under_one_line_names_each_secret() -
     assert key(Evidence(side="target", step="startup", text=listed), both, local) == "secrets.source"
     unlisted = "ERROR: The following required environment variables are missing:\n\n- OTHER"
     assert key(Evidence(side="target", step="startup", text=unlisted), both, local) is None
+
+
+def test_a_function_an_extension_provides_names_the_allow_list_only_when_it_lacks_that_extension() -> None:
+    missing = "ERROR: function gen_random_bytes(integer) does not exist (SQLSTATE 42883)"  # pgcrypto's
+    without = profile(database={"extensions": ["pg_trgm"]})
+    assert key(Evidence(side="target", step="migrations", text=missing), without) == "database.extensions"
+    allowed = profile(database={"extensions": ["pgcrypto"]})
+    assert key(Evidence(side="target", step="migrations", text=missing), allowed) is None
+
+
+def test_pgbouncers_own_limit_is_the_pooler_not_the_servers_connections() -> None:
+    refused = "Error querying the database: db error: FATAL: no more connections allowed (max_client_conn)"
+    pooled = profile(database={"pooler": {"mode": "transaction"}, "max_connections": 20})
+    assert key(Evidence(side="target", step="smoke", text=refused), pooled) == "database.pooler"
+    clients = "FATAL: sorry, too many clients already"
+    assert key(Evidence(side="target", step="smoke", text=clients), pooled) == "database.max_connections"
