@@ -676,3 +676,59 @@ FRESH3 = [
     Case("psycopg2.ProgrammingError: permission denied for schema public\nLINE 2: CREATE TABLE alembic_version (",
          "database.roles", REALISTIC),
 ]
+
+# Collected after the FRESH2/FRESH3 changes, from new searches, scored once before any rule changed.
+FRESH4 = [
+    # quartz-scheduler/quartz#1108 (HikariCP, pgjdbc)
+    Case("HikariPool-2 - Connection org.postgresql.jdbc.PgConnection@7747453e marked as broken because of "
+         "SQLSTATE(08006), ErrorCode(0)\norg.postgresql.util.PSQLException: An I/O error occurred while sending to the "
+         "backend.", "database.failover", REALISTIC, step="smoke", subject="QuartzIT"),
+    # 2ndQuadrant/pglogical#191 (pgjdbc in production)
+    Case("org.postgresql.util.PSQLException: An I/O error occurred while sending to the backend.      \nCaused by: "
+         "java.net.SocketException: Connection reset by peer: socket write error", "database.failover", REALISTIC,
+         step="smoke", subject="ApiIT"),
+    # thingsboard/thingsboard#2297 (Hibernate's log)
+    Case("WARN  o.h.e.jdbc.spi.SqlExceptionHelper - SQL Error: 0, SQLState: 08006\nERROR o.h.e.jdbc.spi."
+         "SqlExceptionHelper - An I/O error occurred while sending to the backend.", "database.failover", REALISTIC,
+         step="smoke", subject="TelemetryIT"),
+    # socketio/socket.io-sticky#2 (node cluster without sticky sessions)
+    Case('/socket.io/?EIO=3&transport=polling&t=Nbmcd-u&sid=ssO51L53Emo8zXiyAAAA\n{"code":1,"message":"Session ID '
+         'unknown"}', "app.replicas", REALISTIC, step="smoke", subject="test/socket.test.js"),
+    # helium/blockchain-http#352 (Erlang)
+    Case("[error] CRASH REPORT Process <0.828.0> with 0 neighbours crashed with reason: no match of right hand value "
+         '{error,"Missing DATABASE_URL.~n"} in bh_sup:pool_opts/1line 73', "secrets.source", REALISTIC,
+         step="startup"),
+    # papercups-io/papercups#663 (Elixir releases)
+    Case("ERROR! Config provider Config.Reader failed with:\n** (RuntimeError) environment variable DATABASE_URL is "
+         "missing.\nFor example: ecto://USER:PASS@HOST/DATABASE", "secrets.source", REALISTIC, step="startup"),
+    # Southclaws/samp-servers-api#32 (Go envconfig: a bind address, no secret)
+    Case("panic: required key SAMPLIST_BIND missing value\n\ngoroutine 1 [running]:\nmain.main()", None, REALISTIC,
+         step="startup"),
+    # gilcrest/diygoapi#6 (a database name the profiles do not declare as a secret)
+    Case('{"level":"fatal","error":"datastore/NewDB] datastore/dbEnv|: No environment variable found for '
+         'PG_APP_DBNAME","message":"Error returned from main switch"}', None, REALISTIC, step="startup"),
+    # stellar/go-stellar-sdk#228 (horizon)
+    Case("2018/01/08 11:21:02 Invalid config: db-url is blank.  Please specify --db-url on the command line or set the "
+         "DATABASE_URL environment variable.", "secrets.source", REALISTIC, step="startup"),
+    # dalibo/pg_activity#56 (pg_stat_activity.waiting went in 9.6)
+    Case("FATAL: column pg_stat_activity.waiting does not exist\nLINE 11:         pg_stat_activity.waiting AS wait,",
+         "database.version", versions("9.5", "9.6"), step="smoke", subject="tests/test_activity.py"),
+    # sosedoff/pgweb#233 (Go)
+    Case('ERROR: pq: column "waiting" does not exist.', "database.version", versions("9.5", "9.6"), step="smoke",
+         subject="TestActivity"),
+    # ankane/pghero#79 (Rails)
+    Case('PG::UndefinedColumn: ERROR: column "waiting" does not exist LINE 1: ...me AS source, age(now(), xact_start) '
+         "AS duration, waiting, q... ^", "database.version", versions("9.5", "9.6"), step="smoke",
+         subject="test/queries_test.rb"),
+    # 2ndQuadrant/pglogical#54 (server log)
+    Case("ERROR:  column s.waiting does not exist at character 34", "database.version", versions("9.5", "9.6"),
+         step="smoke", subject="check_pglogical"),
+    # usefathom/fathom#93 (lib/pq asks for TLS; the local server has none)
+    Case("panic: pq: SSL is not enabled on the server", "database.ssl", REALISTIC, step="startup",
+         failing="baseline"),
+    # Bajdzis/vscode-database#54 (node-postgres against a server that requires TLS)
+    Case('Connection error! PostgreSQL Error: error: no pg_hba.conf entry for host "REDACTED_IP_ADDRESS", user '
+         '"REDACTED_DATABASE_NAME", database "REDACTED_DATABASE_NAME", SSL off\nat Connection.parseE (/Users/brooks/'
+         ".vscode/extensions/bajdzis.vscode-database-2.0.1/node_modules/pg/lib/connection.js:567:11)", "database.ssl",
+         REALISTIC, step="smoke", subject="test/connect.test.js"),
+]
