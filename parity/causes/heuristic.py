@@ -307,6 +307,9 @@ _CSRF_LOST = text(
     r"CSRF (?:session )?token (?:is )?(?:missing|mismatch|invalid|expired)|CSRF Token Mismatch"
     r"|CSRF verification failed|InvalidAuthenticityToken|TokenMismatchException|CSRF token from the \S+ (?:is )?"
     r"(?:missing|incorrect)|Your session has expired|session (?:not found|expired)"
+    # Socket.IO's long-polling session, kept by the replica that opened it (its docs: "without
+    # sticky sessions, you will experience HTTP 400 errors due to 'Session ID unknown'")
+    r"|Session ID unknown"
 )
 
 # ---- classes whose outcome depends on the rows
