@@ -230,8 +230,9 @@ def _tls(clues: Clues) -> str | None:
 
 _EXTENSION_REFUSED = pattern(
     r'extension "([^"]+)" is not allow-listed|Only members of "azure_pg_admin" are allowed to use CREATE EXTENSION'
-    r'|extension "([^"]+)" is not (?:allowed|supported|available on this (?:instance|plan))'
+    r'|extension "([^"]+)" is not (?:allowed|supported|available)'
     r'|permission denied to create extension "([^"]+)"'
+    r'|could not open extension control file "[^"]*/([^/"]+)\.control"'
 )
 
 

@@ -219,3 +219,13 @@ def test_pgbouncers_own_limit_is_the_pooler_not_the_servers_connections() -> Non
     assert key(Evidence(side="target", step="smoke", text=refused), pooled) == "database.pooler"
     clients = "FATAL: sorry, too many clients already"
     assert key(Evidence(side="target", step="smoke", text=clients), pooled) == "database.max_connections"
+
+
+def test_an_extension_the_server_lacks_is_the_allow_list_when_the_failing_side_has_one_without_it() -> None:
+    lacks = 'psycopg.errors.UndefinedFile: could not open extension control file "/usr/share/postgresql/14/extension/' \
+            'hstore.control": No such file or directory'
+    listed = profile(database={"extensions": ["pg_trgm"], "image": "registry.example/pg:17-slim"})
+    assert key(Evidence(side="target", step="migrations", text=lacks), listed) == "database.extensions"
+    # Without a list on the failing side, the image decides.
+    assert key(Evidence(side="target", step="migrations", text=lacks),
+               profile(database={"image": "registry.example/pg:17-slim"})) == "database.image"
