@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from parity.causes.heuristic import suspect
+from parity.causes.heuristic import Suspicion, suspect
 from parity.env.host import environment_fix
 from parity.evidence import Evidence, key_line, missing_tool, node_missing
 from parity.migrate.schema import schema_differences
@@ -75,14 +75,25 @@ def compare(baseline: ProfileRun, target: ProfileRun, base_profile: Profile, tar
     comparison = compare_runs(baseline, target, same_engine=same_engine(base_profile, target_profile),
                               budgets=Budgets.of(target_profile))
     found = []
+    # The first cause found on each side, in run order: a later step failing on that side with no
+    # cause of its own failed after it (smoke tests against a schema the migrations left half done).
+    first: dict[str, tuple[Divergence, Suspicion]] = {}
     for finding in comparison.divergences:
+        divergence, side = finding.divergence, finding.evidence.side
         suspicion = suspect(finding.evidence, base_profile, target_profile)
-        if suspicion is None:
-            found.append(finding.divergence)
+        if suspicion is not None:
+            first.setdefault(side, (divergence, suspicion))
+            found.append(divergence.model_copy(update={
+                "cause": suspicion.key, "cause_confidence": "suspected", "cause_note": _note(suspicion)}))
             continue
-        found.append(finding.divergence.model_copy(update={
-            "cause": suspicion.key, "cause_confidence": "suspected",
-            "cause_note": f"from the error: {suspicion.because}"}))
+        earlier = first.get(side)
+        if earlier is None or _STEP_ORDER.get(earlier[0].step, 0) >= _STEP_ORDER.get(divergence.step, 0):
+            found.append(divergence)
+            continue
+        step, subject = earlier[0].step, earlier[0].subject
+        found.append(divergence.model_copy(update={
+            "cause": earlier[1].key, "cause_confidence": "suspected",
+            "cause_note": f"inherited: the {side}'s {step} failed first ({subject}), {_note(earlier[1])}"}))
     return found, [_with_fix(failure, target_profile, (baseline, target)) for failure in comparison.failures]
 
 
@@ -100,6 +111,16 @@ def _with_fix(failure: Divergence, profile: Profile, runs: tuple[ProfileRun, Pro
     fix = ("the app image lacks it: install it in the image (its Dockerfile), fix migrations.command, "
            "or use run_in: host" if in_image else environment_fix(profile.host, node=node_missing(said)))
     return failure.model_copy(update={"fix": fix})
+
+
+def _note(suspicion: Suspicion) -> str:
+    """Why the heuristic named its key: a fact parity measured, or the error's class."""
+    source = "from what parity measured" if suspicion.source == "measured" else "from the error"
+    return f"{source}: {suspicion.because}"
+
+
+_STEP_ORDER = {step: i for i, step in enumerate(
+    ("database", "data", "migrations", "rollback", "schema", "startup", "smoke", "resources", "rollout", "shutdown"))}
 
 
 def same_engine(a: Profile, b: Profile) -> bool:
@@ -132,10 +153,12 @@ def compare_runs(baseline: ProfileRun, target: ProfileRun, *, same_engine: bool 
     resources = _resources(b["resources"], t["resources"]) if both_ran("resources") else []
     rollout = _rollout(b["rollout"], t["rollout"]) if both_ran("rollout") and started_alike else []
     shutdown = _shutdown(b["shutdown"], t["shutdown"]) if both_ran("shutdown") and started_alike else []
-    oom = (_oom_killed(b.get("resources")), _oom_killed(t.get("resources")))
+    loaded = (_loaded(b.get("data")), _loaded(t.get("data")))
+    sides = (_Side(_oom_killed(b.get("resources")), _facts(b.get("database")), loaded[0] and not loaded[1]),
+             _Side(_oom_killed(t.get("resources")), _facts(t.get("database")), loaded[1] and not loaded[0]))
 
     def found(outcomes: list[_Outcome]) -> list[Finding]:
-        return [_finding(o, oom) for o in outcomes if o.diverges]
+        return [_finding(o, sides) for o in outcomes if o.diverges]
 
     everything = [*database, *data, *migrations, *startup, *smoke, *resources, *rollout, *shutdown]
     return Comparison(
@@ -145,11 +168,30 @@ def compare_runs(baseline: ProfileRun, target: ProfileRun, *, same_engine: bool 
     )
 
 
-def _finding(outcome: _Outcome, oom: tuple[frozenset[str], frozenset[str]]) -> Finding:
+@dataclass(frozen=True)
+class _Side:
+    """What one side's run says about it beyond the step that failed."""
+
+    oom_killed: frozenset[str]  # containers the kernel OOM-killed ("app", "database")
+    server: dict[str, Any]  # its database step's facts (server_version, ssl, ...)
+    data_only_here: bool  # it loaded data and the other side did not
+
+
+def _finding(outcome: _Outcome, sides: tuple[_Side, _Side]) -> Finding:
     side = 1 if outcome.bad[1] else 0
+    own = sides[side]
     evidence = Evidence(side="target" if side else "baseline", step=outcome.step, text=outcome.errors[side],
-                        facts=outcome.facts[side], oom_killed=oom[side], component=outcome.component)
+                        facts=outcome.facts[side], oom_killed=own.oom_killed, component=outcome.component,
+                        server=own.server, data_loaded_here_only=own.data_only_here)
     return Finding(_divergence(outcome, both=False), evidence)
+
+
+def _facts(result: StepResult | None) -> dict[str, Any]:
+    return dict(result.facts) if result else {}
+
+
+def _loaded(data: StepResult | None) -> bool:
+    return data is not None and data.status == "ok"
 
 
 def _divergence(outcome: _Outcome, *, both: bool) -> Divergence:

@@ -115,3 +115,7 @@ class Evidence:
     oom_killed: frozenset[str] = frozenset()
     # For a resources divergence: whose memory it is about ("app" or "database").
     component: str | None = None
+    # The failing side's database step facts (server_version, ssl, superuser, collation).
+    server: Mapping[str, Any] = field(default_factory=dict)
+    # The failing side loaded data (its data step ran) and the other side did not.
+    data_loaded_here_only: bool = False

@@ -1,140 +1,53 @@
-"""The fast guess at a cause: the error class the failing side reported, mapped to the profile
-keys that produce it, chosen among the keys that really differ.
+"""The fast guess at a cause: what parity measured first, then the error class the failing side
+reported, mapped to the profile keys that produce it, chosen among the keys that really differ.
 
-Error classes are what drivers and servers report, not words: SQLSTATE codes and the exception
-names that carry them (psycopg, psycopg2, asyncpg, node-postgres, pgx, JDBC, Django, SQLAlchemy,
-Rails), libpq's TLS messages, the kernel's OOM kill, EROFS/EACCES, an error naming a server or
-minimum version. Unsure means None; experiments (parity explain) then say.
+Facts decide before words: the kernel's OOM kill, a probe's spent budget, a SIGKILL after the
+grace period, which replica answered, and the failing side's own server version, TLS and role.
+Error classes are what drivers and servers report, not phrases: SQLSTATE codes and the names that
+carry them (causes.sqlstate), each stack's TLS failures (causes.tls), what each Postgres major
+added or removed (causes.versions). Unsure means None; experiments (parity explain) then say.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
+from parity.causes import extensions, sqlstate, tls, versions
+from parity.causes.clues import Clues, Match, all_of, any_of, code, pattern, read_clues, text
 from parity.causes.keys import differing_keys
+from parity.causes.secrets import NO_SIGNING_KEY, secret_missing
 from parity.evidence import Evidence
 from parity.profile.models import Profile
-
-# SQLSTATE -> condition name (PostgreSQL, Appendix A). psycopg/psycopg2 and Rails' PG:: name
-# their exception classes after the condition name in CamelCase; asyncpg adds "Error".
-CONDITIONS = {
-    "0A000": "feature_not_supported",
-    "26000": "invalid_sql_statement_name",
-    "25P03": "idle_in_transaction_session_timeout",
-    "28000": "invalid_authorization_specification",
-    "28P01": "invalid_password",
-    "42501": "insufficient_privilege",
-    "42601": "syntax_error",
-    "42703": "undefined_column",
-    "42704": "undefined_object",
-    "42883": "undefined_function",
-    "42P01": "undefined_table",
-    "42P05": "duplicate_prepared_statement",
-    "53200": "out_of_memory",
-    "53300": "too_many_connections",
-    "55P03": "lock_not_available",
-    "57014": "query_canceled",
-    "58P01": "undefined_file",
-}
-_BY_NAME = {name: code for code, name in CONDITIONS.items()}
-# Where drivers and tools print the code: PDO "SQLSTATE[42883]", pgx "(SQLSTATE 42883)", Flyway
-# "SQL State  : 42501", node-postgres "code: '42501'", Hasura "status_code": "42501", tokio-postgres
-# "SqlState(E42501)", IDE consoles "[42883] ERROR:", Npgsql "42883: function ...".
-_SQLSTATE_AT = [
-    re.compile(r"SQL\s?STATE\s*(?:\[|:|=)?\s*([0-9A-Z]{5})\b", re.IGNORECASE),
-    re.compile(r"\b(?:pg)?(?:code|sqlstate|status_code)['\"]?\s*[:=]\s*['\"]?([0-9A-Z]{5})\b", re.IGNORECASE),
-    re.compile(r"SqlState\(E([0-9A-Z]{5})\)"),
-    re.compile(r"(?:^|\s)\[([0-9A-Z]{5})\]"),
-    re.compile(r"(?:^|\s)([0-9A-Z]{5}): "),
-]
-# Python tracebacks and pytest reports quote source code; a word in code is not an error.
-_CODE_LINE = re.compile(r'^\s*(File ".*", line \d+|>\s|[\^~]+\s*$)')
 
 
 @dataclass(frozen=True)
 class Suspicion:
-    """The key the evidence points at, and the error class that points there."""
+    """The key the evidence points at, the error class or fact that points there, and whether that
+    came from a fact parity measured or from the error's text."""
 
     key: str
     because: str
-
-
-@dataclass(frozen=True)
-class Clues:
-    """The failing side's evidence, read once: its own lines (no quoted code), its SQLSTATEs, and
-    the secret names the profiles declare."""
-
-    evidence: Evidence
-    text: str
-    sqlstates: frozenset[str]
-    secret_names: frozenset[str]  # declared by either profile, and what parity delivers itself
-    secrets_on_both: frozenset[str]
-
-    def has(self, *conditions: str) -> str | None:
-        """The first of these conditions the evidence reports, by SQLSTATE or exception name."""
-        for name in conditions:
-            code = _BY_NAME[name]
-            if code in self.sqlstates or _class_name(name).search(self.text):
-                return f"{name} (SQLSTATE {code})"
-        return None
-
-    def says(self, pattern: re.Pattern[str]) -> str | None:
-        """The message text that matches `pattern`, shortened, if any."""
-        match = pattern.search(self.text)
-        return f"“{' '.join(match.group(0).split())[:80]}”" if match else None
+    source: Literal["measured", "error"] = "error"
 
 
 @dataclass(frozen=True)
 class Rule:
-    """An error class and the keys that produce it, most likely first. No keys: a class that is
+    """An error class (or a fact) and the keys that produce it, most likely first. No keys: a class
     known not to be a profile matter (a missing table): the search stops there, unsure."""
 
-    match: Callable[[Clues], str | None]
+    match: Match
     keys: Sequence[str]
+    source: Literal["measured", "error"] = "error"
 
 
-def _i(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
-
-
-@functools.cache
-def _class_name(condition: str) -> re.Pattern[str]:
-    camel = "".join(part.capitalize() for part in condition.split("_"))
-    return re.compile(rf"(?<![A-Za-z]){camel}(?:Error)?\b")
-
-
-def _any(*tests: Callable[[Clues], str | None]) -> Callable[[Clues], str | None]:
-    return lambda clues: next((found for test in tests if (found := test(clues))), None)
-
-
-def _cond(*names: str) -> Callable[[Clues], str | None]:
-    return lambda clues: clues.has(*names)
-
-
-def _sqlstate(*names: str) -> Callable[[Clues], str | None]:
-    """By code only, for classes whose name means something else too (Python's own SyntaxError)."""
-    codes = {_BY_NAME[name]: name for name in names}
-    return lambda c: next((f"{codes[k]} (SQLSTATE {k})" for k in codes if k in c.sqlstates), None)
-
-
-def _text(pattern: str) -> Callable[[Clues], str | None]:
-    compiled = _i(pattern)
-    return lambda clues: clues.says(compiled)
-
-
-def _labelled(pattern: str, label: str) -> Callable[[Clues], str | None]:
-    compiled = _i(pattern)
-    return lambda clues: label if compiled.search(clues.text) else None
-
-
-def _fact(step: str, name: str, because: str) -> Callable[[Clues], str | None]:
+def _fact(step: str, name: str, because: str) -> Match:
     return lambda c: because if c.evidence.step == step and c.evidence.facts.get(name) else None
 
 
-def _step_timed_out(step: str) -> Callable[[Clues], str | None]:
+def _step_timed_out(step: str) -> Match:
     """Parity stopped the step at its timeout: its fact, or its own first words for a whole step."""
     def match(c: Clues) -> str | None:
         stopped = c.evidence.facts.get("timed_out") or _PARITY_TIMEOUT.match(c.evidence.text)
@@ -143,21 +56,61 @@ def _step_timed_out(step: str) -> Callable[[Clues], str | None]:
 
 
 _PARITY_TIMEOUT = re.compile(r"\s*timed out after \d")
-_VERSION = "(?:postgres(?:ql)?|server|database)"
-_VERSION_NAMED = _text(
-    rf"\b{_VERSION}\s+v?\d+(?:\.\d+)?\s+or\s+(?:later|newer|higher|above|greater)"  # Django: "PostgreSQL 14 or later is required"
-    rf"|\brequires?\s+{_VERSION}\s*(?:version\s*)?(?:>=?|≥|at least|of at least|v)?\s*\d+"  # "requires PostgreSQL >= 15"
-    r"|\bserver version:?\s+\d+"  # "server version 13", pg_dump "server version: 17.0"
-    rf"|\b(?:minimum|unsupported)\s+(?:supported\s+)?{_VERSION}\s+version"
-    rf"|\b{_VERSION}\s+(?:version\s+)?\d+(?:\.\d+)?\s+is\s+(?:not supported|no longer supported|too old)"
-)
-_LOST_APP = _text(
-    r"RemoteDisconnected|Remote end closed connection|Connection (?:refused|reset|aborted)"
-    r"|ECONNRESET|ECONNREFUSED|socket hang up|Server disconnected|\[Errno 11[01]\]|\[Errno 104\]"
-    # A load balancer in front of the app says so in its own words.
-    r"|\b502 Bad Gateway\b|\bHTTP(?:/1\.[01])? 502\b|\b503 Service Unavailable\b"
-)
-_KILLED_PROCESS = re.compile(r"Kill(?:ed)? process \d+ \((\w+)\)")
+
+
+# ---- what the failing side's own profile says (a fact, not a word)
+
+def _capped(clues: Clues) -> bool:
+    """The failing side's app runs under a memory cap."""
+    app = clues.failing.app
+    return app is not None and app.memory is not None
+
+
+def _db_capped(clues: Clues) -> bool:
+    spec = clues.failing.database
+    return spec is not None and spec.memory is not None
+
+
+def _read_only(clues: Clues) -> bool:
+    app = clues.failing.app
+    return app is not None and app.read_only
+
+
+def _balanced(clues: Clues) -> bool:
+    """The failing side runs 2+ replicas behind its balancer."""
+    app = clues.failing.app
+    return app is not None and (app.replicas or 1) >= 2
+
+
+def _has_roles(clues: Clues) -> bool:
+    """The failing side's clients connect as the roles production gives them (database.roles)."""
+    spec = clues.failing.database
+    return spec is not None and spec.roles is not None
+
+
+def _pooled(clues: Clues) -> bool:
+    """The failing side's clients go through a pooler that hands transactions, not sessions, out."""
+    spec = clues.failing.database
+    return spec is not None and spec.pooler is not None and spec.pooler.mode != "session"
+
+
+def _fails_over_now(clues: Clues) -> bool:
+    """The failing side's server fails over during the step that failed (traffic runs beside the
+    migrations)."""
+    spec = clues.failing.database
+    if spec is None or spec.failover is None:
+        return False
+    at = "migrations" if spec.failover.at == "traffic" else spec.failover.at
+    return clues.evidence.step == at
+
+
+# ---- facts parity measured
+
+_EXIT_137 = "the app exited with 137 (SIGKILL: the kernel's OOM kill at its memory limit)"
+
+
+def _exit_137(clues: Clues) -> str | None:
+    return _EXIT_137 if clues.evidence.step == "startup" and clues.evidence.facts.get("exit_code") == 137 else None
 
 
 def _lost_an_oom_killed_app(clues: Clues) -> str | None:
@@ -166,6 +119,14 @@ def _lost_an_oom_killed_app(clues: Clues) -> str | None:
         lost = _LOST_APP(clues)
         return f"{lost} while the kernel OOM-killed the app" if lost else None
     return None
+
+
+_LOST_APP = text(
+    r"RemoteDisconnected|Remote end closed connection|Connection (?:refused|reset|aborted)"
+    r"|ECONNRESET|ECONNREFUSED|socket hang up|Server disconnected|\[Errno 11[01]\]|\[Errno 104\]"
+    # A load balancer in front of the app says so in its own words.
+    r"|\b502 Bad Gateway\b|\bHTTP(?:/1\.[01])? 502\b|\b503 Service Unavailable\b"
+)
 
 
 def _state_on_another_replica(clues: Clues) -> str | None:
@@ -180,46 +141,7 @@ def _state_on_another_replica(clues: Clues) -> str | None:
     return f"{facts.get('request', 'a request')} -> {status} from {by}, right after {before} answered the request before it"
 
 
-def _kernel_oom_of(process_is_postgres: bool) -> Callable[[Clues], str | None]:
-    def match(clues: Clues) -> str | None:
-        killed = _KILLED_PROCESS.search(clues.text)
-        if killed and (killed.group(1).startswith("postgres") == process_is_postgres):
-            return f"the kernel OOM-killed {killed.group(1)}"
-        return None
-    return match
-
-
-def _secret_missing(*, declared_on_both: bool) -> Callable[[Clues], str | None]:
-    """A line that names a secret the profiles declare (or DATABASE_URL) as missing; split by
-    whether both profiles declare it (then how it is delivered matters) or one only."""
-    def match(clues: Clues) -> str | None:
-        names = clues.secrets_on_both if declared_on_both else clues.secret_names - clues.secrets_on_both
-        for line in clues.text.splitlines():
-            if _MISSING.search(line):
-                for name in sorted(names):
-                    if _names(line, name):
-                        return f"the secret {name} reported missing"
-        return None
-    return match
-
-
-_MISSING = _i(
-    r"KeyError|not (?:set|configured|defined|found|provided)|undefined|missing|must not be empty"
-    r"|must be (?:set|provided)|is (?:required|empty)|\bset the\b|no such (?:file|secret)"
-)
-
-
-def _names(line: str, secret: str) -> bool:
-    """Whether the line names this secret: exactly, any case (Rails' secret_key_base for
-    SECRET_KEY_BASE), or as the tail of it (Django's SECRET_KEY read from DJANGO_SECRET_KEY)."""
-    for word in re.findall(r"[A-Za-z][A-Za-z0-9_]*", line):
-        w, s = word.lower(), secret.lower()
-        if w == s or ("_" in w and s.endswith("_" + w)):
-            return True
-    return False
-
-
-def _over_budget(*, waited: bool) -> Callable[[Clues], str | None]:
+def _over_budget(*, waited: bool) -> Match:
     def match(c: Clues) -> str | None:
         over = c.evidence.facts.get("over_budget")
         if not over or bool(c.evidence.facts.get("waited_for_lock")) != waited:
@@ -228,16 +150,193 @@ def _over_budget(*, waited: bool) -> Callable[[Clues], str | None]:
     return match
 
 
+# ---- the server version
+
+_VERSION = "(?:postgres(?:ql)?|server|database)"
+_VERSION_NAMED = text(
+    rf"\b{_VERSION}\s+v?\d+(?:\.\d+)?\s+or\s+(?:later|newer|higher|above|greater)"  # Django: "PostgreSQL 14 or later is required"
+    rf"|\brequires?\s+{_VERSION}\s*(?:version\s*)?(?:>=?|≥|at least|of at least|v)?\s*\d+"  # "requires PostgreSQL >= 15"
+    r"|\bserver version:?\s+\d+"  # "server version 13", pg_dump "server version: 17.0"
+    rf"|\b(?:minimum|unsupported)\s+(?:supported\s+)?{_VERSION}\s+version"
+    rf"|\b{_VERSION}\s+(?:version\s+)?\d+(?:\.\d+)?\s+is\s+(?:not supported|no longer supported|too old)"
+    # Drivers and tools refusing an old server by number
+    rf"|\bCannot run in this {_VERSION} version|\blower on .* than our lowest supported version"
+    r"|\bversion is lower\b.*\bminimum supported\b|\bUnsupported server version\b"
+)
+
+
+def _version_named(clues: Clues) -> str | None:
+    """A message naming a minimum version the failing side's server does not reach."""
+    said = _VERSION_NAMED(clues)
+    return said if said and not _version_satisfied(clues) else None
+
+
+def _version_satisfied(clues: Clues) -> str | None:
+    """A minimum the failing side's server reaches: its version is not why, whatever else differs."""
+    minimum, majors = versions.minimum_named(clues.text), clues.majors()
+    if minimum and majors and majors[0] >= minimum and _VERSION_NAMED(clues):
+        return f"the server is {_major(majors[0])}, at least the {_major(minimum)} the message asks for"
+    return None
+
+
+def _public_schema_15(clues: Clues) -> str | None:
+    """Postgres 15 stopped letting every role create in `public`: only when the failing side runs
+    15+ and the other side an older major."""
+    majors = clues.majors()
+    if not (majors and majors[0] >= (15, 0) > majors[1] and _PUBLIC.search(clues.text)):
+        return None
+    return "permission denied for schema public on 15+, which revoked CREATE on public from every role"
+
+
+_PUBLIC = pattern(r"permission denied for schema public")
+
+
+def _release_notes(verdict: versions.Verdict) -> Match:
+    """A missing function, column, parameter, keyword or view the release notes place on one side."""
+    def match(clues: Clues) -> str | None:
+        majors = clues.majors()
+        if majors is None:
+            return None
+        failing, other = majors
+        found = versions.missing_on(clues.text, failing, other)
+        if found is None or found[0] != verdict:
+            return None
+        said = clues.has("42883", "42703", "42704", "42601", "42P01")
+        prefix = f"{said}: " if said else ""
+        if verdict == "only_other":
+            return f"{prefix}{found[1]} is missing on {_major(failing)} and exists on {_major(other)}"
+        return f"{prefix}{found[1]} exists on {_major(failing)}, so the failing side's version is not why"
+    return match
+
+
+def _major(major: versions.Major) -> str:
+    return f"Postgres {major[0]}" if major[0] >= 10 else f"Postgres {major[0]}.{major[1]}"
+
+
+# ---- TLS
+
+def _tls(clues: Clues) -> str | None:
+    """A TLS failure consistent with the failing side's own TLS state (a certificate error on a side
+    whose server has TLS; "server does not support SSL" on a side whose server has none)."""
+    failure = tls.tls_failure(clues.text)
+    if failure is None:
+        return None
+    if failure.server_has_tls is not None and failure.server_has_tls != tls.serves_tls(clues.failing):
+        return None
+    return failure.said
+
+
+# ---- privileges and extensions
+
+_EXTENSION_REFUSED = pattern(
+    r'extension "([^"]+)" is not allow-listed|Only members of "azure_pg_admin" are allowed to use CREATE EXTENSION'
+    r'|extension "([^"]+)" is not (?:allowed|supported|available)'
+    r'|permission denied to create extension "([^"]+)"'
+    r'|could not open extension control file "[^"]*/([^/"]+)\.control"'
+)
+
+
+def _extension_not_allowed(clues: Clues) -> str | None:
+    """CREATE EXTENSION refused on a side whose server allows a list of extensions that lacks it."""
+    found = _EXTENSION_REFUSED.search(clues.text)
+    allowed = clues.failing.database.extensions if clues.failing.database else None
+    if not found or allowed is None:
+        return None
+    name = next((group for group in found.groups() if group), None)
+    if name is not None and name in allowed:
+        return None
+    return f"“{' '.join(found.group(0).split())[:80]}” (not in database.extensions)"
+
+
+def _function_of_a_disallowed_extension(clues: Clues) -> str | None:
+    """A missing function an extension provides, on a side whose allow-list lacks that extension: the
+    migration's CREATE EXTENSION was refused (or skipped) and the function never arrived."""
+    found = extensions.extension_for(clues.text)
+    allowed = clues.failing.database.extensions if clues.failing.database else None
+    if found is None or allowed is None or found[1] in allowed:
+        return None
+    return f"{found[0]}() comes from {found[1]}, which database.extensions does not allow"
+
+
+# The role a client connects as, refused on an object or a role it is not a member of.
+_ON_RELATIONS = pattern(r"permission denied for (?:schema|table|relation|sequence|view|materialized view)\b"
+                        r"|must be able to SET ROLE|must be (?:a )?member of role")
+
+# ---- connections lost mid-step
+
+_CONNECTION_LOST = text(
+    r"server closed the connection unexpectedly|SSL connection has been closed unexpectedly"
+    r"|Connection terminated unexpectedly|connection was closed in the middle of operation"
+    r"|ConnectionDoesNotExistError|PG::UnableToSend|PG::ConnectionBad"
+    r"|the database system is (?:shutting down|starting up|in recovery mode)"
+    r"|An I/O error occurred while sending to the backend|This connection has been closed"
+    r"|Exception while reading from stream|tcp recv(?: \(idle\))?: closed"
+)
+_BACKEND_CRASHED = text(
+    r"terminating connection because of crash of another server process|all server processes terminated; reinitializing"
+    r"|server process \(PID \d+\) was terminated by signal 9|Failed on request of size|(?:ERROR|FATAL):\s+out of memory"
+)
+
+# ---- the app's process
+
+_KILLED_PROCESS = re.compile(r"Kill(?:ed)? process \d+ \((\w+)\)")
+
+
+def _kernel_oom_of(process_is_postgres: bool) -> Match:
+    def match(clues: Clues) -> str | None:
+        killed = _KILLED_PROCESS.search(clues.text)
+        if killed and (killed.group(1).startswith("postgres") == process_is_postgres):
+            return f"the kernel OOM-killed {killed.group(1)}"
+        return None
+    return match
+
+
+_APP_KILLED = text(
+    r"OOMKilled|Memory cgroup out of memory|oom-kill|JavaScript heap out of memory|\bMemoryError\b"
+    r"|<--- Last few GCs --->"  # V8's banner before it gives up on the heap
+    r"|java\.lang\.OutOfMemoryError|Cannot allocate memory|was sent SIGKILL! Perhaps out of memory"
+    r"|fatal error: runtime: out of memory|exit(?:ed with)? code:? 137\b"
+    # a process pool or supervisor reporting that its child was SIGKILLed (Celery/billiard, uWSGI,
+    # supervisord, Python's subprocess)
+    r"|Worker exited prematurely: signal 9|exited with 'signal 9 \(SIGKILL\)'|killed by signal 9"
+    r"|terminated by SIGKILL|died with <Signals\.SIGKILL: 9>"
+)
+_READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
+                   # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
+                   r"|No usable temporary directory found|Unable to create tempDir")
+_CSRF_LOST = text(
+    r"CSRF (?:session )?token (?:is )?(?:missing|mismatch|invalid|expired)|CSRF Token Mismatch"
+    r"|CSRF verification failed|InvalidAuthenticityToken|TokenMismatchException|CSRF token from the \S+ (?:is )?"
+    r"(?:missing|incorrect)|Your session has expired|session (?:not found|expired)"
+    # Socket.IO's long-polling session, kept by the replica that opened it (its docs: "without
+    # sticky sessions, you will experience HTTP 400 errors due to 'Session ID unknown'")
+    r"|Session ID unknown"
+)
+
+# ---- classes whose outcome depends on the rows
+
+_ROWS_MATTER = ("22", "23", "40", "53", "54", "55", "57")
+
+
+def _rows_matter(clues: Clues) -> str | None:
+    """The failing side alone loaded data, and its error is of a class rows decide (integrity,
+    data exceptions, timeouts, resources)."""
+    if not clues.evidence.data_loaded_here_only:
+        return None
+    code = next((c for c in sorted(clues.sqlstates) if c[:2] in _ROWS_MATTER), None)
+    return f"{sqlstate.condition(code)}, on the side that alone loaded data" if code else None
+
+
 _DATA = ("data", "data.rows", "data.restore", "data.seed", "data.at")
 _TRAFFIC = ("traffic", "traffic.hold", "traffic.hold_for", "traffic.sql", "traffic.rate", "traffic.connections")
 _SERVER = ("database.memory", "database.settings", "database.version")
 _DB = ("database.version", "database.image", "database.engine")  # a feature this server lacks
-RULES: list[Rule] = [
-    # What parity measured itself beats any text.
+_MEASURED: list[Rule] = [
     Rule(lambda c: "the kernel OOM-killed the app" if c.evidence.component == "app" else None, ["app.memory"]),
     Rule(lambda c: "the kernel OOM-killed the database" if c.evidence.component == "database" else None,
          ["database.memory"]),
     Rule(_fact("startup", "oom_killed", "the kernel OOM-killed the app"), ["app.memory"]),
+    Rule(_exit_137, ["app.memory"]),
     # A budget crossed while waiting for a lock the traffic held (a pg_dump's ACCESS SHARE): the
     # traffic; crossed while holding a lock or working through rows: the data's size.
     Rule(_over_budget(waited=True), [*_TRAFFIC, *_DATA, *_SERVER]),
@@ -256,84 +355,89 @@ RULES: list[Rule] = [
     Rule(_step_timed_out("smoke"), ["smoke.timeout"]),
     Rule(lambda c: "the schema the migrations left differs" if c.evidence.step == "schema" else None, _DB),
     Rule(_lost_an_oom_killed_app, ["app.memory"]),
-    # An error that names a server version or a minimum version.
-    Rule(_VERSION_NAMED, ["database.version", "database.image"]),
-    Rule(_text(r"\bSQLite\s+\d+(?:\.\d+)*\s+or\s+later"), ["database.engine"]),
-    # The cluster's locale: an app that checks its database's collation (Synapse: "Database has
-    # incorrect collation of 'en_US.utf8'. Should be 'C'"), a CREATE DATABASE whose collation or
-    # ctype is not the template's, an ICU locale the server cannot open.
-    Rule(_text(r"\b(?:incorrect|wrong|unsupported) (?:database )?(?:collation|ctype|LC_COLLATE|LC_CTYPE)\b"
-               r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale) \(.*\) is incompatible with"
-               r"|\bcould not open collator for locale"),
-         ["database.locale", "database.icu_locale"]),
-    # The image lacks an extension: the image (or the version it is built for) decides.
-    Rule(_any(_cond("undefined_file"), _text(r'extension "[^"]+" is not available|could not open extension control file'),
-              _text(r'type "(?:vector|geometry|geography|hstore|citext|ltree)" does not exist')),
-         ["database.image", "database.version"]),
-    # A transaction pooler hands each transaction a different server connection: a statement a
-    # driver prepared on one is missing on the next (asyncpg, psycopg 3, pgx, node-postgres, JDBC
-    # name theirs __asyncpg_stmt_N__, _pg3_N, stmtcache_N, S_N...) or collides with another
-    # client's of the same name. asyncpg spells its class InvalidSQLStatementNameError.
-    Rule(_any(_cond("invalid_sql_statement_name", "duplicate_prepared_statement"),
-              _text(r'prepared statement "[^"\n]*" (?:does not exist|already exists)|InvalidSQLStatementNameError'
-                    r"|prepared statement name is already in use|unnamed prepared statement does not exist")),
-         ["database.pooler"]),
-    # Privileges of the database role. Postgres 15 stopped letting every role create in `public`.
-    Rule(_text(r"permission denied for schema public"), ["database.superuser", "database.version"]),
-    Rule(_any(_cond("insufficient_privilege"),
-              _text(r"permission denied (?:for|to)\b|must be (?:a )?superuser|must be owner of|must be a member of role"
-                    r"|only superusers?\b|permission denied: \"RI_ConstraintTrigger")),
-         ["database.superuser"]),
-    Rule(_any(_cond("too_many_connections"),
-              _text(r"too many clients|remaining connection slots are reserved|too many connections for")),
-         ["database.max_connections"]),
-    # libpq's, and drivers', TLS messages; a pg_hba rejection that says encryption is why.
-    Rule(_any(_labelled(r"pg_hba\.conf.*\b(?:no encryption|SSL off)\b", "pg_hba.conf rejects connections without TLS"),
-              _labelled(r"pg_hba\.conf.*\b(?:SSL on|SSL encryption)\b", "pg_hba.conf rejects connections with TLS"),
-              _text(r"SSL is not enabled on the server|server does not support SSL|rejected SSL upgrade"
-                    r"|certificate verify failed|self[- ]signed certificate|SELF_SIGNED_CERT_IN_CHAIN"
-                    r"|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SSLCertVerificationError"
-                    r"|root certificate file .* does not exist|sslmode value .* invalid"
-                    r"|connection requires a valid client certificate")),
-         ["database.ssl"]),
-    Rule(_any(_cond("invalid_authorization_specification", "invalid_password"),
-              _text(r"no pg_hba\.conf entry|password authentication failed")), []),
-    # Memory: the kernel's OOM killer, runtimes' own out-of-memory, a server backend killed.
-    Rule(_kernel_oom_of(process_is_postgres=True), ["database.memory"]),
-    Rule(_any(_kernel_oom_of(process_is_postgres=False),
-              _text(r"OOMKilled|Memory cgroup out of memory|oom-kill|JavaScript heap out of memory|\bMemoryError\b"
-                    r"|java\.lang\.OutOfMemoryError|Cannot allocate memory|was sent SIGKILL! Perhaps out of memory")),
-         ["app.memory"]),
-    Rule(_any(_cond("out_of_memory"),
-              _text(r"server process \(PID \d+\) was terminated by signal 9|Failed on request of size"
-                    r"|(?:ERROR|FATAL):\s+out of memory")),
-         ["database.memory"]),
-    # The filesystem: a read-only root, then permissions of the user the app runs as.
-    Rule(_text(r"\bEROFS\b|\[Errno 30\]|read-only file system"), ["app.read_only", "app.tmpfs"]),
-    Rule(_secret_missing(declared_on_both=False), ["secrets.values"]),
-    Rule(_secret_missing(declared_on_both=True), ["secrets.source", "secrets.path", "secrets.values"]),
-    Rule(_text(r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|Operation not permitted|\bEPERM\b|permission denied"),
-         ["app.user"]),
-    # Server settings that cancel statements.
-    Rule(_any(_cond("query_canceled", "lock_not_available", "idle_in_transaction_session_timeout"),
-              _text(r"canceling statement due to (?:statement|lock) timeout|idle-in-transaction timeout")),
-         ["database.settings"]),
-    Rule(_cond("query_canceled"), []),
-    # A feature this server (version, engine) does not have. Comparing mismatched types is not
-    # one: SQLite compares anything, Postgres refuses, whatever the version.
-    Rule(_text(r"operator does not exist"), ["database.engine"]),
-    Rule(_any(_cond("undefined_function", "feature_not_supported"), _sqlstate("syntax_error"),
-              _text(r"function .* does not exist|no such function|NotSupportedError|unrecognized configuration parameter"
-                    r"|syntax error at or near|syntax error at end of input|near \".*\": syntax error"
-                    r"|(?:errors\.|PG::|Postgres)SyntaxError")),
-         _DB),
     # Behind round robin: a client error from another replica than the one that answered the
     # request before it (a session, an upload, a cursor kept by one replica only).
     Rule(_state_on_another_replica, ["app.replicas", "app.sticky"]),
-    # Not a profile matter: objects the migrations did not create, a role or type the app named.
-    Rule(_any(_cond("undefined_table", "undefined_column", "undefined_object"),
-              _text(r"relation .* does not exist|column .* does not exist|no such (?:table|column)")), []),
 ]
+_READ: list[Rule] = [
+    # A server or minimum version named, and not reached by the failing side's server.
+    Rule(_version_named, ["database.version", "database.image"]),
+    Rule(_version_satisfied, []),
+    Rule(text(r"\bSQLite\s+\d+(?:\.\d+)*\s+or\s+later"), ["database.engine"]),
+    # The cluster's locale: an app that checks its database's collation (Synapse: "Database has
+    # incorrect collation of 'en_US.utf8'. Should be 'C'"), a CREATE DATABASE whose collation or
+    # ctype is not the template's, an ICU locale the server cannot open.
+    Rule(text(r"\b(?:incorrect|wrong|unsupported) (?:database )?(?:collation|ctype|LC_COLLATE|LC_CTYPE)\b"
+               r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale) \(.*\) is incompatible with"
+               r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"),
+         ["database.locale", "database.icu_locale"]),
+    # A provider's allow-list refusing CREATE EXTENSION (Azure's words, or plain Postgres').
+    Rule(_extension_not_allowed, ["database.extensions"]),
+    # The image lacks an extension: the image (or the version it is built for) decides.
+    Rule(any_of(code("58P01"), text(r'extension "[^"]+" is not available|could not open extension control file'),
+                text(r'type "(?:vector|geometry|geography|hstore|citext|ltree)" does not exist')),
+         ["database.image", "database.extensions", "database.version"]),
+    # A transaction pooler hands each transaction a different server connection: a statement a
+    # driver prepared on one is missing on the next (asyncpg, psycopg 3, pgx, node-postgres, JDBC
+    # name theirs __asyncpg_stmt_N__, _pg3_N, stmtcache_N, S_N...) or collides with another
+    # client's of the same name.
+    Rule(all_of(code("26000", "42P05"), _pooled), ["database.pooler"]),
+    # Privileges: Postgres 15 revoked CREATE on `public`; then the roles production connects as;
+    # then the superuser bit (extensions, untrusted languages, databases, owners).
+    Rule(_public_schema_15, ["database.version"]),
+    Rule(all_of(lambda c: c.says(_ON_RELATIONS), _has_roles), ["database.roles", "database.superuser"]),
+    Rule(any_of(code("42501"), text(r"must be (?:a )?superuser|must be owner of|must be a member of role"
+                                    r"|only superusers?\b|permission denied: \"RI_ConstraintTrigger")),
+         ["database.superuser", "database.roles"]),
+    # PgBouncer's own refusals (its docs' words): the pooler's limits, not the server's.
+    Rule(all_of(text(r"no more connections allowed \(max_client_conn\)|pgbouncer cannot connect to server"
+                     r"|query_wait_timeout|server login retry"), _pooled), ["database.pooler"]),
+    Rule(code("53300"), ["database.max_connections"]),
+    # libpq's, and every stack's, TLS failures; a 28000 that names a certificate is one.
+    Rule(_tls, ["database.ssl"]),
+    Rule(any_of(code("28000", "28P01"), text(r"no pg_hba\.conf entry|password authentication failed")), []),
+    # Memory: the kernel's OOM killer, runtimes' own out-of-memory, a server backend killed.
+    Rule(_kernel_oom_of(process_is_postgres=True), ["database.memory"]),
+    Rule(all_of(any_of(_kernel_oom_of(process_is_postgres=False), _APP_KILLED), _capped), ["app.memory"]),
+    Rule(all_of(any_of(code("53200"), _BACKEND_CRASHED), _db_capped), ["database.memory"]),
+    # The server went away mid-step and came back (a managed failover), on the side that fails over then.
+    Rule(all_of(any_of(code("57P01", "57P02", "57P03", "08006", "08003"), _CONNECTION_LOST), _fails_over_now),
+         ["database.failover"]),
+    # The filesystem: a read-only root, then permissions of the user the app runs as.
+    Rule(all_of(_READ_ONLY, _read_only), ["app.read_only", "app.tmpfs"]),
+    Rule(secret_missing(declared_on_both=False), ["secrets.values"]),
+    Rule(secret_missing(declared_on_both=True), ["secrets.source", "secrets.path", "secrets.values"]),
+    Rule(NO_SIGNING_KEY, ["secrets.source", "secrets.path", "secrets.values"]),
+    Rule(text(r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|Operation not permitted|\bEPERM\b|permission denied"),
+         ["app.user"]),
+    # Rows production has and the laptop does not: integrity (class 23), outside a catalog index
+    # that concurrent DDL races for.
+    Rule(text(r"unique constraint \"pg_\w+_index\""), []),
+    Rule(code("23505", "23502", "23503", "23514", "23P01", "23000"), _DATA),
+    # Statements cancelled: by a timeout setting when one differs, else by the rows it had to go through.
+    Rule(any_of(code("57014", "55P03", "25P03"), text(r"idle-in-transaction timeout")),
+         ["database.settings", *_DATA]),
+    # Versions: what the release notes say exists on one major and not the other.
+    Rule(_release_notes("only_other"), ["database.version", "database.image"]),
+    Rule(_function_of_a_disallowed_extension, ["database.extensions"]),
+    Rule(any_of(_release_notes("present"), _release_notes("absent")), []),
+    # A feature this server (version, engine) does not have. Comparing mismatched types is not
+    # one: SQLite compares anything, Postgres refuses, whatever the version.
+    Rule(text(r"operator does not exist"), ["database.engine"]),
+    Rule(any_of(code("42883", "0A000", "42601"),
+                text(r"function .* does not exist|no such function|NotSupportedError"
+                     r"|unrecognized configuration parameter|near \".*\": syntax error")),
+         _DB),
+    # The platform in its own words: the kubelet's startup probe, a session kept by one replica.
+    Rule(text(r"Startup probe failed"), ["app.startup_probe", "app.cpus"]),
+    Rule(all_of(_CSRF_LOST, _balanced, lambda c: c.evidence.step == "smoke"), ["app.replicas", "app.sticky"]),
+    # Not a profile matter: objects the migrations did not create, a role or type the app named.
+    Rule(any_of(code("42P01", "42703", "42704", "42P10"),
+                text(r"relation .* does not exist|column .* does not exist|no such (?:table|column)")), []),
+    # What the side that alone loaded data failed at, where rows decide the outcome.
+    Rule(_rows_matter, _DATA),
+]
+RULES: list[Rule] = [*(Rule(r.match, r.keys, "measured") for r in _MEASURED), *_READ]
 
 
 def suspect(evidence: Evidence, baseline: Profile, target: Profile) -> Suspicion | None:
@@ -345,31 +449,5 @@ def suspect(evidence: Evidence, baseline: Profile, target: Profile) -> Suspicion
         if because is None:
             continue
         key = next((k for k in rule.keys if k in differing), None)
-        return Suspicion(key, because) if key else None
+        return Suspicion(key, because, rule.source) if key else None
     return None
-
-
-def read_clues(evidence: Evidence, baseline: Profile, target: Profile) -> Clues:
-    """The failing side's evidence, minus quoted source code, with the codes and names it carries."""
-    own: list[str] = []
-    skip_next = False
-    for line in evidence.text.splitlines():
-        if skip_next:
-            skip_next = False
-            continue
-        if _CODE_LINE.match(line):
-            skip_next = line.lstrip().startswith("File ")  # the frame's source line follows
-            continue
-        own.append(line)
-    text = "\n".join(own)
-    codes = {code for pattern in _SQLSTATE_AT for code in pattern.findall(text)}
-    declared = [_secret_names(profile) for profile in (baseline, target)]
-    return Clues(evidence, text, frozenset(codes & CONDITIONS.keys()), frozenset(declared[0] | declared[1]),
-                 frozenset(declared[0] & declared[1]))
-
-
-def _secret_names(profile: Profile) -> set[str]:
-    names = set(profile.secrets.values) if profile.secrets else set()
-    if profile.database is not None:
-        names |= {"DATABASE_URL", "DB_CA_CERT"}  # parity delivers these through secrets.source
-    return names

@@ -112,3 +112,120 @@ def test_collation_complaints_point_at_the_locale_key_that_differs() -> None:
     # A MySQL app's collation warning is not Postgres's locale ("collation is wrong" words it otherwise).
     mysql = "Fail: MySQL Database collation is wrong: latin1 latin1_swedish_ci"
     assert key(Evidence(side="target", step="startup", text=mysql), en_prod, c_laptop) is None
+
+
+def test_a_tls_failure_names_ssl_only_on_the_side_whose_server_could_have_produced_it() -> None:
+    tls_prod = profile(database={"ssl": "required"})
+    pkix = "PSQLException: SSL error: PKIX path building failed: unable to find valid certification path"
+    assert key(Evidence(side="target", step="startup", text=pkix), tls_prod) == "database.ssl"
+    # A certificate refused on the side whose server has no TLS did not come from that server.
+    assert key(Evidence(side="baseline", step="startup", text=pkix), tls_prod) is None
+    no_tls = "Error: The server does not support SSL connections"
+    assert key(Evidence(side="baseline", step="startup", text=no_tls), tls_prod) == "database.ssl"
+    assert key(Evidence(side="target", step="startup", text=no_tls), tls_prod) is None
+
+
+def test_release_notes_decide_whether_a_missing_thing_is_the_version() -> None:
+    pg12, pg15 = profile(database={"version": "12"}), profile(database={"version": "15"})
+    renamed = 'ERROR:  column "total_time" does not exist'  # pg_stat_statements renamed it in 13
+    assert key(Evidence(side="target", step="smoke", text=renamed), pg15, pg12) == "database.version"
+    assert key(Evidence(side="baseline", step="smoke", text=renamed), pg15, pg12) is None
+    uuid = "ERROR: function gen_random_uuid() does not exist"  # in core since 13: 15 has it
+    assert key(Evidence(side="target", step="migrations", text=uuid), pg15, pg12) is None
+    assert key(Evidence(side="baseline", step="migrations", text=uuid), pg15, pg12) == "database.version"
+    # What parity measured of the failing side's server beats what its profile asks for.
+    measured = Evidence(side="baseline", step="migrations", text=uuid, server={"server_version": "13.4"})
+    assert key(measured, pg15, pg12) is None
+    minimum = "django.db.utils.NotSupportedError: PostgreSQL 13 or later is required (found 15.2)."
+    assert key(Evidence(side="target", step="startup", text=minimum), pg15, pg12) is None
+
+
+def test_integrity_errors_point_at_the_data_and_a_catalog_race_does_not() -> None:
+    with_data = profile(data={"restore": "prod.dump"})
+    unique = 'psycopg2.errors.UniqueViolation: could not create unique index "orders_ref_key"'
+    assert key(Evidence(side="target", step="migrations", text=unique), with_data) == "data"
+    assert key(Evidence(side="target", step="migrations", text=unique), profile(app={"user": "1"})) is None
+    race = 'pq: duplicate key value violates unique constraint "pg_type_typname_nsp_index"'
+    assert key(Evidence(side="target", step="migrations", text=race), with_data) is None
+
+
+def test_a_cancelled_statement_is_the_timeout_setting_when_it_differs_else_the_rows() -> None:
+    cancelled = "PG::QueryCanceled: ERROR: canceling statement due to statement timeout"
+    timeout = {"settings": {"statement_timeout": "5s"}}
+    both = profile(database=timeout, data={"restore": "prod.dump"})
+    assert key(Evidence(side="target", step="migrations", text=cancelled), both) == "database.settings"
+    rows_only = profile(database=timeout, data={"restore": "prod.dump"})
+    assert key(Evidence(side="target", step="migrations", text=cancelled), rows_only, profile(database=timeout)) == "data"
+
+
+def test_a_lost_connection_is_the_failover_only_in_the_step_it_fails_over_in() -> None:
+    fails_over = profile(database={"failover": {"at": "smoke"}})
+    lost = "psycopg.errors.AdminShutdown: terminating connection due to administrator command"
+    assert key(Evidence(side="target", step="smoke", text=lost), fails_over) == "database.failover"
+    assert key(Evidence(side="target", step="migrations", text=lost), fails_over) is None
+
+
+def test_the_platform_keys_need_the_failing_side_to_have_them() -> None:
+    csrf = "ActionController::InvalidAuthenticityToken"
+    two = profile(app={"replicas": 2})
+    assert key(Evidence(side="target", step="smoke", text=csrf), two) == "app.replicas"
+    assert key(Evidence(side="baseline", step="smoke", text=csrf), two) is None
+    prepared = 'ERROR: prepared statement "stmtcache_1" does not exist (SQLSTATE 26000)'
+    pooled = profile(database={"pooler": {"mode": "transaction"}})
+    sessions = profile(database={"pooler": {"mode": "session"}})
+    assert key(Evidence(side="target", step="smoke", text=prepared), pooled) == "database.pooler"
+    assert key(Evidence(side="target", step="smoke", text=prepared), sessions) is None
+    killed = "billiard.exceptions.WorkerLostError: Worker exited prematurely: signal 9 (SIGKILL) Job: 3."
+    assert key(Evidence(side="target", step="smoke", text=killed), profile(app={"memory": "256m"})) == "app.memory"
+    assert key(Evidence(side="baseline", step="smoke", text=killed), profile(app={"memory": "256m"})) is None
+
+
+def test_an_extension_refused_by_the_allow_list_names_it_unless_the_list_has_it() -> None:
+    azure = 'ERROR:  extension "postgis" is not allow-listed for "azure_pg_admin" users in Azure Database for PostgreSQL'
+    assert key(Evidence(side="target", step="migrations", text=azure),
+               profile(database={"extensions": ["pg_trgm"]})) == "database.extensions"
+    plain = 'ERROR: permission denied to create extension "postgis"'
+    listed = profile(database={"extensions": ["postgis"], "superuser": False})
+    assert key(Evidence(side="target", step="migrations", text=plain), listed) == "database.superuser"
+
+
+def test_exit_137_measured_at_startup_is_the_memory_cap_whatever_the_log_says() -> None:
+    capped = profile(app={"memory": "256m", "user": "1"})
+    exited = Evidence(side="target", step="startup", text="Permission denied: '/app/x'", facts={"exit_code": 137})
+    found = suspect(exited, LOCAL, capped)
+    assert found is not None and (found.key, found.source) == ("app.memory", "measured")
+
+
+def test_a_settings_validator_listing_names_under_one_line_names_each_secret() -> None:
+    both = profile(secrets={"source": "files", "values": {"JWT_SECRET_KEY": {"env": "JWT_SECRET_KEY"}}})
+    local = profile(secrets={"values": {"JWT_SECRET_KEY": {"value": "dev"}}})
+    listed = "ERROR: The following required environment variables are missing:\n\n- JWT_SECRET_KEY\n- OTHER"
+    assert key(Evidence(side="target", step="startup", text=listed), both, local) == "secrets.source"
+    unlisted = "ERROR: The following required environment variables are missing:\n\n- OTHER"
+    assert key(Evidence(side="target", step="startup", text=unlisted), both, local) is None
+
+
+def test_a_function_an_extension_provides_names_the_allow_list_only_when_it_lacks_that_extension() -> None:
+    missing = "ERROR: function gen_random_bytes(integer) does not exist (SQLSTATE 42883)"  # pgcrypto's
+    without = profile(database={"extensions": ["pg_trgm"]})
+    assert key(Evidence(side="target", step="migrations", text=missing), without) == "database.extensions"
+    allowed = profile(database={"extensions": ["pgcrypto"]})
+    assert key(Evidence(side="target", step="migrations", text=missing), allowed) is None
+
+
+def test_pgbouncers_own_limit_is_the_pooler_not_the_servers_connections() -> None:
+    refused = "Error querying the database: db error: FATAL: no more connections allowed (max_client_conn)"
+    pooled = profile(database={"pooler": {"mode": "transaction"}, "max_connections": 20})
+    assert key(Evidence(side="target", step="smoke", text=refused), pooled) == "database.pooler"
+    clients = "FATAL: sorry, too many clients already"
+    assert key(Evidence(side="target", step="smoke", text=clients), pooled) == "database.max_connections"
+
+
+def test_an_extension_the_server_lacks_is_the_allow_list_when_the_failing_side_has_one_without_it() -> None:
+    lacks = 'psycopg.errors.UndefinedFile: could not open extension control file "/usr/share/postgresql/14/extension/' \
+            'hstore.control": No such file or directory'
+    listed = profile(database={"extensions": ["pg_trgm"], "image": "registry.example/pg:17-slim"})
+    assert key(Evidence(side="target", step="migrations", text=lacks), listed) == "database.extensions"
+    # Without a list on the failing side, the image decides.
+    assert key(Evidence(side="target", step="migrations", text=lacks),
+               profile(database={"image": "registry.example/pg:17-slim"})) == "database.image"

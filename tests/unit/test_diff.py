@@ -177,3 +177,39 @@ def test_requests_failing_during_a_rollout_on_the_target_only_point_at_app_rollo
     clean = ok(summary="2 replicas replaced; all 40 requests answered meanwhile",
                facts={"rollout_failed_requests": 0})
     assert compare(run("local", rollout=skipped), run("prod", rollout=clean), one, rolling) == ([], [])
+
+
+def test_smoke_tests_failing_after_the_same_sides_migrations_inherit_their_cause() -> None:
+    bad = [Revision(id="0002", description="view", status="failed",
+                    error="psycopg.errors.UndefinedFunction: function any_value(text) does not exist")]
+    good = [Revision(id="0002", description="view", status="ok")]
+    tests = [TestCase(id="t::list", outcome="passed")]
+    broken = [TestCase(id="t::list", outcome="failed", message='relation "orders_view" does not exist')]
+    found, _ = compare(run("local", migrations=ok(revisions=good), smoke=ok(tests=tests)),
+                       run("prod", migrations=failed(revisions=bad), smoke=failed(tests=broken)), LOCAL, PROD)
+    assert [(d.step, d.cause) for d in found] == [("migrations", "database.version"), ("smoke", "database.version")]
+    assert found[1].cause_note.startswith("inherited: the target's migrations failed first (0002 view)")
+    # Failing on the other side, the smoke test inherits nothing.
+    found, _ = compare(run("local", migrations=ok(revisions=good), smoke=failed(tests=broken)),
+                       run("prod", migrations=failed(revisions=bad), smoke=ok(tests=tests)), LOCAL, PROD)
+    assert [(d.step, d.cause) for d in found] == [("migrations", "database.version"), ("smoke", None)]
+
+
+def test_the_failing_sides_measured_server_and_data_reach_the_cause() -> None:
+    error = "ERROR: function gen_random_uuid() does not exist"
+    revs = [Revision(id="0001", status="ok")]
+    bad = [Revision(id="0001", status="failed", error=error)]
+    # The target's profile says 15 (which has it); parity measured a 12 server.
+    measured = ok(facts={"server_version": "12.19 (Debian 12.19-1.pgdg120+1)"})
+    found, _ = compare(run("local", migrations=ok(revisions=revs)),
+                       run("prod", database=measured, migrations=failed(revisions=bad)), LOCAL, PROD)
+    assert found[0].cause == "database.version" and "Postgres 12" in found[0].cause_note
+    deadlock = [Revision(id="0001", status="failed", error="ERROR: deadlock detected (SQLSTATE 40P01)")]
+    with_data = Profile.model_validate({**PROD.model_dump(mode="json", exclude={"description", "extends"}),
+                                        "data": {"restore": "prod.dump"}})
+    found, _ = compare(run("local", migrations=ok(revisions=revs)),
+                       run("prod", data=ok(), migrations=failed(revisions=deadlock)), LOCAL, with_data)
+    assert found[0].cause == "data" and "alone loaded data" in found[0].cause_note
+    found, _ = compare(run("local", data=ok(), migrations=ok(revisions=revs)),
+                       run("prod", data=ok(), migrations=failed(revisions=deadlock)), LOCAL, with_data)
+    assert found[0].cause is None

@@ -1,0 +1,70 @@
+"""A secret the app could not find where the profile delivers it: a line naming a secret the
+profiles declare as missing (in each stack's words: KeyError, "not set", pydantic's "Field
+required" under the field's name, a validator's list, Spring's unresolved placeholder), and JWT
+libraries refusing to sign without a key."""
+
+from __future__ import annotations
+
+import re
+
+from parity.causes.clues import Clues, Match, pattern, text
+
+# JWT libraries refusing to sign or verify without a key: jsonwebtoken, passport-jwt.
+NO_SIGNING_KEY = text(r"secretOrPrivateKey must have a value|JwtStrategy requires a secret or key")
+
+
+def secret_missing(*, declared_on_both: bool) -> Match:
+    """A line that names a secret the profiles declare (or DATABASE_URL) as missing; split by
+    whether both profiles declare it (then how it is delivered matters) or one only."""
+    def match(clues: Clues) -> str | None:
+        names = clues.secrets_on_both if declared_on_both else clues.secret_names - clues.secrets_on_both
+        for line in _joined_field_errors(clues.text):
+            if _MISSING.search(line):
+                for name in sorted(names):
+                    if _names(line, name):
+                        return f"the secret {name} reported missing"
+        return None
+    return match
+
+
+_MISSING = pattern(
+    r"KeyError|not (?:set|configured|defined|found|provided)|undefined|missing|must not be empty"
+    r"|must be (?:set|provided)|is (?:required|empty)|\bset the\b|no such (?:file|secret)|field required"
+    r"|could not resolve placeholder|\bno\b[^\n]* was found|validation fail"
+)
+# pydantic prints a field's name on its own line and "Field required" on the next ones.
+_FIELD_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*$")
+# Settings validators list the missing names under one line ("... are missing:", then "- NAME").
+_LISTED = re.compile(r"(?:missing|required|not set|undefined)\s*:\s*$", re.IGNORECASE)
+_ITEM = re.compile(r"^\s*[-*•]\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
+
+
+def _joined_field_errors(text: str) -> list[str]:
+    """The text's lines, each name joined to the words that say it is missing: a pydantic field
+    name to the error line under it, a listed name to the line that heads the list."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    joined: list[str] = []
+    heading = ""
+    for i, line in enumerate(lines):
+        item = _ITEM.match(line)
+        if item and heading:
+            joined.append(f"{item.group(1)}: {heading}")
+            continue
+        heading = line.strip() if _LISTED.search(line) else ""
+        name = _FIELD_NAME.match(line)
+        if name and i + 1 < len(lines) and re.search(r"field required", lines[i + 1], re.IGNORECASE):
+            joined.append(f"{name.group(1)}: {lines[i + 1].strip()}")
+        else:
+            joined.append(line)
+    return joined
+
+
+def _names(line: str, secret: str) -> bool:
+    """Whether the line names this secret: exactly, any case (Rails' secret_key_base for
+    SECRET_KEY_BASE), as its tail (Django's SECRET_KEY read from DJANGO_SECRET_KEY), or as the
+    section a nested name belongs to (pydantic's `security` for SECURITY__JWT_SECRET_KEY)."""
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9_]*", line):
+        w, s = word.lower(), secret.lower()
+        if w == s or ("_" in w and s.endswith("_" + w)) or s.startswith(w + "__"):
+            return True
+    return False

@@ -1,0 +1,72 @@
+"""Client TLS failures in each stack's own words, and what each says of the failing side's server:
+that it presented a certificate or demanded TLS (it has TLS), or that it has none.
+
+Wordings are the libraries' own: libpq, pgjdbc and the JVM (PKIX), Go's crypto/x509, Node's tls,
+Python's ssl, Erlang/Elixir's ssl alerts, .NET's SslStream and Npgsql, rustls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parity.profile.models import Profile
+
+
+@dataclass(frozen=True)
+class TlsFailure:
+    """A TLS failure the text reports: its words, and whether it implies the failing side's server
+    has TLS (True), has none (False), or says nothing of it (None)."""
+
+    said: str
+    server_has_tls: bool | None
+
+
+# A certificate was presented and refused, or the server demanded TLS: the server has TLS.
+_WITH_TLS = re.compile(
+    # libpq, psycopg, asyncpg
+    r"certificate verify failed|server certificate for \"[^\"]*\" does not match host name"
+    r"|root certificate file .* does not exist|SSLCertVerificationError|CERTIFICATE_VERIFY_FAILED"
+    r"|pg_hba\.conf.*\b(?:no encryption|SSL off)\b|connection requires a valid client certificate"
+    # the JVM (pgjdbc, Flyway, Liquibase)
+    r"|PKIX path (?:building|validation) failed|unable to find valid certification path"
+    r"|SSLHandshakeException|CertPathValidatorException|No subject alternative (?:DNS )?names? matching"
+    # Go (pgx, lib/pq)
+    r"|x509: certificate (?:signed by unknown authority|is valid for|is not valid for|is not standards compliant"
+    r"|relies on legacy Common Name|has expired)|x509: cannot validate certificate|tls: failed to verify certificate"
+    # Node (node-postgres, Postgres.js, Prisma)
+    r"|self[- ]signed certificate|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT"
+    r"|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT"
+    r"|does not match certificate's altnames|ERR_TLS_CERT_ALTNAME_INVALID"
+    # Erlang and Elixir (Postgrex, epgsql)
+    r"|CLIENT ALERT: Fatal - (?:Unknown CA|Handshake Failure|Bad Certificate|Certificate Unknown)"
+    r"|\{bad_cert,\s*\w+\}|:?unknown_ca\b|hostname_check_failed"
+    # .NET (Npgsql)
+    r"|The remote certificate (?:is invalid|was rejected)|RemoteCertificate(?:ChainErrors|NameMismatch)"
+    r"|Npgsql\.Tls\.ClientAlertException|CertificateUnknown: Server certificate"
+    # Rust (rustls, native-tls)
+    r"|invalid peer certificate|UnknownIssuer|NotValidForName",
+    re.IGNORECASE,
+)
+# The client asked for TLS and the server has none.
+_WITHOUT_TLS = re.compile(
+    r"server does not support SSL|SSL is not enabled on the server|rejected SSL upgrade"
+    r"|server refused SSL|SSL not supported by (?:the )?server",
+    re.IGNORECASE,
+)
+# TLS is named, but nothing says on which side it is missing.
+_EITHER = re.compile(r"pg_hba\.conf.*\b(?:SSL on|SSL encryption)\b|sslmode value .* invalid", re.IGNORECASE)
+
+
+def tls_failure(text: str) -> TlsFailure | None:
+    """The TLS failure the text reports, if any."""
+    for pattern, has_tls in ((_WITHOUT_TLS, False), (_WITH_TLS, True), (_EITHER, None)):
+        match = pattern.search(text)
+        if match:
+            return TlsFailure(f"“{' '.join(match.group(0).split())[:80]}”", has_tls)
+    return None
+
+
+def serves_tls(profile: Profile) -> bool:
+    """Whether this profile's server speaks TLS (database.ssl optional or required)."""
+    return profile.database is not None and profile.database.ssl != "off"
