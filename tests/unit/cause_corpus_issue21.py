@@ -30,6 +30,7 @@ _PROD_REALISTIC: dict[str, Any] = {
                  "failover": {"at": "smoke", "after": "2s", "downtime": "10s"}},
     "app": {"replicas": 2, "shutdown": {"termination_grace_period": "10s"}},
     "data": {"restore": "prod.dump"},
+    "smoke": {"command": ["pytest"]},  # a failover at smoke needs a smoke step to happen in
 }
 
 
