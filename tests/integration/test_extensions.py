@@ -177,6 +177,32 @@ def test_a_third_party_apps_migration_diverges_on_the_allow_list_and_explain_con
     assert not parity_resources(docker_client, LTREE)
 
 
+def test_the_same_app_under_two_provider_presets_is_parity_on_rds_and_diverges_on_azure(
+    docker_client, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    # RDS's preset lists both extensions django-ltree creates; on Azure the team allow-listed only
+    # ltree (a key set over the preset wins). One run, both targets against the one laptop baseline.
+    report = tmp_path / "report.json"
+    result = projects.parity_cli(["run", "--profile", "prod-rds", "--profile", "prod-azure", "--json", str(report)],
+                                 cwd=LTREE)
+    assert result.returncode == 1, result.stdout + result.stderr
+    targets = json.loads(report.read_text())["targets"]
+    assert targets["prod-rds"]["verdict"] == "parity"
+    rds = targets["prod-rds"]["profiles"]["prod-rds"]["steps"]["database"]["facts"]
+    # The preset's facts: TLS forced, no superuser, RDS's en_US.UTF-8.
+    assert rds["server_version"].startswith("17") and (rds["ssl"], rds["superuser"], rds["collation"]) == (
+        "required", False, "en_US.UTF-8")
+    [divergence] = targets["prod-azure"]["divergences"]
+    assert (divergence["step"], divergence["subject"], divergence["cause"]) == (
+        "migrations", "django_ltree.0001_create_extension", "database.extensions")
+    assert 'extension "btree_gist" is not allow-listed for "azure_pg_admin" users' in divergence["target"]
+    explained = projects.parity_cli(["explain", "--profile", "prod-azure", "--json", str(report)], cwd=LTREE)
+    assert explained.returncode == 1, explained.stdout + explained.stderr
+    [confirmed] = json.loads(report.read_text())["divergences"]
+    assert (confirmed["cause"], confirmed["cause_confidence"]) == ("database.extensions", "confirmed")
+    assert not parity_resources(docker_client, LTREE)
+
+
 @pytest.mark.parametrize(("prod", "code", "phrases"), [
     # Postgres 17 dropped adminpack: the profile is at fault, said before anything starts.
     pytest.param("database: {version: '17', extensions: [pg_trgm, adminpack]}\n", 2,
