@@ -74,13 +74,17 @@ class Kept:
 
 @dataclass
 class RunOutcome:
-    """The result (of the first target), the redactor that saw every secret, what --keep left
-    running, and every target's result in order."""
+    """Every target's result in order, the redactor that saw every secret, and what --keep left
+    running."""
 
-    result: RunResult
+    results: list[RunResult]
     redactor: Redactor
     kept: list[Kept] = field(default_factory=list)
-    results: list[RunResult] = field(default_factory=list)
+
+    @property
+    def result(self) -> RunResult:
+        """The first target's result (the only one with a single --profile)."""
+        return self.results[0]
 
 
 def _already_set() -> threading.Event:
@@ -182,7 +186,7 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     kept = [_kept(session.contexts[name]) for name in loaded
             if name in session.contexts and session.contexts[name].env.keep]
     safe = [session.redactor.result(result) for result in results]
-    return RunOutcome(result=safe[0], redactor=session.redactor, kept=kept, results=safe)
+    return RunOutcome(results=safe, redactor=session.redactor, kept=kept)
 
 
 def _judge(session: Session, sides: tuple[str, str], loaded: dict[str, LoadedProfile], runs: dict[str, ProfileRun],

@@ -27,8 +27,9 @@ def worst_verdict(results: list[RunResult]) -> Verdict:
 
 
 def exit_code(results: list[RunResult]) -> int:
-    """The exit code of several targets together: the worst of theirs."""
-    return max((r.exit_code for r in results), key=lambda code: {0: 0, 1: 1}.get(code, 2), default=0)
+    """The exit code of several targets together: the worst target's."""
+    worst = max(results, key=lambda r: _SEVERITY[r.verdict], default=None)
+    return worst.exit_code if worst is not None else 0
 
 
 def render_json_many(results: list[RunResult]) -> str:
