@@ -28,6 +28,10 @@ _WITH_TLS = re.compile(
     r"certificate verify failed|server certificate for \"[^\"]*\" does not match host name"
     r"|root certificate file .* does not exist|SSLCertVerificationError|CERTIFICATE_VERIFY_FAILED"
     r"|pg_hba\.conf.*\b(?:no encryption|SSL off)\b|connection requires a valid client certificate"
+    # PgBouncer refusing a plain client (client_tls_sslmode = require and above)
+    r"|\bSSL required\b"
+    # OpenSSL's name for an alert the server sent back ("tlsv1 alert unknown ca"): it speaks TLS
+    r"|\b(?:sslv3|tlsv1|tlsv13) alert [a-z ]*[a-z]"
     # the JVM (pgjdbc, Flyway, Liquibase)
     r"|PKIX path (?:building|validation) failed|unable to find valid certification path"
     r"|SSLHandshakeException|CertPathValidatorException|No subject alternative (?:DNS )?names? matching"
@@ -54,8 +58,14 @@ _WITHOUT_TLS = re.compile(
     r"|server refused SSL|SSL not supported by (?:the )?server",
     re.IGNORECASE,
 )
-# TLS is named, but nothing says on which side it is missing.
-_EITHER = re.compile(r"pg_hba\.conf.*\b(?:SSL on|SSL encryption)\b|sslmode value .* invalid", re.IGNORECASE)
+# TLS is named, but nothing says on which side it is missing: the handshake itself failed, in each
+# stack's words (JSSE and rustls "received fatal alert", tokio-postgres, Npgsql, Prisma's P1011).
+_EITHER = re.compile(
+    r"pg_hba\.conf.*\b(?:SSL on|SSL encryption)\b|sslmode value .* invalid"
+    r"|received fatal alert: \w+|error performing TLS handshake|(?:SSL|TLS) handshake (?:failed|error)"
+    r"|Exception while performing SSL handshake|Error opening a TLS connection|\bP1011\b",
+    re.IGNORECASE,
+)
 
 
 def tls_failure(text: str) -> TlsFailure | None:

@@ -97,6 +97,13 @@ PARAMETERS: dict[str, Span] = {
     "force_parallel_mode": _until("16"), "debug_parallel_query": _since("16"), "vacuum_defer_cleanup_age": _until("16"),
     "promote_trigger_file": _until("16"), "transaction_timeout": _since("17"), "summarize_wal": _since("17"),
     "old_snapshot_threshold": _until("17"), "db_user_namespace": _until("17"),
+    "bytea_output": _since("9.0"), "application_name": _since("9.0"), "custom_variable_classes": _until("9.2"),
+    "silent_mode": _until("9.2"), "wal_sender_delay": _until("9.2"), "ssl_renegotiation_limit": _until("9.5"),
+    "sql_inheritance": _until("10"), "min_parallel_relation_size": _until("10"),
+    "min_parallel_table_scan_size": _since("10"), "replacement_sort_tuples": _until("11"),
+    "plan_cache_mode": _since("12"), "enable_incremental_sort": _since("13"), "archive_library": _since("15"),
+    "reserved_connections": _since("16"), "allow_alter_system": _since("17"), "io_combine_limit": _since("17"),
+    "io_method": _since("18"),
 }
 # The token a server before the feature's major stops at ("syntax error at or near ...").
 KEYWORDS: dict[str, Span] = {
@@ -128,7 +135,8 @@ RELATIONS: dict[str, Span] = {
 _QUOTE = r'\\?"'
 _MISSING: tuple[tuple[dict[str, Span], re.Pattern[str]], ...] = (
     (FUNCTIONS, re.compile(r"\bfunction (?:\w+\.)?(\w+)\(")),
-    (COLUMNS, re.compile(rf"\bcolumn (?:{_QUOTE})?(?:\w+\.)?(\w+)(?:{_QUOTE})? does not exist")),
+    # "does not exist" is the server's; tools that translate it say "not exists" or "doesn't exist"
+    (COLUMNS, re.compile(rf"\bcolumn (?:{_QUOTE})?(?:\w+\.)?(\w+)(?:{_QUOTE})? (?:does not|doesn't|not) exists?")),
     (PARAMETERS, re.compile(rf"unrecognized configuration parameter {_QUOTE}(\w+){_QUOTE}")),
     (KEYWORDS, re.compile(rf"syntax error at or near {_QUOTE}(\w+){_QUOTE}")),
     (RELATIONS, re.compile(rf"\brelation {_QUOTE}(?:\w+\.)?(\w+){_QUOTE} does not exist")),

@@ -15,7 +15,10 @@ each first score is kept here as it was:
 - FRESH4, new searches after that: 14 right, 1 unknown, 0 wrong of 15 (93%); then Socket.IO's
   "Session ID unknown" (15 right since).
 - FRESH5, new searches after that (57 messages, 30+ stacks), scored before any rule changed: 46 right,
-  7 unknown, 4 wrong (81%, 7%).
+  7 unknown, 4 wrong (81%, 7%); then TLS handshakes in each stack's words (JSSE/rustls "received
+  fatal alert", OpenSSL's alert names, Prisma's P1011, PgBouncer's "SSL required"), a refused system
+  catalog as the superuser bit, "unrecognized configuration parameter" as the version only where
+  the release notes place the parameter, translated "not exists" (56 right, 1 unknown since).
 """
 
 from __future__ import annotations

@@ -229,3 +229,40 @@ def test_an_extension_the_server_lacks_is_the_allow_list_when_the_failing_side_h
     # Without a list on the failing side, the image decides.
     assert key(Evidence(side="target", step="migrations", text=lacks),
                profile(database={"image": "registry.example/pg:17-slim"})) == "database.image"
+
+
+def test_a_failed_handshake_names_ssl_in_each_stacks_words_and_a_demand_for_tls_only_where_tls_is() -> None:
+    tls_prod = profile(database={"ssl": "required"})
+    for said in ("org.postgresql.util.PSQLException: SSL error: Received fatal alert: handshake_failure",
+                 "Error: P1011: Error opening a TLS connection: bad protocol version",
+                 "error performing TLS handshake: received fatal alert: HandshakeFailure",
+                 "connection to server failed: SSL error: tlsv1 alert unknown ca"):
+        assert key(Evidence(side="target", step="startup", text=said), tls_prod) == "database.ssl", said
+    demanded = "psycopg2.OperationalError: ERROR:  SSL required"  # PgBouncer refusing a plain client
+    assert key(Evidence(side="target", step="startup", text=demanded), tls_prod) == "database.ssl"
+    assert key(Evidence(side="baseline", step="startup", text=demanded), tls_prod) is None
+    # A connection the server dropped over TLS is no handshake.
+    dropped = "psycopg2.OperationalError: SSL SYSCALL error: EOF detected"
+    assert key(Evidence(side="target", step="smoke", text=dropped), tls_prod) is None
+
+
+def test_an_unrecognized_parameter_is_the_version_only_when_the_release_notes_place_it() -> None:
+    pg92, pg17 = profile(database={"version": "9.2"}), profile(database={"version": "17"})
+    lock = 'ERROR: unrecognized configuration parameter "lock_timeout"'  # 9.3 added it
+    assert key(Evidence(side="target", step="startup", text=lock), pg92, pg17) == "database.version"
+    assert key(Evidence(side="baseline", step="startup", text=lock), pg92, pg17) is None
+    # A driver's option sent as a parameter is no server's, whatever the versions.
+    driver = 'FATAL: unrecognized configuration parameter "statement_cache_mode" (SQLSTATE 42704)'
+    assert key(Evidence(side="target", step="startup", text=driver), pg92, pg17) is None
+    # Tools that translate the server's words still name the column.
+    pg14, pg15 = profile(database={"version": "14"}), profile(database={"version": "15"})
+    gone = '[42703] Error: column "datlastsysoid" not exists'  # 15 removed it
+    assert key(Evidence(side="target", step="smoke", text=gone), pg15, pg14) == "database.version"
+
+
+def test_a_system_catalog_refused_is_the_superuser_bit_even_where_the_roles_differ() -> None:
+    roles = profile(database={"superuser": False, "roles": {"migrations": "owner", "app": "dml"}})
+    catalog = "42501: permission denied for table pg_authid"
+    assert key(Evidence(side="target", step="migrations", text=catalog), roles) == "database.superuser"
+    table = "42501: permission denied for table orders"
+    assert key(Evidence(side="target", step="smoke", text=table), roles) == "database.roles"
