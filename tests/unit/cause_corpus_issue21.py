@@ -19,6 +19,7 @@ each first score is kept here as it was:
   fatal alert", OpenSSL's alert names, Prisma's P1011, PgBouncer's "SSL required"), a refused system
   catalog as the superuser bit, "unrecognized configuration parameter" as the version only where
   the release notes place the parameter, translated "not exists" (56 right, 1 unknown since).
+- FRESH6, new searches after those rules (19 messages), first: 16 right, 2 unknown, 1 wrong (84%, 5%).
 """
 
 from __future__ import annotations
@@ -957,4 +958,85 @@ FRESH5 = [
          "'7-bz8j_nQQaDQGa9SokueA',\n    taskGroupId: 'FvvdpeGtQW-fCN1K0Fwzbg'\n  },\n  {\n    taskId: "
          "'bday-EyrSvOCX5sWf5y0vQ',\n    taskGroupId: 'FvvdpeGtQW-fCN1K0Fwzbg'\n  }\n]", "database.locale",
          C_COLLATION, step="smoke", subject="test/queue_test.js"),
+]
+
+FRESH6 = [
+    # ---- client TLS (production requires TLS)
+    # brianc/node-postgres#2009 (Sequelize on Heroku)
+    Case("2021-01-19T08:53:42.567837+00:00 app[web.1]: ConnectionError [SequelizeConnectionError]: self signed "
+         "certificate\n2021-01-19T08:53:42.567852+00:00 app[web.1]: at Client._connectionCallback (/app/node_modules/"
+         "sequelize/lib/dialects/postgres/connection-manager.js:184:24)", "database.ssl", REALISTIC, step="smoke",
+         subject="test/auth.test.ts"),
+    # sequelize/sequelize-auto#619 (Heroku requires TLS)
+    Case('ConnectionError [SequelizeConnectionError]: no pg_hba.conf entry for host "...", user "...", database "...", '
+         "no encryption", "database.ssl", REALISTIC, step="startup"),
+    # databasus/databasus#722 (pg_dump through a TLS-terminating proxy)
+    Case('pg_dump: error: connection to server at "db-staging.example.com" (85.31.238.48), port 5432 failed: SSL '
+         "error: tlsv1 alert no application protocol", "database.ssl", REALISTIC, step="startup"),
+    # pgbouncer/pgbouncer#477 (pgjdbc on OpenJ9 against PgBouncer's TLS)
+    Case("org.postgresql.util.PSQLException: SSL error: point has incorrect order\norg.postgresql.util.PSQLException: "
+         "SSL error: Received fatal alert: bad_record_mac", "database.ssl", REALISTIC, step="smoke",
+         subject="ReportIT"),
+
+    # ---- the roles production connects as
+    # mathesar-foundation/mathesar#4071 (a grant on the table, none on its sequence)
+    Case("InsufficientPrivilege: permission denied for sequence...", "database.roles", REALISTIC, step="smoke",
+         subject="tests/test_records.py"),
+    # bfosberry/GameSocial#182 (Rails worker)
+    Case('PG::InsufficientPrivilege: ERROR:  permission denied for relation game_locations\n: INSERT INTO '
+         '"game_locations" ("created_at", "game_id", "updated_at", "user_id") VALUES ($1, $2, $3, $4) RETURNING "id"',
+         "database.roles", REALISTIC, step="smoke", subject="spec/workers/location_sync_worker_spec.rb"),
+    # Karimit/aqarsy#25 (Rails checking pending migrations)
+    Case("PG::InsufficientPrivilege: ERROR:  permission denied for relation schema_migrations\n\n  File \"/opt/rubies/"
+         'ruby-2.3.4/lib/ruby/gems/2.3.0/gems/activerecord-5.0.3/lib/active_record/connection_adapters/'
+         'postgresql_adapter.rb", line 598, in async_exec', "database.roles", REALISTIC, step="smoke",
+         subject="spec/requests/home_spec.rb"),
+    # EBWiki/EBWiki#805 (Rails migrations)
+    Case("PG::InsufficientPrivilege: ERROR:  permission denied for relation schema_migrations\n\n  File \"/app/vendor/"
+         'bundle/ruby/2.3.0/gems/activerecord-4.2.7/lib/active_record/connection_adapters/postgresql_adapter.rb", line '
+         "602, in exec_prepared", "database.roles", REALISTIC),
+
+    # ---- CREATE EXTENSION of an allowed extension, refused to a role that is no superuser
+    # hexpm/hexpm#58 (Ecto)
+    Case('** (Postgrex.Error) ERROR (42501): permission denied to create extension "pg_trgm"\n    (ecto) lib/ecto/'
+         "adapters/postgres/worker.ex:20: Ecto.Adapters.Postgres.Worker.query!/4", "database.superuser", REALISTIC),
+    # Altinn/altinn-studio#5921 (Npgsql, Yuniql)
+    Case('Unhandled exception. Npgsql.PostgresException (0x80004005): 42501: permission denied to create extension '
+         '"pg_trgm"', "database.superuser", REALISTIC, step="startup"),
+    # nycdb/nycdb#4 (psql scripts)
+    Case('psql:/srv/nyc-db/modules/dobjobs/sql/index.sql:2: ERROR:  permission denied to create extension "pg_trgm"',
+         "database.superuser", REALISTIC),
+
+    # ---- a transaction pooler (or a provider's, like Hyperdrive)
+    # porsager/postgres#172 (postgres.js v1 through PgBouncer)
+    Case('Error: prepared statement \\"p1\\" already exists\nat Object.generic (/opt/nodejs/node_modules/postgres/lib/'
+         'types.js:200:5)\n    "code": "42P05",', "database.pooler", REALISTIC, step="smoke", subject="test/api.js"),
+    # elixir-ecto/postgrex#297
+    Case("13:53:28.287 [error] Postgrex.Protocol (#PID<0.225.0>) failed to connect: ** (Postgrex.Error) ERROR 42P05 "
+         '(duplicate_prepared_statement): prepared statement "POSTGREX_BEGIN" already exists', "database.pooler",
+         REALISTIC, step="startup"),
+    # grafana/xk6-sql#31 (lib/pq)
+    Case("ERRO[0017] GoError: pq: unnamed prepared statement does not exist\nrunning at reflect.methodValueCall (native)",
+         "database.pooler", REALISTIC, step="smoke", subject="script.js"),
+    # porsager/postgres#960 (Cloudflare Hyperdrive in front of Supabase)
+    Case('PostgresError: prepared statement "o0gtsdfu434" already exists', "database.pooler", REALISTIC, step="smoke",
+         subject="test/worker.spec.ts"),
+
+    # ---- a server version named by a framework
+    # rails/rails#26256 (Active Record 5 against 8.3)
+    Case("RuntimeError: Your version of PostgreSQL (80316) is too old. Active Record supports PostgreSQL >= 9.1.",
+         "database.version", versions("9.6", "8.3"), step="startup"),
+    # composite-primary-keys/composite_primary_keys#484 (CI's 9.2)
+    Case("Your version of PostgreSQL (90224) is too old. Active Record supports PostgreSQL >= 9.3.", "database.version",
+         versions("11", "9.2")),
+
+    # ---- gunicorn killing its own worker at its timeout: no memory matter
+    # tiangolo/meinheld-gunicorn-flask-docker#114
+    Case("[2022-12-17 14:33:46 +0000] [1] [CRITICAL] WORKER TIMEOUT (pid:20)\n[2022-12-17 14:33:47 +0000] [1] [WARNING] "
+         "Worker with pid 20 was terminated due to signal 9\n[2022-12-17 14:33:47 +0000] [24] [INFO] Booting worker "
+         "with pid: 24", None, REALISTIC, step="smoke", subject="tests/test_app.py::test_index"),
+    # open-runtimes/open-runtimes#330
+    Case("HTTP server successfully started!\n[2024-11-05 09:25:59 +0000] [16] [CRITICAL] WORKER TIMEOUT (pid:17)\n"
+         "[2024-11-05 09:26:00 +0000] [16] [ERROR] Worker (pid:17) was sent SIGKILL! Perhaps out of memory?", None,
+         REALISTIC, step="smoke", subject="tests/test_runtime.py"),
 ]
