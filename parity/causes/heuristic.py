@@ -162,6 +162,9 @@ _VERSION_NAMED = text(
     # Drivers and tools refusing an old server by number
     rf"|\bCannot run in this {_VERSION} version|\blower on .* than our lowest supported version"
     r"|\bversion is lower\b.*\bminimum supported\b|\bUnsupported server version\b"
+    # Active Record: "Your version of PostgreSQL (90224) is too old. Active Record supports PostgreSQL >= 9.3."
+    rf"|\bversion of {_VERSION}\s*\(?\d+(?:\.\d+)*\)?\s+is\s+(?:too old|not supported|no longer supported)"
+    rf"|\bsupports?\s+{_VERSION}\s*(?:>=?|≥)\s*\d+"
 )
 
 
@@ -402,6 +405,9 @@ _READ: list[Rule] = [
     Rule(any_of(code("28000", "28P01"), text(r"no pg_hba\.conf entry|password authentication failed")), []),
     # Memory: the kernel's OOM killer, runtimes' own out-of-memory, a server backend killed.
     Rule(_kernel_oom_of(process_is_postgres=True), ["database.memory"]),
+    # A supervisor that kills its own worker at its own timeout (gunicorn's WORKER TIMEOUT, uWSGI's
+    # harakiri) sent the SIGKILL, not the kernel, whatever it guesses ("Perhaps out of memory?").
+    Rule(text(r"\bWORKER TIMEOUT\b|\bHARAKIRI ON WORKER\b"), []),
     Rule(all_of(any_of(_kernel_oom_of(process_is_postgres=False), _APP_KILLED), _capped), ["app.memory"]),
     Rule(all_of(any_of(code("53200"), _BACKEND_CRASHED), _db_capped), ["database.memory"]),
     # The server went away mid-step and came back (a managed failover), on the side that fails over then.

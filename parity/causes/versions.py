@@ -193,6 +193,7 @@ _MINIMUM = [
     re.compile(r"\brequires?\s+(?:PostgreSQL|Postgres|server)\s*(?:version\s*)?(?:>=?|≥|at least|of at least|v)?"
                r"\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
     re.compile(r"\bneeds at least (?:PostgreSQL |version )?(\d+(?:\.\d+)?)", re.IGNORECASE),
+    re.compile(r"\bsupports?\s+(?:PostgreSQL|Postgres)\s*(?:>=?|≥)\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
     re.compile(r"\bminimum (?:supported )?(?:version )?(?:is )?v?(\d+(?:\.\d+)?)", re.IGNORECASE),
     re.compile(r"\b(\d+(?:\.\d+)?) is the minimum", re.IGNORECASE),
 ]

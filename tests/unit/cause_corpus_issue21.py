@@ -19,7 +19,10 @@ each first score is kept here as it was:
   fatal alert", OpenSSL's alert names, Prisma's P1011, PgBouncer's "SSL required"), a refused system
   catalog as the superuser bit, "unrecognized configuration parameter" as the version only where
   the release notes place the parameter, translated "not exists" (56 right, 1 unknown since).
-- FRESH6, new searches after those rules (19 messages), first: 16 right, 2 unknown, 1 wrong (84%, 5%).
+- FRESH6, new searches after those rules (19 messages), first: 16 right, 2 unknown, 1 wrong (84%, 5%);
+  then Active Record's "Your version of PostgreSQL (N) is too old ... supports PostgreSQL >= M" and a
+  supervisor's own timeout kill (gunicorn's WORKER TIMEOUT, uWSGI's harakiri) as no memory kill (19 right
+  since).
 """
 
 from __future__ import annotations

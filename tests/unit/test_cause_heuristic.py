@@ -266,3 +266,22 @@ def test_a_system_catalog_refused_is_the_superuser_bit_even_where_the_roles_diff
     assert key(Evidence(side="target", step="migrations", text=catalog), roles) == "database.superuser"
     table = "42501: permission denied for table orders"
     assert key(Evidence(side="target", step="smoke", text=table), roles) == "database.roles"
+
+
+def test_a_framework_refusing_the_server_by_its_version_number_names_the_version_below_its_minimum() -> None:
+    pg92, pg11 = profile(database={"version": "9.2"}), profile(database={"version": "11"})
+    too_old = "Your version of PostgreSQL (90224) is too old. Active Record supports PostgreSQL >= 9.3."
+    assert key(Evidence(side="target", step="startup", text=too_old), pg92, pg11) == "database.version"
+    # The same words on a server that reaches the minimum do not blame its version.
+    assert key(Evidence(side="baseline", step="startup", text=too_old), pg92, pg11) is None
+
+
+def test_a_worker_its_supervisor_killed_at_its_own_timeout_is_no_memory_kill() -> None:
+    capped = profile(app={"memory": "256m"})
+    guessed = "[CRITICAL] WORKER TIMEOUT (pid:17)\n[ERROR] Worker (pid:17) was sent SIGKILL! Perhaps out of memory?"
+    assert key(Evidence(side="target", step="smoke", text=guessed), capped) is None
+    oom = "[ERROR] Worker (pid:17) was sent SIGKILL! Perhaps out of memory?"
+    assert key(Evidence(side="target", step="smoke", text=oom), capped) == "app.memory"
+    # What parity measured still decides.
+    measured = Evidence(side="target", step="startup", text=guessed, facts={"oom_killed": True})
+    assert key(measured, capped) == "app.memory"
