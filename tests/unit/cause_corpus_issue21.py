@@ -23,6 +23,8 @@ each first score is kept here as it was:
   then Active Record's "Your version of PostgreSQL (N) is too old ... supports PostgreSQL >= M" and a
   supervisor's own timeout kill (gunicorn's WORKER TIMEOUT, uWSGI's harakiri) as no memory kill (19 right
   since).
+- FRESH7, new searches after those rules (9 messages: connection limits, string truncation, /dev/shm),
+  first: 5 right, 4 unknown, 0 wrong (56%).
 """
 
 from __future__ import annotations
@@ -1042,4 +1044,47 @@ FRESH6 = [
     Case("HTTP server successfully started!\n[2024-11-05 09:25:59 +0000] [16] [CRITICAL] WORKER TIMEOUT (pid:17)\n"
          "[2024-11-05 09:26:00 +0000] [16] [ERROR] Worker (pid:17) was sent SIGKILL! Perhaps out of memory?", None,
          REALISTIC, step="smoke", subject="tests/test_runtime.py"),
+]
+
+# The laptop develops against SQLite; production runs Postgres.
+SQLITE_ON_THE_LAPTOP = realistic({"database": {"engine": "sqlite"}})
+
+FRESH7 = [
+    # ---- the server's connection limit, in each major's words
+    # canonical/postgresql-k8s-operator#499 (the server's log behind PgBouncer)
+    Case("2024-06-07 10:32:02 UTC [66057]: user=relation_id_6,db=maasdb,app=[unknown],client=10.1.160.44,line=1 FATAL:  "
+         "remaining connection slots are reserved for non-replication superuser connections", "database.max_connections",
+         REALISTIC, step="smoke", subject="maas_smoke"),
+    # zammad/zammad-helm#52
+    Case("FATAL:  remaining connection slots are reserved for non-replication superuser connections",
+         "database.max_connections", REALISTIC, step="smoke", subject="spec/system/ticket_spec.rb"),
+    # shayonj/pg_easy_replicate#179 (16's wording)
+    Case('remaining connection slots are reserved for roles with privileges of the "pg_use_reserved_connections"',
+         "database.max_connections", REALISTIC, step="smoke", subject="spec/stats_spec.rb"),
+
+    # ---- production's rows
+    # MarquezProject/marquez#2216 (Flyway copying existing names)
+    Case("Message    : ERROR: value too long for type character varying(255)\nLocation   : marquez/db/migration/"
+         "V48__dataset_symlinks.sql (/usr/src/app/file:/usr/src/app/datakin-api.jar!/marquez/db/migration/"
+         "V48__dataset_symlinks.sql)\nLine       : 16", "data", REALISTIC),
+    # nocodb/nocodb#2012 (knex copying existing forms)
+    Case('error: insert into "nc_form_view_v2" ("banner_image_url", "base_id", "created_at", "email", "fk_view_id", '
+         '"heading") values (DEFAULT, $1, CURRENT_TIMESTAMP, $2, $3, $4) - value too long for type character '
+         "varying(255)", "data", REALISTIC),
+
+    # ---- SQLite on the laptop ignores declared lengths
+    # Kivou-2000607/yata#333 (Django, a fresh Postgres)
+    Case("psycopg2.errors.StringDataRightTruncation: value too long for type character varying(16)", "database.engine",
+         SQLITE_ON_THE_LAPTOP),
+    # zinmyoswe/Django-Ecommerce#13 (Django, moving to Postgres)
+    Case('"django.db.utils.DataError: value too long for type character varying(1) "', "database.engine",
+         SQLITE_ON_THE_LAPTOP),
+
+    # ---- the server's /dev/shm, the same on both sides
+    # margince/margince#5019
+    Case('migrate: pgmigrate: core 0001_baseline: ERROR: could not resize shared memory\nsegment "/PostgreSQL.2791547698" '
+         "to 33554432 bytes: No space left on device (SQLSTATE 53100)", None, REALISTIC),
+    # PrecisionNutrition/pndev#41 (Rails)
+    Case('PG::DiskFull: ERROR: could not resize shared memory segment "/PostgreSQL.394945862" to 16777216 bytes: No '
+         "space left on device", None, REALISTIC, step="smoke", subject="spec/models/report_spec.rb"),
 ]
