@@ -424,6 +424,9 @@ _READ: list[Rule] = [
     # that concurrent DDL races for.
     Rule(text(r"unique constraint \"pg_\w+_index\""), []),
     Rule(code("23505", "23502", "23503", "23514", "23P01", "23000"), _DATA),
+    # A value too long or out of range for its column: SQLite never enforces a declared length or
+    # width, so a SQLite side cannot meet it; between two servers, the rows one side has.
+    Rule(code("22001", "22003"), ["database.engine", *_DATA]),
     # Statements cancelled: by a timeout setting when one differs, else by the rows it had to go through.
     Rule(any_of(code("57014", "55P03", "25P03"), text(r"idle-in-transaction timeout")),
          ["database.settings", *_DATA]),

@@ -87,6 +87,8 @@ _MESSAGE_CODES = {
     "23505": r"duplicate key value violates unique constraint|could not create unique index"
              r"|UNIQUE constraint failed|Unique constraint failed on the fields|\bDuplicate entry\b"
              r"|cannot CREATE UNIQUE INDEX; duplicate keys found",  # Oracle's ORA-01452
+    "22001": r"value too long for type",
+    "22003": r"\b(?:smallint|integer|bigint) out of range|is out of range for type",
     "23000": r"Integrity constraint violation|\bIntegrityError\b",
     "23502": r"contains null values|violates not-null constraint|NOT NULL constraint failed",
     "23503": r"violates foreign key constraint|FOREIGN KEY constraint failed|a foreign key constraint fails",

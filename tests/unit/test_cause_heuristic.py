@@ -285,3 +285,15 @@ def test_a_worker_its_supervisor_killed_at_its_own_timeout_is_no_memory_kill() -
     # What parity measured still decides.
     measured = Evidence(side="target", step="startup", text=guessed, facts={"oom_killed": True})
     assert key(measured, capped) == "app.memory"
+
+
+def test_a_value_too_long_for_its_column_is_sqlite_on_the_other_side_else_the_rows() -> None:
+    postgres = profile(data={"restore": "prod.dump"})
+    sqlite = profile(database={"engine": "sqlite"})
+    too_long = "psycopg2.errors.StringDataRightTruncation: value too long for type character varying(16)"
+    assert key(Evidence(side="target", step="migrations", text=too_long), postgres, sqlite) == "database.engine"
+    assert key(Evidence(side="target", step="migrations", text=too_long), postgres) == "data"
+    out_of_range = 'ERROR:  value "3000000000" is out of range for type integer'
+    assert key(Evidence(side="target", step="migrations", text=out_of_range), postgres) == "data"
+    # Neither the engine nor the rows differ: unsure.
+    assert key(Evidence(side="target", step="migrations", text=too_long), LOCAL) is None
