@@ -1,5 +1,6 @@
 """A real app that needs a C collation, under a provider preset whose clusters are en_US.UTF-8:
-Matrix Synapse's own schema tool refuses the database, and explain names database.locale."""
+Matrix Synapse's own schema tool and its homeserver refuse the database, and explain names
+database.locale; with locale C set over the preset, the homeserver serves and registers a user."""
 
 from __future__ import annotations
 
@@ -29,12 +30,17 @@ def test_synapse_refuses_the_rds_presets_locale_and_an_explicit_c_locale_over_th
         return facts["collation"], facts["ctype"]
 
     assert (collation("prod"), collation("prod-c")) == (("en_US.UTF-8", "en_US.UTF-8"), ("C", "C"))
-    [divergence] = targets["prod"]["divergences"]
-    assert (divergence["step"], divergence["cause"], divergence["cause_confidence"]) == (
-        "migrations", "database.locale", "confirmed")
-    # Synapse's own words (check_database), and the preset's key named alone, not database.provider.
-    assert "Database has incorrect collation of" in divergence["target"]
-    assert "Should be 'C'" in divergence["target"]
-    assert [(e["keys"], e["reproduced"]) for e in divergence["experiments"]] == [(["database.locale"], True)]
+    # Synapse's schema tool and the homeserver itself refuse it (check_database), in their own
+    # words, and explain names the preset's key alone, not only database.provider.
+    divergences = targets["prod"]["divergences"]
+    assert [(d["step"], d["cause"], d["cause_confidence"]) for d in divergences] == [
+        ("migrations", "database.locale", "confirmed"), ("smoke", "database.locale", "confirmed")]
+    for divergence in divergences:
+        assert "Database has incorrect collation of" in divergence["target"]
+        assert "Should be 'C'" in divergence["target"]
+        assert [(e["keys"], e["reproduced"]) for e in divergence["experiments"]] == [(["database.locale"], True)]
     assert targets["prod-c"]["verdict"] == "parity"
+    smoke = targets["prod-c"]["profiles"]["prod-c"]["steps"]["smoke"]
+    assert (smoke["status"], smoke["summary"]) == ("ok", "1 passed")
+    assert "Success!" in smoke["detail"]  # register_new_matrix_user's last word: the user was written
     assert not parity_resources(docker_client, SYNAPSE)
