@@ -56,6 +56,7 @@ SAUTILS  := $(REALAPPS)/sautils
 NODEPG   := $(REALAPPS)/nodepg
 LTREE    := $(REALAPPS)/ltree
 PGQUEUER := $(REALAPPS)/pgqueuer
+SYNAPSE  := $(REALAPPS)/synapse
 
 $(REALAPPS)/%/wheelhouse/.done: $(REALAPPS)/%/requirements.txt | venv
 	rm -rf $(@D)
@@ -107,8 +108,20 @@ $(PGQUEUER)/.venv/.installed: $(PGQUEUER)/requirements.txt
 	$(PGQUEUER)/.venv/bin/pip install -q -r $<
 	touch $@
 
+# Matrix Synapse's database tools run on this machine (host.venv), in a venv of its own, with the
+# homeserver's signing key its config names (Synapse reads one before it opens the database).
+$(SYNAPSE)/.venv/.installed: $(SYNAPSE)/requirements.txt
+	rm -rf $(SYNAPSE)/.venv
+	$(PYTHON) -m venv $(SYNAPSE)/.venv
+	$(SYNAPSE)/.venv/bin/pip install -q -r $<
+	touch $@
+
+$(SYNAPSE)/signing.key: $(SYNAPSE)/.venv/.installed
+	$(SYNAPSE)/.venv/bin/python -m synapse._scripts.generate_signing_key -o $@
+
 realapps: $(SAUTILS)/src/.done $(WAGTAIL)/mysite/mysite/settings/local.py $(IHM)/wheelhouse/.done $(IHM)/node_modules/.installed \
-          $(NODEPG)/node_modules/.installed $(LTREE)/.venv/.installed $(PGQUEUER)/.venv/.installed
+          $(NODEPG)/node_modules/.installed $(LTREE)/.venv/.installed $(PGQUEUER)/.venv/.installed \
+          $(SYNAPSE)/signing.key
 
 lint: venv
 	$(BIN)/ruff check parity tests
@@ -141,4 +154,4 @@ clean:
 	-$(PARITY) down --all
 	rm -rf $(VENV) example/wheelhouse example/.venv demo-report.*
 	rm -rf $(SAUTILS)/src $(SAUTILS)/sdist $(WAGTAIL)/.venv $(WAGTAIL)/wheelhouse $(WAGTAIL)/mysite $(IHM)/wheelhouse $(IHM)/node_modules $(IHM)/reports \
-	  $(PGQUEUER)/.venv $(LTREE)/.venv
+	  $(PGQUEUER)/.venv $(LTREE)/.venv $(SYNAPSE)/.venv $(SYNAPSE)/signing.key

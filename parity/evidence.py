@@ -49,7 +49,7 @@ def error_line(text: str) -> str:
     """The line that says what went wrong, or '' when none does: pytest's explanation (its first
     `E   ` line naming an exception, else its first), the exception a Python traceback ends
     with, else the last error-looking line (Node's `Error: ...`, a server's `ERROR:`)."""
-    raw = text.strip().splitlines()
+    raw = text.splitlines()  # not stripped: _raised reads the indentation of the first line too
     explained = [m.group(1).strip() for line in raw if (m := _PYTEST_E.match(line.strip()))]
     if explained:
         named = [line for line in explained if _ERROR_LINE.search(line)]
@@ -81,15 +81,21 @@ def missing_tool(text: str) -> bool:
 
 
 def _raised(raw: list[str]) -> str:
-    """The exception line of the last Python traceback in the output (the first unindented line
-    after its frames), or ''."""
+    """The exception line of the last Python traceback in the output (the first line after its
+    frames indented no deeper than its `Traceback` line), or ''. A program may indent a whole
+    traceback inside a banner of its own (Synapse's startup errors): its frames stay deeper."""
     starts = [i for i, line in enumerate(raw) if line.strip() == "Traceback (most recent call last):"]
     if not starts:
         return ""
+    depth = _indent(raw[starts[-1]])
     for line in raw[starts[-1] + 1:]:
-        if line.strip() and not line[:1].isspace() and _EXCEPTION.match(line.strip()):
+        if line.strip() and _indent(line) <= depth and _EXCEPTION.match(line.strip()):
             return line.strip()
     return ""
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def node_missing(text: str) -> bool:

@@ -35,6 +35,21 @@ PYTHON_OUTPUT = "\n".join([
 ])
 
 
+def test_a_traceback_indented_inside_a_programs_banner_still_gives_its_exception() -> None:
+    # A server that prints its startup error framed by a row of stars, the traceback indented
+    # (as Synapse's homeserver does): the frame's last row is not what went wrong.
+    raised = "app.errors.SetupError: the database's collation is wrong"
+    banner = "\n".join(["*" * 60, " Error during initialisation:", *indented(PYTHON_OUTPUT.replace(
+        PYTHON_OUTPUT.splitlines()[-1], raised)), "", " There may be more information in the logs.", "*" * 60])
+    assert error_line(banner) == key_line(banner) == raised
+    assert error_line("\n".join(indented(PYTHON_OUTPUT))) == PYTHON_OUTPUT.splitlines()[-1]
+
+
+def indented(text: str) -> list[str]:
+    """Every line of a text four spaces deeper."""
+    return ["    " + line for line in text.splitlines()]
+
+
 def test_an_error_printed_before_a_long_stack_leads_the_excerpt() -> None:
     kept = excerpt(NODE_OUTPUT)
     assert _REJECTED not in tail(NODE_OUTPUT)  # what the tail alone lost
