@@ -91,6 +91,7 @@ def bytes_per_row(db: Database, rows: dict[str, int]) -> float:
     per_row = 0.0
     with psycopg.connect(**db.admin_connect_kwargs()) as conn:  # type: ignore[arg-type]
         conn.execute("SET session_replication_role = replica")
+        drawn = conn.execute("SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences").fetchall()
         tables = {name: read_table(conn, name) for name in rows}
         by_regclass = {table.name: name for name, table in tables.items()}
         probe = {name: max(1, round(PROBE_ROWS * n / max(rows.values()))) for name, n in rows.items()}
@@ -103,6 +104,13 @@ def bytes_per_row(db: Database, rows: dict[str, int]) -> float:
             name = by_regclass[regclass]
             per_row += grown / probe[name] * rows[name] / total
         conn.rollback()
+        # Sequences move outside transactions: put back those the probe's rows drew from.
+        for sequence, last in drawn:
+            conn.execute("SELECT setval(%s::regclass, %s, true)" if last is not None else
+                         "SELECT setval(%s::regclass, (SELECT start_value FROM pg_sequences WHERE "
+                         "format('%%I.%%I', schemaname, sequencename)::regclass = %s::regclass), false)",
+                         (sequence, last) if last is not None else (sequence, sequence))
+        conn.commit()
     return per_row
 
 
