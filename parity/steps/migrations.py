@@ -53,6 +53,7 @@ def run_migrations(ctx: StepContext) -> StepResult:
             if found is not None:
                 revision.estimate = estimate([*figures.get(revision.id, []), found], production)
         result.facts["extrapolated"] = {"rows": production, "samples": samples}
+        result.summary = f"{result.summary}{_estimated(result, production)}"[:300]
     if result.status == "ok" or result.revisions:
         with_schema(job, result)
     if spec.rollback:
@@ -79,3 +80,14 @@ def _apply(ctx: StepContext, plan: Plan, where: str) -> StepResult:
     if rehearsal is not None:
         rehearsal.apply(result)
     return result
+
+
+def _estimated(result: StepResult, production: int) -> str:
+    """The revision estimated to block longest at production's size, in a few words."""
+    estimated = [r for r in result.revisions if r.estimate is not None]
+    if not estimated:
+        return ""
+    worst = max(estimated, key=lambda r: r.estimate.blocking_s if r.estimate else 0.0)
+    assert worst.estimate is not None
+    fitted = worst.estimate.fits["blocking_s"].model
+    return f"; estimated at {production:,} rows: {worst.id} blocks up to {worst.estimate.blocking_s:.2f}s ({fitted} fit)"
