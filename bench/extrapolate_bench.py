@@ -27,8 +27,6 @@ from typing import Any
 import docker
 import docker.errors
 
-from parity.env.pgtemplate import FILLED_PREFIX, TEMPLATE_REPO
-
 PRODUCTION = 1_000_000
 SAMPLES = (50_000, 100_000, 200_000)
 REVISION = "0002a"
@@ -64,19 +62,21 @@ def _revision(report: dict[str, Any], profile: str) -> dict[str, Any] | None:
     return next((r for r in revisions if r.get("id") == REVISION), None)
 
 
-@contextlib.contextmanager
-def _removing_new_filled_clusters(client: docker.DockerClient) -> Iterator[None]:
-    def filled() -> set[str]:
-        return {tag for image in client.images.list(TEMPLATE_REPO) for tag in image.tags
-                if tag.startswith(f"{TEMPLATE_REPO}:{FILLED_PREFIX}")}
+def _made_filled_cluster(report: dict[str, Any], profile: str) -> str | None:
+    """The filled cluster a run made and cached (not one it started from), to remove at the end."""
+    facts = report.get("profiles", {}).get(profile, {}).get("steps", {}).get("data", {}).get("facts", {})
+    return None if facts.get("cached", True) else facts.get("image")
 
-    before = filled()
+
+@contextlib.contextmanager
+def _removing(client: docker.DockerClient, images: set[str]) -> Iterator[None]:
+    """Remove `images` (as the block fills it) on the way out."""
     try:
         yield
     finally:
-        for tag in filled() - before:
+        for ref in images:
             with contextlib.suppress(docker.errors.APIError):
-                client.images.remove(tag)
+                client.images.remove(ref)
 
 
 def bench_extrapolate(client: docker.DockerClient, reps: int, run: Run, example: Path,
@@ -85,15 +85,16 @@ def bench_extrapolate(client: docker.DockerClient, reps: int, run: Run, example:
     estimated: dict[str, list[float]] = {f: [] for f in FIGURES}
     measured: dict[str, list[float]] = {f: [] for f in FIGURES}
     fits: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="parity-bench-extrapolate-") as tmp, \
-            _removing_new_filled_clusters(client):
+    made: set[str] = set()
+    with tempfile.TemporaryDirectory(prefix="parity-bench-extrapolate-") as tmp, _removing(client, made):
         profiles = Path(tmp)
         for name, text in PROFILES.items():
             (profiles / f"{name}.yaml").write_text(text)
         flags = ["--project", str(example), "--baseline", "base"]
         for rep in range(1, reps + 1):
-            guess = _revision(run("estimated", profiles, flags), "estimated")
-            truth = _revision(run("measured", profiles, flags), "measured")
+            reports = {profile: run(profile, profiles, flags) for profile in ("estimated", "measured")}
+            made.update(filter(None, (_made_filled_cluster(r, p) for p, r in reports.items())))
+            guess, truth = (_revision(r, p) for p, r in reports.items())
             if not guess or not guess.get("estimate") or not truth or not truth.get("measures"):
                 say(f"extrapolate {rep}/{reps}: {REVISION} was not rehearsed on both sides, skipped")
                 continue

@@ -1,11 +1,12 @@
 """How a revision's cost grows with the data, from rehearsals at a few sample sizes (pure: no server).
 
 Each figure (the time it blocked, the time it held a lock that blocks writes, its duration) is fitted
-against the rows by three models: constant, linear (a + b·n) and n log n (a + b·n·ln n), each by
-least squares. The model is chosen by how well it predicts the largest sample from the smaller
-ones (the left-out point); among models whose miss is within the measurement's resolution of the
-best, the simplest wins, so noise around a constant is not read as growth. The chosen model is
-then fitted on every sample and evaluated at production's size.
+against the rows by least squares as constant, linear (a + b·n) or n log n (a + b·n·ln n). A figure
+that grew by no more than the measurement's resolution from the smallest sample to the largest is
+constant (noise is not read as growth); one that grew is linear or n log n, whichever predicts the
+largest sample from the smaller ones better (the left-out point), the simpler one when they are
+within the resolution of each other. The chosen model is then fitted on every sample and read at
+production's size; its miss on the left-out point is reported as the fit's quality.
 """
 
 from __future__ import annotations
@@ -97,10 +98,16 @@ def fit(points: Sequence[Point], rows: int, resolution: float = RESOLUTION_S) ->
     ordered = sorted(points, key=lambda p: p.rows)
     if len({p.rows for p in ordered}) < MIN_SAMPLES:
         raise ValueError(f"a fit needs samples at {MIN_SAMPLES} or more distinct sizes")
-    misses = {model: _left_out_miss(ordered, model) for model in MODELS}
+    # Whether the figure grows is read from the samples' span, not from the left-out point alone:
+    # one noisy small sample must not make a rewrite look constant.
+    grows = ordered[-1].value - ordered[0].value > resolution
+    candidates = MODELS[1:] if grows else MODELS[:1]
+    misses = {model: _left_out_miss(ordered, model) for model in candidates}
     best = min(misses.values())
-    chosen = next(model for model in MODELS if misses[model] <= best + resolution)
+    chosen = next(model for model in candidates if misses[model] <= best + resolution)
     intercept, slope = _least_squares(ordered, chosen)
+    if slope == 0:
+        chosen = "constant"
     largest = ordered[-1].value
     relative = misses[chosen] / largest if largest > 0 else None
     return Fit(model=chosen, estimate=round(_predict(chosen, intercept, slope, rows), 3), rows=rows,

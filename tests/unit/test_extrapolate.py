@@ -121,3 +121,18 @@ def test_data_samples_are_validated_with_what_to_write_instead() -> None:
         DataSpec.model_validate({"seed": "python -m seed", "extrapolate": True})
     spec = DataSpec.model_validate({"at": "1", "rows": {"events": 1_000_000, "users": 10_000}, "extrapolate": True})
     assert spec.sample_rows(100_000) == {"events": 100_000, "users": 1_000}
+
+
+def test_production_fits_when_three_copies_of_it_fit_the_free_disk() -> None:
+    from parity.data.samples import fits
+    assert fits(10 * 2**30, 30 * 2**30) and not fits(10 * 2**30, 29 * 2**30)
+    assert fits(10 * 2**40, None)  # free space unknown: fill as asked, as before
+
+
+def test_one_noisy_small_sample_does_not_make_a_growing_figure_constant() -> None:
+    # Measured on a loaded machine: the line through the two smaller samples overshoots the
+    # largest, the mean of them undershoots it less; the figure still grew sevenfold.
+    result = fit([Point(50_000, 0.074), Point(100_000, 0.442), Point(200_000, 0.569)], 1_000_000)
+    assert result.model == "linear"
+    assert 2.5 < result.estimate < 3.5
+    assert result.left_out_error is not None and result.left_out_error > 1.0  # and the report says how far off
