@@ -11,7 +11,7 @@ production traffic, data at 0002, its audit_log at production's size:
 - `measured`: the same 1,000,000 rows filled and rehearsed for real.
 Each is a `parity run` of its own (the same baseline, no data), one after the other so they never
 share the CPU, `reps` times; the figure is the relative error of the estimate against the
-measurement (medians), the issue's target 30%. The filled clusters this makes are removed at the end.
+measurement (medians; best of the repetitions beside it), the issue's target 30%. The filled clusters this makes are removed at the end.
 """
 
 from __future__ import annotations
@@ -110,9 +110,13 @@ def bench_extrapolate(client: docker.DockerClient, reps: int, run: Run, example:
         guess_m = statistics.median(estimated[figure]) if estimated[figure] else None
         truth_m = statistics.median(measured[figure]) if measured[figure] else None
         error = abs(guess_m - truth_m) / truth_m if guess_m is not None and truth_m else None
+        # Best of the repetitions, too: contention from other work only ever adds time, so the
+        # smallest of each side is its least disturbed reading.
+        best = (min(estimated[figure]), min(measured[figure])) if estimated[figure] else None
         figures[figure] = {"estimated": _rounded(estimated[figure]), "measured": _rounded(measured[figure]),
                            "estimated_median": guess_m, "measured_median": truth_m,
-                           "error": None if error is None else round(error, 3)}
+                           "error": None if error is None else round(error, 3),
+                           "best_error": round(abs(best[0] - best[1]) / best[1], 3) if best and best[1] else None}
     error = figures["blocking_s"]["error"]
     return {"revision": REVISION, "rows": PRODUCTION, "samples": list(SAMPLES), "repetitions": reps,
             "figures": figures, "fits": fits, "target_error": TARGET_ERROR,
@@ -133,6 +137,9 @@ def table_rows(results: dict[str, Any], fmt: Callable[[float | None], str]) -> l
         f"(median of {results['repetitions']})", fmt(blocking["estimated_median"]),
         f"measured {fmt(blocking['measured_median'])}", "n/a" if error is None else f"{error:.0%} off",
         f"<= {TARGET_ERROR:.0%}", "yes" if results["met"] else "NO")]
+    best = blocking["best_error"]
+    rows.append(("  the same, best of the repetitions on each side", fmt(min(blocking["estimated"], default=None)),
+                 fmt(min(blocking["measured"], default=None)), "n/a" if best is None else f"{best:.0%} off", "", ""))
     for figure, words in (("writes_blocked_s", "writes blocked"), ("duration_s", "duration")):
         f = results["figures"][figure]
         rows.append((f"  {words}: estimated / measured", fmt(f["estimated_median"]), fmt(f["measured_median"]),

@@ -98,7 +98,8 @@ def bytes_per_row(db: Database, rows: dict[str, int]) -> float:
         for regclass in fill_order({t.name: t for t in tables.values()}):
             table = tables[by_regclass[regclass]]
             before = _size(conn, regclass)
-            parents = {fk.parent: probe.get(by_regclass.get(fk.parent, ""), 0) for fk in table.foreign_keys}
+            # The parents' rows as this transaction sees them: existing ones and the probe's own.
+            parents = {fk.parent: _count(conn, fk.parent) for fk in table.foreign_keys}
             conn.execute(fill_statement(table, probe[by_regclass[regclass]], parents))
             grown = _size(conn, regclass) - before
             name = by_regclass[regclass]
@@ -112,6 +113,11 @@ def bytes_per_row(db: Database, rows: dict[str, int]) -> float:
                          (sequence, last) if last is not None else (sequence, sequence))
         conn.commit()
     return per_row
+
+
+def _count(conn: psycopg.Connection, regclass: str) -> int:
+    row = conn.execute(f"SELECT count(*) FROM {regclass}").fetchone()  # regclass text: quoted as needed
+    return int(row[0]) if row else 0
 
 
 def _size(conn: psycopg.Connection, regclass: str) -> int:
