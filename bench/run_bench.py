@@ -19,6 +19,8 @@ Measurements, each the median over several repetitions (with min and max):
    the balancer, and as the example's prod runs (two replicas); and the pooler's: `parity run`
    of prod with and without PgBouncer (transaction mode) in front of Postgres.
 6. `parity explain` on the bundled example (as `make demo` runs it) beside a plain `parity run`.
+7. Rehearsal by extrapolation (bench/extrapolate_bench.py): the example's blocking revision's lock
+   time estimated from samples of its audit_log, against the time measured at a size not fitted.
 
 The full run compares like with like: its profiles are the example's without the rehearsal keys
 (data, traffic, migrations budgets) and with one app container (no replicas, rollout or
@@ -59,6 +61,8 @@ import psycopg  # noqa: E402
 from common import ROOT, Samples, say, sweep  # noqa: E402
 from common import ratio as _ratio  # noqa: E402
 from data_bench import bench_data  # noqa: E402
+from extrapolate_bench import bench_extrapolate  # noqa: E402
+from extrapolate_bench import table_rows as extrapolate_rows  # noqa: E402
 from user_latency import bench_user  # noqa: E402
 
 from parity.engine.owner import process_start_ticks  # noqa: E402
@@ -329,6 +333,17 @@ def bench_explain(client: docker.DockerClient, reps: int, session: str) -> dict[
     return {"repetitions": reps, "run_s": runs.as_json(), "explain_s": explains.as_json(),
             "experiments": experiments.as_json(), "ratio": ratio, "target_ratio": TARGET_EXPLAIN_RATIO,
             "met": ratio is not None and ratio <= TARGET_EXPLAIN_RATIO, "causes": confirmed}
+
+
+def _runner(client: docker.DockerClient, session: str) -> Callable[[str, Path, list[str]], dict[str, Any]]:
+    """`parity run` of a profile from a profiles directory, with flags, as extrapolate_bench runs it:
+    its JSON report."""
+    env = dict(os.environ)
+    env["BENCH_SESSION"] = session
+
+    def run(profile: str, profiles: Path, flags: list[str]) -> dict[str, Any]:
+        return _report_of(run_parity(client, profile, env, profiles, *flags).stdout)
+    return run
 
 
 def _report_of(stdout: str) -> dict[str, Any]:
@@ -644,6 +659,8 @@ def table(results: dict[str, Any]) -> str:
             f"{explained['ratio']:.2f}" if explained["ratio"] is not None else "n/a",
             f"<= {TARGET_EXPLAIN_RATIO:g}", "yes" if explained["met"] else "NO",
         ))
+    if results.get("extrapolate"):
+        rows += extrapolate_rows(results["extrapolate"], _fmt)
     for key, first, step in (("balancer", "no balancer", "its startup step (replicas + balancer ready)"),
                              ("pooler", "no pooler", "its database step (Postgres + pooler ready)")):
         rows += _variant_rows(results.get(key), first, step)
@@ -693,6 +710,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pooler-reps", type=int, default=3,
                         help="repetitions of prod with and without the pooler (default 3)")
     parser.add_argument("--skip-user", action="store_true", help="skip the user-visible (command) figures")
+    parser.add_argument("--skip-extrapolate", action="store_true", help="skip the extrapolation's accuracy")
+    parser.add_argument("--extrapolate-reps", type=int, default=3,
+                        help="repetitions of the estimate and the measurement at 1M rows (default 3)")
     args = parser.parse_args(argv)
     # SIGTERM (and SIGINT, even where a shell ignored it) unwind through every `finally`: the
     # running command is stopped and everything this session created is removed.
@@ -716,6 +736,9 @@ def main(argv: list[str] | None = None) -> int:
             results["data"] = bench_data(client, version, args.data_reps, labels, BenchEnvironment, Samples, say)
         if not args.skip_explain:
             results["explain"] = bench_explain(client, args.explain_reps, session)
+        if not args.skip_extrapolate:
+            results["extrapolate"] = bench_extrapolate(client, args.extrapolate_reps, _runner(client, session),
+                                                       ROOT / "example", say)
         if not args.skip_balancer:
             results["balancer"] = bench_variants(client, BALANCER, args.balancer_reps, session)
         if not args.skip_pooler:

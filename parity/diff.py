@@ -16,7 +16,15 @@ from parity.evidence import Evidence, key_line, missing_tool, node_missing
 from parity.migrate.schema import schema_differences
 from parity.profile.models import Profile
 from parity.profile.units import format_duration
-from parity.results import Divergence, ProfileRun, Revision, StepResult, TestCase
+from parity.results import (
+    Divergence,
+    Estimate,
+    Measures,
+    ProfileRun,
+    Revision,
+    StepResult,
+    TestCase,
+)
 
 
 @dataclass(frozen=True)
@@ -266,7 +274,8 @@ def _over_budget(b: StepResult, t: StepResult, budgets: Budgets, failed: list[_O
             over = (_blocks(other) > budgets.lock, _blocks(rev) > budgets.lock)
             if any(over):
                 facts = tuple({"over_budget": "migrations.lock_budget", "budget_s": budgets.lock,
-                               "waited_for_lock": bool(r.measures and r.measures.lock_wait_s > budgets.lock)}
+                               "waited_for_lock": bool(r.measures and r.measures.lock_wait_s > budgets.lock),
+                               "estimated": r.estimate is not None}
                               if o else {} for r, o in ((other, over[0]), (rev, over[1])))
                 outcomes.append(_Outcome("migrations", subject, said, (_measured(other), _measured(rev)), over,
                                          (facts[0], facts[1])))
@@ -280,6 +289,8 @@ def _over_budget(b: StepResult, t: StepResult, budgets: Budgets, failed: list[_O
             if subject not in taken:
                 words = [f"{'over' if o else 'within'} the migrations budget ({format_duration(budgets.step)}): "
                          f"{format_duration(s)}" for o, s in zip(over, spent, strict=True)]
+                estimated = [_estimated(r) for r in (b, t)]
+                words = [f"{w}, {e}" if e else w for w, e in zip(words, estimated, strict=True)]
                 detail = (f"the migrations took {format_duration(spent[0])} on the baseline and {format_duration(spent[1])} on the "
                           f"target (migrations.budget {format_duration(budgets.step)}); the slowest revision is {subject}")
                 fact = {"over_budget": "migrations.budget", "budget_s": budgets.step}
@@ -322,6 +333,10 @@ def _trip_detail(rev: Revision | None) -> str:
 
 
 def _blocks(rev: Revision) -> float:
+    """What the lock budget is held against: the estimate at production's size when the revision
+    was rehearsed at samples of it, else what was measured."""
+    if rev.estimate is not None:
+        return rev.estimate.blocking_s
     return rev.measures.blocking_s if rev.measures else 0.0
 
 
@@ -330,8 +345,30 @@ def _blocking(rev: Revision, budget: float) -> str:
         return f"{_rev(rev)}, not measured"
     m = rev.measures
     what = "blocked the traffic" if m.blocking_basis == "traffic" else "blocked writes"
-    verdict = "over" if m.blocking_s > budget else "within"
+    verdict = "over" if _blocks(rev) > budget else "within"
+    if rev.estimate is not None:
+        what = f"estimated to block {'the traffic' if m.blocking_basis == 'traffic' else 'writes'}"
+        return (f"{what} {format_duration(rev.estimate.blocking_s)} at {rev.estimate.rows:,} rows "
+                f"({_fit_words(rev.estimate, 'blocking_s')}), {verdict} the lock budget ({format_duration(budget)})")
     return f"{what} {format_duration(m.blocking_s)}, {verdict} the lock budget ({format_duration(budget)})"
+
+
+def _fit_words(estimate: Estimate, figure: str) -> str:
+    """How an estimate was made, in a few words: its model, samples and quality."""
+    quality = estimate.fits[figure]
+    sizes = "/".join(f"{s.rows:,}" for s in estimate.samples)
+    r2 = f", R² {quality.r2:.2f}" if quality.r2 is not None else ""
+    missed = f", the largest sample predicted from the others within {quality.left_out_error:.0%}" \
+        if quality.left_out_error is not None else ""
+    return f"{quality.model} fit of samples at {sizes} rows{r2}{missed}"
+
+
+def _estimated(result: StepResult) -> str:
+    """A step's migrations time at production's size, when it was extrapolated, in words."""
+    estimates = [r.estimate for r in result.revisions if r.estimate is not None]
+    if not estimates:
+        return ""
+    return f"estimated at {estimates[0].rows:,} rows from samples"
 
 
 def _measured(rev: Revision) -> str:
@@ -339,6 +376,17 @@ def _measured(rev: Revision) -> str:
     m = rev.measures
     if m is None:
         return f"{rev.id}: not measured"
+    e = rev.estimate
+    if e is not None:
+        head = (f"an estimate at {e.rows:,} rows, not a measurement: blocking {format_duration(e.blocking_s)} "
+                f"({_fit_words(e, 'blocking_s')}), writes blocked {format_duration(e.writes_blocked_s)}, "
+                f"duration {format_duration(e.duration_s)}; measured at the largest sample ({e.samples[-1].rows:,} rows): ")
+        return head + _measured_now(rev, m)
+    return _measured_now(rev, m)
+
+
+def _measured_now(rev: Revision, m: Measures) -> str:
+    """What the rehearsal measured of a revision, in a sentence."""
     parts = [f"{rev.id} took {format_duration(rev.duration_s)}",
              f"strongest lock {m.strongest_lock or 'none seen'}",
              f"waited {format_duration(m.lock_wait_s)} for a lock",
@@ -352,8 +400,11 @@ def _measured(rev: Revision) -> str:
 
 
 def _spent(result: StepResult) -> float:
-    """The migrations under test's time: their revisions', else the whole step's."""
-    return sum(r.duration_s for r in result.revisions) if result.revisions else result.duration_s
+    """The migrations under test's time: their revisions' (estimated at production's size where
+    they were rehearsed at samples of it), else the whole step's."""
+    if not result.revisions:
+        return result.duration_s
+    return sum(r.estimate.duration_s if r.estimate else r.duration_s for r in result.revisions)
 
 
 def _rev(rev: Revision) -> str:

@@ -43,6 +43,35 @@ class Measures(BaseModel):
     blocking_basis: Literal["traffic", "locks"] = "locks"
 
 
+class SampleFigures(BaseModel):
+    """A revision's figures in the rehearsal at one sample size (data.extrapolate)."""
+
+    rows: int  # the largest table's rows in that sample
+    blocking_s: float
+    writes_blocked_s: float
+    duration_s: float
+
+
+class FitQuality(BaseModel):
+    """How one figure was extrapolated: the model chosen and how well it held."""
+
+    model: Literal["constant", "linear", "n log n"]
+    r2: float | None  # over every sample; None when they do not vary
+    left_out_error: float | None  # relative miss predicting the largest sample from the smaller ones
+
+
+class Estimate(BaseModel):
+    """A revision's figures at production's size, fitted from rehearsals at sample sizes (data.extrapolate):
+    an estimate, not a measurement."""
+
+    rows: int  # production's rows in the largest table of data.rows
+    blocking_s: float  # what migrations.lock_budget is held against, as Measures.blocking_s
+    writes_blocked_s: float
+    duration_s: float
+    fits: dict[str, FitQuality]  # figure name -> its fit
+    samples: list[SampleFigures]
+
+
 class RoundTrip(BaseModel):
     """A revision downgraded and upgraded again (migrations.rollback)."""
 
@@ -69,6 +98,7 @@ class Revision(BaseModel):
     duration_s: float = 0.0
     error: str = ""
     measures: Measures | None = None
+    estimate: Estimate | None = None  # at production's size, when rehearsed at sample sizes
     rollback: RoundTrip | None = None
     # When the tool said it started and finished (time.time()), to attribute what was seen meanwhile.
     _window: tuple[float, float] | None = PrivateAttr(default=None)

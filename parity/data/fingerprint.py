@@ -37,6 +37,8 @@ def data_fingerprint(profile: Profile, root: Path, plan: Callable[[], Plan]) -> 
                 digest.update(Path(revision.path).read_bytes())
     if spec.rows:
         digest.update(json.dumps([GENERATOR_VERSION, sorted(spec.rows.items())]).encode())
+        if spec.extrapolate or spec.samples:  # sample databases in the cluster, not production's rows
+            digest.update(json.dumps(["samples", spec.extrapolate, spec.samples]).encode())
     elif spec.seed:
         digest.update(json.dumps(spec.seed).encode())
         words = spec.seed if isinstance(spec.seed, list) else spec.seed.split()

@@ -443,6 +443,11 @@ class DataSpec(Strict):
     seed: Command | None = None  # the app's own factory: a command on this machine
     restore: str | None = None  # a pg_dump file (plain or custom format), relative to the project
     timeout: Duration = 900.0
+    # Rehearse at sample sizes and fit how each revision's costs grow, instead of filling `rows`
+    # (also chosen when `rows` would not fit this machine's disk); `samples`: the largest table's
+    # rows at each size (the others scaled alike), three or more, below production's.
+    extrapolate: bool = False
+    samples: list[Annotated[int, Field(ge=1)]] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> DataSpec:
@@ -453,7 +458,23 @@ class DataSpec(Strict):
         if self.rows and self.at is None:
             raise ValueError("data.rows fills tables the migrations create: name the revision to "
                              "fill at with data.at")
+        if (self.extrapolate or self.samples is not None) and not self.rows:
+            raise ValueError("data.extrapolate and data.samples scale data.rows: a seed or a dump "
+                             "cannot be sampled")
+        if self.samples is not None:
+            largest = max(self.rows.values())
+            if len(set(self.samples)) < 3 or sorted(set(self.samples)) != self.samples:
+                raise ValueError("data.samples takes three or more sizes in increasing order "
+                                 "(two to fit, one to judge the fit), e.g. [50000, 100000, 200000]")
+            if self.samples[-1] >= largest:
+                raise ValueError(f"data.samples must stay below production's size ({largest:,} rows "
+                                 "in the largest table of data.rows)")
         return self
+
+    def sample_rows(self, size: int) -> dict[str, int]:
+        """`rows` scaled so the largest table has `size` rows (every table at least one)."""
+        largest = max(self.rows.values())
+        return {table: max(1, round(n * size / largest)) for table, n in self.rows.items()}
 
 
 class TrafficSpec(Strict):

@@ -20,11 +20,13 @@ from parity.data.fill import (
 )
 from parity.data.fingerprint import source_of
 from parity.data.rows import CannotGenerate
+from parity.data.samples import bytes_per_row, fits, free_bytes, save_sample, saved_samples
 from parity.env.database import Database
 from parity.env.dump import restore_dump
 from parity.env.host import HostCommand
 from parity.evidence import excerpt, key_line
 from parity.migrate.apply import migrate_to
+from parity.migrate.extrapolate import sample_sizes
 from parity.profile.models import DataSpec
 from parity.results import StepResult
 from parity.steps import StepContext
@@ -41,7 +43,11 @@ def run_data(ctx: StepContext) -> StepResult:
     facts: dict[str, object] = {"source": source_of(spec), "at": spec.at, "cached": db.started_filled}
     if db.started_filled:
         facts.update(database_bytes=database_bytes(db), image=db.filled_ref)
-        return StepResult(status="ok", summary=f"{describe(spec)}: the cached filled cluster "
+        sampled = ""
+        if spec.rows and (samples := saved_samples(db)):
+            facts["samples"] = samples
+            sampled = f", samples of {', '.join(f'{n:,}' for n in samples)} rows to extrapolate from"
+        return StepResult(status="ok", summary=f"{describe(spec)}{sampled}: the cached filled cluster "
                           f"({_size(facts['database_bytes'])}), ready in {db.ready_s:.1f}s", facts=facts)
     started = time.monotonic()
     if spec.at:
@@ -66,7 +72,10 @@ def run_data(ctx: StepContext) -> StepResult:
         ctx.env.check_open()
         save_filled_cluster(ctx.client, db, ctx.env.labels("database"))
         facts.update(image=db.filled_ref, save_s=round(time.monotonic() - saving, 3))
-    return StepResult(status="ok", summary=f"{describe(spec)}: filled in {facts['fill_s']:.1f}s "
+    kept = facts.get("samples")
+    sampled = f", samples of {', '.join(f'{n:,}' for n in kept)} rows to extrapolate from" \
+        if isinstance(kept, list) else ""
+    return StepResult(status="ok", summary=f"{describe(spec)}{sampled}: filled in {facts['fill_s']:.1f}s "
                       f"({_size(facts['database_bytes'])})", facts=facts)
 
 
@@ -86,7 +95,11 @@ def _fill(ctx: StepContext, db: Database, spec: DataSpec, facts: dict[str, objec
     import psycopg
     if spec.rows:
         try:
-            facts["rows"] = fill_rows(db, spec.rows, ctx.say, spec.timeout)
+            sizes = _sample_sizes(ctx, db, spec, facts)
+            if sizes:
+                _fill_samples(ctx, db, spec, sizes, facts)
+            else:
+                facts["rows"] = fill_rows(db, spec.rows, ctx.say, spec.timeout)
         except CannotGenerate as exc:
             return StepResult(status="error", summary=f"data.rows: {exc}", detail=str(exc), facts=facts)
         except psycopg.Error as exc:
@@ -114,6 +127,44 @@ def _fill(ctx: StepContext, db: Database, spec: DataSpec, facts: dict[str, objec
     return None
 
 
+# The largest sample when data.samples is not given: big enough that a rewrite's time is mostly
+# its per-row cost, small enough to fill in seconds.
+LARGEST_SAMPLE = 200_000
+
+
+def _sample_sizes(ctx: StepContext, db: Database, spec: DataSpec, facts: dict[str, object]) -> list[int]:
+    """The sample sizes to rehearse at instead of production's rows ([] to fill them all): asked
+    for (data.extrapolate), or production's rows, with room for a rewrite, need more disk than the
+    server has free (measured on a probe that is rolled back)."""
+    if spec.extrapolate:
+        facts["extrapolate"] = "data.extrapolate"
+    else:
+        production = sum(spec.rows.values())
+        needed = bytes_per_row(db, spec.rows) * production
+        free = free_bytes(ctx.client, db)
+        if fits(needed, free):
+            return []
+        facts["extrapolate"] = (f"{production:,} rows need about {_size(needed)} ({_size(free)} free where the "
+                                "server keeps its data, a rewrite needs room for a second copy)")
+    return spec.samples or sample_sizes(max(spec.rows.values()), LARGEST_SAMPLE)
+
+
+def _fill_samples(ctx: StepContext, db: Database, spec: DataSpec, sizes: list[int],
+                  facts: dict[str, object]) -> None:
+    """Fill up to each sample size in turn, keeping each as a sample database (the migrations are
+    rehearsed at every one, then their figures extrapolated to production's rows)."""
+    ctx.say(f"data: rehearsing at samples of {', '.join(f'{s:,}' for s in sizes)} rows ({facts['extrapolate']})")
+    filled: dict[str, int] = {}
+    for size in sizes:
+        wanted = spec.sample_rows(size)
+        more = {table: n - filled.get(table, 0) for table, n in wanted.items() if n > filled.get(table, 0)}
+        if more:
+            fill_rows(db, more, ctx.say, spec.timeout)
+        filled = wanted
+        save_sample(db, size)
+    facts.update(samples=sizes, rows={table: {"rows": n} for table, n in filled.items()})
+
+
 def _failed(key: str, code: int | None, text: str, timeout: float, facts: dict[str, object]) -> StepResult:
     """A fill command that failed (code None: stopped at its timeout), with its output."""
     why = f"timed out after {timeout:.0f}s" if code is None else f"exit {code}"
@@ -122,4 +173,4 @@ def _failed(key: str, code: int | None, text: str, timeout: float, facts: dict[s
 
 def _size(value: object) -> str:
     size = int(value) if isinstance(value, int | float) else 0
-    return f"{size / 2**20:.0f} MiB"
+    return f"{size / 2**30:.1f} GiB" if size >= 10 * 2**30 else f"{size / 2**20:.0f} MiB"
