@@ -76,6 +76,19 @@ def _read_only(clues: Clues) -> bool:
     return app is not None and app.read_only
 
 
+def _runs_as_user(clues: Clues) -> bool:
+    """The failing side's app runs as a user the profile names (app.user), not the image's own."""
+    app = clues.failing.app
+    return app is not None and app.user is not None
+
+
+def _timeout_set_here(clues: Clues) -> bool:
+    """The failing side's server settings give a timeout (statement_timeout, lock_timeout,
+    idle_in_transaction_session_timeout...) the other side's do not give alike."""
+    mine, theirs = (p.database.settings if p.database else {} for p in (clues.failing, clues.other))
+    return any("timeout" in name and str(value) != str(theirs.get(name)) for name, value in mine.items())
+
+
 def _balanced(clues: Clues) -> bool:
     """The failing side runs 2+ replicas behind its balancer."""
     app = clues.failing.app
@@ -280,6 +293,9 @@ _BACKEND_CRASHED = text(
     r"|server process \(PID \d+\) was terminated by signal 9|Failed on request of size|(?:ERROR|FATAL):\s+out of memory"
 )
 
+_SERVER_NO_MEMORY = text(r"could not (?:fork|map anonymous shared memory|create shared memory)[^\n]*"
+                         r"Cannot allocate memory")
+
 # ---- the app's process
 
 _KILLED_PROCESS = re.compile(r"Kill(?:ed)? process \d+ \((\w+)\)")
@@ -307,6 +323,11 @@ _APP_KILLED = text(
 _READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
                    # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
                    r"|No usable temporary directory found|Unable to create tempDir")
+_OS_REFUSAL = text(
+    r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|\bEPERM\b"
+    r"|(?:Permission denied|Operation not permitted)(?::\s*['\"]?[./~]|\s*\(os error 1?3\))"
+    r"|(?:open|mkdir|create|write|unlink|chmod|chown|bind)\b[^\n]*: (?:Permission denied|Operation not permitted)"
+)
 _CSRF_LOST = text(
     r"CSRF (?:session )?token (?:is )?(?:missing|mismatch|invalid|expired)|CSRF Token Mismatch"
     r"|CSRF verification failed|InvalidAuthenticityToken|TokenMismatchException|CSRF token from the \S+ (?:is )?"
@@ -315,6 +336,8 @@ _CSRF_LOST = text(
     # sticky sessions, you will experience HTTP 400 errors due to 'Session ID unknown'")
     r"|Session ID unknown"
 )
+
+_CANCELLED = any_of(code("57014", "55P03", "25P03"), text(r"idle-in-transaction timeout"))
 
 # ---- classes whose outcome depends on the rows
 
@@ -408,6 +431,9 @@ _READ: list[Rule] = [
     # A supervisor that kills its own worker at its own timeout (gunicorn's WORKER TIMEOUT, uWSGI's
     # harakiri) sent the SIGKILL, not the kernel, whatever it guesses ("Perhaps out of memory?").
     Rule(text(r"\bWORKER TIMEOUT\b|\bHARAKIRI ON WORKER\b"), []),
+    # The server's own allocation failures carry the OS's "Cannot allocate memory" too: the server's.
+    Rule(all_of(_SERVER_NO_MEMORY, _db_capped), ["database.memory"]),
+    Rule(_SERVER_NO_MEMORY, []),
     Rule(all_of(any_of(_kernel_oom_of(process_is_postgres=False), _APP_KILLED), _capped), ["app.memory"]),
     Rule(all_of(any_of(code("53200"), _BACKEND_CRASHED), _db_capped), ["database.memory"]),
     # The server went away mid-step and came back (a managed failover), on the side that fails over then.
@@ -418,8 +444,9 @@ _READ: list[Rule] = [
     Rule(secret_missing(declared_on_both=False), ["secrets.values"]),
     Rule(secret_missing(declared_on_both=True), ["secrets.source", "secrets.path", "secrets.values"]),
     Rule(NO_SIGNING_KEY, ["secrets.source", "secrets.path", "secrets.values"]),
-    Rule(text(r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|Operation not permitted|\bEPERM\b|permission denied"),
-         ["app.user"]),
+    # The user the app runs as: "permission denied" alone is any server's or tool's word; only an OS
+    # refusal (errno's name or number, or a path or port refused) on a side whose app.user is set.
+    Rule(all_of(_OS_REFUSAL, _runs_as_user), ["app.user"]),
     # Rows production has and the laptop does not: integrity (class 23), outside a catalog index
     # that concurrent DDL races for.
     Rule(text(r"unique constraint \"pg_\w+_index\""), []),
@@ -428,11 +455,18 @@ _READ: list[Rule] = [
     # width, so a SQLite side cannot meet it; between two servers, the rows one side has.
     Rule(code("22001", "22003"), ["database.engine", *_DATA]),
     # Statements cancelled: by a timeout setting when one differs, else by the rows it had to go through.
-    Rule(any_of(code("57014", "55P03", "25P03"), text(r"idle-in-transaction timeout")),
-         ["database.settings", *_DATA]),
+    # A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where
+    # the failing side's server gives a timeout the other's does not.
+    Rule(all_of(_CANCELLED, _timeout_set_here), ["database.settings", *_DATA]),
+    Rule(_CANCELLED, _DATA),
     # Versions: what the release notes say exists on one major and not the other.
     Rule(_release_notes("only_other"), ["database.version", "database.image"]),
     Rule(_function_of_a_disallowed_extension, ["database.extensions"]),
+    # A function an extension provides, missing where nothing refuses that extension: its CREATE
+    # EXTENSION was refused for want of superuser, skipped, or the image lacks it; the text alone
+    # cannot say which, and it is not the server's major.
+    Rule(lambda c: (f"{found[0]}() comes from the {found[1]} extension"
+                    if (found := extensions.extension_for(c.text)) else None), []),
     Rule(any_of(_release_notes("present"), _release_notes("absent")), []),
     # A feature this server (version, engine) does not have. Comparing mismatched types is not
     # one: SQLite compares anything, Postgres refuses, whatever the version.

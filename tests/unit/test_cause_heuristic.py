@@ -297,3 +297,50 @@ def test_a_value_too_long_for_its_column_is_sqlite_on_the_other_side_else_the_ro
     assert key(Evidence(side="target", step="migrations", text=out_of_range), postgres) == "data"
     # Neither the engine nor the rows differ: unsure.
     assert key(Evidence(side="target", step="migrations", text=too_long), LOCAL) is None
+
+
+def test_generic_words_need_a_second_signal_before_they_name_a_key() -> None:
+    as_user = profile(app={"user": "10001"}, database={"version": "17", "superuser": False})
+    # "permission denied" is any server's word: without an OS refusal it is not the app's user
+    server = Evidence(side="target", step="migrations", text="ERROR: permission denied to create database")
+    assert key(server, as_user) == "database.superuser"
+    tool = Evidence(side="target", step="smoke", text="remote: Permission denied (publickey).")
+    assert key(tool, as_user) is None
+    opened = Evidence(side="target", step="startup", text="PermissionError: [Errno 13] Permission denied: '/app/x'")
+    assert key(opened, as_user) == "app.user"
+    assert key(opened, profile(app={"memory": "1g"})) is None  # app.user is not what differs
+    fs = Evidence(side="target", step="startup", text="mkdir /var/lib/app/cache: permission denied")
+    assert key(fs, as_user) == "app.user"
+
+
+def test_a_timeout_the_migration_set_itself_is_the_rows_not_the_servers_settings() -> None:
+    cancelled = Evidence(side="target", step="migrations",
+                         text="ERROR: canceling statement due to statement timeout (SQLSTATE 57014)")
+    loaded = {"restore": "prod.dump"}
+    other_setting = profile(database={"version": "17", "settings": {"work_mem": "4MB"}}, data=loaded)
+    assert key(cancelled, other_setting) == "data"
+    timeout_here = profile(database={"version": "17", "settings": {"statement_timeout": "5s"}}, data=loaded)
+    assert key(cancelled, timeout_here) == "database.settings"
+    same_timeout = profile(database={"version": "17", "settings": {"statement_timeout": "5s"}}, data=loaded)
+    assert key(cancelled, same_timeout, baseline=same_timeout.model_copy(update={"data": None})) == "data"
+
+
+def test_a_missing_extension_function_is_not_the_servers_major() -> None:
+    missing = Evidence(side="target", step="migrations",
+                       text="ERROR: function gen_random_bytes(integer) does not exist (SQLSTATE 42883)")
+    older = profile(database={"version": "12", "superuser": False})
+    assert key(missing, older) is None  # refused CREATE EXTENSION, skipped, or the image: unsure
+    listed = profile(database={"version": "12", "superuser": False, "extensions": ["pg_trgm"]})
+    assert key(missing, listed) == "database.extensions"
+    core = Evidence(side="target", step="migrations", text="ERROR: function gen_random_uuid() does not exist")
+    assert key(core, older) == "database.version"
+
+
+def test_the_servers_own_allocation_failure_is_not_the_apps_memory() -> None:
+    capped = profile(app={"memory": "256m"}, database={"version": "17", "memory": "1g"})
+    fork = Evidence(side="target", step="migrations",
+                    text="LOG:  could not fork new process for connection: Cannot allocate memory")
+    assert key(fork, capped) == "database.memory"
+    assert key(fork, profile(app={"memory": "256m"})) is None
+    app = Evidence(side="target", step="startup", text="OSError: [Errno 12] Cannot allocate memory")
+    assert key(app, capped) == "app.memory"
