@@ -337,7 +337,10 @@ _CSRF_LOST = text(
     r"|Session ID unknown"
 )
 
-_CANCELLED = any_of(code("57014", "55P03", "25P03"), text(r"idle-in-transaction timeout"))
+# A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where the
+# failing side's server gives a timeout the other's does not.
+_CANCELLED = code("57014", "55P03")
+_IDLE_TIMEOUT = any_of(code("25P03"), text(r"idle-in-transaction timeout"))
 
 # ---- classes whose outcome depends on the rows
 
@@ -395,7 +398,9 @@ _READ: list[Rule] = [
     # ctype is not the template's, an ICU locale the server cannot open.
     Rule(text(r"\b(?:incorrect|wrong|unsupported) (?:database )?(?:collation|ctype|LC_COLLATE|LC_CTYPE)\b"
                r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale) \(.*\) is incompatible with"
-               r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"),
+               r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"
+               # a locale the server's OS does not have: CREATE DATABASE's and the server's own settings
+               r"|\binvalid locale name\b|invalid value for parameter \"lc_(?:messages|monetary|numeric|time)\""),
          ["database.locale", "database.icu_locale"]),
     # A provider's allow-list refusing CREATE EXTENSION (Azure's words, or plain Postgres').
     Rule(_extension_not_allowed, ["database.extensions"]),
@@ -436,8 +441,16 @@ _READ: list[Rule] = [
     Rule(_SERVER_NO_MEMORY, []),
     Rule(all_of(any_of(_kernel_oom_of(process_is_postgres=False), _APP_KILLED), _capped), ["app.memory"]),
     Rule(all_of(any_of(code("53200"), _BACKEND_CRASHED), _db_capped), ["database.memory"]),
-    # The server went away mid-step and came back (a managed failover), on the side that fails over then.
-    Rule(all_of(any_of(code("57P01", "57P02", "57P03", "08006", "08003"), _CONNECTION_LOST), _fails_over_now),
+    # A statement the server ended for a reason of its own (a timeout) is that reason, even though
+    # the connection then closed.
+    # A session idle in a transaction is ended by a setting, whatever the rows: the setting or unsure.
+    Rule(all_of(_IDLE_TIMEOUT, _timeout_set_here), ["database.settings"]),
+    Rule(_IDLE_TIMEOUT, []),
+    Rule(all_of(_CANCELLED, _timeout_set_here), ["database.settings", *_DATA]),
+    Rule(_CANCELLED, _DATA),
+    # The server went away mid-step and came back (a managed failover), on the side that fails over
+    # then; or the client reached a standby still in recovery (25006).
+    Rule(all_of(any_of(code("57P01", "57P02", "57P03", "08006", "08003", "25006"), _CONNECTION_LOST), _fails_over_now),
          ["database.failover"]),
     # The filesystem: a read-only root, then permissions of the user the app runs as.
     Rule(all_of(_READ_ONLY, _read_only), ["app.read_only", "app.tmpfs"]),
@@ -455,10 +468,6 @@ _READ: list[Rule] = [
     # width, so a SQLite side cannot meet it; between two servers, the rows one side has.
     Rule(code("22001", "22003"), ["database.engine", *_DATA]),
     # Statements cancelled: by a timeout setting when one differs, else by the rows it had to go through.
-    # A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where
-    # the failing side's server gives a timeout the other's does not.
-    Rule(all_of(_CANCELLED, _timeout_set_here), ["database.settings", *_DATA]),
-    Rule(_CANCELLED, _DATA),
     # Versions: what the release notes say exists on one major and not the other.
     Rule(_release_notes("only_other"), ["database.version", "database.image"]),
     Rule(_function_of_a_disallowed_extension, ["database.extensions"]),

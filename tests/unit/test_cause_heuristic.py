@@ -344,3 +344,43 @@ def test_the_servers_own_allocation_failure_is_not_the_apps_memory() -> None:
     assert key(fork, profile(app={"memory": "256m"})) is None
     app = Evidence(side="target", step="startup", text="OSError: [Errno 12] Cannot allocate memory")
     assert key(app, capped) == "app.memory"
+
+
+def test_a_session_the_server_ended_for_idling_is_the_setting_not_the_failover() -> None:
+    failing_over = {"version": "17", "failover": {"at": "smoke", "after": "2s", "downtime": "10s"}}
+    idle = Evidence(side="target", step="smoke", text=(
+        "(psycopg2.errors.IdleInTransactionSessionTimeout) terminating connection due to idle-in-transaction timeout\n"
+        "SSL connection has been closed unexpectedly"))
+    timeout_here = profile(database={**failing_over, "settings": {"idle_in_transaction_session_timeout": "60s"}})
+    assert key(idle, timeout_here) == "database.settings"
+    # no idle timeout differs: the rows never end an idle session, so unsure rather than data
+    assert key(idle, profile(database=failing_over, data={"restore": "prod.dump"})) is None
+    lost = Evidence(side="target", step="smoke", text="SSL connection has been closed unexpectedly")
+    assert key(lost, timeout_here) == "database.failover"
+
+
+def test_a_standby_still_in_recovery_during_a_failover_is_the_failover() -> None:
+    failing_over = profile(database={"version": "17", "failover": {"at": "smoke", "after": "2s", "downtime": "10s"}})
+    standby = Evidence(side="target", step="smoke", text="pg: cannot set transaction read write mode during recovery")
+    assert key(standby, failing_over) == "database.failover"
+    read_only = Evidence(side="target", step="smoke", text="ERROR: cannot execute INSERT in a read-only transaction")
+    assert key(read_only, failing_over) == "database.failover"
+    assert key(read_only, profile(database={"version": "17", "memory": "1g"})) is None  # no failover then
+
+
+def test_a_locale_the_servers_os_lacks_is_the_locale() -> None:
+    locale = profile(database={"version": "17", "locale": "en_US.UTF-8"})
+    for said in ("createdb: database creation failed: ERROR:  invalid locale name en_US.UTF-8",
+                 'LOG:  invalid value for parameter "lc_messages": "en_US.utf8"'):
+        assert key(Evidence(side="target", step="database", text=said), locale) == "database.locale"
+    # a parameter that is no locale is not one
+    other = Evidence(side="target", step="database", text='invalid value for parameter "work_mem": "4XB"')
+    assert key(other, locale) is None
+
+
+def test_a_server_demanding_tls_in_azures_words_is_the_ssl() -> None:
+    tls = profile(database={"version": "17", "ssl": "required"})
+    refused = Evidence(side="target", step="migrations",
+                       text="FATAL:  SSL connection is required. Please specify SSL options and retry.")
+    assert key(refused, tls) == "database.ssl"
+    assert key(refused, profile(database={"version": "17", "memory": "1g"})) is None  # a server without TLS
