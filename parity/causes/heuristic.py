@@ -225,6 +225,12 @@ def _release_notes(verdict: versions.Verdict) -> Match:
     return match
 
 
+def _not_the_newer_major(clues: Clues) -> bool:
+    """The failing side's server is not a newer major than the other side's (or either is unknown)."""
+    majors = clues.majors()
+    return majors is None or majors[0] <= majors[1]
+
+
 def _major(major: versions.Major) -> str:
     return f"Postgres {major[0]}" if major[0] >= 10 else f"Postgres {major[0]}.{major[1]}"
 
@@ -481,10 +487,12 @@ _READ: list[Rule] = [
     # one: SQLite compares anything, Postgres refuses, whatever the version.
     Rule(text(r"operator does not exist"), ["database.engine"]),
     # A parameter the release notes do not place in any major is no server's (a driver's option sent
-    # as one, a misspelling): only the release notes name the version for a parameter.
-    Rule(any_of(code("42883", "0A000", "42601"),
-                text(r"function .* does not exist|no such function|NotSupportedError|near \".*\": syntax error")),
-         _DB),
+    # as one, a misspelling): only the release notes name the version for a parameter. Nor is
+    # "feature not supported" (0A000, DB-API's NotSupportedError) one: a plan cached before DDL, a
+    # cursor WITH HOLD through a pooler; the release notes and a named minimum say when it is.
+    Rule(any_of(code("42883"), text(r"function .* does not exist|no such function|near \".*\": syntax error")), _DB),
+    # Syntax is added, almost never taken away: a syntax error on the newer major is not its version.
+    Rule(all_of(code("42601"), _not_the_newer_major), _DB),
     # The platform in its own words: the kubelet's startup probe, a session kept by one replica.
     Rule(text(r"Startup probe failed"), ["app.startup_probe", "app.cpus"]),
     Rule(all_of(_CSRF_LOST, _balanced, lambda c: c.evidence.step == "smoke"), ["app.replicas", "app.sticky"]),

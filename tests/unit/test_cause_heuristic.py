@@ -384,3 +384,20 @@ def test_a_server_demanding_tls_in_azures_words_is_the_ssl() -> None:
                        text="FATAL:  SSL connection is required. Please specify SSL options and retry.")
     assert key(refused, tls) == "database.ssl"
     assert key(refused, profile(database={"version": "17", "memory": "1g"})) is None  # a server without TLS
+
+
+def test_feature_not_supported_alone_is_not_the_servers_major() -> None:
+    older = profile(database={"version": "13"})
+    for said in ("ERROR: cached plan must not change result type (SQLSTATE 0A000)",
+                 "django.db.utils.NotSupportedError: cannot use a cursor WITH HOLD here"):
+        assert key(Evidence(side="target", step="smoke", text=said), older) is None
+    named = Evidence(side="target", step="startup",
+                     text="django.db.utils.NotSupportedError: PostgreSQL 14 or later is required (found 13.2).")
+    assert key(named, older) == "database.version"
+
+
+def test_a_syntax_error_names_the_version_only_on_the_older_major() -> None:
+    said = Evidence(side="target", step="migrations", text='ERROR:  syntax error at or near "FUNCTION"')
+    assert key(said, profile(database={"version": "13"})) == "database.version"  # 13 fails, 17 passes
+    newer = profile(database={"version": "17"})
+    assert key(said, newer, baseline=profile(database={"version": "13"})) is None  # 17 fails, 13 passes
