@@ -76,6 +76,19 @@ def _read_only(clues: Clues) -> bool:
     return app is not None and app.read_only
 
 
+def _runs_as_user(clues: Clues) -> bool:
+    """The failing side's app runs as a user the profile names (app.user), not the image's own."""
+    app = clues.failing.app
+    return app is not None and app.user is not None
+
+
+def _timeout_set_here(clues: Clues) -> bool:
+    """The failing side's server settings give a timeout (statement_timeout, lock_timeout,
+    idle_in_transaction_session_timeout...) the other side's do not give alike."""
+    mine, theirs = (p.database.settings if p.database else {} for p in (clues.failing, clues.other))
+    return any("timeout" in name and str(value) != str(theirs.get(name)) for name, value in mine.items())
+
+
 def _balanced(clues: Clues) -> bool:
     """The failing side runs 2+ replicas behind its balancer."""
     app = clues.failing.app
@@ -212,6 +225,12 @@ def _release_notes(verdict: versions.Verdict) -> Match:
     return match
 
 
+def _not_the_newer_major(clues: Clues) -> bool:
+    """The failing side's server is not a newer major than the other side's (or either is unknown)."""
+    majors = clues.majors()
+    return majors is None or majors[0] <= majors[1]
+
+
 def _major(major: versions.Major) -> str:
     return f"Postgres {major[0]}" if major[0] >= 10 else f"Postgres {major[0]}.{major[1]}"
 
@@ -280,6 +299,9 @@ _BACKEND_CRASHED = text(
     r"|server process \(PID \d+\) was terminated by signal 9|Failed on request of size|(?:ERROR|FATAL):\s+out of memory"
 )
 
+_SERVER_NO_MEMORY = text(r"could not (?:fork|map anonymous shared memory|create shared memory)[^\n]*"
+                         r"Cannot allocate memory")
+
 # ---- the app's process
 
 _KILLED_PROCESS = re.compile(r"Kill(?:ed)? process \d+ \((\w+)\)")
@@ -307,6 +329,11 @@ _APP_KILLED = text(
 _READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
                    # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
                    r"|No usable temporary directory found|Unable to create tempDir")
+_OS_REFUSAL = text(
+    r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|\bEPERM\b"
+    r"|(?:Permission denied|Operation not permitted)(?::\s*['\"]?[./~]|\s*\(os error 1?3\))"
+    r"|(?:open|mkdir|create|write|unlink|chmod|chown|bind)\b[^\n]*: (?:Permission denied|Operation not permitted)"
+)
 _CSRF_LOST = text(
     r"CSRF (?:session )?token (?:is )?(?:missing|mismatch|invalid|expired)|CSRF Token Mismatch"
     r"|CSRF verification failed|InvalidAuthenticityToken|TokenMismatchException|CSRF token from the \S+ (?:is )?"
@@ -315,6 +342,11 @@ _CSRF_LOST = text(
     # sticky sessions, you will experience HTTP 400 errors due to 'Session ID unknown'")
     r"|Session ID unknown"
 )
+
+# A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where the
+# failing side's server gives a timeout the other's does not.
+_CANCELLED = code("57014", "55P03")
+_IDLE_TIMEOUT = any_of(code("25P03"), text(r"idle-in-transaction timeout"))
 
 # ---- classes whose outcome depends on the rows
 
@@ -372,7 +404,9 @@ _READ: list[Rule] = [
     # ctype is not the template's, an ICU locale the server cannot open.
     Rule(text(r"\b(?:incorrect|wrong|unsupported) (?:database )?(?:collation|ctype|LC_COLLATE|LC_CTYPE)\b"
                r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale) \(.*\) is incompatible with"
-               r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"),
+               r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"
+               # a locale the server's OS does not have: CREATE DATABASE's and the server's own settings
+               r"|\binvalid locale name\b|invalid value for parameter \"lc_(?:messages|monetary|numeric|time)\""),
          ["database.locale", "database.icu_locale"]),
     # A provider's allow-list refusing CREATE EXTENSION (Azure's words, or plain Postgres').
     Rule(_extension_not_allowed, ["database.extensions"]),
@@ -408,18 +442,30 @@ _READ: list[Rule] = [
     # A supervisor that kills its own worker at its own timeout (gunicorn's WORKER TIMEOUT, uWSGI's
     # harakiri) sent the SIGKILL, not the kernel, whatever it guesses ("Perhaps out of memory?").
     Rule(text(r"\bWORKER TIMEOUT\b|\bHARAKIRI ON WORKER\b"), []),
+    # The server's own allocation failures carry the OS's "Cannot allocate memory" too: the server's.
+    Rule(all_of(_SERVER_NO_MEMORY, _db_capped), ["database.memory"]),
+    Rule(_SERVER_NO_MEMORY, []),
     Rule(all_of(any_of(_kernel_oom_of(process_is_postgres=False), _APP_KILLED), _capped), ["app.memory"]),
     Rule(all_of(any_of(code("53200"), _BACKEND_CRASHED), _db_capped), ["database.memory"]),
-    # The server went away mid-step and came back (a managed failover), on the side that fails over then.
-    Rule(all_of(any_of(code("57P01", "57P02", "57P03", "08006", "08003"), _CONNECTION_LOST), _fails_over_now),
+    # A statement the server ended for a reason of its own (a timeout) is that reason, even though
+    # the connection then closed.
+    # A session idle in a transaction is ended by a setting, whatever the rows: the setting or unsure.
+    Rule(all_of(_IDLE_TIMEOUT, _timeout_set_here), ["database.settings"]),
+    Rule(_IDLE_TIMEOUT, []),
+    Rule(all_of(_CANCELLED, _timeout_set_here), ["database.settings", *_DATA]),
+    Rule(_CANCELLED, _DATA),
+    # The server went away mid-step and came back (a managed failover), on the side that fails over
+    # then; or the client reached a standby still in recovery (25006).
+    Rule(all_of(any_of(code("57P01", "57P02", "57P03", "08006", "08003", "25006"), _CONNECTION_LOST), _fails_over_now),
          ["database.failover"]),
     # The filesystem: a read-only root, then permissions of the user the app runs as.
     Rule(all_of(_READ_ONLY, _read_only), ["app.read_only", "app.tmpfs"]),
     Rule(secret_missing(declared_on_both=False), ["secrets.values"]),
     Rule(secret_missing(declared_on_both=True), ["secrets.source", "secrets.path", "secrets.values"]),
     Rule(NO_SIGNING_KEY, ["secrets.source", "secrets.path", "secrets.values"]),
-    Rule(text(r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|Operation not permitted|\bEPERM\b|permission denied"),
-         ["app.user"]),
+    # The user the app runs as: "permission denied" alone is any server's or tool's word; only an OS
+    # refusal (errno's name or number, or a path or port refused) on a side whose app.user is set.
+    Rule(all_of(_OS_REFUSAL, _runs_as_user), ["app.user"]),
     # Rows production has and the laptop does not: integrity (class 23), outside a catalog index
     # that concurrent DDL races for.
     Rule(text(r"unique constraint \"pg_\w+_index\""), []),
@@ -428,20 +474,25 @@ _READ: list[Rule] = [
     # width, so a SQLite side cannot meet it; between two servers, the rows one side has.
     Rule(code("22001", "22003"), ["database.engine", *_DATA]),
     # Statements cancelled: by a timeout setting when one differs, else by the rows it had to go through.
-    Rule(any_of(code("57014", "55P03", "25P03"), text(r"idle-in-transaction timeout")),
-         ["database.settings", *_DATA]),
     # Versions: what the release notes say exists on one major and not the other.
     Rule(_release_notes("only_other"), ["database.version", "database.image"]),
     Rule(_function_of_a_disallowed_extension, ["database.extensions"]),
+    # A function an extension provides, missing where nothing refuses that extension: its CREATE
+    # EXTENSION was refused for want of superuser, skipped, or the image lacks it; the text alone
+    # cannot say which, and it is not the server's major.
+    Rule(lambda c: (f"{found[0]}() comes from the {found[1]} extension"
+                    if (found := extensions.extension_for(c.text)) else None), []),
     Rule(any_of(_release_notes("present"), _release_notes("absent")), []),
     # A feature this server (version, engine) does not have. Comparing mismatched types is not
     # one: SQLite compares anything, Postgres refuses, whatever the version.
     Rule(text(r"operator does not exist"), ["database.engine"]),
     # A parameter the release notes do not place in any major is no server's (a driver's option sent
-    # as one, a misspelling): only the release notes name the version for a parameter.
-    Rule(any_of(code("42883", "0A000", "42601"),
-                text(r"function .* does not exist|no such function|NotSupportedError|near \".*\": syntax error")),
-         _DB),
+    # as one, a misspelling): only the release notes name the version for a parameter. Nor is
+    # "feature not supported" (0A000, DB-API's NotSupportedError) one: a plan cached before DDL, a
+    # cursor WITH HOLD through a pooler; the release notes and a named minimum say when it is.
+    Rule(any_of(code("42883"), text(r"function .* does not exist|no such function|near \".*\": syntax error")), _DB),
+    # Syntax is added, almost never taken away: a syntax error on the newer major is not its version.
+    Rule(all_of(code("42601"), _not_the_newer_major), _DB),
     # The platform in its own words: the kubelet's startup probe, a session kept by one replica.
     Rule(text(r"Startup probe failed"), ["app.startup_probe", "app.cpus"]),
     Rule(all_of(_CSRF_LOST, _balanced, lambda c: c.evidence.step == "smoke"), ["app.replicas", "app.sticky"]),

@@ -28,8 +28,8 @@ _WITH_TLS = re.compile(
     r"certificate verify failed|server certificate for \"[^\"]*\" does not match host name"
     r"|root certificate file .* does not exist|SSLCertVerificationError|CERTIFICATE_VERIFY_FAILED"
     r"|pg_hba\.conf.*\b(?:no encryption|SSL off)\b|connection requires a valid client certificate"
-    # PgBouncer refusing a plain client (client_tls_sslmode = require and above)
-    r"|\bSSL required\b"
+    # PgBouncer refusing a plain client (client_tls_sslmode = require and above); Azure's server doing so
+    r"|\bSSL required\b|\bSSL connection is required\b"
     # OpenSSL's name for an alert the server sent back ("tlsv1 alert unknown ca"): it speaks TLS
     r"|\b(?:sslv3|tlsv1|tlsv13) alert [a-z ]*[a-z]"
     # the JVM (pgjdbc, Flyway, Liquibase)

@@ -26,6 +26,19 @@ each first score is kept here as it was:
 - FRESH7, new searches after those rules (9 messages: connection limits, string truncation, /dev/shm),
   first: 5 right, 4 unknown, 0 wrong (56%); then SQLSTATE 22001/22003 (a value too long or out of range for
   its column) as SQLite on the other side, else the rows (9 right since).
+- FRESH8, new searches after a precision pass (generic words given a second signal: "permission
+  denied", a cancelled statement, a function an extension provides, "Cannot allocate memory"), 40
+  messages from 30+ stacks across TLS, versions, roles and superuser, extensions, locale, memory,
+  read-only root, startup probe, secrets, pooler, failover, rows, connection limits and settings,
+  scored before any rule changed: 33 right, 5 unknown, 2 wrong (82%, 5%). Unknown: Azure's "SSL
+  connection is required", three locales the server's OS lacks, a standby reached after failover.
+  Wrong: a statement_timeout the migration set itself read as database.settings (the text cannot
+  tell it from the server's, both differ), an idle-in-transaction timeout read as the failover
+  because its connection then closed. Then: a server demanding TLS in Azure's words, a locale the
+  server's OS lacks ("invalid locale name", lc_* parameters), a standby reached during a failover
+  (SQLSTATE 25006), a statement the server ended for a timeout before the connection loss it causes,
+  an idle-in-transaction timeout as a setting or unsure, never the rows (39 right, 1 wrong since:
+  the migration's own statement_timeout stays ambiguous when the server's differs too).
 """
 
 from __future__ import annotations
@@ -1088,4 +1101,186 @@ FRESH7 = [
     # PrecisionNutrition/pndev#41 (Rails)
     Case('PG::DiskFull: ERROR: could not resize shared memory segment "/PostgreSQL.394945862" to 16777216 bytes: No '
          "space left on device", None, REALISTIC, step="smoke", subject="spec/models/report_spec.rb"),
+]
+
+# Collected after the FRESH7 changes and the precision pass (generic words need a second signal),
+# from new searches, scored once before any rule changed.
+EXTENSIONS_LISTED = realistic(prod={"database": {"extensions": ["pg_trgm", "pgcrypto", "uuid-ossp", "vector"]}})
+# The laptop's image has pgvector, production's plain image does not; production allows it.
+VECTOR_ON_THE_LAPTOP = realistic({"database": {"version": "15", "image": "pgvector/pgvector:pg15"}},
+                                 {"database": {"extensions": ["vector"]}})
+# The laptop's cluster is C, production's en_US.UTF-8 (RDS, Cloud SQL).
+LOCALE_IN_PRODUCTION = realistic({"database": {"locale": "C"}}, {"database": {"locale": "en_US.UTF-8"}})
+IDLE_TIMEOUT = realistic(prod={"database": {"settings": {"idle_in_transaction_session_timeout": "60s"}}})
+FRESH8 = [
+    # ---- TLS, in the drivers' and providers' own words
+    # 18F/piipan#1957 (psql against Azure, which requires TLS)
+    Case("psql: error: server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally"
+         "\n\tbefore or while processing the request.\nFATAL:  SSL connection is required. Please specify SSL options "
+         "and retry.", "database.ssl", REALISTIC),
+    # sqlalchemy/sqlalchemy#5387 (psycopg2; pg_hba refusing a plain connection)
+    Case("OperationalError: (psycopg2.OperationalError) SSL SYSCALL error: Bad address\nFATAL:  no pg_hba.conf entry for "
+         'host "10.244.65.66", user "app", database "benchling", SSL off\n (Background on this error at: '
+         "http://sqlalche.me/e/e3q8)", "database.ssl", REALISTIC, step="smoke", subject="tests/test_web.py::test_home"),
+    # porsager/postgres#38 (Postgres.js against Heroku)
+    Case("Error: self signed certificate\n      at TLSSocket.onConnectSecure (_tls_wrap.js:1473:34)\n      at "
+         "TLSSocket.emit (events.js:311:20)\n  code: 'DEPTH_ZERO_SELF_SIGNED_CERT'", "database.ssl", REALISTIC,
+         step="startup"),
+    # heroku/nodejs-getting-started#166 (pg 8 verifies certificates)
+    Case("2020-04-01T21:04:18.128008+00:00 app[web.1]: Error: self signed certificate\n2020-04-01T21:04:18.128018+00:00 "
+         "app[web.1]: at TLSSocket.onConnectSecure (_tls_wrap.js:1473:34)", "database.ssl", REALISTIC, step="smoke",
+         subject="GET /db"),
+
+    # ---- CREATE EXTENSION refused for want of superuser, the extension allowed
+    # hoppscotch/hoppscotch#4157 (Prisma migrate)
+    Case('ERROR: permission denied to create extension "pg_trgm"\nHINT: Must be superuser to create this extension.',
+         "database.superuser", REALISTIC),
+    # umami-software/umami#2194 (Prisma's migration engine)
+    Case("Migration name: 04_add_uuid\n\nDatabase error code: 42501\n\nDatabase error:\nERROR: permission denied to "
+         'create extension "pgcrypto"\nHINT: Must be superuser to create this extension.', "database.superuser",
+         REALISTIC),
+    # factcast/factcast#372 (Liquibase under Spring Boot)
+    Case("liquibase.exception.DatabaseException: \nERROR: permission denied to create extension \"uuid-ossp\" \nHint: "
+         'Must be superuser to create this extension. [Failed SQL: CREATE EXTENSION IF NOT EXISTS "uuid-ossp"]',
+         "database.superuser", EXTENSIONS_LISTED),
+
+    # ---- the image lacks the extension
+    # pgvector/pgvector#162 (psql)
+    Case('ERROR:  extension "vector" is not available\nDETAIL:  Could not open extension control file '
+         '"/usr/share/postgresql/15/extension/vector.control": No such file or directory.\nHINT:  The extension must '
+         "first be installed on the system where PostgreSQL is running", "database.image", VECTOR_ON_THE_LAPTOP),
+    # pgvector/pgvector-python#39 (Django)
+    Case('django.db.utils.OperationalError: could not open extension control file '
+         '"/usr/local/share/postgresql/extension/vector.control": No such file or directory', "database.image",
+         VECTOR_ON_THE_LAPTOP),
+
+    # ---- the server's version, named by the framework
+    # getsentry/sentry#53468 (Django 4.2)
+    Case("django.db.utils.NotSupportedError: PostgreSQL 12 or later is required (found 9.615).", "database.version",
+         versions("17", "9.6"), step="startup"),
+    # Uninett/nav#3324 (Django under Apache)
+    Case("[Mon Mar 10 08:17:13 2025] [ERROR] [pid=445083 django.request] Internal Server Error: /nav>\n"
+         "django.db.utils.NotSupportedError: PostgreSQL 12 or later is required (found 11.18)", "database.version",
+         versions("17", "11"), step="smoke", subject="GET /"),
+
+    # ---- statements cancelled
+    # vm0-ai/vm0#27282 (the migration set statement_timeout itself; production's size crossed it)
+    Case("PostgresError: canceling statement due to statement timeout", "data", REALISTIC),
+    # ankane/strong_migrations#297 (database.yml's statement_timeout: 15s)
+    Case("PG::QueryCanceled: ERROR:  canceling statement due to statement timeout", "database.settings", REALISTIC),
+    # decentraland/catalyst#1040 (node-postgres; the server's idle_in_transaction_session_timeout)
+    Case("error: terminating connection due to idle-in-transaction timeout\n    at Parser.parseErrorMessage "
+         "(/app/node_modules/pg-protocol/dist/parser.js:287:98)\n  severity: 'FATAL',\n  code: '25P03',",
+         "database.settings", IDLE_TIMEOUT, step="smoke", subject="content sync"),
+    # PeerDB-io/peerdb#3575 (pgx)
+    Case("[pg_query_executor] row iteration failed 'SELECT * FROM \"public\".\"call\" WHERE \"created_at\" BETWEEN $1 AND "
+         "$2': FATAL: terminating connection due to idle-in-transaction timeout (SQLSTATE 25P03)", "database.settings",
+         IDLE_TIMEOUT, step="smoke", subject="snapshot partition"),
+    # level12/pals#28 (psycopg2 over TLS)
+    Case("InternalError: (psycopg2.errors.IdleInTransactionSessionTimeout) terminating connection due to "
+         "idle-in-transaction timeout\nSSL connection has been closed unexpectedly\n\n[SQL: set lock_timeout = "
+         "%(timeout)s]", "database.settings", IDLE_TIMEOUT, step="smoke", subject="tests/test_locks.py"),
+
+    # ---- production's rows
+    # husamql3/pstrack#252 (Prisma, P3018)
+    Case('could not create unique index "PointsHistory_userSolveId_reason_key"\nKey ("userSolveId", reason)='
+         "(cmqyzi7su…, MISSED_DAY) is duplicated.", "data", REALISTIC),
+    # MbinOrg/mbin#1956 (Doctrine)
+    Case('[error] Migration DoctrineMigrations\\Version20260118142727 failed during Execution. Error: "An exception '
+         "occurred while executing a query: SQLSTATE[23505]: Unique violation: 7 ERROR:  could not create unique index "
+         '"magazine_ap_public_url_idx"\nDETAIL:  Key (ap_public_url)=(https://piefed.social/c/photography) is '
+         'duplicated."', "data", REALISTIC),
+    # jikig-ai/soleur#4140 (psql in a release script)
+    Case('ERROR:  could not create unique index "users_github_installation_id_unique_idx"\nDETAIL:  Key '
+         "(github_installation_id)=(122213433) is duplicated.\n##[error]Migration failed: 052_multi_source_dedup.sql",
+         "data", REALISTIC),
+    # OpenSourceFellows/amplify-back-end#183 (knex)
+    Case('migration file "20211230165827_harden-letter_versions-table.js" failed\nmigration failed with error: alter '
+         'table "letter_versions" add constraint "letter_versions_template_id_unique" unique ("template_id") - could '
+         'not create unique index "letter_versions_template_id_unique"', "data", REALISTIC),
+    # dockstore/dockstore#2093 (Liquibase under Dropwizard)
+    Case("liquibase.exception.MigrationFailedException: Migration failed for change set "
+         "migrations.1.6.0.xml::AddNotNullAbsolutePathConstraint::coverbeck:\n     Reason: "
+         'liquibase.exception.DatabaseException: ERROR: column "absolutepath" contains null values [Failed SQL: ALTER '
+         "TABLE public.sourcefile ALTER COLUMN  absolutepath SET NOT NULL]", "data", REALISTIC),
+
+    # ---- the cluster's locale
+    # docker-library/postgres#552 (the server's log at start)
+    Case('LOG:  invalid value for parameter "lc_messages": "en_US.utf8"\nLOG:  invalid value for parameter '
+         '"lc_monetary": "en_US.utf8"\nFATAL:  configuration file "/var/lib/postgresql/data/postgresql.conf" contains '
+         "errors", "database.locale", LOCALE_IN_PRODUCTION, step="database"),
+    # puphpet/puphpet#141 (createdb)
+    Case("createdb: database creation failed: ERROR:  invalid locale name en_US.UTF-8", "database.locale",
+         LOCALE_IN_PRODUCTION),
+    # Geotab/mygeotab-api-adapter#9 (psql running the creation script)
+    Case('ERROR: invalid locale name: "English_United States.1252"', "database.locale", LOCALE_IN_PRODUCTION),
+
+    # ---- the roles production's clients connect as
+    # covan-ai/covan#106 (PostgREST's service role without a grant)
+    Case("42501  permission denied for table connections", "database.roles", REALISTIC, step="smoke",
+         subject="oauth callback"),
+    # windmill-labs/windmill#9665 (ALTER DEFAULT PRIVILEGES set by another role)
+    Case("Error while saving the script: SqlErr: error returned from database: permission denied for table "
+         "notify_event @assets.rs:68:5", "database.roles", REALISTIC, step="smoke", subject="save script"),
+    # transcom/mymove#7958 (lib/pq; a view created by the migrations' role)
+    Case("error pq: permission denied for view duty_stations", "database.roles", REALISTIC, step="smoke",
+         subject="GET /duty_stations"),
+
+    # ---- connection limits: the server's and the pooler's
+    # flynn/flynn#4063 (pg_dumpall)
+    Case('pg_dumpall: could not connect to database "template1": FATAL:  sorry, too many clients already',
+         "database.max_connections", REALISTIC),
+    # pgbouncer/pgbouncer#293 (psycopg2 through PgBouncer)
+    Case("psycopg2.OperationalError: ERROR:  no more connections allowed (max_client_conn)", "database.pooler",
+         REALISTIC, step="smoke", subject="tests/test_load.py"),
+
+    # ---- failover
+    # zalando/postgres-operator#2354 (go-pg still on the old primary after a failover)
+    Case("pg: cannot set transaction read write mode during recovery", "database.failover", REALISTIC, step="smoke",
+         subject="POST /orders"),
+
+    # mozilla-releng/shipit#153 (SQLAlchemy + psycopg2 through a GCP maintenance)
+    Case("(psycopg2.OperationalError) SSL connection has been closed unexpectedly.", "database.failover", REALISTIC,
+         step="smoke", subject="GET /releases"),
+
+    # ---- client tools older than production's server
+    # inventree/InvenTree#10936 (django-dbbackup running pg_dump)
+    Case("dbbackup.db.exceptions.CommandConnectorError: Error running:  pg_dump --format=custom "
+         "--exclude-table-data=django_session \npg_dump: error: aborting because of server version mismatch\n"
+         "pg_dump: detail: server version: 17.7 (Debian 17.7-3.pgdg13+1); pg_dump version: 15.14 (Debian "
+         "15.14-0+deb12u1)", "database.version", versions("15", "17"), step="smoke", subject="backup"),
+    # hongbo-miao/hongbomiao.com#4612 (Hasura's pg_dump)
+    Case('"error": "error while executing pg_dump: pg_dump: error: server version: 14.2; pg_dump version: 13.6 (Debian '
+         '13.6-1.pgdg100+1)\\npg_dump: error: aborting because of server version mismatch\\n",', "database.version",
+         versions("13", "14")),
+    # ankane/pgsync#226 (pgsync's Docker image)
+    Case("pg_dump: error: aborting because of server version mismatch\npg_dump: detail: server version: 16.2; pg_dump "
+         "version: 15.4\npg_restore: error: input file is too short (read 0, expected 5)", "database.version",
+         versions("15", "16")),
+    # schickling/dockerfiles#163 (postgres-backup-s3)
+    Case("2024/04/04 09:05:43 120: server version: 16.2 (Debian 16.2-1.pgdg120+2); pg_dumpall version: 14.4\n"
+         "2024/04/04 09:05:43 120: pg_dumpall:\n2024/04/04 09:05:43 120: error: \n2024/04/04 09:05:43 120: aborting "
+         "because of server version mismatch", "database.version", versions("14", "16"), step="smoke",
+         subject="backup"),
+
+    # ---- the app's container
+    # Azure/azure-databricks-operator#62 (kubectl describe)
+    Case("Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137", "app.memory", REALISTIC,
+         step="startup"),
+    # jgeusebroek/docker-privatebin#10 (nginx under --read-only)
+    Case('nginx: [emerg] mkdir() "/var/lib/nginx/tmp/client_body" failed (30: Read-only file system)',
+         "app.read_only", REALISTIC, step="startup"),
+    # emberstack/kubernetes-reflector#426 (the kubelet's event)
+    Case('Warning  Unhealthy  7m3s (x53 over 11m)    kubelet            Startup probe failed: Get '
+         '"http://10.7.5.70:25080/healthz": dial tcp 10.7.5.70:25080: connect: connection refused', "app.startup_probe",
+         REALISTIC, step="startup"),
+
+    # ---- secrets
+    # papermerge/papermerge-core#313 (Django under Daphne)
+    Case("ERROR    Exception inside application: The SECRET_KEY setting must not be empty.", "secrets.source",
+         REALISTIC, step="smoke", subject="GET /"),
+    # fief-dev/fief#316 (pydantic-settings 2)
+    Case("pydantic_core._pydantic_core.ValidationError: 3 validation errors for Settings\nencryption_key\n  Field "
+         "required [type=missing, input_value={'port': '8000', 'secret'...e_location': '/data/db'}, input_type=dict]",
+         "secrets.source", secrets("ENCRYPTION_KEY"), step="startup"),
 ]

@@ -297,3 +297,107 @@ def test_a_value_too_long_for_its_column_is_sqlite_on_the_other_side_else_the_ro
     assert key(Evidence(side="target", step="migrations", text=out_of_range), postgres) == "data"
     # Neither the engine nor the rows differ: unsure.
     assert key(Evidence(side="target", step="migrations", text=too_long), LOCAL) is None
+
+
+def test_generic_words_need_a_second_signal_before_they_name_a_key() -> None:
+    as_user = profile(app={"user": "10001"}, database={"version": "17", "superuser": False})
+    # "permission denied" is any server's word: without an OS refusal it is not the app's user
+    server = Evidence(side="target", step="migrations", text="ERROR: permission denied to create database")
+    assert key(server, as_user) == "database.superuser"
+    tool = Evidence(side="target", step="smoke", text="remote: Permission denied (publickey).")
+    assert key(tool, as_user) is None
+    opened = Evidence(side="target", step="startup", text="PermissionError: [Errno 13] Permission denied: '/app/x'")
+    assert key(opened, as_user) == "app.user"
+    assert key(opened, profile(app={"memory": "1g"})) is None  # app.user is not what differs
+    fs = Evidence(side="target", step="startup", text="mkdir /var/lib/app/cache: permission denied")
+    assert key(fs, as_user) == "app.user"
+
+
+def test_a_timeout_the_migration_set_itself_is_the_rows_not_the_servers_settings() -> None:
+    cancelled = Evidence(side="target", step="migrations",
+                         text="ERROR: canceling statement due to statement timeout (SQLSTATE 57014)")
+    loaded = {"restore": "prod.dump"}
+    other_setting = profile(database={"version": "17", "settings": {"work_mem": "4MB"}}, data=loaded)
+    assert key(cancelled, other_setting) == "data"
+    timeout_here = profile(database={"version": "17", "settings": {"statement_timeout": "5s"}}, data=loaded)
+    assert key(cancelled, timeout_here) == "database.settings"
+    same_timeout = profile(database={"version": "17", "settings": {"statement_timeout": "5s"}}, data=loaded)
+    assert key(cancelled, same_timeout, baseline=same_timeout.model_copy(update={"data": None})) == "data"
+
+
+def test_a_missing_extension_function_is_not_the_servers_major() -> None:
+    missing = Evidence(side="target", step="migrations",
+                       text="ERROR: function gen_random_bytes(integer) does not exist (SQLSTATE 42883)")
+    older = profile(database={"version": "12", "superuser": False})
+    assert key(missing, older) is None  # refused CREATE EXTENSION, skipped, or the image: unsure
+    listed = profile(database={"version": "12", "superuser": False, "extensions": ["pg_trgm"]})
+    assert key(missing, listed) == "database.extensions"
+    core = Evidence(side="target", step="migrations", text="ERROR: function gen_random_uuid() does not exist")
+    assert key(core, older) == "database.version"
+
+
+def test_the_servers_own_allocation_failure_is_not_the_apps_memory() -> None:
+    capped = profile(app={"memory": "256m"}, database={"version": "17", "memory": "1g"})
+    fork = Evidence(side="target", step="migrations",
+                    text="LOG:  could not fork new process for connection: Cannot allocate memory")
+    assert key(fork, capped) == "database.memory"
+    assert key(fork, profile(app={"memory": "256m"})) is None
+    app = Evidence(side="target", step="startup", text="OSError: [Errno 12] Cannot allocate memory")
+    assert key(app, capped) == "app.memory"
+
+
+def test_a_session_the_server_ended_for_idling_is_the_setting_not_the_failover() -> None:
+    failing_over = {"version": "17", "failover": {"at": "smoke", "after": "2s", "downtime": "10s"}}
+    idle = Evidence(side="target", step="smoke", text=(
+        "(psycopg2.errors.IdleInTransactionSessionTimeout) terminating connection due to idle-in-transaction timeout\n"
+        "SSL connection has been closed unexpectedly"))
+    timeout_here = profile(database={**failing_over, "settings": {"idle_in_transaction_session_timeout": "60s"}})
+    assert key(idle, timeout_here) == "database.settings"
+    # no idle timeout differs: the rows never end an idle session, so unsure rather than data
+    assert key(idle, profile(database=failing_over, data={"restore": "prod.dump"})) is None
+    lost = Evidence(side="target", step="smoke", text="SSL connection has been closed unexpectedly")
+    assert key(lost, timeout_here) == "database.failover"
+
+
+def test_a_standby_still_in_recovery_during_a_failover_is_the_failover() -> None:
+    failing_over = profile(database={"version": "17", "failover": {"at": "smoke", "after": "2s", "downtime": "10s"}})
+    standby = Evidence(side="target", step="smoke", text="pg: cannot set transaction read write mode during recovery")
+    assert key(standby, failing_over) == "database.failover"
+    read_only = Evidence(side="target", step="smoke", text="ERROR: cannot execute INSERT in a read-only transaction")
+    assert key(read_only, failing_over) == "database.failover"
+    assert key(read_only, profile(database={"version": "17", "memory": "1g"})) is None  # no failover then
+
+
+def test_a_locale_the_servers_os_lacks_is_the_locale() -> None:
+    locale = profile(database={"version": "17", "locale": "en_US.UTF-8"})
+    for said in ("createdb: database creation failed: ERROR:  invalid locale name en_US.UTF-8",
+                 'LOG:  invalid value for parameter "lc_messages": "en_US.utf8"'):
+        assert key(Evidence(side="target", step="database", text=said), locale) == "database.locale"
+    # a parameter that is no locale is not one
+    other = Evidence(side="target", step="database", text='invalid value for parameter "work_mem": "4XB"')
+    assert key(other, locale) is None
+
+
+def test_a_server_demanding_tls_in_azures_words_is_the_ssl() -> None:
+    tls = profile(database={"version": "17", "ssl": "required"})
+    refused = Evidence(side="target", step="migrations",
+                       text="FATAL:  SSL connection is required. Please specify SSL options and retry.")
+    assert key(refused, tls) == "database.ssl"
+    assert key(refused, profile(database={"version": "17", "memory": "1g"})) is None  # a server without TLS
+
+
+def test_feature_not_supported_alone_is_not_the_servers_major() -> None:
+    older = profile(database={"version": "13"})
+    for said in ("ERROR: cached plan must not change result type (SQLSTATE 0A000)",
+                 "django.db.utils.NotSupportedError: cannot use a cursor WITH HOLD here"):
+        assert key(Evidence(side="target", step="smoke", text=said), older) is None
+    named = Evidence(side="target", step="startup",
+                     text="django.db.utils.NotSupportedError: PostgreSQL 14 or later is required (found 13.2).")
+    assert key(named, older) == "database.version"
+
+
+def test_a_syntax_error_names_the_version_only_on_the_older_major() -> None:
+    said = Evidence(side="target", step="migrations", text='ERROR:  syntax error at or near "FUNCTION"')
+    assert key(said, profile(database={"version": "13"})) == "database.version"  # 13 fails, 17 passes
+    newer = profile(database={"version": "17"})
+    assert key(said, newer, baseline=profile(database={"version": "13"})) is None  # 17 fails, 13 passes
