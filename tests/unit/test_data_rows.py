@@ -26,10 +26,20 @@ def text_of(table: Table, rows: int, parents: dict[str, int] | None = None, part
 
 def test_values_fit_the_declared_length_and_unique_ones_continue_after_existing_rows() -> None:
     assert value_expression(col("title", "varchar", "character varying(20)"), unique=False, rows=10) == \
-        "left(repeat(md5(g.i::text), 2), 20)"
+        "left(repeat(g.h, 2), 20)"
     assert value_expression(col("n", "int4"), unique=True, rows=10, offset=41) == "(41 + g.i)"
     assert value_expression(col("email", "varchar", "character varying(255)"), unique=True, rows=10) == \
-        "left((g.i::text || '-' || md5(g.i::text)), 255)"
+        "left((g.i::text || '-' || g.h), 255)"
+
+
+def test_the_row_hash_is_computed_once_per_row_and_only_when_a_value_uses_it() -> None:
+    texts = Table(name="t", columns=(col("a", "text", not_null=True), col("b", "varchar", "character varying(9)"),
+                                     col("u", "uuid")))
+    statement = text_of(texts, 100, part=(1, 50))
+    assert statement.count("hashint8extended(i, 0)") == 1
+    assert "FROM generate_series(1, 50) AS s(i) OFFSET 0) AS g" in statement
+    numbers = Table(name="t", columns=(col("n", "int4"), col("d", "date")))
+    assert "hashint8extended" not in text_of(numbers, 100)
 
 
 @pytest.mark.parametrize(("column", "rows", "words"), [
