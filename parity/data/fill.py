@@ -4,6 +4,7 @@ as an image for the next run."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -12,18 +13,21 @@ from typing import TYPE_CHECKING
 
 import docker
 
+from parity.data import indexes
 from parity.data.rows import Table, fill_order, fill_statement, parts, read_table
 from parity.env import pgtemplate
 from parity.env.database import Database
 
 if TYPE_CHECKING:
     import psycopg
+    from psycopg import sql
 
 
 def fill_rows(db: Database, rows: dict[str, int], say: Callable[[str], None] = lambda _m: None,
               timeout: float = 900.0) -> dict[str, dict[str, float]]:
     """Generate the rows in the server, parents first, each table by several connections at once
-    (one INSERT ... SELECT per share); then vacuum and analyse them, as autovacuum would have a
+    (one INSERT ... SELECT per share), with the tables' indexes and key constraints built after
+    the load (parity.data.indexes); then vacuum and analyse them, as autovacuum would have a
     long-lived production table. Returns {table: {rows, seconds}}.
 
     As the superuser with session_replication_role = replica: the generated references are valid
@@ -32,35 +36,61 @@ def fill_rows(db: Database, rows: dict[str, int], say: Callable[[str], None] = l
     import psycopg
     from psycopg import sql
     done: dict[str, dict[str, float]] = {}
-    settings = sql.SQL("SET statement_timeout = {}; SET session_replication_role = replica").format(
-        sql.Literal(f"{int(timeout * 1000)}ms"))
     with psycopg.connect(**db.admin_connect_kwargs()) as conn:  # type: ignore[arg-type]
+        conn.execute(_session(timeout))
         tables = {name: read_table(conn, name) for name in rows}
         by_regclass = {table.name: name for name, table in tables.items()}
         order = fill_order({table.name: table for table in tables.values()})
+        deferred = indexes.plan(conn, order)
+        indexes.drop(conn, deferred)
         conn.commit()
-        for regclass in order:
-            table = tables[by_regclass[regclass]]
-            count = rows[by_regclass[regclass]]
-            parent_rows = {fk.parent: _count(conn, fk.parent) for fk in table.foreign_keys}
-            conn.commit()
-            say(f"data: generating {count:,} rows in {table.name}")
-            started = time.monotonic()
-            shares = parts(count, min(os.cpu_count() or 1, 4))
-
-            def insert(part: tuple[int, int], table: Table = table, count: int = count,
-                       parent_rows: dict[str, int] = parent_rows) -> None:
-                with psycopg.connect(**db.admin_connect_kwargs()) as worker:  # type: ignore[arg-type]
-                    worker.execute(settings)
-                    worker.execute(fill_statement(table, count, parent_rows, part))
-
-            with ThreadPoolExecutor(max_workers=len(shares)) as pool:
-                list(pool.map(insert, shares))
-            done[table.name] = {"rows": count, "seconds": round(time.monotonic() - started, 3)}
+        try:
+            for regclass in order:
+                done[regclass] = _fill_table(db, conn, tables[by_regclass[regclass]], rows[by_regclass[regclass]],
+                                             timeout, say)
+        except BaseException:
+            conn.rollback()
+            # Put the dropped indexes back where the rows allow it; the load's own error is the one to report.
+            with contextlib.suppress(psycopg.Error):
+                indexes.recreate(conn, deferred)
+                conn.commit()
+            raise
+        if deferred:
+            say(f"data: building {len(deferred)} indexes and constraints after the load")
+        indexes.recreate(conn, deferred)
     with psycopg.connect(**db.admin_connect_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
         for regclass in order:
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.SQL(regclass)))
     return done
+
+
+def _session(timeout: float) -> sql.Composed:
+    """Settings of every filling connection: the step's timeout, triggers off (replica), no wait
+    for the WAL flush at commit, and memory for the index builds' sorts."""
+    from psycopg import sql
+    return sql.SQL("SET statement_timeout = {}; SET session_replication_role = replica; "
+                   "SET synchronous_commit = off; SET maintenance_work_mem = '256MB'").format(
+        sql.Literal(f"{int(timeout * 1000)}ms"))
+
+
+def _fill_table(db: Database, conn: psycopg.Connection, table: Table, count: int, timeout: float,
+                say: Callable[[str], None]) -> dict[str, float]:
+    """Generate `count` rows of `table` by several connections at once, each inserting a share."""
+    import psycopg
+    parent_rows = {fk.parent: _count(conn, fk.parent) for fk in table.foreign_keys}
+    conn.commit()
+    say(f"data: generating {count:,} rows in {table.name}")
+    started = time.monotonic()
+    shares = parts(count, min(os.cpu_count() or 1, 4))
+
+    def insert(part: tuple[int, int]) -> None:
+        with psycopg.connect(**db.admin_connect_kwargs()) as worker:  # type: ignore[arg-type]
+            worker.execute(_session(timeout))
+            worker.execute(fill_statement(table, count, parent_rows, part))
+
+    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+        list(pool.map(insert, shares))
+    return {"rows": count, "seconds": round(time.monotonic() - started, 3)}
 
 
 def _count(conn: psycopg.Connection, table: str) -> int:
