@@ -94,6 +94,65 @@ def test_generated_rows_keep_types_constraints_and_references(docker_client, tmp
                        "WHERE relname = 'orders'")
 
 
+# Beside SHOP: the kinds of index and key a load drops and re-creates (deferrable, partial,
+# expression, INCLUDE, a foreign key from a table not filled onto a filled one's key), and ones it
+# must leave in place (a commented index, a CLUSTER mark).
+KEYS = """
+ALTER TABLE customers ADD CONSTRAINT customers_name_country UNIQUE (name, email) DEFERRABLE INITIALLY DEFERRED;
+CREATE INDEX orders_recent ON orders (placed_on DESC) INCLUDE (status) WHERE kind = 'web';
+CREATE INDEX orders_meta ON orders ((meta ->> 'n'));
+CREATE INDEX order_lines_sku ON order_lines (sku);
+COMMENT ON INDEX order_lines_sku IS 'kept during the load';
+CLUSTER order_lines USING order_lines_pkey;
+CREATE TABLE reviews (id serial PRIMARY KEY, sku uuid REFERENCES products (sku) ON DELETE CASCADE, customer_id int);
+ALTER TABLE reviews ADD CONSTRAINT reviews_customer FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;
+"""
+CATALOG = """
+SELECT 'constraint', c.conrelid::regclass::text, c.conname,
+       concat_ws(' ', pg_get_constraintdef(c.oid), c.convalidated, c.condeferrable, c.condeferred,
+                 obj_description(c.oid, 'pg_constraint'))
+FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public'
+UNION ALL
+SELECT 'index', i.indrelid::regclass::text, x.relname,
+       concat_ws(' ', pg_get_indexdef(i.indexrelid), i.indisunique, i.indisprimary, i.indisclustered, i.indisvalid,
+                 i.indimmediate, obj_description(i.indexrelid, 'pg_class'))
+FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_namespace n ON n.oid = x.relnamespace
+WHERE n.nspname = 'public'
+ORDER BY 1, 2, 3
+"""
+
+
+@pytest.mark.parametrize("version", ["15", "18"])
+def test_indexes_and_constraints_built_after_the_load_are_the_ones_the_schema_had(  # type: ignore[no-untyped-def]
+        docker_client, tmp_path: Path, no_leaks: None, version: str) -> None:
+    with postgres_environment(docker_client, tmp_path, f"database: {{version: '{version}'}}\n") as env:
+        assert env.database
+        with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            conn.execute(SHOP)
+            conn.execute(KEYS)
+            before = conn.execute(CATALOG).fetchall()
+            oids = dict(conn.execute("SELECT relname, oid FROM pg_class WHERE relkind = 'i'").fetchall())
+        fill_rows(env.database, {"customers": 2000, "products": 30, "orders": 5000, "order_lines": 8000})
+        with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            assert conn.execute(CATALOG).fetchall() == before
+            rebuilt = dict(conn.execute("SELECT relname, oid FROM pg_class WHERE relkind = 'i'").fetchall())
+            # Re-created (a new index under the same name), but what must stay in place did.
+            assert {name for name in oids if rebuilt[name] != oids[name]} == {
+                "customers_pkey", "customers_email", "customers_name_country", "products_pkey", "orders_pkey",
+                "orders_recent", "orders_meta"}
+            for duplicate in ("INSERT INTO customers (id, email, name, country) SELECT id, 'x' || id, 'n', 'de' "
+                              "FROM customers LIMIT 1",
+                              "INSERT INTO customers (email, name, country) SELECT upper(email), 'n', 'de' "
+                              "FROM customers LIMIT 1",
+                              "INSERT INTO order_lines SELECT * FROM order_lines LIMIT 1"):
+                with pytest.raises(psycopg.errors.UniqueViolation), conn.transaction():
+                    conn.execute(duplicate.encode())
+            with pytest.raises(psycopg.errors.ForeignKeyViolation), conn.transaction():
+                conn.execute("INSERT INTO reviews (sku) VALUES ('00000000-0000-0000-0000-000000000000')")
+            with pytest.raises(psycopg.errors.ForeignKeyViolation), conn.transaction():
+                conn.execute("DELETE FROM customers WHERE id IN (SELECT customer_id FROM orders)")
+
+
 NONCE_DOC = "shop {nonce}"
 
 
