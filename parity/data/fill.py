@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import docker
 
 from parity.data import indexes
-from parity.data.rows import Table, fill_order, fill_statement, parts, read_table
+from parity.data.rows import Table, advance_sequences, fill_order, fill_statement, parts, read_table
 from parity.env import pgtemplate
 from parity.env.database import Database
 
@@ -90,6 +90,9 @@ def _fill_table(db: Database, conn: psycopg.Connection, table: Table, count: int
 
     with ThreadPoolExecutor(max_workers=len(shares)) as pool:
         list(pool.map(insert, shares))
+    for statement in advance_sequences(table, count):
+        conn.execute(statement)
+    conn.commit()
     return {"rows": count, "seconds": round(time.monotonic() - started, 3)}
 
 

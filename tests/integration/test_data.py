@@ -89,6 +89,10 @@ def test_generated_rows_keep_types_constraints_and_references(docker_client, tmp
             assert one("SELECT count(*) FROM orders WHERE meta IS NULL OR tags IS NULL OR client IS NULL") == 0
             assert one("SELECT max(length(email)) FROM customers") <= 64  # type: ignore[operator]
             assert one("SELECT count(DISTINCT lower(email)) FROM customers") == 3000
+            # serial and identity keys numbered 1..N, their sequences continue after them.
+            assert conn.execute("SELECT min(id), max(id), count(DISTINCT id) FROM orders").fetchone() == (1, 20000, 20000)
+            assert one("SELECT nextval('orders_id_seq')") == 20001
+            assert one("SELECT nextval(pg_get_serial_sequence('customers', 'id'))") == 3001
             # Vacuumed and analysed as a long-lived table is.
             assert one("SELECT n_live_tup > 0 AND last_analyze IS NOT NULL FROM pg_stat_user_tables "
                        "WHERE relname = 'orders'")
@@ -130,11 +134,17 @@ def test_indexes_and_constraints_built_after_the_load_are_the_ones_the_schema_ha
         with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
             conn.execute(SHOP)
             conn.execute(KEYS)
+            # Rows already there, one numbered by the sequence, one with an explicit id beyond it.
+            conn.execute("INSERT INTO customers (email, name, country) VALUES ('a@b', 'a', 'de')")
+            conn.execute("INSERT INTO customers (id, email, name, country) VALUES (5000, 'c@d', 'c', 'de')")
             before = conn.execute(CATALOG).fetchall()
             oids = dict(conn.execute("SELECT relname, oid FROM pg_class WHERE relkind = 'i'").fetchall())
         fill_rows(env.database, {"customers": 2000, "products": 30, "orders": 5000, "order_lines": 8000})
         with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
             assert conn.execute(CATALOG).fetchall() == before
+            # The fill numbers its rows after the largest id there was, and the sequence after them.
+            assert conn.execute("SELECT count(*), max(id), nextval('customers_id_seq') FROM customers").fetchone() \
+                == (2002, 7000, 7001)
             rebuilt = dict(conn.execute("SELECT relname, oid FROM pg_class WHERE relkind = 'i'").fetchall())
             # Re-created (a new index under the same name), but what must stay in place did.
             assert {name for name in oids if rebuilt[name] != oids[name]} == {

@@ -8,7 +8,9 @@ from parity.data.rows import (
     CannotGenerate,
     Column,
     ForeignKey,
+    Sequence,
     Table,
+    advance_sequences,
     fill_order,
     fill_statement,
     parts,
@@ -122,3 +124,20 @@ def test_parents_are_filled_before_their_children() -> None:
     customers = Table(name="customers", columns=(col("id", "int4"),))
     coupons = Table(name="coupons", columns=(col("id", "int4"),))
     assert fill_order({"orders": ORDERS, "customers": customers, "coupons": coupons}) == ["customers", "coupons", "orders"]
+
+
+def test_serial_and_identity_columns_are_numbered_by_the_fill_and_their_sequences_set_after_it() -> None:
+    table = Table(name="t", columns=(col("id", "int8", identity=True, not_null=True),
+                                     col("n", "int4", default="nextval('t_n_seq'::regclass)"),
+                                     col("small", "int2", default="nextval('t_small_seq'::regclass)")),
+                  sequences={"id": Sequence("t_id_seq", after=41, maximum=2**63 - 1),
+                             "n": Sequence("t_n_seq", after=0, maximum=2**31 - 1),
+                             "small": Sequence("t_small_seq", after=32000, maximum=32767)})
+    statement = text_of(table, 1000, part=(501, 1000))
+    # small would overflow at 1000 more rows: left to nextval(), which says so.
+    assert statement.startswith('INSERT INTO t ("id", "n") OVERRIDING SYSTEM VALUE SELECT (41 + g.i), (0 + g.i) ')
+    assert [s.as_string(None) for s in advance_sequences(table, 1000)] == [
+        "SELECT setval('t_id_seq', 1041)", "SELECT setval('t_n_seq', 1000)"]
+    plain = Table(name="t", columns=(col("n", "int4", default="nextval('t_n_seq'::regclass)"),),
+                  sequences={"n": Sequence("t_n_seq", after=0, maximum=2**31 - 1)})
+    assert "OVERRIDING" not in text_of(plain, 10)
