@@ -252,11 +252,14 @@ def fill_statement(table: Table, rows: int, parent_rows: dict[str, int], part: t
         values.append(sql.SQL(expression))
         hashed = hashed or "g.h" in expression
     with_clause = sql.SQL("WITH {} ").format(sql.SQL(", ").join(ctes)) if ctes else sql.SQL("")
-    series = sql.SQL("generate_series({}, {}) AS g(i)").format(sql.Literal(first), sql.Literal(last))
+    # generate_series in a select list streams its numbers (ProjectSet); in FROM it is a function
+    # scan that first stores them all in a tuplestore, spilled to a temporary file at this size.
+    series = sql.SQL("(SELECT generate_series({}, {}) AS i) AS g").format(sql.Literal(first), sql.Literal(last))
     if hashed:
         # OFFSET 0 keeps the subquery from being flattened, which would compute g.h once per use.
-        series = sql.SQL("(SELECT i, {} AS h FROM generate_series({}, {}) AS s(i) OFFSET 0) AS g").format(
-            sql.SQL(ROW_HASH), sql.Literal(first), sql.Literal(last))
+        series = sql.SQL("(SELECT i, {} AS h FROM {} OFFSET 0) AS g").format(
+            sql.SQL(ROW_HASH), sql.SQL("(SELECT generate_series({}, {}) AS i) AS s").format(
+                sql.Literal(first), sql.Literal(last)))
     if not names:
         return sql.SQL("{}INSERT INTO {} SELECT FROM {}").format(with_clause, sql.SQL(table.name), series)
     # An identity column GENERATED ALWAYS takes the numbered values only with OVERRIDING SYSTEM VALUE.
