@@ -14,13 +14,22 @@ from typing import TYPE_CHECKING
 import docker
 
 from parity.data import indexes
-from parity.data.rows import Table, advance_sequences, fill_order, fill_statement, parts, read_table
+from parity.data.rows import (
+    Table,
+    advance_sequences,
+    fill_levels,
+    fill_statement,
+    parts,
+    read_table,
+)
 from parity.env import pgtemplate
 from parity.env.database import Database
 
 if TYPE_CHECKING:
     import psycopg
     from psycopg import sql
+
+    Statement = bytes | sql.Composed
 
 
 def fill_rows(db: Database, rows: dict[str, int], say: Callable[[str], None] = lambda _m: None,
@@ -39,15 +48,15 @@ def fill_rows(db: Database, rows: dict[str, int], say: Callable[[str], None] = l
     with psycopg.connect(**db.admin_connect_kwargs()) as conn:  # type: ignore[arg-type]
         conn.execute(_session(timeout))
         tables = {name: read_table(conn, name) for name in rows}
-        by_regclass = {table.name: name for name, table in tables.items()}
-        order = fill_order({table.name: table for table in tables.values()})
-        deferred = indexes.plan(conn, order)
+        counts = {table.name: rows[name] for name, table in tables.items()}
+        by_regclass = {table.name: table for table in tables.values()}
+        waves = fill_levels(by_regclass)
+        deferred = indexes.plan(conn, list(counts))
         indexes.drop(conn, deferred)
         conn.commit()
         try:
-            for regclass in order:
-                done[regclass] = _fill_table(db, conn, tables[by_regclass[regclass]], rows[by_regclass[regclass]],
-                                             timeout, say)
+            for wave in waves:
+                done.update(_fill_wave(db, conn, [by_regclass[name] for name in wave], counts, timeout, say))
         except BaseException:
             conn.rollback()
             # Put the dropped indexes back where the rows allow it; the load's own error is the one to report.
@@ -57,10 +66,15 @@ def fill_rows(db: Database, rows: dict[str, int], say: Callable[[str], None] = l
             raise
         if deferred:
             say(f"data: building {len(deferred)} indexes and constraints after the load")
-        indexes.recreate(conn, deferred)
-    with psycopg.connect(**db.admin_connect_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
-        for regclass in order:
-            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.SQL(regclass)))
+        # Each table's indexes on a connection of its own (as pg_restore --jobs), then the foreign keys.
+        by_table: dict[str, list[Statement]] = {}
+        for key in deferred.keys:
+            by_table.setdefault(key.table, []).append(key.statement.encode())
+        _in_parallel(db, timeout, list(by_table.values()))
+        indexes.recreate(conn, indexes.Deferred(foreign_keys=deferred.foreign_keys))
+    order = [name for wave in waves for name in wave]
+    _in_parallel(db, timeout, [[sql.SQL("VACUUM (ANALYZE) {}").format(sql.SQL(name))] for name in order],
+                 autocommit=True)
     return done
 
 
@@ -73,27 +87,52 @@ def _session(timeout: float) -> sql.Composed:
         sql.Literal(f"{int(timeout * 1000)}ms"))
 
 
-def _fill_table(db: Database, conn: psycopg.Connection, table: Table, count: int, timeout: float,
-                say: Callable[[str], None]) -> dict[str, float]:
-    """Generate `count` rows of `table` by several connections at once, each inserting a share."""
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 4)
+
+
+def _in_parallel(db: Database, timeout: float, batches: list[list[Statement]], autocommit: bool = False,
+                 ) -> list[float]:
+    """Run each batch of statements on a connection of its own, up to one per worker at once;
+    returns when each batch finished (time.monotonic())."""
     import psycopg
-    parent_rows = {fk.parent: _count(conn, fk.parent) for fk in table.foreign_keys}
-    conn.commit()
-    say(f"data: generating {count:,} rows in {table.name}")
-    started = time.monotonic()
-    shares = parts(count, min(os.cpu_count() or 1, 4))
 
-    def insert(part: tuple[int, int]) -> None:
-        with psycopg.connect(**db.admin_connect_kwargs()) as worker:  # type: ignore[arg-type]
+    def run(batch: list[Statement]) -> float:
+        with psycopg.connect(**db.admin_connect_kwargs(), autocommit=autocommit) as worker:  # type: ignore[arg-type]
             worker.execute(_session(timeout))
-            worker.execute(fill_statement(table, count, parent_rows, part))
+            for statement in batch:
+                worker.execute(statement)
+        return time.monotonic()
 
-    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
-        list(pool.map(insert, shares))
-    for statement in advance_sequences(table, count):
-        conn.execute(statement)
+    if not batches:
+        return []
+    with ThreadPoolExecutor(max_workers=min(len(batches), max(_workers(), 1))) as pool:
+        return list(pool.map(run, batches))
+
+
+def _fill_wave(db: Database, conn: psycopg.Connection, wave: list[Table], counts: dict[str, int], timeout: float,
+               say: Callable[[str], None]) -> dict[str, dict[str, float]]:
+    """Generate the rows of tables that do not refer to each other, all at once: each table in
+    shares (one INSERT ... SELECT each), the workers divided between the tables by their rows."""
+    total = sum(counts[table.name] for table in wave) or 1
+    jobs: list[tuple[str, list[Statement]]] = []
+    for table in wave:
+        count = counts[table.name]
+        parent_rows = {fk.parent: _count(conn, fk.parent) for fk in table.foreign_keys}
+        say(f"data: generating {count:,} rows in {table.name}")
+        shares = parts(count, max(1, round(_workers() * count / total)))
+        jobs += [(table.name, [fill_statement(table, count, parent_rows, part)]) for part in shares]
     conn.commit()
-    return {"rows": count, "seconds": round(time.monotonic() - started, 3)}
+    started = time.monotonic()
+    finished = _in_parallel(db, timeout, [statements for _name, statements in jobs])
+    done: dict[str, dict[str, float]] = {}
+    for table in wave:
+        ended = max(end for (name, _s), end in zip(jobs, finished, strict=True) if name == table.name)
+        for statement in advance_sequences(table, counts[table.name]):
+            conn.execute(statement)
+        done[table.name] = {"rows": counts[table.name], "seconds": round(ended - started, 3)}
+    conn.commit()
+    return done
 
 
 def _count(conn: psycopg.Connection, table: str) -> int:

@@ -11,6 +11,7 @@ from parity.data.rows import (
     Sequence,
     Table,
     advance_sequences,
+    fill_levels,
     fill_order,
     fill_statement,
     parts,
@@ -141,3 +142,12 @@ def test_serial_and_identity_columns_are_numbered_by_the_fill_and_their_sequence
     plain = Table(name="t", columns=(col("n", "int4", default="nextval('t_n_seq'::regclass)"),),
                   sequences={"n": Sequence("t_n_seq", after=0, maximum=2**31 - 1)})
     assert "OVERRIDING" not in text_of(plain, 10)
+
+
+def test_tables_that_do_not_refer_to_each_other_are_filled_in_the_same_wave() -> None:
+    def table(name: str, *parents: str) -> Table:
+        return Table(name=name, columns=(), foreign_keys=tuple(ForeignKey(("x",), p, ("id",)) for p in parents))
+
+    tables = {t.name: t for t in (table("lines", "orders", "products"), table("orders", "customers", "orders"),
+                                  table("products"), table("customers"), table("audit", "elsewhere"))}
+    assert fill_levels(tables) == [["customers", "products", "audit"], ["orders"], ["lines"]]
