@@ -37,7 +37,7 @@ ORDER BY i.indexrelid
 _FOREIGN_KEYS = """
 SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.conindid
 FROM pg_constraint c
-WHERE c.contype = 'f' AND c.conindid = ANY (%(indexes)s::oid[])
+WHERE c.contype = 'f' AND c.conindid = ANY (%(indexes)s::oid[]) AND c.conparentid = 0  -- a partition's goes with its parent's
   AND NOT EXISTS (SELECT 1 FROM pg_description d WHERE d.objoid = c.oid)
 ORDER BY c.oid
 """
