@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from parity.data.fill import fill_rows
+from parity.data.rows import CannotGenerate
 from parity.env import pgtemplate
 from parity.env.environment import Environment
 from parity.profile.loader import load_profile
@@ -110,6 +111,7 @@ COMMENT ON INDEX order_lines_sku IS 'kept during the load';
 CLUSTER order_lines USING order_lines_pkey;
 CREATE TABLE reviews (id serial PRIMARY KEY, sku uuid REFERENCES products (sku) ON DELETE CASCADE, customer_id int);
 ALTER TABLE reviews ADD CONSTRAINT reviews_customer FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;
+CREATE TABLE places (id serial PRIMARY KEY, at point NOT NULL);
 """
 CATALOG = """
 SELECT 'constraint', c.conrelid::regclass::text, c.conname,
@@ -139,6 +141,11 @@ def test_indexes_and_constraints_built_after_the_load_are_the_ones_the_schema_ha
             conn.execute("INSERT INTO customers (id, email, name, country) VALUES (5000, 'c@d', 'c', 'de')")
             before = conn.execute(CATALOG).fetchall()
             oids = dict(conn.execute("SELECT relname, oid FROM pg_class WHERE relkind = 'i'").fetchall())
+        # A fill that fails once the keys are dropped puts them back.
+        with pytest.raises(CannotGenerate, match="point"):
+            fill_rows(env.database, {"customers": 10, "places": 10})
+        with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            assert conn.execute(CATALOG).fetchall() == before
         fill_rows(env.database, {"customers": 2000, "products": 30, "orders": 5000, "order_lines": 8000})
         with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
             assert conn.execute(CATALOG).fetchall() == before
@@ -149,7 +156,7 @@ def test_indexes_and_constraints_built_after_the_load_are_the_ones_the_schema_ha
             # Re-created (a new index under the same name), but what must stay in place did.
             assert {name for name in oids if rebuilt[name] != oids[name]} == {
                 "customers_pkey", "customers_email", "customers_name_country", "products_pkey", "orders_pkey",
-                "orders_recent", "orders_meta"}
+                "orders_recent", "orders_meta", "places_pkey"}  # places: put back by the failed fill
             for duplicate in ("INSERT INTO customers (id, email, name, country) SELECT id, 'x' || id, 'n', 'de' "
                               "FROM customers LIMIT 1",
                               "INSERT INTO customers (email, name, country) SELECT upper(email), 'n', 'de' "
