@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 # Bump when the generated values change: filled clusters are cached by it.
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,16 @@ class ForeignKey:
 
 
 @dataclass(frozen=True)
+class Sequence:
+    """The sequence that feeds an integer column (serial or identity, increment 1): the fill
+    numbers the rows after `after` itself, as the sequence would have, and then sets it past them."""
+
+    name: str  # regclass text
+    after: int  # the value before the first generated one (the sequence's or the column's max)
+    maximum: int
+
+
+@dataclass(frozen=True)
 class Table:
     """What the generator needs to know of one table."""
 
@@ -56,11 +66,22 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     checked: frozenset[str] = frozenset()  # columns a CHECK constraint reads
     offsets: dict[str, int] = field(default_factory=dict)  # unique integer columns: current max
+    sequences: dict[str, Sequence] = field(default_factory=dict)  # columns numbered by the fill
+
+    def numbered(self, rows: int) -> dict[str, Sequence]:
+        """The columns the fill numbers itself for `rows` rows (nextval() for each row cost a sixth
+        of an insert's CPU); a sequence that would overflow is left to the server, which says so."""
+        return {name: seq for name, seq in self.sequences.items() if seq.after + rows <= seq.maximum}
 
 
 class CannotGenerate(Exception):
     """A column parity cannot fill with valid values: the message says which and what to do."""
 
+
+# 32 pseudo-random hex digits for row g.i, computed once per row (as g.h) and shared by every
+# text-like value of the row: two 64-bit integer hashes cost about a third of one md5(), which
+# was most of the fill's CPU when every text column computed its own.
+ROW_HASH = "lpad(to_hex(hashint8extended(i, 0)), 16, '0') || lpad(to_hex(hashint8extended(i, 1)), 16, '0')"
 
 _INT_LIMITS = {"int2": 32767, "int4": 2147483647, "int8": 9223372036854775807}
 _MODIFIER = re.compile(r"\((\d+)(?:,\s*(\d+))?\)")
@@ -117,7 +138,7 @@ def value_expression(column: Column, *, unique: bool, rows: int, offset: int = 0
     if base == "uuid":
         # Time-ordered like UUIDv7 (a counter, then hash bits): unique, and an index on it grows
         # at its end as production's does under time-ordered ids.
-        return f"(lpad(to_hex({k}), 12, '0') || substr(md5({i}::text), 1, 20))::uuid"
+        return f"(lpad(to_hex({k}), 12, '0') || substr(g.h, 1, 20))::uuid"
     if base in ("json", "jsonb"):
         return f"{base}_build_object('n', {k})"
     if base == "bytea":
@@ -138,7 +159,7 @@ def value_expression(column: Column, *, unique: bool, rows: int, offset: int = 0
             raise CannotGenerate(f"{column.name} is a unique address: at most {2**24} rows")
         return (f"('10.' || ({k} / 65536 % 256) || '.' || ({k} / 256 % 256) || '.' || ({k} % 256))::{base}")
     if base == "tsvector":
-        return f"to_tsvector('simple', md5({i}::text))"
+        return "to_tsvector('simple', g.h)"
     raise CannotGenerate(f"{column.name} is of type {column.declared}, which parity does not generate")
 
 
@@ -148,9 +169,9 @@ def _text(column: Column, *, unique: bool, rows: int, k: str, length: int | None
     if unique:
         if length is not None and length < len(str(rows)):
             raise CannotGenerate(f"{column.name} ({column.declared}) is unique and too short for {rows} values")
-        value = f"({k}::text || '-' || md5(g.i::text))"
+        value = f"({k}::text || '-' || g.h)"
     else:
-        value = "repeat(md5(g.i::text), 2)"
+        value = "repeat(g.h, 2)"
     return f"left({value}, {length})" if length is not None else value
 
 
@@ -200,7 +221,13 @@ def fill_statement(table: Table, rows: int, parent_rows: dict[str, int], part: t
 
     names: list[sql.Composable] = []
     values: list[sql.Composable] = []
+    hashed = False  # a value uses the row's hash, g.h
+    numbered = table.numbered(rows)
     for column in table.columns:
+        if column.name in numbered:
+            names.append(sql.Identifier(column.name))
+            values.append(sql.SQL("({} + g.i)").format(sql.Literal(numbered[column.name].after)))
+            continue
         if column.identity or column.generated:
             continue
         if column.name in by_fk:
@@ -223,13 +250,30 @@ def fill_statement(table: Table, rows: int, parent_rows: dict[str, int], part: t
             continue  # the default or NULL will do
         names.append(sql.Identifier(column.name))
         values.append(sql.SQL(expression))
+        hashed = hashed or "g.h" in expression
     with_clause = sql.SQL("WITH {} ").format(sql.SQL(", ").join(ctes)) if ctes else sql.SQL("")
+    # generate_series in a select list streams its numbers (ProjectSet); in FROM it is a function
+    # scan that first stores them all in a tuplestore, spilled to a temporary file at this size.
+    series = sql.SQL("(SELECT generate_series({}, {}) AS i) AS g").format(sql.Literal(first), sql.Literal(last))
+    if hashed:
+        # OFFSET 0 keeps the subquery from being flattened, which would compute g.h once per use.
+        series = sql.SQL("(SELECT i, {} AS h FROM {} OFFSET 0) AS g").format(
+            sql.SQL(ROW_HASH), sql.SQL("(SELECT generate_series({}, {}) AS i) AS s").format(
+                sql.Literal(first), sql.Literal(last)))
     if not names:
-        return sql.SQL("{}INSERT INTO {} SELECT FROM generate_series({}, {}) AS g(i)").format(
-            with_clause, sql.SQL(table.name), sql.Literal(first), sql.Literal(last))
-    return sql.SQL("{}INSERT INTO {} ({}) SELECT {} FROM generate_series({}, {}) AS g(i) {}").format(
-        with_clause, sql.SQL(table.name), sql.SQL(", ").join(names), sql.SQL(", ").join(values),
-        sql.Literal(first), sql.Literal(last), sql.SQL(" ").join(joins))
+        return sql.SQL("{}INSERT INTO {} SELECT FROM {}").format(with_clause, sql.SQL(table.name), series)
+    # An identity column GENERATED ALWAYS takes the numbered values only with OVERRIDING SYSTEM VALUE.
+    overriding = sql.SQL(" OVERRIDING SYSTEM VALUE" if any(_column(table, name).identity for name in numbered) else "")
+    return sql.SQL("{}INSERT INTO {} ({}){} SELECT {} FROM {} {}").format(
+        with_clause, sql.SQL(table.name), sql.SQL(", ").join(names), overriding, sql.SQL(", ").join(values),
+        series, sql.SQL(" ").join(joins))
+
+
+def advance_sequences(table: Table, rows: int) -> list[sql.Composed]:
+    """After `rows` rows: each numbering sequence set to the last value the fill used."""
+    from psycopg import sql
+    return [sql.SQL("SELECT setval({}, {})").format(sql.Literal(seq.name), sql.Literal(seq.after + rows))
+            for seq in table.numbered(rows).values()]
 
 
 def _column(table: Table, name: str) -> Column:
@@ -262,6 +306,16 @@ def fill_order(tables: dict[str, Table]) -> list[str]:
         visit(name)
     return ordered
 
+
+
+def fill_levels(tables: dict[str, Table]) -> list[list[str]]:
+    """fill_order in waves: each table in the wave after the last of its parents (among the tables
+    to fill), so the tables of one wave, which do not refer to each other, can be filled at once."""
+    level: dict[str, int] = {}
+    for name in fill_order(tables):
+        parents = [level[fk.parent] for fk in tables[name].foreign_keys if fk.parent in level and fk.parent != name]
+        level[name] = 1 + max(parents, default=-1)
+    return [[name for name in level if level[name] == wave] for wave in range(1 + max(level.values(), default=-1))]
 
 _COLUMNS = """
 SELECT a.attname, bt.typname, format_type(bt.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END),
@@ -327,5 +381,33 @@ def read_table(conn: psycopg.Connection, name: str) -> Table:
                 row = conn.execute(sql.SQL("SELECT coalesce(max({}), 0) FROM {}").format(
                     sql.Identifier(col), sql.SQL(regclass[0]))).fetchone()
                 offsets[col] = int(row[0]) if row else 0
+    sequences: dict[str, Sequence] = {}
+    for column in columns:
+        if column.base in _INT_LIMITS and not column.generated and (
+                column.identity or (column.default or "").startswith("nextval(")):
+            found = _sequence(conn, regclass[0], column, offsets.get(column.name, 0))
+            if found is not None:
+                sequences[column.name] = found
     return Table(name=regclass[0], columns=columns, unique=tuple(unique), foreign_keys=tuple(fks),
-                 checked=frozenset(checked), offsets=offsets)
+                 checked=frozenset(checked), offsets=offsets, sequences=sequences)
+
+
+def _sequence(conn: psycopg.Connection, table: str, column: Column, largest: int) -> Sequence | None:
+    """The column's own sequence (serial or identity) if it counts up by one and the column's
+    default is that sequence; None otherwise (the server's default then numbers the rows).
+    `largest`: the column's largest value now."""
+    from psycopg import sql
+    row = conn.execute("SELECT s.seqrelid::regclass::text, s.seqmax, d.adbin IS NULL OR pg_get_expr(d.adbin, d.adrelid) "
+                       "= format('nextval(%%L::regclass)', s.seqrelid::regclass::text) FROM pg_sequence s "
+                       "LEFT JOIN pg_attrdef d ON d.adrelid = %(t)s::regclass AND d.adnum = "
+                       "(SELECT attnum FROM pg_attribute WHERE attrelid = %(t)s::regclass AND attname = %(c)s) "
+                       "WHERE s.seqrelid = pg_get_serial_sequence(%(name)s, %(column)s)::regclass AND s.seqincrement = 1",
+                       {"t": table, "c": column.name, "name": table, "column": column.name}).fetchone()
+    if row is None or not row[2]:
+        return None
+    state = conn.execute(sql.SQL("SELECT last_value, is_called FROM {}").format(sql.SQL(row[0]))).fetchone()
+    assert state is not None
+    last = int(state[0]) if state[1] else int(state[0]) - 1
+    maximum = min(int(row[1]), _INT_LIMITS[column.base])
+    # After the column's largest value too: rows inserted with explicit ids do not collide.
+    return Sequence(row[0], after=max(last, largest), maximum=maximum)

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from parity.data.fill import fill_rows
+from parity.data.rows import CannotGenerate
 from parity.env import pgtemplate
 from parity.env.environment import Environment
 from parity.profile.loader import load_profile
@@ -89,9 +90,84 @@ def test_generated_rows_keep_types_constraints_and_references(docker_client, tmp
             assert one("SELECT count(*) FROM orders WHERE meta IS NULL OR tags IS NULL OR client IS NULL") == 0
             assert one("SELECT max(length(email)) FROM customers") <= 64  # type: ignore[operator]
             assert one("SELECT count(DISTINCT lower(email)) FROM customers") == 3000
+            # serial and identity keys numbered 1..N, their sequences continue after them.
+            assert conn.execute("SELECT min(id), max(id), count(DISTINCT id) FROM orders").fetchone() == (1, 20000, 20000)
+            assert one("SELECT nextval('orders_id_seq')") == 20001
+            assert one("SELECT nextval(pg_get_serial_sequence('customers', 'id'))") == 3001
             # Vacuumed and analysed as a long-lived table is.
             assert one("SELECT n_live_tup > 0 AND last_analyze IS NOT NULL FROM pg_stat_user_tables "
                        "WHERE relname = 'orders'")
+
+
+# Beside SHOP: the kinds of index and key a load drops and re-creates (deferrable, partial,
+# expression, INCLUDE, a foreign key from a table not filled onto a filled one's key), and ones it
+# must leave in place (a commented index, a CLUSTER mark).
+KEYS = """
+ALTER TABLE customers ADD CONSTRAINT customers_name_country UNIQUE (name, email) DEFERRABLE INITIALLY DEFERRED;
+CREATE INDEX orders_recent ON orders (placed_on DESC) INCLUDE (status) WHERE kind = 'web';
+CREATE INDEX orders_meta ON orders ((meta ->> 'n'));
+CREATE INDEX order_lines_sku ON order_lines (sku);
+COMMENT ON INDEX order_lines_sku IS 'kept during the load';
+CLUSTER order_lines USING order_lines_pkey;
+CREATE TABLE reviews (id serial PRIMARY KEY, sku uuid REFERENCES products (sku) ON DELETE CASCADE, customer_id int);
+ALTER TABLE reviews ADD CONSTRAINT reviews_customer FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;
+CREATE TABLE places (id serial PRIMARY KEY, at point NOT NULL);
+"""
+CATALOG = """
+SELECT 'constraint', c.conrelid::regclass::text, c.conname,
+       concat_ws(' ', pg_get_constraintdef(c.oid), c.convalidated, c.condeferrable, c.condeferred,
+                 obj_description(c.oid, 'pg_constraint'))
+FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public'
+UNION ALL
+SELECT 'index', i.indrelid::regclass::text, x.relname,
+       concat_ws(' ', pg_get_indexdef(i.indexrelid), i.indisunique, i.indisprimary, i.indisclustered, i.indisvalid,
+                 i.indimmediate, obj_description(i.indexrelid, 'pg_class'))
+FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_namespace n ON n.oid = x.relnamespace
+WHERE n.nspname = 'public'
+ORDER BY 1, 2, 3
+"""
+
+
+@pytest.mark.parametrize("version", ["15", "18"])
+def test_indexes_and_constraints_built_after_the_load_are_the_ones_the_schema_had(  # type: ignore[no-untyped-def]
+        docker_client, tmp_path: Path, no_leaks: None, version: str) -> None:
+    with postgres_environment(docker_client, tmp_path, f"database: {{version: '{version}'}}\n") as env:
+        assert env.database
+        with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            conn.execute(SHOP)
+            conn.execute(KEYS)
+            # Rows already there, one numbered by the sequence, one with an explicit id beyond it.
+            conn.execute("INSERT INTO customers (email, name, country) VALUES ('a@b', 'a', 'de')")
+            conn.execute("INSERT INTO customers (id, email, name, country) VALUES (5000, 'c@d', 'c', 'de')")
+            before = conn.execute(CATALOG).fetchall()
+            oids = dict(conn.execute("SELECT relname, oid FROM pg_class WHERE relkind = 'i'").fetchall())
+        # A fill that fails once the keys are dropped puts them back.
+        with pytest.raises(CannotGenerate, match="point"):
+            fill_rows(env.database, {"customers": 10, "places": 10})
+        with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            assert conn.execute(CATALOG).fetchall() == before
+        fill_rows(env.database, {"customers": 2000, "products": 30, "orders": 5000, "order_lines": 8000})
+        with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            assert conn.execute(CATALOG).fetchall() == before
+            # The fill numbers its rows after the largest id there was, and the sequence after them.
+            assert conn.execute("SELECT count(*), max(id), nextval('customers_id_seq') FROM customers").fetchone() \
+                == (2002, 7000, 7001)
+            rebuilt = dict(conn.execute("SELECT relname, oid FROM pg_class WHERE relkind = 'i'").fetchall())
+            # Re-created (a new index under the same name), but what must stay in place did.
+            assert {name for name in oids if rebuilt[name] != oids[name]} == {
+                "customers_pkey", "customers_email", "customers_name_country", "products_pkey", "orders_pkey",
+                "orders_recent", "orders_meta", "places_pkey"}  # places: put back by the failed fill
+            for duplicate in ("INSERT INTO customers (id, email, name, country) SELECT id, 'x' || id, 'n', 'de' "
+                              "FROM customers LIMIT 1",
+                              "INSERT INTO customers (email, name, country) SELECT upper(email), 'n', 'de' "
+                              "FROM customers LIMIT 1",
+                              "INSERT INTO order_lines SELECT * FROM order_lines LIMIT 1"):
+                with pytest.raises(psycopg.errors.UniqueViolation), conn.transaction():
+                    conn.execute(duplicate.encode())
+            with pytest.raises(psycopg.errors.ForeignKeyViolation), conn.transaction():
+                conn.execute("INSERT INTO reviews (sku) VALUES ('00000000-0000-0000-0000-000000000000')")
+            with pytest.raises(psycopg.errors.ForeignKeyViolation), conn.transaction():
+                conn.execute("DELETE FROM customers WHERE id IN (SELECT customer_id FROM orders)")
 
 
 NONCE_DOC = "shop {nonce}"

@@ -8,7 +8,10 @@ from parity.data.rows import (
     CannotGenerate,
     Column,
     ForeignKey,
+    Sequence,
     Table,
+    advance_sequences,
+    fill_levels,
     fill_order,
     fill_statement,
     parts,
@@ -26,10 +29,20 @@ def text_of(table: Table, rows: int, parents: dict[str, int] | None = None, part
 
 def test_values_fit_the_declared_length_and_unique_ones_continue_after_existing_rows() -> None:
     assert value_expression(col("title", "varchar", "character varying(20)"), unique=False, rows=10) == \
-        "left(repeat(md5(g.i::text), 2), 20)"
+        "left(repeat(g.h, 2), 20)"
     assert value_expression(col("n", "int4"), unique=True, rows=10, offset=41) == "(41 + g.i)"
     assert value_expression(col("email", "varchar", "character varying(255)"), unique=True, rows=10) == \
-        "left((g.i::text || '-' || md5(g.i::text)), 255)"
+        "left((g.i::text || '-' || g.h), 255)"
+
+
+def test_the_row_hash_is_computed_once_per_row_and_only_when_a_value_uses_it() -> None:
+    texts = Table(name="t", columns=(col("a", "text", not_null=True), col("b", "varchar", "character varying(9)"),
+                                     col("u", "uuid")))
+    statement = text_of(texts, 100, part=(1, 50))
+    assert statement.count("hashint8extended(i, 0)") == 1
+    assert "FROM (SELECT generate_series(1, 50) AS i) AS s OFFSET 0) AS g" in statement
+    numbers = Table(name="t", columns=(col("n", "int4"), col("d", "date")))
+    assert "hashint8extended" not in text_of(numbers, 100)
 
 
 @pytest.mark.parametrize(("column", "rows", "words"), [
@@ -112,3 +125,29 @@ def test_parents_are_filled_before_their_children() -> None:
     customers = Table(name="customers", columns=(col("id", "int4"),))
     coupons = Table(name="coupons", columns=(col("id", "int4"),))
     assert fill_order({"orders": ORDERS, "customers": customers, "coupons": coupons}) == ["customers", "coupons", "orders"]
+
+
+def test_serial_and_identity_columns_are_numbered_by_the_fill_and_their_sequences_set_after_it() -> None:
+    table = Table(name="t", columns=(col("id", "int8", identity=True, not_null=True),
+                                     col("n", "int4", default="nextval('t_n_seq'::regclass)"),
+                                     col("small", "int2", default="nextval('t_small_seq'::regclass)")),
+                  sequences={"id": Sequence("t_id_seq", after=41, maximum=2**63 - 1),
+                             "n": Sequence("t_n_seq", after=0, maximum=2**31 - 1),
+                             "small": Sequence("t_small_seq", after=32000, maximum=32767)})
+    statement = text_of(table, 1000, part=(501, 1000))
+    # small would overflow at 1000 more rows: left to nextval(), which says so.
+    assert statement.startswith('INSERT INTO t ("id", "n") OVERRIDING SYSTEM VALUE SELECT (41 + g.i), (0 + g.i) ')
+    assert [s.as_string(None) for s in advance_sequences(table, 1000)] == [
+        "SELECT setval('t_id_seq', 1041)", "SELECT setval('t_n_seq', 1000)"]
+    plain = Table(name="t", columns=(col("n", "int4", default="nextval('t_n_seq'::regclass)"),),
+                  sequences={"n": Sequence("t_n_seq", after=0, maximum=2**31 - 1)})
+    assert "OVERRIDING" not in text_of(plain, 10)
+
+
+def test_tables_that_do_not_refer_to_each_other_are_filled_in_the_same_wave() -> None:
+    def table(name: str, *parents: str) -> Table:
+        return Table(name=name, columns=(), foreign_keys=tuple(ForeignKey(("x",), p, ("id",)) for p in parents))
+
+    tables = {t.name: t for t in (table("lines", "orders", "products"), table("orders", "customers", "orders"),
+                                  table("products"), table("customers"), table("audit", "elsewhere"))}
+    assert fill_levels(tables) == [["customers", "products", "audit"], ["orders"], ["lines"]]
