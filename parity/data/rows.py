@@ -65,7 +65,7 @@ class Table:
     unique: tuple[tuple[str, ...], ...] = ()  # primary key, unique constraints and indexes
     foreign_keys: tuple[ForeignKey, ...] = ()
     checked: frozenset[str] = frozenset()  # columns a CHECK constraint reads
-    offsets: dict[str, int] = field(default_factory=dict)  # unique integer columns: current max
+    offsets: dict[str, int] = field(default_factory=dict)  # unique columns: integers' max, others' row count
     sequences: dict[str, Sequence] = field(default_factory=dict)  # columns numbered by the fill
 
     def numbered(self, rows: int) -> dict[str, Sequence]:
@@ -374,13 +374,22 @@ def read_table(conn: psycopg.Connection, name: str) -> Table:
         elif kind == "c":
             checked.update(cols)
     offsets: dict[str, int] = {}
+    existing: int | None = None
     for key in unique:
         for col in key:
             column = next(c for c in columns if c.name == col)
-            if column.base in _INT_LIMITS and col not in offsets:
+            if col in offsets:
+                continue
+            if column.base in _INT_LIMITS:
                 row = conn.execute(sql.SQL("SELECT coalesce(max({}), 0) FROM {}").format(
                     sql.Identifier(col), sql.SQL(regclass[0]))).fetchone()
                 offsets[col] = int(row[0]) if row else 0
+            else:
+                # Other unique values are numbered too (text, uuid, dates...): a second fill of the
+                # same table (a larger sample, more rows) continues after the rows already there.
+                if existing is None:
+                    existing = _count_rows(conn, regclass[0])
+                offsets[col] = existing
     sequences: dict[str, Sequence] = {}
     for column in columns:
         if column.base in _INT_LIMITS and not column.generated and (
@@ -390,6 +399,12 @@ def read_table(conn: psycopg.Connection, name: str) -> Table:
                 sequences[column.name] = found
     return Table(name=regclass[0], columns=columns, unique=tuple(unique), foreign_keys=tuple(fks),
                  checked=frozenset(checked), offsets=offsets, sequences=sequences)
+
+
+def _count_rows(conn: psycopg.Connection, table: str) -> int:
+    from psycopg import sql
+    row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.SQL(table))).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _sequence(conn: psycopg.Connection, table: str, column: Column, largest: int) -> Sequence | None:

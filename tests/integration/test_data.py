@@ -99,6 +99,20 @@ def test_generated_rows_keep_types_constraints_and_references(docker_client, tmp
                        "WHERE relname = 'orders'")
 
 
+def test_a_second_fill_of_a_table_continues_after_its_rows(docker_client, tmp_path: Path, no_leaks: None) -> None:  # type: ignore[no-untyped-def]
+    """Unique text, uuid and expression keys too (as data.extrapolate's growing samples fill): the
+    second fill's values follow the first's instead of repeating them."""
+    with postgres_environment(docker_client, tmp_path, "database: {version: '15'}\n") as env:
+        assert env.database
+        with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            conn.execute(SHOP)
+        fill_rows(env.database, {"customers": 1000, "products": 30})
+        fill_rows(env.database, {"customers": 1500, "products": 20})
+        with psycopg.connect(**env.database.connect_kwargs()) as conn:  # type: ignore[arg-type]
+            assert conn.execute("SELECT count(*), count(DISTINCT lower(email)) FROM customers").fetchone() == (2500, 2500)
+            assert conn.execute("SELECT count(*), count(DISTINCT sku) FROM products").fetchone() == (50, 50)
+
+
 # Beside SHOP: the kinds of index and key a load drops and re-creates (deferrable, partial,
 # expression, INCLUDE, a foreign key from a table not filled onto a filled one's key), and ones it
 # must leave in place (a commented index, a CLUSTER mark).
