@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import docker
 import docker.errors
 
+from parity.engine import clones
 from parity.engine import labels as L
 from parity.engine.images import volumes_over
 from parity.engine.state import exit_state
@@ -216,7 +217,7 @@ def save_filled(container: docker.models.containers.Container, ref: str, labels:
     The container is paused while its filesystem is copied (what a crash at that instant would
     leave); a short-lived container made from that copy then replays the WAL since the last
     CHECKPOINT and shuts the server down (FINISH_SCRIPT), and that is the image, so starts from it
-    run no recovery. Its TLS files live on a tmpfs and its init files are deleted, so neither is in
+    run no recovery; where there is a reflink store, the image's cluster is kept there too. Its TLS files live on a tmpfs and its init files are deleted, so neither is in
     the image; its password variables (the roles' commands with them) and labels are cleared.
     """
     # The finisher is labelled like the database it came from (removed with its environment if
@@ -241,3 +242,6 @@ def save_filled(container: docker.models.containers.Container, ref: str, labels:
             finisher.commit(repository=repository, tag=tag, changes=changes + restore)
     finally:
         finisher.remove(force=True, v=True)
+    # Where the engine allows it, kept once more on a reflink filesystem: each later start gets a
+    # copy of it in time independent of its size (parity.engine.clones).
+    clones.keep(container.client, ref, TEMPLATE_DIR, finisher_labels)
