@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from parity.data.fill import fill_rows, prepare_to_cache, save_filled_cluster
+from parity.engine import clones
 from parity.env import pgtemplate
 from parity.env.environment import Environment
 from parity.profile.loader import load_profile
@@ -212,10 +213,15 @@ def _started_from_cache(docker_client, root: Path, fingerprint: str) -> Iterator
         yield env
 
 
-@pytest.mark.parametrize("version", ["15", "13"])
+@pytest.mark.parametrize(("version", "copies"), [("15", True), ("15", False), ("13", False)])
 def test_a_cached_cluster_starts_shut_down_cleanly_with_its_rows_and_one_runs_writes_stay_in_that_run(
-    docker_client, tmp_path: Path, version: str, no_leaks: None,  # type: ignore[no-untyped-def]
+    docker_client, tmp_path: Path, version: str, copies: bool, no_leaks: None,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if not copies:
+        monkeypatch.setenv("PARITY_NO_CLONES", "1")
+    elif clones.store(docker_client) is None:
+        pytest.skip("no reflink store here (needs root, mkfs.xfs and a local engine)")
     (tmp_path / "profiles").mkdir()
     write_profile(tmp_path, "p", f"database: {{version: '{version}', superuser: false}}\n")
     fingerprint = f"test-{secrets.token_hex(4)}"
@@ -233,14 +239,19 @@ def test_a_cached_cluster_starts_shut_down_cleanly_with_its_rows_and_one_runs_wr
             with _started_from_cache(docker_client, tmp_path, fingerprint) as later:
                 db = later.database
                 assert db and db.started_filled and db.container_id
-                logs = docker_client.containers.get(db.container_id).logs().decode(errors="replace")
+                container = docker_client.containers.get(db.container_id)
+                logs = container.logs().decode(errors="replace")
                 # Postgres 14+: the image holds a cluster shut down cleanly, so no start recovers
                 # (13 has no syncfs to finish it with: its starts recover, as they always did).
                 assert ("not properly shut down" in logs) == (version == "13"), logs[-2000:]
+                # With the store, the cluster is this environment's own copy, bind-mounted.
+                mounted = [m["Source"] for m in container.attrs["Mounts"] if m["Destination"] == pgtemplate.TEMPLATE_DIR]
+                assert bool(mounted) == copies, container.attrs["Mounts"]
                 with psycopg.connect(**db.connect_kwargs()) as conn:  # type: ignore[arg-type]
                     row = conn.execute("SELECT count(*), max(id) FROM notes").fetchone()
                     counts.append(row)
                     if writes:  # this run's own writes: gone with its environment
                         conn.execute("INSERT INTO notes (title) SELECT 'run' FROM generate_series(1, 700)")
                         conn.execute("DELETE FROM notes WHERE id <= 100")
+            assert not any(Path(source).exists() for source in mounted)  # the copy went with it
         assert counts == [(30000, 30000), (30000, 30000)]
