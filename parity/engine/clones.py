@@ -72,7 +72,8 @@ def store(client: docker.DockerClient) -> Path | None:
                                timeout=120)
                 part.rename(backing)
             STORE.mkdir(exist_ok=True)
-            subprocess.run(["mount", "-o", "loop", str(backing), str(STORE)], check=True, capture_output=True,
+            # discard: blocks freed in the store are given back to the disk (the file stays sparse).
+            subprocess.run(["mount", "-o", "loop,discard", str(backing), str(STORE)], check=True, capture_output=True,
                            timeout=60)
     except (OSError, subprocess.SubprocessError):
         return None
@@ -93,6 +94,7 @@ def keep(client: docker.DockerClient, image: str, data_dir: str, labels: dict[st
     target = _kept_dir(root, image_id)
     if target.is_dir():
         return True
+    _sweep(client, root)
     part = target.with_name(f"{target.name}.part-{secrets.token_hex(4)}")
     part.mkdir(parents=True)
     # Copied by the image's own tools: owners and modes stay the image's (its postgres user).
@@ -113,6 +115,17 @@ def keep(client: docker.DockerClient, image: str, data_dir: str, labels: dict[st
     except OSError:  # another run kept it meanwhile
         shutil.rmtree(part, ignore_errors=True)
     return True
+
+
+def _sweep(client: docker.DockerClient, root: Path) -> None:
+    """Remove kept clusters whose image is gone (`docker rmi`, or parity's own tests' cleanup)."""
+    kept = root / "clusters"
+    if not kept.is_dir():
+        return
+    present = {_kept_dir(root, str(image.id)).name for image in client.images.list()}
+    for path in kept.iterdir():
+        if ".part-" not in path.name and path.name not in present:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def clone(client: docker.DockerClient, image: str, env_id: str) -> Path | None:
