@@ -78,6 +78,9 @@ exec setpriv --reuid=postgres --regid=postgres --init-groups postgres "$@"
 
 RESTART_MARK = "parity-restart"  # in /run: a start after a failover (see START_SCRIPT)
 FILLED_PREFIX = "data-"  # tags of filled clusters: parity-pgtemplate:data-<key>
+# Bump when the way filled clusters are saved changes (2: shut down cleanly, kept in the reflink
+# store): a cluster cached the old way is then filled and saved again, once.
+FILLED_VERSION = "2"
 
 
 def enabled() -> bool:
@@ -189,7 +192,7 @@ def _wait_for_final_server(container: docker.models.containers.Container, timeou
 
 def filled_ref(template: str, fingerprint: str) -> str:
     """The image of the cluster `template` becomes once filled as `fingerprint` says."""
-    key = hashlib.sha256(f"{template}|{fingerprint}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{template}|{fingerprint}|{TEMPLATE_VERSION}|{FILLED_VERSION}".encode()).hexdigest()[:16]
     return f"{TEMPLATE_REPO}:{FILLED_PREFIX}{key}"
 
 
