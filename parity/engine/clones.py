@@ -117,8 +117,14 @@ def keep(client: docker.DockerClient, image: str, data_dir: str, labels: dict[st
     return True
 
 
+def sweep(client: docker.DockerClient) -> None:
+    """Remove kept clusters whose image is gone (`parity images prune`, `docker rmi`); nothing
+    when the store is not mounted."""
+    if _mounted(STORE):
+        _sweep(client, STORE)
+
+
 def _sweep(client: docker.DockerClient, root: Path) -> None:
-    """Remove kept clusters whose image is gone (`docker rmi`, or parity's own tests' cleanup)."""
     kept = root / "clusters"
     if not kept.is_dir():
         return
