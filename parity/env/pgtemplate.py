@@ -201,9 +201,9 @@ def filled_ref(template: str, fingerprint: str) -> str:
 # later start finds a cluster shut down cleanly and skips recovery. Crash recovery would first fsync
 # the whole data directory, opening every file O_RDWR (which makes the storage driver copy each one
 # up): seconds per GB at every start, and as large again in this layer. recovery_init_sync_method
-# = syncfs (Postgres 14+) syncs the filesystem once instead (and wal_recycle = off deletes spent WAL
-# rather than renaming it, which would copy it into this layer); without syncfs (13) exit 3: the commit is
-# kept as it is and each start recovers, as before.
+# = syncfs (Postgres 14+) syncs the filesystem once instead (and wal_recycle = off deletes spent
+# WAL rather than renaming it, which would copy it into this layer); without syncfs (13) exit 3:
+# the commit is kept as it is and each start recovers, as before.
 FINISH_SCRIPT = r"""
 set -e
 postgres --describe-config 2>/dev/null | grep -q '^recovery_init_sync_method' || exit 3
@@ -220,8 +220,9 @@ def save_filled(container: docker.models.containers.Container, ref: str, labels:
     The container is paused while its filesystem is copied (what a crash at that instant would
     leave); a short-lived container made from that copy then replays the WAL since the last
     CHECKPOINT and shuts the server down (FINISH_SCRIPT), and that is the image, so starts from it
-    run no recovery; where there is a reflink store, the image's cluster is kept there too. Its TLS files live on a tmpfs and its init files are deleted, so neither is in
-    the image; its password variables (the roles' commands with them) and labels are cleared.
+    run no recovery; where there is a reflink store, the image's cluster is kept there too. Its
+    TLS files live on a tmpfs and its init files are deleted, so neither is in the image; its
+    password variables (the roles' commands with them) and labels are cleared.
     """
     # The finisher is labelled like the database it came from (removed with its environment if
     # parity is interrupted here), with its own role.
