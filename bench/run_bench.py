@@ -12,8 +12,9 @@ Measurements, each the median over several repetitions (with min and max):
    work done by hand with the docker CLI, one environment after the other.
 3. The peak RSS of the parity process itself during that run (VmHWM; the smoke pytest it
    spawns is a separate process and not counted).
-4. Production-sized data (bench/data_bench.py): one million rows generated in the server, and a
-   start from the cached filled cluster next to an empty cluster's.
+4. Production-sized data (bench/data_bench.py), at 1M, 3M and 10M rows (--data-sizes): the rows
+   generated in the server, and a start from the cached filled cluster to a first lookup on the
+   big table next to an empty cluster's start and first query.
 
 5. The load balancer's cost: `parity run` of prod without app.replicas, with one replica behind
    the balancer, and as the example's prod runs (two replicas); and the pooler's: `parity run`
@@ -60,7 +61,8 @@ import docker.errors  # noqa: E402
 import psycopg  # noqa: E402
 from common import ROOT, Samples, say, sweep  # noqa: E402
 from common import ratio as _ratio  # noqa: E402
-from data_bench import bench_data  # noqa: E402
+from data_bench import SIZES, bench_data, parse_sizes  # noqa: E402
+from data_bench import table_rows as data_rows  # noqa: E402
 from extrapolate_bench import bench_extrapolate  # noqa: E402
 from extrapolate_bench import table_rows as extrapolate_rows  # noqa: E402
 from user_latency import bench_user  # noqa: E402
@@ -641,15 +643,7 @@ def table(results: dict[str, Any]) -> str:
         ))
     data = results.get("data")
     if data:
-        rows.append((
-            f"fill {data['rows']:,} rows in the server (notes, postgres:{data['version']}, median of "
-            f"{data['repetitions']})", _fmt(data["fill_s"]["median"]), "", "", "", "",
-        ))
-        rows.append((
-            f"start from the cached filled cluster ({data['filled_bytes'] / 2**20:.0f} MiB)",
-            _fmt(data["start_filled_s"]["median"]), f"empty cluster {_fmt(data['start_empty_s']['median'])}",
-            f"{_ratio(data['start_filled_s']['median'], data['start_empty_s']['median']) or 0:.2f}", "", "",
-        ))
+        rows += data_rows(data, _fmt)
     explained = results.get("explain")
     if explained:
         rows.append((
@@ -699,6 +693,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-db", action="store_true", help="skip the database start measurement")
     parser.add_argument("--skip-run", action="store_true", help="skip the full run and RSS measurements")
     parser.add_argument("--data-reps", type=int, default=3, help="repetitions of the data measurements (default 3)")
+    parser.add_argument("--data-sizes", default=",".join(f"{n // 1_000_000}M" for n in SIZES),
+                        help="rows of the data measurements, e.g. 1M,3M (default %(default)s)")
     parser.add_argument("--skip-data", action="store_true", help="skip the production-sized data measurements")
     parser.add_argument("--skip-explain", action="store_true", help="skip parity explain beside parity run")
     parser.add_argument("--explain-reps", type=int, default=3,
@@ -733,7 +729,8 @@ def main(argv: list[str] | None = None) -> int:
             results["full_run"] = bench_full_run(client, args.profile, args.run_reps, session)
         if not args.skip_data:
             version = args.image.split(":", 1)[1] if ":" in args.image else args.image
-            results["data"] = bench_data(client, version, args.data_reps, labels, BenchEnvironment, Samples, say)
+            results["data"] = bench_data(client, version, args.data_reps, labels, BenchEnvironment, Samples, say,
+                                         parse_sizes(args.data_sizes))
         if not args.skip_explain:
             results["explain"] = bench_explain(client, args.explain_reps, session)
         if not args.skip_extrapolate:

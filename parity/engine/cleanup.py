@@ -14,7 +14,7 @@ from pathlib import Path
 import docker
 import docker.errors
 
-from parity.engine import inventory
+from parity.engine import clones, inventory
 from parity.engine import labels as L
 from parity.engine.inventory import Filters, Listed
 from parity.engine.owner import owner_is_alive
@@ -124,8 +124,9 @@ def claim_state_dir(env_id: str, mode: str, owner: str) -> Path:
 
 
 def remove_state_dir(env_id: str) -> None:
-    """Delete an environment's host-side files."""
+    """Delete an environment's host-side files (its copy of a filled cluster too)."""
     shutil.rmtree(state_root() / env_id, ignore_errors=True)
+    clones.remove(env_id)
 
 
 def reap_state_dirs() -> list[str]:

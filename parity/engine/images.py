@@ -17,7 +17,7 @@ from typing import Any
 import docker
 import docker.errors
 
-from parity.engine import inventory
+from parity.engine import clones, inventory
 from parity.engine.offline import OFFLINE_LABEL, build_offline_image, outdated
 from parity.engine.recipes import can_build_offline, offline_summary, recipe_for
 from parity.errors import EnvError, ParityError
@@ -195,4 +195,5 @@ def prune_caches(client: docker.DockerClient) -> list[str]:
                 removed.append(tag)
             except docker.errors.APIError:
                 pass  # in use after all (a run started meanwhile): keep it
+    clones.sweep(client)  # the filled clusters' copies in the reflink store go with their images
     return removed

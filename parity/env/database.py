@@ -16,6 +16,7 @@ from urllib.parse import quote
 import docker
 import docker.errors
 
+from parity.engine import clones
 from parity.engine.images import declared_volumes, ensure_image, image_present, local_image
 from parity.engine.state import exit_state
 from parity.env import extensions, locale, pgtemplate
@@ -192,6 +193,9 @@ class Cluster:
     start_from: str | None = None
     # The filled cluster of this data (started from, or to save once filled); None: nothing to cache.
     filled_ref: str | None = None
+    # This environment's reflink copy of the filled cluster (parity.engine.clones), bind-mounted
+    # over the image's: nothing is copied up. None: the image's own cluster.
+    clone: str | None = None
 
     @property
     def filled(self) -> bool:
@@ -228,6 +232,8 @@ class PostgresSetup:
         }
         if self.spec.memory:
             options.update(mem_limit=self.spec.memory, memswap_limit=self.spec.memory)
+        if self.cluster.clone:
+            options["volumes"] = {self.cluster.clone: {"bind": PGDATA, "mode": "rw"}}
         return options
 
 
@@ -310,7 +316,7 @@ def configure_postgres(spec: DatabaseSpec, passwords: Passwords, volumes: list[s
         environment[pgtemplate.ROLES_VAR] = pgtemplate.roles_sql(passwords.by_role(role_layout(spec)))
         if spec.tls:
             environment[pgtemplate.FILES_VAR] = "1"
-        if cluster.filled:
+        if cluster.filled and not cluster.clone:  # a reflink copy has nothing to copy up
             environment["FILLED"] = "1"
         uploads = {}
     elif spec.tls or spec.extensions is not None:
@@ -410,8 +416,9 @@ def _cluster(placement: Placement, spec: DatabaseSpec, base: docker.models.image
         return Cluster()
     filled = pgtemplate.filled_ref(template, data_fingerprint) if data_fingerprint else None
     if filled and image_present(placement.client, filled):
-        progress(f"starting from the cached filled cluster {filled}")
-        return Cluster(filled, filled)
+        copy = clones.clone(placement.client, filled, placement.env_id)
+        progress(f"starting from the cached filled cluster {filled}" + (" (a reflink copy)" if copy else ""))
+        return Cluster(filled, filled, str(copy) if copy else None)
     return Cluster(template, filled)
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import docker
 import docker.errors
 
+from parity.engine import clones
+from parity.engine import labels as L
 from parity.engine.images import volumes_over
 from parity.engine.state import exit_state
 from parity.env import locale
@@ -76,6 +78,9 @@ exec setpriv --reuid=postgres --regid=postgres --init-groups postgres "$@"
 
 RESTART_MARK = "parity-restart"  # in /run: a start after a failover (see START_SCRIPT)
 FILLED_PREFIX = "data-"  # tags of filled clusters: parity-pgtemplate:data-<key>
+# Bump when the way filled clusters are saved changes (2: shut down cleanly, kept in the reflink
+# store): a cluster cached the old way is then filled and saved again, once.
+FILLED_VERSION = "2"
 
 
 def enabled() -> bool:
@@ -187,19 +192,60 @@ def _wait_for_final_server(container: docker.models.containers.Container, timeou
 
 def filled_ref(template: str, fingerprint: str) -> str:
     """The image of the cluster `template` becomes once filled as `fingerprint` says."""
-    key = hashlib.sha256(f"{template}|{fingerprint}|{TEMPLATE_VERSION}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{template}|{fingerprint}|{TEMPLATE_VERSION}|{FILLED_VERSION}".encode()).hexdigest()[:16]
     return f"{TEMPLATE_REPO}:{FILLED_PREFIX}{key}"
 
 
-def save_filled(container: docker.models.containers.Container, ref: str, labels: dict[str, str]) -> None:
-    """Commit a running database container's cluster as a filled template.
+# Runs as root in a container made from the paused commit of a filled cluster: replay the little
+# WAL since the last CHECKPOINT in single-user mode, which ends with a shutdown checkpoint, so every
+# later start finds a cluster shut down cleanly and skips recovery. Crash recovery would first fsync
+# the whole data directory, opening every file O_RDWR (which makes the storage driver copy each one
+# up): seconds per GB at every start, and as large again in this layer. recovery_init_sync_method
+# = syncfs (Postgres 14+) syncs the filesystem once instead (and wal_recycle = off deletes spent
+# WAL rather than renaming it, which would copy it into this layer); without syncfs (13) exit 3:
+# the commit is kept as it is and each start recovers, as before.
+FINISH_SCRIPT = r"""
+set -e
+postgres --describe-config 2>/dev/null | grep -q '^recovery_init_sync_method' || exit 3
+rm -f "$PGDATA/postmaster.pid"
+HOME=/var/lib/postgresql setpriv --reuid=postgres --regid=postgres --init-groups \
+  postgres --single -D "$PGDATA" -c recovery_init_sync_method=syncfs -c wal_recycle=off postgres < /dev/null
+"""
+FINISH_TIMEOUT_S = 600  # recovery replays at most what was written since the CHECKPOINT
 
-    The container is paused while its filesystem is copied, so the copy is what a crash at that
-    instant would leave: the next start replays the little WAL written since the last CHECKPOINT.
-    Its TLS files live on a tmpfs and its init files are deleted, so neither is in the image;
-    its password variables (the roles' commands with them) and labels are cleared.
+
+def save_filled(container: docker.models.containers.Container, ref: str, labels: dict[str, str]) -> None:
+    """Commit a running database container's cluster as a filled template, shut down cleanly.
+
+    The container is paused while its filesystem is copied (what a crash at that instant would
+    leave); a short-lived container made from that copy then replays the WAL since the last
+    CHECKPOINT and shuts the server down (FINISH_SCRIPT), and that is the image, so starts from it
+    run no recovery; where there is a reflink store, the image's cluster is kept there too. Its
+    TLS files live on a tmpfs and its init files are deleted, so neither is in the image; its
+    password variables (the roles' commands with them) and labels are cleared.
     """
-    cleared = " ".join(f"{key}=" for key in labels)
-    container.commit(repository=ref.split(":")[0], tag=ref.split(":")[1], pause=True,
-                     changes=[f"LABEL io.parity.template=true io.parity.filled=true {cleared}",
-                              f'ENV POSTGRES_PASSWORD={PLACEHOLDER} {ROLES_VAR}="" {FILES_VAR}=""'])
+    # The finisher is labelled like the database it came from (removed with its environment if
+    # parity is interrupted here), with its own role.
+    finisher_labels = {**labels, L.ROLE: "cache"}
+    cleared = " ".join(f"{key}=" for key in finisher_labels)
+    changes = [f"LABEL io.parity.template=true io.parity.filled=true {cleared}",
+               f'ENV POSTGRES_PASSWORD={PLACEHOLDER} {ROLES_VAR}="" {FILES_VAR}=""']
+    repository, tag = ref.split(":")
+    # Tagged first: if the finisher cannot run (Postgres 13 has no syncfs, or it fails), the paused
+    # commit is a consistent cluster all the same, and each start from it recovers first.
+    raw = container.commit(repository=repository, tag=tag, pause=True, changes=changes)
+    config = raw.attrs["Config"]
+    finisher = container.client.containers.create(raw.id, entrypoint=["sh", "-c", FINISH_SCRIPT],
+                                                  labels=finisher_labels)
+    try:
+        finisher.start()
+        if int(finisher.wait(timeout=FINISH_TIMEOUT_S).get("StatusCode", 1)) == 0:
+            # Its own entrypoint is the finisher's: the image keeps the database container's.
+            restore = [f"ENTRYPOINT {json.dumps(config.get('Entrypoint') or [])}",
+                       f"CMD {json.dumps(config.get('Cmd') or [])}"]
+            finisher.commit(repository=repository, tag=tag, changes=changes + restore)
+    finally:
+        finisher.remove(force=True, v=True)
+    # Where the engine allows it, kept once more on a reflink filesystem: each later start gets a
+    # copy of it in time independent of its size (parity.engine.clones).
+    clones.keep(container.client, ref, TEMPLATE_DIR, finisher_labels)
