@@ -3,6 +3,14 @@
 # install docker.io (and mmdebstrap for offline image builds) and start dockerd.
 set -euo pipefail
 
+# xfsprogs: parity keeps cached filled clusters on a loop-mounted XFS with reflinks when it can
+# (parity/engine/clones.py); installed here, where we may, so the tests exercise that path too.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && ! command -v mkfs.xfs >/dev/null 2>&1; then
+  echo "==> installing xfsprogs with apt"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xfsprogs >/dev/null || echo "xfsprogs not installed: cached clusters are copied, not cloned" >&2
+fi
+
 if docker info >/dev/null 2>&1; then
   exit 0
 fi
