@@ -209,12 +209,18 @@ class Runs:
     holds a run back until there is room for it (Slots); at most `workers` run at once."""
 
     def __init__(self, execute: Execute, workers: int = 1,
-                 admit: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
+                 admit: Callable[[threading.Event], AbstractContextManager[None]] = lambda _stop: nullcontext(),
+                 ) -> None:
         self.execute, self.workers, self.admit = execute, max(1, workers), admit
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="parity-explain")
         self._runs: dict[tuple[str, ...], _Planned] = {}
         self._lock = threading.Lock()
-        self._closed = False
+        self._closed = threading.Event()
+
+    def planned(self) -> dict[tuple[str, ...], str]:
+        """What has been started (or waits for room): the keys flipped -> the last step it runs."""
+        with self._lock:
+            return {keys: planned.up_to for keys, planned in self._runs.items()}
 
     def start(self, flip: Flip, up_to: str) -> Future[Outcome]:
         """A run of this flip through `up_to`, started ahead of explain: one already started (or
@@ -244,9 +250,9 @@ class Runs:
             return planned.future
 
     def _timed(self, profile: Profile, planned: _Planned) -> Outcome:
-        with self.admit():
+        with self.admit(self._closed):
             with self._lock:
-                if self._closed:
+                if self._closed.is_set():
                     return None, 0.0, "not run: explain ended without it"
                 planned.begun = True
             started = time.monotonic()
@@ -260,7 +266,7 @@ class Runs:
     def close(self) -> None:
         """Drop the runs not begun, and wait for the others (each removes its environment)."""
         with self._lock:
-            self._closed = True
+            self._closed.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -276,11 +282,12 @@ class Slots:
         self._changed = threading.Condition()
 
     @contextmanager
-    def admit(self) -> Iterator[None]:
-        """Wait for room (or the command's cancellation, which the run then raises), then hold it."""
+    def admit(self, stop: threading.Event) -> Iterator[None]:
+        """Wait for room (or `stop`, or the command's cancellation, which the run then raises),
+        then hold it."""
         with self._changed:
             ticket = next(self._tickets)
-            while not self.cancel.is_set() and not (
+            while not self.cancel.is_set() and not stop.is_set() and not (
                     ticket == self._next and self._active < self.workers - len(self.running)):
                 self._changed.wait(timeout=0.1)  # the cancellation is an Event: look at it now and then
             self._next += 1
@@ -338,9 +345,19 @@ class Ahead:
         through = set(STEP_ORDER) if done else set(b.steps) & set(t.steps)
         divergences, _ = compare(b, t, self.baseline[1], profile)
         ready = [d for d in divergences if known_after(d) in through]
-        for flip, asking in suspicions(ready, self.baseline[1], profile):
-            if flip.profile is not None:
-                runs.start(flip, deepest_step(asking))
+        flips = [(flip, deepest_step(asking)) for flip, asking in suspicions(ready, self.baseline[1], profile)
+                 if flip.profile is not None]
+        # The longest first, so that the last to end starts early (the order explain reads them
+        # in is its own).
+        for flip, up_to in sorted(flips, key=lambda f: -self._cost(f[0], f[1], (b, t), profile)):
+            runs.start(flip, up_to)
+
+    def _cost(self, flip: Flip, up_to: str, runs: tuple[ProfileRun, ProfileRun], target: Profile) -> float:
+        """About how long the flip's run takes: as long per step as the side whose data it holds
+        (filling, starting and migrating a production-sized database is most of a run's time)."""
+        assert flip.profile is not None
+        like = runs[1] if flip.profile.data == target.data != self.baseline[1].data else runs[0]
+        return sum(like.steps[s].duration_s for s in STEP_ORDER[: STEP_ORDER.index(up_to) + 1] if s in like.steps)
 
     def close(self) -> None:
         """The runs are over, however they ended: nothing waits for their room any more."""
