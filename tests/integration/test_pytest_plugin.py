@@ -77,8 +77,11 @@ def test_ctrl_c_in_a_test_leaves_nothing(docker_client, plugin_project: Path) ->
     (plugin_project / "test_db.py").write_text(
         f"import pathlib, time\ndef test_waits(parity_database_url):\n"
         f"    pathlib.Path({str(marker)!r}).write_text('x')\n    time.sleep(120)\n")
+    # Ctrl-C at a terminal: SIGINT at its default in the child even when this suite runs in the
+    # background of a non-interactive shell (which ignores SIGINT, and Python then keeps ignoring it).
     process = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--parity-profile", "prod",
-                                "-q"], cwd=plugin_project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                "-q"], cwd=plugin_project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 180
     while not marker.exists() and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.2)
