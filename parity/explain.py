@@ -8,15 +8,13 @@ matter, then try the smallest pairs, within a bound. Running a profile is the ca
 from __future__ import annotations
 
 import itertools
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 
 from parity.causes.keys import Flip, KeyGroup, apply_group, differing_groups, revert_group
-from parity.diff import NO_BUDGETS, Budgets, compare, compare_runs, same_engine
+from parity.diff import NO_BUDGETS, Budgets, compare_runs, same_engine
 from parity.errors import ParityError
 from parity.profile.models import Profile
 from parity.results import STEP_NAMES, Divergence, Experiment, ProfileRun
@@ -24,8 +22,6 @@ from parity.results import STEP_NAMES, Divergence, Experiment, ProfileRun
 STEP_ORDER = STEP_NAMES
 # A run the caller makes: this profile, through the steps up to and including this one.
 Execute = Callable[[Profile, str], ProfileRun]
-# What an experiment gave: its run (None: it broke), how long it took, and what broke.
-Outcome = tuple[ProfileRun | None, float, str]
 MAX_EXPERIMENTS = 32
 
 
@@ -127,48 +123,28 @@ class Sides:
     names: tuple[str, str] = ("baseline", "target")
 
 
-def suspicions(divergences: Sequence[Divergence], baseline: Profile, target: Profile
-               ) -> list[tuple[Flip, list[Divergence]]]:
-    """Each suspected group applied alone, with the divergences that suspect it: explain's first
-    experiments, in the order of the divergences."""
-    groups = differing_groups(baseline, target)
-    suspected = [g for d in divergences for g in groups if d.cause in g.keys]
-    return [(apply_group(baseline, target, g), [d for d in divergences if d.cause in g.keys])
-            for g in dict.fromkeys(suspected)]
-
-
 def explain(divergences: list[Divergence], sides: Sides, execute: Execute, *, workers: int = 1,
-            max_experiments: int = MAX_EXPERIMENTS, runs: Runs | None = None) -> list[Divergence]:
+            max_experiments: int = MAX_EXPERIMENTS) -> list[Divergence]:
     """Each divergence with its cause settled by experiment: `confirmed` with the experiments
     behind it, or `unknown` when no flip within the bound reproduces it.
 
     `execute(profile, up_to_step)` runs one profile through the steps up to that one; up to
     `workers` run at once, and at most `max_experiments` in all. A ParityError from it (no
     engine, ...) ends the search and propagates; any other exception is that experiment's result.
-    `runs`: the experiments already started for these sides (see Ahead), which then run the rest.
     """
-    own = runs is None
-    lab = Runs(execute, workers) if runs is None else runs
-    try:
-        return _explain(divergences, sides, _Search(lab, max_experiments, sides))
-    finally:
-        if own:
-            lab.close()
-
-
-def _explain(divergences: list[Divergence], sides: Sides, search: _Search) -> list[Divergence]:
     baseline, target = sides.baseline, sides.target
     cases = [_Case(d) for d in divergences]
     groups = differing_groups(baseline, target)
+    search = _Search(execute, workers, max_experiments, sides)
     search.budgets = Budgets.of(target)  # an experiment crosses the target's budgets, or not
     if not groups:
         return [search.finish(c, "the profiles do not differ in any key: nothing to flip") for c in cases]
     suspected = [g for c in cases for g in groups if c.divergence.cause in g.keys]
     # First each suspicion on its own, asked only by the divergences that suspect it and run only
     # as far as they need: where the error already points at the right key, one short run each.
-    first = suspicions(divergences, baseline, target)
-    search.run([flip for flip, _ in first], cases, settles=True,
-               asks=[[c for c in cases if c.divergence in asking] for _, asking in first])
+    first = [apply_group(baseline, target, g) for g in dict.fromkeys(suspected)]
+    search.run(first, cases, settles=True,
+               asks=[[c for c in cases if c.divergence.cause in flip.groups[0].keys] for flip in first])
     search.run(plan(baseline, target, first=suspected).singles, cases, settles=True)
     open_cases = [c for c in cases if not c.settled]
     if open_cases and len(groups) > 1:
@@ -185,197 +161,18 @@ def _explain(divergences: list[Divergence], sides: Sides, search: _Search) -> li
     return [search.finish(c) for c in cases]
 
 
-def known_after(divergence: Divergence) -> str:
-    """The step after which a divergence and its suspected cause are final: the step it needs,
-    except that a startup or smoke divergence's suspicion reads whether the kernel OOM-killed the
-    app, which the resources step tells (parity.diff)."""
-    step = up_to_step(divergence)
-    return "resources" if step in ("startup", "smoke") and "resources" in STEP_ORDER else step
-
-
-@dataclass
-class _Planned:
-    """One experiment run: as far as it goes, whether it has begun, and its outcome to come."""
-
-    up_to: str
-    taken: bool = False  # explain has used it
-    future: Future[Outcome] = field(default_factory=Future)
-    begun: bool = False
-
-
-class Runs:
-    """Experiment runs by the keys they flip, each started once and run as far as asked: explain's
-    passes share them with the runs an Ahead started before the divergences were final. `admit`
-    holds a run back until there is room for it (Slots); at most `workers` run at once."""
-
-    def __init__(self, execute: Execute, workers: int = 1,
-                 admit: Callable[[threading.Event], AbstractContextManager[None]] = lambda _stop: nullcontext(),
-                 ) -> None:
-        self.execute, self.workers, self.admit = execute, max(1, workers), admit
-        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="parity-explain")
-        self._runs: dict[tuple[str, ...], _Planned] = {}
-        self._lock = threading.Lock()
-        self._closed = threading.Event()
-
-    def planned(self) -> dict[tuple[str, ...], str]:
-        """What has been started (or waits for room): the keys flipped -> the last step it runs."""
-        with self._lock:
-            return {keys: planned.up_to for keys, planned in self._runs.items()}
-
-    def start(self, flip: Flip, up_to: str) -> Future[Outcome]:
-        """A run of this flip through `up_to`, started ahead of explain: one already started (or
-        waiting for room, which is then made to go as far) that goes as far, or a new one."""
-        return self._run(flip, up_to, take=False)
-
-    def take(self, flip: Flip, up_to: str) -> Future[Outcome]:
-        """The run of this flip through `up_to` that explain uses: one started ahead that goes as
-        far and that explain has not used yet, or a new one (explain asks again only when the
-        earlier run fell short)."""
-        return self._run(flip, up_to, take=True)
-
-    def _run(self, flip: Flip, up_to: str, *, take: bool) -> Future[Outcome]:
-        profile = flip.profile
-        assert profile is not None
-        with self._lock:
-            planned = self._runs.get(_identity(flip))
-            if planned is not None and not (take and planned.taken):
-                if not planned.begun:
-                    planned.up_to = max(planned.up_to, up_to, key=STEP_ORDER.index)
-                if STEP_ORDER.index(planned.up_to) >= STEP_ORDER.index(up_to):
-                    planned.taken |= take
-                    return planned.future
-            planned = _Planned(up_to, taken=take)
-            self._runs[_identity(flip)] = planned
-            planned.future = self._pool.submit(self._timed, profile, planned)
-            return planned.future
-
-    def _timed(self, profile: Profile, planned: _Planned) -> Outcome:
-        with self.admit(self._closed):
-            with self._lock:
-                if self._closed.is_set():
-                    return None, 0.0, "not run: explain ended without it"
-                planned.begun = True
-            started = time.monotonic()
-            try:
-                return self.execute(profile, planned.up_to), round(time.monotonic() - started, 3), ""
-            except ParityError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - one experiment that breaks is a result, not the end
-                return None, round(time.monotonic() - started, 3), f"{type(exc).__name__}: {exc}"
-
-    def close(self) -> None:
-        """Drop the runs not begun, and wait for the others (each removes its environment)."""
-        with self._lock:
-            self._closed.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-class Slots:
-    """Room for experiments: `workers` at once, less the command's own profiles still running
-    their steps (they compete for the same cores). Admitted first come, first served."""
-
-    def __init__(self, workers: int, running: Iterable[str], cancel: threading.Event) -> None:
-        self.workers, self.running, self.cancel = max(1, workers), set(running), cancel
-        self._active = 0
-        self._tickets = itertools.count()
-        self._next = 0
-        self._changed = threading.Condition()
-
-    @contextmanager
-    def admit(self, stop: threading.Event) -> Iterator[None]:
-        """Wait for room (or `stop`, or the command's cancellation, which the run then raises),
-        then hold it."""
-        with self._changed:
-            ticket = next(self._tickets)
-            while not self.cancel.is_set() and not stop.is_set() and not (
-                    ticket == self._next and self._active < self.workers - len(self.running)):
-                self._changed.wait(timeout=0.1)  # the cancellation is an Event: look at it now and then
-            self._next += 1
-            self._active += 1
-            self._changed.notify_all()
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._active -= 1
-                self._changed.notify_all()
-
-    def finished(self, *names: str) -> None:
-        """These profiles are through their steps: their room goes to experiments."""
-        with self._changed:
-            self.running.difference_update(names)
-            self._changed.notify_all()
-
-
-class Ahead:
-    """Explain's first experiments started while the runs still go: once both sides are through
-    the step a divergence's suspicion is final at (known_after), the flip of its suspected key
-    starts, when Slots has room. Explain, once the runs end, finds it run or running. A guess that
-    the final divergences do not ask for costs a run, never a different verdict: explain decides
-    on its own passes, in its own order."""
-
-    def __init__(self, baseline: tuple[str, Profile], targets: dict[str, Profile], runs: dict[str, Runs],
-                 slots: Slots) -> None:
-        self.baseline, self.targets, self.runs, self.slots = baseline, targets, runs, slots
-        self._live: dict[str, ProfileRun] = {}
-        self._finished: set[str] = set()
-        self._lock = threading.Lock()
-
-    def watch(self, name: str, run: ProfileRun, finished: bool) -> None:
-        """A step of `name`'s run has its result (`finished`: its last one); other names are not ours."""
-        if name != self.baseline[0] and name not in self.targets:
-            return
-        with self._lock:
-            self._live[name] = run
-            if finished:
-                self._finished.add(name)
-                self.slots.finished(name)
-            base = self._live.get(self.baseline[0])
-            for target, profile in self.targets.items():
-                if base is not None and target in self._live:
-                    # A guess that breaks must not break the run: explain, after the runs, makes
-                    # the same comparison and the same runs itself.
-                    with suppress(Exception):
-                        self._start(base, self._live[target], profile, self.runs[target])
-
-    def _start(self, base: ProfileRun, target: ProfileRun, profile: Profile, runs: Runs) -> None:
-        # A snapshot of each: their threads go on adding steps.
-        b, t = (ProfileRun(name=r.name, steps=dict(r.steps)) for r in (base, target))
-        done = {self.baseline[0], target.name} <= self._finished
-        through = set(STEP_ORDER) if done else set(b.steps) & set(t.steps)
-        divergences, _ = compare(b, t, self.baseline[1], profile)
-        ready = [d for d in divergences if known_after(d) in through]
-        flips = [(flip, deepest_step(asking)) for flip, asking in suspicions(ready, self.baseline[1], profile)
-                 if flip.profile is not None]
-        # The longest first, so that the last to end starts early (the order explain reads them
-        # in is its own).
-        for flip, up_to in sorted(flips, key=lambda f: -self._cost(f[0], f[1], (b, t), profile)):
-            runs.start(flip, up_to)
-
-    def _cost(self, flip: Flip, up_to: str, runs: tuple[ProfileRun, ProfileRun], target: Profile) -> float:
-        """About how long the flip's run takes: as long per step as the side whose data it holds
-        (filling, starting and migrating a production-sized database is most of a run's time)."""
-        assert flip.profile is not None
-        like = runs[1] if flip.profile.data == target.data != self.baseline[1].data else runs[0]
-        return sum(like.steps[s].duration_s for s in STEP_ORDER[: STEP_ORDER.index(up_to) + 1] if s in like.steps)
-
-    def close(self) -> None:
-        """The runs are over, however they ended: nothing waits for their room any more."""
-        self.slots.finished(*self.slots.running)
-
-
 class _Search:
     """Runs flips through `execute`, at most `workers` at once and `budget` in all, recording
     what each said about the divergences that still needed it."""
 
-    def __init__(self, runs: Runs, budget: int, sides: Sides) -> None:
-        self.runs, self.workers, self.budget = runs, runs.workers, budget
+    def __init__(self, execute: Execute, workers: int, budget: int, sides: Sides) -> None:
+        self.execute, self.workers, self.budget = execute, max(1, workers), budget
         self.baseline, self.baseline_run, self.names = sides.baseline, sides.baseline_run, sides.names
         self.used = 0
         self.not_tried = 0
         self.budgets = NO_BUDGETS
         # Runs made so far, by the keys flipped: a later pass asks them again instead of rerunning.
-        self.done: dict[tuple[str, ...], Outcome] = {}
+        self.done: dict[tuple[str, ...], tuple[ProfileRun | None, float, str]] = {}
 
     def run(self, flips: list[Flip], cases: list[_Case], *, settles: bool,
             asks: list[list[_Case]] | None = None) -> list[dict[int, bool | None]]:
@@ -384,37 +181,36 @@ class _Search:
         reproduces it. A flip already run deep enough is not run again. Per flip: case id -> said."""
         said: list[dict[int, bool | None]] = [{} for _ in flips]
         asked: list[list[_Case]] = [[] for _ in flips]
-        pending: dict[Future[Outcome], int] = {}
+        pending: dict[Future[tuple[ProfileRun | None, float, str]], int] = {}
         submitted = 0
-        try:
-            while True:
-                while len(pending) < self.workers and submitted < len(flips):
-                    k, submitted = submitted, submitted + 1
-                    wanting = [c for c in (asks[k] if asks else cases) if self._needs(c, k, said, settles)]
-                    asked[k] = wanting
-                    # A case that already has this flip's answer (an earlier pass) keeps it.
-                    flipped = _identity(flips[k])
-                    for case in [c for c in wanting if flipped in c.answers]:
-                        said[k][id(case)] = case.answers[flipped]
-                    wanting = [c for c in wanting if flipped not in c.answers]
-                    if wanting and not self._reuse(flips[k], wanting, said[k]):
-                        self._start(pending, flips[k], k, wanting, said)
-                if settles:
-                    for case in cases:
-                        self._settle(case, flips, said, asked, submitted)
-                if not pending:
-                    return said
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    k = pending.pop(future)
-                    outcome = future.result()
-                    self.done[_identity(flips[k])] = outcome
-                    self._record(flips[k], outcome, asked[k], said[k])
-        finally:
-            for future in pending:
-                future.cancel()
-            # Today's runs end before the next pass decides: it reads their answers.
-            wait(pending)
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="parity-explain") as pool:
+            try:
+                while True:
+                    while len(pending) < self.workers and submitted < len(flips):
+                        k, submitted = submitted, submitted + 1
+                        wanting = [c for c in (asks[k] if asks else cases) if self._needs(c, k, said, settles)]
+                        asked[k] = wanting
+                        # A case that already has this flip's answer (an earlier pass) keeps it.
+                        flipped = _identity(flips[k])
+                        for case in [c for c in wanting if flipped in c.answers]:
+                            said[k][id(case)] = case.answers[flipped]
+                        wanting = [c for c in wanting if flipped not in c.answers]
+                        if wanting and not self._reuse(flips[k], wanting, said[k]):
+                            self._start(pool, pending, flips[k], k, wanting, said)
+                    if settles:
+                        for case in cases:
+                            self._settle(case, flips, said, asked, submitted)
+                    if not pending:
+                        return said
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        k = pending.pop(future)
+                        outcome = future.result()
+                        self.done[_identity(flips[k])] = outcome
+                        self._record(flips[k], outcome, asked[k], said[k])
+            finally:
+                for future in pending:
+                    future.cancel()
 
     def _needs(self, case: _Case, k: int, said: list[dict[int, bool | None]], settles: bool) -> bool:
         # A case needs no later flip once an earlier one in the order reproduced it.
@@ -430,8 +226,8 @@ class _Search:
         self._record(flip, earlier, cases, said)
         return True
 
-    def _start(self, pending: dict[Future[Outcome], int], flip: Flip, k: int, wanting: list[_Case],
-               said: list[dict[int, bool | None]]) -> None:
+    def _start(self, pool: ThreadPoolExecutor, pending: dict[Future[tuple[ProfileRun | None, float, str]], int],
+               flip: Flip, k: int, wanting: list[_Case], said: list[dict[int, bool | None]]) -> None:
         if flip.profile is None:
             for case in wanting:
                 said[k][id(case)] = None
@@ -444,10 +240,19 @@ class _Search:
                 said[k][id(case)] = None
             return
         self.used += 1
-        # A run an Ahead started (or is about to) for this flip, if it goes far enough.
-        pending[self.runs.take(flip, deepest_step(c.divergence for c in wanting))] = k
+        up_to = deepest_step(c.divergence for c in wanting)
+        pending[pool.submit(self._timed, flip.profile, up_to)] = k
 
-    def _record(self, flip: Flip, outcome: Outcome, cases: list[_Case],
+    def _timed(self, profile: Profile, up_to: str) -> tuple[ProfileRun | None, float, str]:
+        started = time.monotonic()
+        try:
+            return self.execute(profile, up_to), round(time.monotonic() - started, 3), ""
+        except ParityError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one experiment that breaks is a result, not the end
+            return None, round(time.monotonic() - started, 3), f"{type(exc).__name__}: {exc}"
+
+    def _record(self, flip: Flip, outcome: tuple[ProfileRun | None, float, str], cases: list[_Case],
                 said: dict[int, bool | None]) -> None:
         run, duration, error = outcome
         assert flip.profile is not None

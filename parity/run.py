@@ -38,7 +38,6 @@ from parity.steps import PlanOnce, StepContext, runner
 
 if TYPE_CHECKING:
     from parity.env.app import AppImage
-    from parity.explain import Ahead, Execute, Runs
     from parity.progress import RunProgress
 
 Step = Callable[[StepContext], StepResult]
@@ -117,12 +116,6 @@ class Session:
     # Set once the background warm-up has imported the libraries the steps after the database
     # use (see _warm_imports); set from the start when nothing warms up.
     warmed: threading.Event = field(default_factory=_already_set)
-    # Told of each step's result (name, the run so far, whether it was the last): --explain's Ahead.
-    watch: Callable[[str, ProfileRun, bool], None] | None = None
-    # Profiles (experiments) whose environment is removed in a thread of its own once their steps
-    # are done: the next experiment need not wait for it. `join_removals` waits for them all.
-    detached: set[str] = field(default_factory=set)
-    removals: list[threading.Thread] = field(default_factory=list)
 
     def plan_of(self, loaded: LoadedProfile) -> PlanOnce:
         """The profile's migrations plan: the one the check before the run read for the command's
@@ -137,20 +130,6 @@ class Session:
                     steps: list[tuple[str, Step]] = STEPS) -> ProfileRun:
         """One profile in an environment of its own, through `steps`."""
         return _run_profile(self, loaded, self.images.of(loaded), values, keep=keep, steps=steps)
-
-    def remove(self, env: Environment) -> None:
-        """Remove an environment: now, or in the background when its profile is detached."""
-        if env.loaded.name not in self.detached:
-            env.close()
-            return
-        thread = threading.Thread(target=env.close, daemon=True, name=f"parity-remove-{env.loaded.name}")
-        self.removals.append(thread)
-        thread.start()
-
-    def join_removals(self) -> None:
-        """Wait until every environment removed in the background is gone."""
-        for thread in self.removals:
-            thread.join()
 
     def in_threads(self, works: dict[str, Callable[[], None]]) -> dict[str, BaseException]:
         """Run the works concurrently. Ctrl-C / SIGTERM, or a fatal error in one of them (a command
@@ -195,25 +174,13 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
             runs[name] = session.run_profile(loaded[name], values[name], keep=options.keep)
         return go
 
-    ahead = _ahead(session, options, loaded) if options.explain else None
     started = time.monotonic()
-    try:
-        errors = session.in_threads({name: work(name) for name in loaded})
-        if ahead is not None:
-            ahead.close()
-        for name, exc in errors.items():
-            runs[name] = ProfileRun(name=name, steps={"database": StepResult(
-                status="error", summary="parity could not run this profile",
-                detail=session.redactor.text(repr(exc)))})
-        results = [_judge(session, (options.baseline, target), loaded, runs,
-                          explain=ahead.runs[target] if ahead is not None and not errors else None)
-                   for target in options.targets]
-    finally:
-        if ahead is not None:
-            ahead.close()
-            for lab in ahead.runs.values():
-                lab.close()
-            session.join_removals()
+    errors = session.in_threads({name: work(name) for name in loaded})
+    for name, exc in errors.items():
+        runs[name] = ProfileRun(name=name, steps={"database": StepResult(
+            status="error", summary="parity could not run this profile", detail=session.redactor.text(repr(exc)))})
+    results = [_judge(session, (options.baseline, target), loaded, runs, explain=options.explain and not errors)
+               for target in options.targets]
     for result in results:
         result.duration_s = round(time.monotonic() - started, 3)
     kept = [_kept(session.contexts[name]) for name in loaded
@@ -222,30 +189,16 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     return RunOutcome(results=safe, redactor=session.redactor, kept=kept)
 
 
-def _ahead(session: Session, options: RunOptions, loaded: dict[str, LoadedProfile]) -> Ahead:
-    """--explain: experiments that start as soon as the divergences they settle are known, in
-    slots the command's own runs leave free (parity.explain.Ahead); session.watch tells it."""
-    from parity.explain import Ahead, Runs, Slots
-
-    workers = experiment_workers()
-    slots = Slots(workers, loaded, session.cancel)
-    runs = {target: Runs(_experiment(session, loaded[target]), workers, slots.admit) for target in options.targets}
-    ahead = Ahead((options.baseline, loaded[options.baseline].profile),
-                  {target: loaded[target].profile for target in options.targets}, runs, slots)
-    session.watch = ahead.watch
-    return ahead
-
-
 def _judge(session: Session, sides: tuple[str, str], loaded: dict[str, LoadedProfile], runs: dict[str, ProfileRun],
-           *, explain: Runs | None) -> RunResult:
-    """One target against the baseline: its divergences (settled by experiment in `explain`'s
-    runs), the failures of both, the verdict."""
+           *, explain: bool) -> RunResult:
+    """One target against the baseline: its divergences (settled by experiment with `explain`),
+    the failures of both, the verdict."""
     from parity.diff import compare
 
     base, target = runs[sides[0]], runs[sides[1]]
     divergences, failures = compare(base, target, loaded[sides[0]].profile, loaded[sides[1]].profile)
-    if explain is not None and divergences:
-        divergences = _explain(session, sides, loaded, base, divergences, explain)
+    if explain and divergences:
+        divergences = _explain(session, sides, loaded, base, divergences)
     errored = any(s.status == "error" and n == "database" for r in (base, target) for n, s in r.steps.items())
     verdict: Verdict = "error" if errored and not divergences else "divergent" if divergences or failures else "parity"
     return RunResult(verdict=verdict, baseline=sides[0], target=sides[1], profiles={sides[0]: base, sides[1]: target},
@@ -253,40 +206,34 @@ def _judge(session: Session, sides: tuple[str, str], loaded: dict[str, LoadedPro
 
 
 def _explain(session: Session, sides: tuple[str, str], loaded: dict[str, LoadedProfile], base_run: ProfileRun,
-             divergences: list[Divergence], runs: Runs) -> list[Divergence]:
+             divergences: list[Divergence]) -> list[Divergence]:
     """Settle each divergence's cause by experiment: the baseline run again with one group of the
     target's keys at a time, each only as far as the step its divergences appeared in."""
     from parity.explain import Sides, explain
 
     baseline_name, target_name = sides
-    explained: list[Divergence] = []
-
-    def search() -> None:
-        pair = Sides(loaded[baseline_name].profile, loaded[target_name].profile, base_run, sides)
-        explained.extend(explain(divergences, pair, runs.execute, runs=runs))
-
-    session.in_threads({"explain": search})
-    return explained or divergences
-
-
-def _experiment(session: Session, target: LoadedProfile) -> Execute:
-    """How an experiment runs: a flipped profile (named after the target, numbered) through the
-    steps up to the one asked for."""
+    target = loaded[target_name]
     numbers = itertools.count(1)
     names = [step for step, _ in STEPS]
 
     def execute(profile: Profile, up_to: str) -> ProfileRun:
         if session.cancel.is_set():
             raise Cancelled
-        name = f"{target.name}-x{next(numbers)}"
+        name = f"{target_name}-x{next(numbers)}"
         if session.board:
             session.board.note(name, profile.description or "experiment")
         flipped = LoadedProfile(name=name, profile=profile, files=target.files)
-        session.detached.add(name)
         steps = STEPS[: names.index(up_to) + 1]
         return session.run_profile(flipped, resolve_values(profile.secrets, session.project.root), steps=steps)
 
-    return execute
+    explained: list[Divergence] = []
+
+    def search() -> None:
+        pair = Sides(loaded[baseline_name].profile, target.profile, base_run, sides)
+        explained.extend(explain(divergences, pair, execute, workers=experiment_workers()))
+
+    session.in_threads({"explain": search})
+    return explained or divergences
 
 
 def experiment_workers() -> int:
@@ -465,7 +412,7 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
     session.contexts[name] = ctx
     run = ProfileRun(name=name, description=loaded.profile.description or "")
     started = time.monotonic()
-    try:
+    with env:
         env.create_network()
         for step, action in steps:
             # A step the profile does not ask for is recorded (the other side may have it) but not
@@ -478,8 +425,6 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
             result = _through_failover(step, action, ctx)
             ctx.record_role(step, result)
             run.steps[step] = result
-            if session.watch:
-                session.watch(name, run, False)
             if board and announce:
                 board.step(name, step, result.status, redactor.text(result.summary))
             elif say and result.status != "skipped":
@@ -493,12 +438,7 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
                 session.warmed.wait(timeout=WARM_UP_WAIT)
             if step == "data" and result.status in ("failed", "error"):
                 break  # migrations measured on half the data would only mislead
-        if session.watch:
-            session.watch(name, run, True)  # before the teardown, which the others need not wait for
         env.keep = keep and run.steps.get("database", StepResult(status="ok")).status != "error"
-    finally:
-        if not env.keep:
-            session.remove(env)
     run.duration_s = round(time.monotonic() - started, 3)
     return run
 
