@@ -17,6 +17,7 @@ from parity.data import indexes
 from parity.data.rows import (
     Table,
     advance_sequences,
+    count_rows,
     fill_levels,
     fill_statement,
     parts,
@@ -130,7 +131,7 @@ def _fill_wave(db: Database, conn: psycopg.Connection, wave: list[Table], counts
     jobs: list[tuple[str, list[Statement]]] = []
     for table in wave:
         count = counts[table.name]
-        parent_rows = {fk.parent: _count(conn, fk.parent) for fk in table.foreign_keys}
+        parent_rows = {fk.parent: count_rows(conn, fk.parent) for fk in table.foreign_keys}
         say(f"data: generating {count:,} rows in {table.name}")
         shares = parts(count, max(1, round(_workers() * count / total)))
         jobs += [(table.name, [fill_statement(table, count, parent_rows, part)]) for part in shares]
@@ -146,11 +147,6 @@ def _fill_wave(db: Database, conn: psycopg.Connection, wave: list[Table], counts
     conn.commit()
     return done
 
-
-def _count(conn: psycopg.Connection, table: str) -> int:
-    from psycopg import sql
-    row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.SQL(table))).fetchone()
-    return int(row[0]) if row else 0
 
 
 def analyze(db: Database) -> None:

@@ -388,7 +388,7 @@ def read_table(conn: psycopg.Connection, name: str) -> Table:
                 # Other unique values are numbered too (text, uuid, dates...): a second fill of the
                 # same table (a larger sample, more rows) continues after the rows already there.
                 if existing is None:
-                    existing = _count_rows(conn, regclass[0])
+                    existing = count_rows(conn, regclass[0])
                 offsets[col] = existing
     sequences: dict[str, Sequence] = {}
     for column in columns:
@@ -401,7 +401,8 @@ def read_table(conn: psycopg.Connection, name: str) -> Table:
                  checked=frozenset(checked), offsets=offsets, sequences=sequences)
 
 
-def _count_rows(conn: psycopg.Connection, table: str) -> int:
+def count_rows(conn: psycopg.Connection, table: str) -> int:
+    """The rows `table` (regclass text, quoted as needed) has now."""
     from psycopg import sql
     row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.SQL(table))).fetchone()
     return int(row[0]) if row else 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from parity.data.rows import fill_order, fill_statement, read_table
+from parity.data.rows import count_rows, fill_order, fill_statement, read_table
 from parity.env.database import Database
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def bytes_per_row(db: Database, rows: dict[str, int]) -> float:
             table = tables[by_regclass[regclass]]
             before = _size(conn, regclass)
             # The parents' rows as this transaction sees them: existing ones and the probe's own.
-            parents = {fk.parent: _count(conn, fk.parent) for fk in table.foreign_keys}
+            parents = {fk.parent: count_rows(conn, fk.parent) for fk in table.foreign_keys}
             conn.execute(fill_statement(table, probe[by_regclass[regclass]], parents))
             grown = _size(conn, regclass) - before
             name = by_regclass[regclass]
@@ -114,10 +114,6 @@ def bytes_per_row(db: Database, rows: dict[str, int]) -> float:
         conn.commit()
     return per_row
 
-
-def _count(conn: psycopg.Connection, regclass: str) -> int:
-    row = conn.execute(f"SELECT count(*) FROM {regclass}").fetchone()  # regclass text: quoted as needed
-    return int(row[0]) if row else 0
 
 
 def _size(conn: psycopg.Connection, regclass: str) -> int:
