@@ -406,7 +406,9 @@ _READ: list[Rule] = [
                r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale) \(.*\) is incompatible with"
                r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"
                # a locale the server's OS does not have: CREATE DATABASE's and the server's own settings
-               r"|\binvalid locale name\b|invalid value for parameter \"lc_(?:messages|monetary|numeric|time)\""),
+               r"|\binvalid locale name\b|invalid value for parameter \"lc_(?:messages|monetary|numeric|time)\""
+               # CREATE DATABASE on a cluster whose encoding the locale asked for cannot have
+               r"|\bencoding \"[^\"]+\" does not match locale\b"),
          ["database.locale", "database.icu_locale"]),
     # A provider's allow-list refusing CREATE EXTENSION (Azure's words, or plain Postgres').
     Rule(_extension_not_allowed, ["database.extensions"]),
@@ -470,9 +472,10 @@ _READ: list[Rule] = [
     # that concurrent DDL races for.
     Rule(text(r"unique constraint \"pg_\w+_index\""), []),
     Rule(code("23505", "23502", "23503", "23514", "23P01", "23000"), _DATA),
-    # A value too long or out of range for its column: SQLite never enforces a declared length or
-    # width, so a SQLite side cannot meet it; between two servers, the rows one side has.
-    Rule(code("22001", "22003"), ["database.engine", *_DATA]),
+    # A value too long, out of range or not of its column's type (22P02, a cast of text rows hold):
+    # SQLite never enforces a declared length, width or type, so a SQLite side cannot meet it;
+    # between two servers, the rows one side has.
+    Rule(code("22001", "22003", "22P02"), ["database.engine", *_DATA]),
     # Statements cancelled: by a timeout setting when one differs, else by the rows it had to go through.
     # Versions: what the release notes say exists on one major and not the other.
     Rule(_release_notes("only_other"), ["database.version", "database.image"]),
@@ -486,6 +489,10 @@ _READ: list[Rule] = [
     # A feature this server (version, engine) does not have. Comparing mismatched types is not
     # one: SQLite compares anything, Postgres refuses, whatever the version.
     Rule(text(r"operator does not exist"), ["database.engine"]),
+    # SQLite groups by any column and stores any value in any column; Postgres refuses a column
+    # neither grouped nor aggregated (42803) and a type change it cannot cast implicitly (42804),
+    # whatever the version or the rows.
+    Rule(code("42803", "42804"), ["database.engine"]),
     # A parameter the release notes do not place in any major is no server's (a driver's option sent
     # as one, a misspelling): only the release notes name the version for a parameter. Nor is
     # "feature not supported" (0A000, DB-API's NotSupportedError) one: a plan cached before DDL, a

@@ -42,6 +42,8 @@ CONDITIONS = {
     "40P01": "deadlock_detected",
     "42501": "insufficient_privilege",
     "42601": "syntax_error",
+    "42803": "grouping_error",
+    "42804": "datatype_mismatch",
     "42703": "undefined_column",
     "42704": "undefined_object",
     "42883": "undefined_function",
@@ -90,6 +92,7 @@ _MESSAGE_CODES = {
              r"|cannot CREATE UNIQUE INDEX; duplicate keys found",  # Oracle's ORA-01452
     "22001": r"value too long for type",
     "22003": r"\b(?:smallint|integer|bigint) out of range|is out of range for type",
+    "22P02": r"invalid input syntax for (?:type )?[a-z]",
     "23000": r"Integrity constraint violation|\bIntegrityError\b",
     "23502": r"contains null values|violates not-null constraint|NOT NULL constraint failed",
     "23503": r"violates foreign key constraint|FOREIGN KEY constraint failed|a foreign key constraint fails",
@@ -104,6 +107,8 @@ _MESSAGE_CODES = {
     "42703": r"\bcolumn \S+ does not exist",
     "42883": r"\bfunction \S+ does not exist",
     "42601": r"syntax error at or near|syntax error at end of input",
+    "42803": r"must appear in the GROUP BY clause or be used in an aggregate function",
+    "42804": r"cannot be cast automatically to type",
 }
 def read_codes(text: str) -> frozenset[str]:
     """Every SQLSTATE the text carries: printed, named, or implied by a fixed server message."""

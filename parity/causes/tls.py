@@ -34,7 +34,8 @@ _WITH_TLS = re.compile(
     r"|\b(?:sslv3|tlsv1|tlsv13) alert [a-z ]*[a-z]"
     # the JVM (pgjdbc, Flyway, Liquibase)
     r"|PKIX path (?:building|validation) failed|unable to find valid certification path"
-    r"|SSLHandshakeException|CertPathValidatorException|No subject alternative (?:DNS )?names? matching"
+    r"|SSLHandshakeException|CertPathValidatorException|security\.validator\.ValidatorException"
+    r"|No subject alternative (?:DNS )?names? matching"
     # Go (pgx, lib/pq)
     r"|x509: certificate (?:signed by unknown authority|is valid for|is not valid for|is not standards compliant"
     r"|relies on legacy Common Name|has expired)|x509: cannot validate certificate|tls: failed to verify certificate"
@@ -63,7 +64,12 @@ _WITHOUT_TLS = re.compile(
 _EITHER = re.compile(
     r"pg_hba\.conf.*\b(?:SSL on|SSL encryption)\b|sslmode value .* invalid"
     r"|received fatal alert: \w+|error performing TLS handshake|(?:SSL|TLS) handshake (?:failed|error)"
-    r"|Exception while performing SSL handshake|Error opening a TLS connection|\bP1011\b",
+    r"|Exception while performing SSL handshake|Error opening a TLS connection|\bP1011\b"
+    # pgjdbc setting TLS up (its SslMode, its root certificate, its handshake's "SSL error: ...")
+    r"|error occurred while setting up the SSL connection|Could not (?:open|read) SSL root certificate file"
+    r"|PSQLException: SSL error:"
+    # Postgrex/DBConnection, whatever Erlang's ssl application then says
+    r"|\bssl connect: ",
     re.IGNORECASE,
 )
 

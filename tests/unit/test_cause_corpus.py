@@ -19,6 +19,7 @@ import pytest
 from parity.diff import compare
 from parity.results import ProfileRun, Revision, StepResult, TestCase
 from tests.unit.cause_corpus import CASES, Case, pair
+from tests.unit.cause_corpus_fresh9 import FRESH9
 from tests.unit.cause_corpus_issue21 import (
     FRESH,
     FRESH2,
@@ -31,7 +32,6 @@ from tests.unit.cause_corpus_issue21 import (
     GATHERED,
     HELD_OUT,
 )
-from tests.unit.cause_corpus_fresh9 import FRESH9
 
 __all__ = ["pair"]  # tests/unit/test_evidence.py builds its profiles with it
 

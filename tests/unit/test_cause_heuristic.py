@@ -401,3 +401,35 @@ def test_a_syntax_error_names_the_version_only_on_the_older_major() -> None:
     assert key(said, profile(database={"version": "13"})) == "database.version"  # 13 fails, 17 passes
     newer = profile(database={"version": "17"})
     assert key(said, newer, baseline=profile(database={"version": "13"})) is None  # 17 fails, 13 passes
+
+
+def test_what_sqlite_lets_through_points_at_the_engine_only_when_sqlite_is_on_the_other_side() -> None:
+    sqlite = profile(database={"engine": "sqlite"})
+    older = profile(database={"version": "15"})
+    for message in ('ERROR: column "o.total" must appear in the GROUP BY clause or be used in an aggregate function',
+                    'PG::DatatypeMismatch: ERROR:  column "kind" cannot be cast automatically to type integer',
+                    'psycopg.errors.GroupingError: column "o.total" must appear in the GROUP BY clause'):
+        assert key(Evidence(side="target", step="smoke", text=message), LOCAL, sqlite) == "database.engine"
+        # Between two Postgres servers neither the version nor anything else explains it.
+        assert key(Evidence(side="target", step="smoke", text=message), older) is None
+
+
+def test_a_value_of_the_wrong_type_in_production_rows_is_the_data_not_the_version() -> None:
+    restored = profile(database={"version": "15"}, data={"restore": "prod.dump"})
+    cast = 'PG::InvalidTextRepresentation: ERROR:  invalid input syntax for integer: "February"'
+    assert key(Evidence(side="target", step="migrations", text=cast), restored) == "data"
+    bare = 'ERROR:  invalid input syntax for type uuid: "n/a"'
+    assert key(Evidence(side="target", step="migrations", text=bare), restored) == "data"
+    assert key(Evidence(side="target", step="migrations", text=cast), profile(database={"version": "15"})) is None
+
+
+def test_pgjdbc_and_postgrex_tls_setup_failures_name_ssl() -> None:
+    tls_prod = profile(database={"ssl": "required"})
+    for message in ("org.postgresql.util.PSQLException: An error occurred while setting up the SSL connection.",
+                    "PSQLException: Could not open SSL root certificate file /root/.postgresql/root.crt.",
+                    "PSQLException: SSL error: sun.security.validator.ValidatorException",
+                    "** (DBConnection.ConnectionError) ssl connect: Options (or their values) can not be combined"):
+        assert key(Evidence(side="target", step="startup", text=message), tls_prod) == "database.ssl"
+    # A web framework's own validator (JSF's) says nothing of TLS.
+    jsf = "javax.faces.validator.ValidatorException: Validation Error: Value is required."
+    assert key(Evidence(side="target", step="startup", text=jsf), tls_prod) is None
