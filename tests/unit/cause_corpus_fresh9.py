@@ -26,6 +26,15 @@ public" cases were relabelled database.roles, the corpus's reading of that refus
 connects as its roles (cause_corpus_issue21.py, lines 251, 704, 838). Since: 46 right, 0 unknown,
 1 wrong (98%, 2%); the wrong one stays (Diesel's two migrations sharing a version fail on any
 database; as a one-sided failure only production's rows differ, and no rule tells it apart).
+
+FRESH9B, a second batch collected after those changes from new searches (33 messages, 25+ stacks),
+first sight before any rule changed: 27 right, 6 unknown, 0 wrong (82%, 0%). Per key
+(right/unknown/wrong): data 5/0/0, database.engine 1/2/0, database.extensions 3/0/0, database.image
+1/1/0, database.roles 3/0/0, database.ssl 3/3/0, database.superuser 2/0/0, database.version 8/0/0,
+none 1/0/0. Unknown: Go's crypto/tls refusing a config without ServerName, "server does not support
+TLS" and "server refused TLS connection" (sqlx's and pgx's words for a server without TLS), a
+library missing from the image ('could not access file "$libdir/..."'), 42725 ("operator is not
+unique") and 42804 ("is of type integer but expression is of type text") with SQLite on the laptop.
 """
 
 from __future__ import annotations
@@ -234,4 +243,148 @@ FRESH9 = [
     # saltstack-formulas/postgres-formula#270 (psql's CREATE DATABASE on a LATIN1 cluster)
     Case('stderr: ERROR:  encoding "LATIN1" does not match locale "en_US.UTF-8"\nDETAIL:  The chosen LC_CTYPE setting '
          'requires encoding "UTF8".', "database.locale", LOCALE_IN_PRODUCTION),
+]
+
+# ---- FRESH9B: a second batch, collected after FRESH9's changes from new searches, scored before any
+# rule changed (the figures are in this module's docstring).
+
+# Production allows earthdistance and the cube it needs (both contrib, trusted from 13).
+EARTHDISTANCE_LISTED = realistic(prod={"database": {"extensions": ["pg_trgm", "pgcrypto", "cube", "earthdistance"]}})
+# Production's allow-list (Azure's azure.extensions) lacks pg_trgm.
+NO_PG_TRGM = realistic(prod={"database": {"extensions": ["uuid-ossp", "pgcrypto"]}})
+# The laptop's image carries pgvecto.rs ("vectors"); production's plain image does not, though it allows it.
+VECTORS_ON_THE_LAPTOP = realistic({"database": {"version": "15", "image": "tensorchord/pgvecto-rs:pg15-v0.2.0"}},
+                                  {"database": {"extensions": ["pg_trgm", "pgcrypto", "vectors"]}})
+
+FRESH9B = [
+    # ---- TLS
+    # jmoiron/sqlx#792 (Go, pgx through sqlx, sslmode=require with a root certificate)
+    Case(": failed to write startup message (tls: either ServerName or InsecureSkipVerify must be specified in the "
+         "tls.Config)", "database.ssl", REALISTIC, step="startup"),
+    # transact-rs/sqlx#836 (Rust sqlx against a server without TLS)
+    Case('Tls("server does not support TLS")', "database.ssl", REALISTIC, step="smoke", failing="baseline",
+         subject="GET /"),
+    # veegres/ivory#726 (pgx defaulting to TLS against a server without it)
+    Case("tls error: server refused TLS connection", "database.ssl", REALISTIC, step="startup", failing="baseline"),
+    # timescale/promscale#1134 (pgx's fallback: the password was wrong, the last attempt's TLS error is printed)
+    Case('level=error ts=2022-02-09T10:27:43.426Z caller=runner.go:110 msg="aborting startup due to error" '
+         'err="migration error: error getting DB connection: failed to connect to `host=xxx user=xxx database=xxx`: '
+         'tls error (server refused TLS connection)"', None, REALISTIC),
+    # conda/conda#1517 (psycopg2 built without OpenSSL, sslmode=require)
+    Case('OperationalError: sslmode value "require" invalid when SSL support is not compiled in', "database.ssl",
+         REALISTIC, step="startup"),
+    # sqlalchemy-redshift/sqlalchemy-redshift#84 (SQLAlchemy, psycopg2)
+    Case('sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) sslmode value "verify-full" invalid when SSL '
+         "support is not compiled in", "database.ssl", REALISTIC, step="startup"),
+    # dev-hato/hato-bot#134 (psycopg2 with sslmode='require' against a server without TLS)
+    Case("    self.conn = psycopg2.connect(conf.DB_URL, sslmode='require')\n  File \"/path/to/lib/python3.7/site-"
+         'packages/psycopg2/__init__.py", line 127, in connect\n    conn = _connect(dsn, connection_factory='
+         "connection_factory, **kwasync)\npsycopg2.OperationalError: server does not support SSL, but SSL was required",
+         "database.ssl", REALISTIC, step="smoke", failing="baseline", subject="plugins/hato.py"),
+
+    # ---- the server's version
+    # dockage/phppgadmin#2 (a client written for 11 against 12, which dropped relhasoids)
+    Case('ERROR:  column "relhasoids" does not exist\nLINE 1: SELECT relhasoids FROM pg_catalog.pg_class WHERE '
+         "relname='us...", "database.version", versions("11", "12"), step="smoke", subject="browse table"),
+    # newrelic/nri-postgresql#41 (Go; the server's log)
+    Case("2020-04-24 17:23:29.786 UTC [8288] ERROR:  column tbl.relhasoids does not exist at character 1941\n"
+         "2020-04-24 17:23:29.786 UTC [8288] STATEMENT:  SELECT -- BLOATQUERY", "database.version", versions("11", "12"),
+         step="smoke", subject="bloat query"),
+    # microsoft/pgtoolsservice#281 (Azure Data Studio's scripter)
+    Case("Message: column rel.relhasoids does not exist\nLINE 8:   pg_get_userbyid(rel.relowner) AS relowner, "
+         "rel.relhasoids,", "database.version", versions("11", "12"), step="smoke", subject="script as create"),
+    # discourse/discourse#41632 (pg_dump 17's dump restored on an older server)
+    Case('psql failed: ERROR: unrecognized configuration parameter "transaction_timeout"', "database.version",
+         REALISTIC, step="smoke", subject="restore backup"),
+    # David-Crty/databasement#590 (pg_dump 18's dump into a 16 server)
+    Case('psql:.../snapshot.sql:13: ERROR:  unrecognized configuration parameter "transaction_timeout"',
+         "database.version", versions("17", "16"), step="smoke", subject="restore snapshot"),
+    # borgmatic-collective/docker-borgmatic#413 (pg_restore 17 into 16)
+    Case('pg_restore: error: could not execute query: ERROR:  unrecognized configuration parameter '
+         '"transaction_timeout"\nCommand was: SET transaction_timeout = 0;', "database.version", versions("17", "16"),
+         step="smoke", subject="restore"),
+    # pgadmin-org/pgadmin4#3572 (pg_restore into 9.5)
+    Case('pg_restore: error: could not execute query: ERROR:  unrecognized configuration parameter '
+         '"idle_in_transaction_session_timeout"\nCommand was: SET idle_in_transaction_session_timeout = 0;',
+         "database.version", versions("17", "9.5"), step="smoke", subject="restore"),
+    # TablePlus/TablePlus#695 (a dump from pg_dump 10 restored into 9.4)
+    Case("pg_restore: connecting to database for restore\npg_restore: [archiver (db)] Error while INITIALIZING:\n"
+         "pg_restore: [archiver (db)] could not execute query: ERROR:  unrecognized configuration parameter "
+         '"idle_in_transaction_session_timeout"\n    Command was: SET idle_in_transaction_session_timeout = 0;',
+         "database.version", versions("10", "9.4"), step="smoke", subject="restore"),
+
+    # ---- the superuser bit
+    # mattes/migrate#62 (Go)
+    Case("ERROR 42501: must be owner of extension plpgsql", "database.superuser", REALISTIC),
+    # immich-app/immich#11441 (TypeORM)
+    Case('Migration "Geodata1700362016675" failed, error: permission denied to create extension "earthdistance"\n'
+         'QueryFailedError: permission denied to create extension "earthdistance"\n    at PostgresQueryRunner.query '
+         "(/usr/src/app/node_modules/typeorm/driver/postgres/PostgresQueryRunner.js:219:19)", "database.superuser",
+         EARTHDISTANCE_LISTED),
+
+    # ---- the roles production's clients connect as
+    # IIC2513/Syllabus-S1-25-2#16 (sequelize-cli)
+    Case('Sequelize CLI [Node: 20.19.4, CLI: 6.6.3, ORM: 6.37.7]\n\nLoaded configuration file "src/config/config.js".\n'
+         'Using environment "development".\n\nERROR: permission denied for schema public', "database.roles", REALISTIC),
+    # estuary/flow#2990 (Supabase's PostgREST, column grants that leave one out)
+    Case("42501 permission denied for table user_grants", "database.roles", REALISTIC, step="smoke",
+         subject="remove user grant"),
+    # catarse/catarse#2831 (PostgREST on RDS)
+    Case("permission denied for relation contribution_details", "database.roles", REALISTIC, step="smoke",
+         subject="GET /contribution_details"),
+
+    # ---- a provider's allow-list
+    # chatwoot/charts#162 (Rails on Azure Flexible Server)
+    Case('ActiveRecord::StatementInvalid: PG::FeatureNotSupported: ERROR:  extension "plpgsql" is not allow-listed for '
+         '"azure_pg_admin" users in Azure Database for PostgreSQL (ActiveRecord::StatementInvalid)\nHINT:  to learn how '
+         "to allow an extension or see the list of allowed extensions, please refer to "
+         "https://go.microsoft.com/fwlink/?linkid=2281561", "database.extensions", REALISTIC),
+    # mrobinson2/AzureAgentForge#30 (Postgres.js)
+    Case('PostgresError: extension "pg_trgm" is not allow-listed for users in Azure Database for PostgreSQL\n'
+         "code: 0A000  routine: check_extension_permissions", "database.extensions", NO_PG_TRGM),
+    # eclipse-tractusx/sldt-digital-twin-registry#516 (Liquibase)
+    Case("Caused by: liquibase.exception.MigrationFailedException: Migration failed for changeset "
+         "db/changelog/db.changelog-extensions.yaml::01012022-01::fmisir:\n     Reason: "
+         'liquibase.exception.DatabaseException: ERROR: Only members of "azure_pg_admin" are allowed to use CREATE '
+         'EXTENSION [Failed SQL: (0) CREATE EXTENSION IF NOT EXISTS "uuid-ossp"]', "database.extensions", REALISTIC),
+
+    # ---- the image lacks the extension
+    # arter97/immich-native#31 (Postgres.js)
+    Case("error: PostgresError: extension \"vectors\" is not available\n    at ErrorResponse (/var/lib/immich/app/"
+         "node_modules/postgres/cjs/src/connection.js:790:26)\n    severity: 'ERROR',\n    code: '0A000',\n    detail: "
+         "'Could not open extension control file \"/usr/share/postgresql/15/extension/vectors.control\": No such file or "
+         "directory.',", "database.image", VECTORS_ON_THE_LAPTOP),
+    # immich-app/immich-charts#292 (the library gone from the server's image)
+    Case('microservices worker error: PostgresError: could not access file "$libdir/vectors": No such file or directory',
+         "database.image", VECTORS_ON_THE_LAPTOP, step="startup"),
+
+    # ---- production's rows
+    # ansible/galaxy#530 (Django; "working fine when applying migrations to a copy of production" once fixed)
+    Case("IntegrityError: could not create unique index \"main_repositoryversion_name_repository_id_2740ab2b_uniq\"",
+         "data", REALISTIC),
+    # meeb/tubesync#1233 (Django, psycopg 3)
+    Case('psycopg.errors.UniqueViolation: could not create unique index "common_taskhistory_task_id_5601b8bb_uniq"\n'
+         "DETAIL:  Key (task_id)=(db03ef95-2e25-45d1-a6bb-1a50d10f7a0a) is duplicated.", "data", REALISTIC),
+    # irfanpule/django-form-surveys#40 (Django)
+    Case('django.db.utils.IntegrityError: duplicate key value violates unique constraint "djf_surveys_question_key_key"'
+         "\nDETAIL:  Key (key)=() already exists.", "data", REALISTIC),
+    # codeforamerica/intake#1159 (Django on Heroku; the staging database's sequence behind its rows)
+    Case('psycopg2.IntegrityError: duplicate key value violates unique constraint "django_migrations_pkey"\nDETAIL:  '
+         "Key (id)=(128) already exists.", "data", REALISTIC),
+    # nullobject/rein#48 (Rails)
+    Case('PG::CheckViolation: ERROR:  check constraint "countries_continent_presence" is violated by some row', "data",
+         REALISTIC),
+
+    # ---- SQLite on the laptop
+    # codeforpdx/dwellingly-app#662 (SQLAlchemy; SQLite "doesn't enforce types")
+    Case("E       sqlalchemy.exc.DataError: (psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type "
+         'integer: "7a2ab50d-8d3e-4278-9a18-ec65c1cfe879"\nE       LINE 3: WHERE revoked_tokens.id = '
+         "'7a2ab50d-8d3e-4278-9a18-ec65c1cfe...", "database.engine", SQLITE_ON_THE_LAPTOP, step="smoke",
+         subject="tests/test_auth.py::test_logout"),
+    # RakuenSoftware/aimee#2827 (the SQLite shim translated what Postgres refuses)
+    Case("operator is not unique: - unknown", "database.engine", SQLITE_ON_THE_LAPTOP, step="smoke",
+         subject="kb_maintenance"),
+    # brianc/node-postgres#3048 (CAP's cds: "only for PostgreSQL")
+    Case('column "id" is of type integer but expression is of type text', "database.engine", SQLITE_ON_THE_LAPTOP,
+         step="smoke", subject="POST /salesmanprofile"),
 ]
