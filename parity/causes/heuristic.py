@@ -489,10 +489,11 @@ _READ: list[Rule] = [
     # A feature this server (version, engine) does not have. Comparing mismatched types is not
     # one: SQLite compares anything, Postgres refuses, whatever the version.
     Rule(text(r"operator does not exist"), ["database.engine"]),
-    # SQLite groups by any column and stores any value in any column; Postgres refuses a column
-    # neither grouped nor aggregated (42803) and a type change it cannot cast implicitly (42804),
-    # whatever the version or the rows.
-    Rule(code("42803", "42804"), ["database.engine"]),
+    # SQLite groups by any column, stores any value in any column and resolves any operator;
+    # Postgres refuses a column neither grouped nor aggregated (42803), a value or type change it
+    # cannot cast implicitly (42804) and an operator it cannot choose for an untyped parameter
+    # (42725), whatever the version or the rows.
+    Rule(code("42725", "42803", "42804"), ["database.engine"]),
     # A parameter the release notes do not place in any major is no server's (a driver's option sent
     # as one, a misspelling): only the release notes name the version for a parameter. Nor is
     # "feature not supported" (0A000, DB-API's NotSupportedError) one: a plan cached before DDL, a

@@ -46,6 +46,7 @@ CONDITIONS = {
     "42804": "datatype_mismatch",
     "42703": "undefined_column",
     "42704": "undefined_object",
+    "42725": "ambiguous_function",
     "42883": "undefined_function",
     "42P01": "undefined_table",
     "42P05": "duplicate_prepared_statement",
@@ -108,7 +109,10 @@ _MESSAGE_CODES = {
     "42883": r"\bfunction \S+ does not exist",
     "42601": r"syntax error at or near|syntax error at end of input",
     "42803": r"must appear in the GROUP BY clause or be used in an aggregate function",
-    "42804": r"cannot be cast automatically to type",
+    "42804": r"cannot be cast automatically to type|is of type [\w ]+ but expression is of type",
+    "42725": r"\b(?:operator|function)\b[^\n]*? is not unique",
+    # a shared library a server loads (an extension's, a preloaded one's) missing from its image
+    "58P01": r"could not access file \"\$libdir/",
 }
 def read_codes(text: str) -> frozenset[str]:
     """Every SQLSTATE the text carries: printed, named, or implied by a fixed server message."""

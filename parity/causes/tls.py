@@ -37,6 +37,8 @@ _WITH_TLS = re.compile(
     r"|SSLHandshakeException|CertPathValidatorException|security\.validator\.ValidatorException"
     r"|No subject alternative (?:DNS )?names? matching"
     # Go (pgx, lib/pq)
+    # (crypto/tls reports the alert the server sent: "remote error: tls: bad certificate")
+    r"|remote error: tls: [a-z ]*[a-z]"
     r"|x509: certificate (?:signed by unknown authority|is valid for|is not valid for|is not standards compliant"
     r"|relies on legacy Common Name|has expired)|x509: cannot validate certificate|tls: failed to verify certificate"
     # Node (node-postgres, Postgres.js, Prisma)
@@ -56,7 +58,9 @@ _WITH_TLS = re.compile(
 # The client asked for TLS and the server has none.
 _WITHOUT_TLS = re.compile(
     r"server does not support SSL|SSL is not enabled on the server|rejected SSL upgrade"
-    r"|server refused SSL|SSL not supported by (?:the )?server",
+    r"|server refused SSL|SSL not supported by (?:the )?server"
+    # pgx ("tls error: server refused TLS connection"), Rust's sqlx ("server does not support TLS")
+    r"|server refused TLS connection|server does not support TLS",
     re.IGNORECASE,
 )
 # TLS is named, but nothing says on which side it is missing: the handshake itself failed, in each
@@ -69,7 +73,9 @@ _EITHER = re.compile(
     r"|error occurred while setting up the SSL connection|Could not (?:open|read) SSL root certificate file"
     r"|PSQLException: SSL error:"
     # Postgrex/DBConnection, whatever Erlang's ssl application then says
-    r"|\bssl connect: ",
+    r"|\bssl connect: "
+    # Go's crypto/tls refusing the client's own configuration, or a peer that does not speak TLS
+    r"|tls: either ServerName or InsecureSkipVerify must be specified|tls: first record does not look like a TLS",
     re.IGNORECASE,
 )
 

@@ -35,6 +35,12 @@ none 1/0/0. Unknown: Go's crypto/tls refusing a config without ServerName, "serv
 TLS" and "server refused TLS connection" (sqlx's and pgx's words for a server without TLS), a
 library missing from the image ('could not access file "$libdir/..."'), 42725 ("operator is not
 unique") and 42804 ("is of type integer but expression is of type text") with SQLite on the laptop.
+Then: pgx's and sqlx's words for a server without TLS ("server refused TLS connection", "server
+does not support TLS"), Go crypto/tls's own refusals and the alerts it reports ("remote error: tls:
+..."), a library missing from the server's image ('could not access file "$libdir/...": 58P01), and
+42725 (ambiguous_function) beside 42803/42804, with their fixed messages, as SQLite on the other side.
+Since: 33 right, 0 unknown, 0 wrong. pgx's fallback that prints "server refused TLS connection" on a
+side whose server has TLS (promscale#1134, a wrong password) still names nothing.
 """
 
 from __future__ import annotations

@@ -408,7 +408,9 @@ def test_what_sqlite_lets_through_points_at_the_engine_only_when_sqlite_is_on_th
     older = profile(database={"version": "15"})
     for message in ('ERROR: column "o.total" must appear in the GROUP BY clause or be used in an aggregate function',
                     'PG::DatatypeMismatch: ERROR:  column "kind" cannot be cast automatically to type integer',
-                    'psycopg.errors.GroupingError: column "o.total" must appear in the GROUP BY clause'):
+                    'psycopg.errors.GroupingError: column "o.total" must appear in the GROUP BY clause',
+                    'column "id" is of type integer but expression is of type text',
+                    "operator is not unique: - unknown"):
         assert key(Evidence(side="target", step="smoke", text=message), LOCAL, sqlite) == "database.engine"
         # Between two Postgres servers neither the version nor anything else explains it.
         assert key(Evidence(side="target", step="smoke", text=message), older) is None
@@ -430,6 +432,22 @@ def test_pgjdbc_and_postgrex_tls_setup_failures_name_ssl() -> None:
                     "PSQLException: SSL error: sun.security.validator.ValidatorException",
                     "** (DBConnection.ConnectionError) ssl connect: Options (or their values) can not be combined"):
         assert key(Evidence(side="target", step="startup", text=message), tls_prod) == "database.ssl"
+    # A server without TLS in pgx's and Rust sqlx's words: only on the side whose server has none.
+    for message in ("tls error: server refused TLS connection", 'Tls("server does not support TLS")'):
+        assert key(Evidence(side="baseline", step="startup", text=message), tls_prod) == "database.ssl"
+        assert key(Evidence(side="target", step="startup", text=message), tls_prod) is None
+    go = "failed to write startup message (tls: either ServerName or InsecureSkipVerify must be specified)"
+    assert key(Evidence(side="target", step="startup", text=go), tls_prod) == "database.ssl"
     # A web framework's own validator (JSF's) says nothing of TLS.
     jsf = "javax.faces.validator.ValidatorException: Validation Error: Value is required."
     assert key(Evidence(side="target", step="startup", text=jsf), tls_prod) is None
+
+
+def test_a_shared_library_missing_from_the_server_points_at_the_image() -> None:
+    plain = profile(database={"version": "16"})
+    vectors = profile(database={"version": "16", "image": "tensorchord/pgvecto-rs:pg16-v0.2.0"})
+    missing = 'PostgresError: could not access file "$libdir/vectors": No such file or directory'
+    assert key(Evidence(side="target", step="startup", text=missing), plain, vectors) == "database.image"
+    # Any other file the server cannot read is not the image's.
+    other = 'could not access file "/etc/ssl/server.key": Permission denied'
+    assert key(Evidence(side="target", step="startup", text=other), plain, vectors) is None
