@@ -9,8 +9,10 @@ import re
 
 from parity.causes.clues import Clues, Match, pattern, text
 
-# JWT libraries refusing to sign or verify without a key: jsonwebtoken, passport-jwt.
-NO_SIGNING_KEY = text(r"secretOrPrivateKey must have a value|JwtStrategy requires a secret or key")
+# JWT libraries refusing to sign or verify without a key (jsonwebtoken, passport-jwt), and frameworks
+# refusing to start or encrypt without theirs (Laravel's MissingAppKeyException for APP_KEY).
+NO_SIGNING_KEY = text(r"secretOrPrivateKey must have a value|JwtStrategy requires a secret or key"
+                      r"|No application encryption key has been specified|MissingAppKeyException")
 
 
 def secret_missing(*, declared_on_both: bool) -> Match:

@@ -401,3 +401,32 @@ def test_a_syntax_error_names_the_version_only_on_the_older_major() -> None:
     assert key(said, profile(database={"version": "13"})) == "database.version"  # 13 fails, 17 passes
     newer = profile(database={"version": "17"})
     assert key(said, newer, baseline=profile(database={"version": "13"})) is None  # 17 fails, 13 passes
+
+
+def test_a_cancel_the_client_sent_is_no_server_timeout_even_where_one_differs() -> None:
+    timeout = profile(database={"settings": {"statement_timeout": "5s"}})
+    by_client = "ERROR 57014 (query_canceled) canceling statement due to user request"
+    by_server = "ERROR 57014 (query_canceled) canceling statement due to statement timeout"
+    assert key(Evidence(side="target", step="smoke", text=by_client), timeout) is None
+    assert key(Evidence(side="target", step="smoke", text=by_server), timeout) == "database.settings"
+
+
+def test_a_kill_in_a_shells_or_runtimes_words_is_the_memory_cap_and_a_sentence_with_killed_is_not() -> None:
+    capped = profile(app={"memory": "256m"})
+    for said in ("/start: line 73:    23 Killed                  bundle exec sidekiq < /dev/null",
+                 "INFO: start\nKilled", "[pool www] child 10 exited on signal 9 (SIGKILL) after 2.5 seconds",
+                 'eheap_alloc: Cannot allocate 441485240 bytes of memory (of type "heap").',
+                 "heroku[web.1]: Error R14 (Memory quota exceeded)"):
+        assert key(Evidence(side="target", step="smoke", text=said), capped) == "app.memory", said
+    assert key(Evidence(side="target", step="smoke", text="Job Killed by the user"), capped) is None
+    assert key(Evidence(side="target", step="smoke", text="INFO: start\nKilled"), profile()) is None
+
+
+def test_probes_failing_while_the_app_starts_name_the_startup_probe_whatever_kill_follows() -> None:
+    slower = profile(app={"memory": "256m", "startup_probe": {"http": "/h", "period": "1s", "failure_threshold": 5}})
+    liveness = 'kubelet  Liveness probe failed: Get "http://10.0.0.7:8080/health": connect: connection refused'
+    boot = ("heroku[web.1]: Error R10 (Boot timeout) -> Web process failed to bind to $PORT within 60 seconds of "
+            "launch\nheroku[web.1]: Stopping process with SIGKILL\nheroku[web.1]: Process exited with status 137")
+    assert key(Evidence(side="target", step="startup", text=liveness), slower) == "app.startup_probe"
+    assert key(Evidence(side="target", step="startup", text=boot), slower) == "app.startup_probe"
+    assert key(Evidence(side="target", step="smoke", text=liveness), slower) is None
