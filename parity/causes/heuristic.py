@@ -516,6 +516,9 @@ _READ: list[Rule] = [
     # The platform in its own words: the kubelet's startup probe, a session kept by one replica.
     Rule(text(r"Startup probe failed"), ["app.startup_probe", "app.cpus"]),
     Rule(all_of(_PROBE_AT_START, lambda c: c.evidence.step == "startup"), ["app.startup_probe", "app.cpus"]),
+    # An OAuth/OIDC callback's CSRF (state) check: libraries keep that state in a cookie (oauth2-proxy)
+    # as often as in a server session, so another replica answering says nothing the text can tell.
+    Rule(text(r"\b(?:OAuth2?|OIDC|OpenID)\b[^\n]*\b(?:CSRF|state)\b[^\n]*\bmismatch"), []),
     Rule(all_of(_CSRF_LOST, _balanced, lambda c: c.evidence.step == "smoke"), ["app.replicas", "app.sticky"]),
     # Not a profile matter: objects the migrations did not create, a role or type the app named.
     Rule(any_of(code("42P01", "42703", "42704", "42P10"),

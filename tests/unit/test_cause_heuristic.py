@@ -430,3 +430,10 @@ def test_probes_failing_while_the_app_starts_name_the_startup_probe_whatever_kil
     assert key(Evidence(side="target", step="startup", text=liveness), slower) == "app.startup_probe"
     assert key(Evidence(side="target", step="startup", text=boot), slower) == "app.startup_probe"
     assert key(Evidence(side="target", step="smoke", text=liveness), slower) is None
+
+
+def test_an_oauth_callbacks_state_check_is_unsure_and_a_sessions_csrf_token_is_the_replicas() -> None:
+    two = profile(app={"replicas": 2})
+    oauth = "[AuthFailure] Invalid authentication via OAuth2: CSRF token mismatch"
+    assert key(Evidence(side="target", step="smoke", text=oauth), two) is None
+    assert key(Evidence(side="target", step="smoke", text="419 | CSRF token mismatch."), two) == "app.replicas"
