@@ -17,6 +17,12 @@ messages, Laravel's missing APP_KEY, PgBouncer's refused startup parameter, a se
 stranded by transaction pooling, temporary directories a read-only root refuses in Quarkus' and
 Keycloak's words. Wrong: oauth2-proxy's CSRF mismatch read as replicas (its token lives in a cookie),
 a client-side cancel (SQLSTATE 57014 "due to user request") read as the server's statement_timeout.
+Then: memory kills in each runtime's and platform's words (php-fpm's "exited on signal 9", a shell's
+"Killed" line, the JVM's bare heap errors, the BEAM's allocators, Heroku's R14), liveness/readiness
+probes and Heroku's R10 during startup, temp/cache folders a read-only root refuses (Vert.x, Keycloak),
+PgBouncer's "unsupported startup parameter", Laravel's missing APP_KEY, a cancel the client sent as no
+server setting, an OAuth callback's CSRF/state mismatch as unsure: 32 right, 1 unknown, 0 wrong since
+(the stranded advisory lock stays unknown: only its app's own words say so).
 """
 
 from __future__ import annotations
