@@ -32,6 +32,8 @@ from tests.unit.cause_corpus_issue21 import POOLED_MIGRATIONS, REALISTIC, realis
 
 # Production's read-only root without a tmpfs for /tmp (ECS' readonlyRootFilesystem as commonly set).
 NO_TMPFS = realistic(prod={"app": {"tmpfs": []}})
+# Production's server ends idle sessions (idle_session_timeout, Postgres 14+).
+IDLE_SESSION = realistic(prod={"database": {"settings": {"idle_session_timeout": "10min"}}})
 
 FRESH10 = [
     # ---- the app's memory, in each runtime's and supervisor's words
@@ -168,9 +170,12 @@ FRESH10 = [
          "build-system.properties: Read-only file system", "app.read_only", REALISTIC, step="startup"),
 ]
 
-# FRESH10b: a second, small batch (.NET on a read-only root; other searches that round only found messages the
-# corpus already holds), scored before any rule changed for it. First sight: 3 right, 1 unknown, 0 wrong of 4
-# (app.read_only 3/1/0); the unknown, CoreCLR failing to initialise with E_FAIL, has many causes and stays so.
+# FRESH10b: a second batch from new searches after FRESH10's rule changes (.NET and Ruby on a read-only root,
+# Postgres 16's connection-slot words, idle_session_timeout in Npgsql's and pgx's words, Prisma's P1012, a
+# Patroni switchover), scored before any rule changed for it. First sight: 10 right, 3 unknown, 0 wrong of 13
+# (77%): app.read_only 6/1/0, database.failover 2/0/0, database.max_connections 1/0/0, database.settings 0/2/0,
+# secrets.source 1/0/0. Unknown: idle_session_timeout's 57P05 (twice); CoreCLR failing to initialise with
+# E_FAIL, which has many causes and stays unknown.
 FRESH10B = [
     # microsoft/aspnet-docker#66 (docker run --read-only, ASP.NET Core 2.0)
     Case("Failed to initialize CoreCLR, HRESULT: 0x80004005", "app.read_only", REALISTIC, step="startup"),
@@ -185,4 +190,35 @@ FRESH10B = [
     # dotnet/diagnostics#2891 (dotnet-counters in a read-only container; TMPDIR on a volume fixed it)
     Case("Unhandled exception: System.IO.IOException: Read-only file system\n   at System.IO.FileSystem.CreateDirectory("
          "String fullPath)\n   at System.IO.DirectoryInfo.Create()", "app.read_only", NO_TMPFS, step="startup"),
+    # elastic/apm-agent-ruby#1464 (Bundler's temporary home on a read-only root)
+    Case("There was an error accessing `/app`. (Bundler::GenericSystemCallError)\nThe underlying system error is "
+         "Errno::EROFS: Read-only file system @ dir_s_mkdir - /app/bundler20240702-392135-36ubeq392135", "app.read_only",
+         REALISTIC, step="startup"),
+    # kubero-dev/kubero#232 (Puma writing its pid file)
+    Case("/app/bundle/gems/puma-5.6.7/lib/puma/launcher.rb:259:in `write': Read-only file system @ rb_sysopen - "
+         "tmp/pids/server.pid (Errno::EROFS)", "app.read_only", REALISTIC, step="startup"),
+    # rubygems/bundler#5371 (docker run --read-only, no writable /tmp)
+    Case("Bundler also failed to create a temporary home directory at `/tmp/bundler/home/unknown`:\nThere was an error "
+         "accessing `/tmp/bundler/home/unknown`.\nThe underlying system error is Errno::EROFS: Read-only file system @ "
+         "dir_s_mkdir - /tmp/bundler", "app.read_only", NO_TMPFS, step="startup"),
+    # woodpeck/postpass-ops#24 (lib/pq against Postgres 16+, whose words name the SUPERUSER attribute)
+    Case("pq: remaining connection slots are reserved for roles with the SUPERUSER attribute",
+         "database.max_connections", REALISTIC, step="smoke", subject="POST /api/interpreter"),
+    # dotnetcore/FreeSql#2049 (Npgsql; the server's idle_session_timeout)
+    Case("System.Exception: 57P05: terminating connection due to idle-session timeout ---> Npgsql.PostgresException "
+         "(0x80004005): 57P05: terminating connection due to idle-session timeout", "database.settings", IDLE_SESSION,
+         step="smoke", subject="GET /api/report"),
+    # alash3al/redix#43 (pgx, left idle; the server's idle_session_timeout)
+    Case("panic: FATAL: terminating connection due to idle-session timeout (SQLSTATE 57P05)", "database.settings",
+         IDLE_SESSION, step="smoke", subject="SET after idle"),
+    # reactive-resume/app#1698 (Prisma's migrate deploy in the container, DATABASE_URL not passed)
+    Case("Error: Prisma schema validation - (get-config wasm)\nError code: P1012\nerror: Environment variable not found: "
+         "DATABASE_URL.\n  -->  schema.prisma:7", "secrets.source", REALISTIC),
+    # patroni/patroni#1235 (the old primary's own log during a switchover)
+    Case("2019-10-18 17:09:06.592 MSK [20565] ERROR:  cannot execute INSERT in a read-only transaction\n2019-10-18 "
+         "17:09:06.592 MSK [20565] STATEMENT:  INSERT INTO TABLE_NAME (some_columns) VALUES ($1, $2, $3, $4, $5, $6)",
+         "database.failover", REALISTIC, step="smoke", subject="POST /events"),
+    # zalando/spilo#606 (pgjdbc; Patroni demoted the leader for a couple of minutes)
+    Case("org.postgresql.util.PSQLException: ERROR: cannot execute INSERT in a read-only transaction",
+         "database.failover", REALISTIC, step="smoke", subject="POST /measures"),
 ]
