@@ -358,7 +358,9 @@ _CSRF_LOST = text(
 # A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where the
 # failing side's server gives a timeout the other's does not.
 _CANCELLED = code("57014", "55P03")
-_IDLE_TIMEOUT = any_of(code("25P03"), text(r"idle-in-transaction timeout"))
+# A session the server ended for idling: in a transaction (25P03), or at all (idle_session_timeout,
+# Postgres 14+, 57P05: "terminating connection due to idle-session timeout").
+_IDLE_TIMEOUT = any_of(code("25P03"), text(r"idle-in-transaction timeout|idle-session timeout"))
 
 # ---- classes whose outcome depends on the rows
 

@@ -437,3 +437,10 @@ def test_an_oauth_callbacks_state_check_is_unsure_and_a_sessions_csrf_token_is_t
     oauth = "[AuthFailure] Invalid authentication via OAuth2: CSRF token mismatch"
     assert key(Evidence(side="target", step="smoke", text=oauth), two) is None
     assert key(Evidence(side="target", step="smoke", text="419 | CSRF token mismatch."), two) == "app.replicas"
+
+
+def test_a_session_the_server_ended_for_idling_is_the_setting_that_differs() -> None:
+    ended = "panic: FATAL: terminating connection due to idle-session timeout (SQLSTATE 57P05)"
+    idle = profile(database={"settings": {"idle_session_timeout": "10min"}})
+    assert key(Evidence(side="target", step="smoke", text=ended), idle) == "database.settings"
+    assert key(Evidence(side="target", step="smoke", text=ended), profile()) is None
