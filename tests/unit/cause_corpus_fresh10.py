@@ -223,3 +223,33 @@ FRESH10B = [
     Case("org.postgresql.util.PSQLException: ERROR: cannot execute INSERT in a read-only transaction",
          "database.failover", REALISTIC, step="smoke", subject="POST /measures"),
 ]
+
+# FRESH10c: a third batch from new searches after FRESH10b's rule change (Laravel sessions behind a balancer,
+# Postgrex and Active Record through failovers and restarts, Go services missing their settings), scored before
+# any rule changed for it. First sight: 5 right, 2 unknown, 0 wrong of 7 (71%): app.replicas 0/1/0,
+# database.failover 4/0/0, secrets.source 0/1/0, none 1/0/0. Unknown: Laravel's 419 page ("Page Expired", its
+# rendering of TokenMismatchException) and a settings validator asking to "Provide a JWT secret".
+FRESH10C = [
+    # laravel/nova-issues#3138 (production only, behind a load balancer with the file session driver; the
+    # maintainer: avoid the file driver behind a load balancer)
+    Case("Page Expired", "app.replicas", REALISTIC, step="smoke", subject="POST /nova/login"),
+    # elixir-ecto/postgrex#414 (a manual Aurora failover under a write loop)
+    Case("17:32:46.545 [error] Postgrex.Protocol (#PID<0.198.0>) disconnected: ** (DBConnection.ConnectionError) tcp "
+         "recv: closed", "database.failover", REALISTIC, step="smoke", subject="insert loop"),
+    # elixir-ecto/postgrex#535 (reconnecting during an Aurora failover)
+    Case("FATAL 57P03 (cannot_connect_now) the database system is starting up", "database.failover", REALISTIC,
+         step="smoke", subject="reconnect"),
+    # rails/rails#49781 (Active Record 7.1 when the server restarted under it)
+    Case("exec_prepared': PQconsumeInput() FATAL:  terminating connection due to unexpected postmaster exit "
+         "(ActiveRecord::ConnectionFailed)\nserver closed the connection unexpectedly", "database.failover", REALISTIC,
+         step="smoke", subject="GET /events"),
+    # osunyorg/admin#4173 (a job while the managed server restarted)
+    Case('ActiveRecord::ConnectionNotEstablished\nconnection to server at "10.20.6.45", port 35951 failed: FATAL:  the '
+         "database system is shutting down", "database.failover", REALISTIC, step="smoke", subject="clean job"),
+    # authelia/authelia#452 (the Go service's settings validator, no JWT secret given)
+    Case('ERRO[0000] Provide a JWT secret using `jwt_secret` key     stack="/usr/local/go/src/runtime/proc.go:203      '
+         'main\\n/usr/local/go/src/runtime/asm_amd64.s:1357   goexit"\npanic: Some errors have been reported',
+         "secrets.source", secrets("JWT_SECRET"), step="startup"),
+    # l3montree-dev/devguard#1763 (a URL setting, no secret any profile declares)
+    Case("panic: FRONTEND_URL is not set", None, REALISTIC, step="startup"),
+]
