@@ -348,7 +348,9 @@ _OS_REFUSAL = text(
 )
 _CSRF_LOST = text(
     r"CSRF (?:session )?token (?:is )?(?:missing|mismatch|invalid|expired)|CSRF Token Mismatch"
-    r"|CSRF verification failed|InvalidAuthenticityToken|TokenMismatchException|CSRF token from the \S+ (?:is )?"
+    # Laravel renders its TokenMismatchException as a 419 page titled "Page Expired"
+    r"|CSRF verification failed|InvalidAuthenticityToken|TokenMismatchException|\bPage Expired\b"
+    r"|CSRF token from the \S+ (?:is )?"
     r"(?:missing|incorrect)|Your session has expired|session (?:not found|expired)"
     # Socket.IO's long-polling session, kept by the replica that opened it (its docs: "without
     # sticky sessions, you will experience HTTP 400 errors due to 'Session ID unknown'")

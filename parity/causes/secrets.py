@@ -33,6 +33,8 @@ _MISSING = pattern(
     r"KeyError|not (?:set|configured|defined|found|provided)|undefined|missing|must not be empty"
     r"|must be (?:set|provided)|is (?:required|empty)|\bset the\b|no such (?:file|secret)|field required"
     r"|could not resolve placeholder|\bno\b[^\n]* was found|validation fail"
+    # a validator asking for the value: "Provide a JWT secret using `jwt_secret` key" (Authelia)
+    r"|\bprovide (?:a|an|the)\b"
 )
 # pydantic prints a field's name on its own line and "Field required" on the next ones.
 _FIELD_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*$")

@@ -229,6 +229,8 @@ FRESH10B = [
 # any rule changed for it. First sight: 5 right, 2 unknown, 0 wrong of 7 (71%): app.replicas 0/1/0,
 # database.failover 4/0/0, secrets.source 0/1/0, none 1/0/0. Unknown: Laravel's 419 page ("Page Expired", its
 # rendering of TokenMismatchException) and a settings validator asking to "Provide a JWT secret".
+# Then Laravel's 419 page as a session lost behind replicas, and a validator's "provide a/an/the ..." on a line
+# naming a declared secret as that secret missing: 7 right since.
 FRESH10C = [
     # laravel/nova-issues#3138 (production only, behind a load balancer with the file session driver; the
     # maintainer: avoid the file driver behind a load balancer)

@@ -444,3 +444,13 @@ def test_a_session_the_server_ended_for_idling_is_the_setting_that_differs() -> 
     idle = profile(database={"settings": {"idle_session_timeout": "10min"}})
     assert key(Evidence(side="target", step="smoke", text=ended), idle) == "database.settings"
     assert key(Evidence(side="target", step="smoke", text=ended), profile()) is None
+
+
+def test_laravels_page_expired_is_a_session_lost_behind_replicas_and_a_validator_asking_for_a_secret_names_it() -> None:
+    two = profile(app={"replicas": 2})
+    assert key(Evidence(side="target", step="smoke", text="419 | Page Expired"), two) == "app.replicas"
+    assert key(Evidence(side="target", step="smoke", text="419 | Page Expired"), profile()) is None
+    files = profile(secrets={"source": "files", "path": "/run/secrets", "values": {"API_TOKEN": {"env": "API_TOKEN"}}})
+    asked = "ERRO[0000] Provide a token using `api_token` key"
+    assert key(Evidence(side="target", step="startup", text=asked), files) == "secrets.source"
+    assert key(Evidence(side="target", step="startup", text="Provide a token using `other` key"), files) is None
