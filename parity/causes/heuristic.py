@@ -325,10 +325,22 @@ _APP_KILLED = text(
     # supervisord, Python's subprocess)
     r"|Worker exited prematurely: signal 9|exited with 'signal 9 \(SIGKILL\)'|killed by signal 9"
     r"|terminated by SIGKILL|died with <Signals\.SIGKILL: 9>"
+    # php-fpm's master: "child 10 exited on signal 9 (SIGKILL)"
+    r"|\bexited on signal 9\b"
+    # a shell reporting its child's SIGKILL: "line 73:    23 Killed    bundle exec sidekiq", or "Killed" alone
+    r"|^(?:[^\n]*:\s+\d+\s+)?Killed(?:\s{2,}\S[^\n]*)?\s*$"
+    # runtimes' own out-of-memory: the JVM's error names without their class, the BEAM's allocators
+    r"|\bJava heap space\b|\bGC overhead limit exceeded\b"
+    r"|\b(?:eheap|sys|ll|binary|ets|temp)_alloc: Cannot (?:re)?allocate \d+ bytes of memory"
+    # a platform's own memory meter (Heroku's R14/R15)
+    r"|\bMemory quota (?:vastly )?exceeded\b"
 )
 _READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
                    # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
-                   r"|No usable temporary directory found|Unable to create tempDir")
+                   r"|No usable temporary directory found|Unable to create tempDir"
+                   # ... or a cache or work folder, in the JVM frameworks' words (Vert.x, Quarkus, Keycloak)
+                   r"|\bUnable to create (?:folder|directory|dir) at path\b"
+                   r"|\b(?:temporary|temp|tmp|cache) directory\b[^\n]*\b(?:not possible|unable|failed) to create it")
 _OS_REFUSAL = text(
     r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|\bEPERM\b"
     r"|(?:Permission denied|Operation not permitted)(?::\s*['\"]?[./~]|\s*\(os error 1?3\))"
@@ -336,7 +348,9 @@ _OS_REFUSAL = text(
 )
 _CSRF_LOST = text(
     r"CSRF (?:session )?token (?:is )?(?:missing|mismatch|invalid|expired)|CSRF Token Mismatch"
-    r"|CSRF verification failed|InvalidAuthenticityToken|TokenMismatchException|CSRF token from the \S+ (?:is )?"
+    # Laravel renders its TokenMismatchException as a 419 page titled "Page Expired"
+    r"|CSRF verification failed|InvalidAuthenticityToken|TokenMismatchException|\bPage Expired\b"
+    r"|CSRF token from the \S+ (?:is )?"
     r"(?:missing|incorrect)|Your session has expired|session (?:not found|expired)"
     # Socket.IO's long-polling session, kept by the replica that opened it (its docs: "without
     # sticky sessions, you will experience HTTP 400 errors due to 'Session ID unknown'")
@@ -346,7 +360,9 @@ _CSRF_LOST = text(
 # A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where the
 # failing side's server gives a timeout the other's does not.
 _CANCELLED = code("57014", "55P03")
-_IDLE_TIMEOUT = any_of(code("25P03"), text(r"idle-in-transaction timeout"))
+# A session the server ended for idling: in a transaction (25P03), or at all (idle_session_timeout,
+# Postgres 14+, 57P05: "terminating connection due to idle-session timeout").
+_IDLE_TIMEOUT = any_of(code("25P03"), text(r"idle-in-transaction timeout|idle-session timeout"))
 
 # ---- classes whose outcome depends on the rows
 
@@ -394,6 +410,10 @@ _MEASURED: list[Rule] = [
     # request before it (a session, an upload, a cursor kept by one replica only).
     Rule(_state_on_another_replica, ["app.replicas", "app.sticky"]),
 ]
+# An app not answering its probes while it starts, in the platform's words: the kubelet's liveness and
+# readiness probes (before startup probes, the only ones), Heroku's boot timeout (R10).
+_PROBE_AT_START = text(r"(?:Liveness|Readiness) probe failed|\bError R10 \(Boot timeout\)"
+                       r"|failed to bind to \$?PORT within \d+ seconds")
 _READ: list[Rule] = [
     # A server or minimum version named, and not reached by the failing side's server.
     Rule(_version_named, ["database.version", "database.image"]),
@@ -434,7 +454,9 @@ _READ: list[Rule] = [
          ["database.superuser", "database.roles"]),
     # PgBouncer's own refusals (its docs' words): the pooler's limits, not the server's.
     Rule(all_of(text(r"no more connections allowed \(max_client_conn\)|pgbouncer cannot connect to server"
-                     r"|query_wait_timeout|server login retry"), _pooled), ["database.pooler"]),
+                     r"|query_wait_timeout|server login retry"
+                     # a startup parameter the pooler does not track (pgjdbc's and lib/pq's extra_float_digits)
+                     r"|unsupported startup parameter"), _pooled), ["database.pooler"]),
     Rule(code("53300"), ["database.max_connections"]),
     # libpq's, and every stack's, TLS failures; a 28000 that names a certificate is one.
     Rule(_tls, ["database.ssl"]),
@@ -454,6 +476,8 @@ _READ: list[Rule] = [
     # A session idle in a transaction is ended by a setting, whatever the rows: the setting or unsure.
     Rule(all_of(_IDLE_TIMEOUT, _timeout_set_here), ["database.settings"]),
     Rule(_IDLE_TIMEOUT, []),
+    # A cancel request the client sent (a driver's or pool's own timeout, Ctrl-C) is no server setting.
+    Rule(text(r"canceling statement due to user request"), []),
     Rule(all_of(_CANCELLED, _timeout_set_here), ["database.settings", *_DATA]),
     Rule(_CANCELLED, _DATA),
     # The server went away mid-step and came back (a managed failover), on the side that fails over
@@ -503,6 +527,10 @@ _READ: list[Rule] = [
     Rule(all_of(code("42601"), _not_the_newer_major), _DB),
     # The platform in its own words: the kubelet's startup probe, a session kept by one replica.
     Rule(text(r"Startup probe failed"), ["app.startup_probe", "app.cpus"]),
+    Rule(all_of(_PROBE_AT_START, lambda c: c.evidence.step == "startup"), ["app.startup_probe", "app.cpus"]),
+    # An OAuth/OIDC callback's CSRF (state) check: libraries keep that state in a cookie (oauth2-proxy)
+    # as often as in a server session, so another replica answering says nothing the text can tell.
+    Rule(text(r"\b(?:OAuth2?|OIDC|OpenID)\b[^\n]*\b(?:CSRF|state)\b[^\n]*\bmismatch"), []),
     Rule(all_of(_CSRF_LOST, _balanced, lambda c: c.evidence.step == "smoke"), ["app.replicas", "app.sticky"]),
     # Not a profile matter: objects the migrations did not create, a role or type the app named.
     Rule(any_of(code("42P01", "42703", "42704", "42P10"),

@@ -9,8 +9,10 @@ import re
 
 from parity.causes.clues import Clues, Match, pattern, text
 
-# JWT libraries refusing to sign or verify without a key: jsonwebtoken, passport-jwt.
-NO_SIGNING_KEY = text(r"secretOrPrivateKey must have a value|JwtStrategy requires a secret or key")
+# JWT libraries refusing to sign or verify without a key (jsonwebtoken, passport-jwt), and frameworks
+# refusing to start or encrypt without theirs (Laravel's MissingAppKeyException for APP_KEY).
+NO_SIGNING_KEY = text(r"secretOrPrivateKey must have a value|JwtStrategy requires a secret or key"
+                      r"|No application encryption key has been specified|MissingAppKeyException")
 
 
 def secret_missing(*, declared_on_both: bool) -> Match:
@@ -31,6 +33,8 @@ _MISSING = pattern(
     r"KeyError|not (?:set|configured|defined|found|provided)|undefined|missing|must not be empty"
     r"|must be (?:set|provided)|is (?:required|empty)|\bset the\b|no such (?:file|secret)|field required"
     r"|could not resolve placeholder|\bno\b[^\n]* was found|validation fail"
+    # a validator asking for the value: "Provide a JWT secret using `jwt_secret` key" (Authelia)
+    r"|\bprovide (?:a|an|the)\b"
 )
 # pydantic prints a field's name on its own line and "Field required" on the next ones.
 _FIELD_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*$")
