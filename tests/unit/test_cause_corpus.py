@@ -3,7 +3,7 @@ the heuristic: each goes through `compare()` as a failed revision, smoke test, s
 step on the side that failed.
 
 Every case the rules were written against must point at its key. The cases collected as unseen
-checks (HELD_OUT, FRESH, FRESH2..FRESH8, FRESH9, FRESH9B; tests/unit/cause_corpus_issue21.py and
+checks (HELD_OUT, FRESH, FRESH2..FRESH8, FRESH9, FRESH9B, FRESH11; tests/unit/cause_corpus_issue21.py and
 tests/unit/cause_corpus_fresh9.py say when each was scored first, and how) must be right for at least 85% and wrong for at most 3%, as issue 21 asks of
 a nightly run without --explain. `python -m tests.unit.test_cause_corpus` prints right / unknown /
 wrong per key.
@@ -20,6 +20,7 @@ from parity.diff import compare
 from parity.results import ProfileRun, Revision, StepResult, TestCase
 from tests.unit.cause_corpus import CASES, Case, pair
 from tests.unit.cause_corpus_fresh9 import FRESH9, FRESH9B
+from tests.unit.cause_corpus_fresh11 import FRESH11
 from tests.unit.cause_corpus_issue21 import (
     FRESH,
     FRESH2,
@@ -106,7 +107,7 @@ def test_real_error_messages_point_at_the_key_that_produces_them(case: Case) -> 
     assert divergence.cause_confidence == ("suspected" if case.expected else "unknown")
 
 
-UNSEEN = HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 + FRESH6 + FRESH7 + FRESH8 + FRESH9 + FRESH9B
+UNSEEN = HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 + FRESH6 + FRESH7 + FRESH8 + FRESH9 + FRESH9B + FRESH11
 
 
 def test_unseen_messages_are_mostly_right_and_rarely_wrong() -> None:
@@ -137,4 +138,5 @@ def test_the_report_counts_each_verdict_under_its_key() -> None:
 
 if __name__ == "__main__":
     print("tuned on:\n" + report(TUNED) + "\n\nunseen (held out, fresh):\n" + report(UNSEEN)
-          + "\n\nFRESH9:\n" + report(FRESH9) + "\n\nFRESH9B:\n" + report(FRESH9B))
+          + "\n\nFRESH9:\n" + report(FRESH9) + "\n\nFRESH9B:\n" + report(FRESH9B)
+          + "\n\nFRESH11:\n" + report(FRESH11))
