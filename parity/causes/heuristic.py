@@ -252,6 +252,8 @@ def _tls(clues: Clues) -> str | None:
 
 _EXTENSION_REFUSED = pattern(
     r'extension "([^"]+)" is not allow-listed|Only members of "azure_pg_admin" are allowed to use CREATE EXTENSION'
+    # IBM Cloud Databases creates extensions only in its own schema
+    r"|extensions can only be installed in schema '\w+'"
     r'|extension "([^"]+)" is not (?:allowed|supported|available)'
     r'|permission denied to create extension "([^"]+)"'
     r'|could not open extension control file "[^"]*/([^/"]+)\.control"'
@@ -427,6 +429,10 @@ _READ: list[Rule] = [
                r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"
                # a locale the server's OS does not have: CREATE DATABASE's and the server's own settings
                r"|\binvalid locale name\b|invalid value for parameter \"lc_(?:messages|monetary|numeric|time)\""
+               # ... and the tools that set a cluster up there (initdb, postgresql-common's
+               # pg_createcluster) or glibc's own `locale`, refusing the environment's locale
+               r"|\binvalid locale settings\b|\blocale requested by the environment is invalid\b"
+               r"|\bCannot set LC_[A-Z]+ to default locale\b"
                # CREATE DATABASE on a cluster whose encoding the locale asked for cannot have
                r"|\bencoding \"[^\"]+\" does not match locale\b"),
          ["database.locale", "database.icu_locale"]),

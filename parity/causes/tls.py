@@ -27,7 +27,11 @@ _WITH_TLS = re.compile(
     # libpq, psycopg, asyncpg
     r"certificate verify failed|server certificate for \"[^\"]*\" does not match host name"
     r"|root certificate file .* does not exist|SSLCertVerificationError|CERTIFICATE_VERIFY_FAILED"
-    r"|pg_hba\.conf.*\b(?:no encryption|SSL off)\b|connection requires a valid client certificate"
+    # a host-based rule refusing a plain connection, however the server or proxy words it ("no
+    # pg_hba.conf entry for host ...", "pg_hba.conf rejects connection for host ...", RDS' "pg rejects
+    # connection for host ..."), all ending in the connection's encryption state
+    r"|(?:pg_hba\.conf|connection for host)[^\n]*\b(?:no encryption|SSL off)\b"
+    r"|connection requires a valid client certificate"
     # PgBouncer refusing a plain client (client_tls_sslmode = require and above); Azure's server doing so
     r"|\bSSL required\b|\bSSL connection is required\b"
     # OpenSSL's name for an alert the server sent back ("tlsv1 alert unknown ca"): it speaks TLS
@@ -74,6 +78,8 @@ _EITHER = re.compile(
     r"|PSQLException: SSL error:"
     # Postgrex/DBConnection, whatever Erlang's ssl application then says
     r"|\bssl connect: "
+    # rust-postgres (tokio-postgres, deadpool-postgres) printing its error's kind: "Error { kind: Tls, ..."
+    r"|\bkind: Tls\b"
     # Go's crypto/tls refusing the client's own configuration, or a peer that does not speak TLS
     r"|tls: either ServerName or InsecureSkipVerify must be specified|tls: first record does not look like a TLS",
     re.IGNORECASE,

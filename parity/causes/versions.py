@@ -80,6 +80,16 @@ COLUMNS: dict[str, Span] = {
     "relhasoids": _until("12"), "adsrc": _until("12"), "consrc": _until("12"), "proisagg": _until("11"),
     "proiswindow": _until("11"), "prokind": _since("11"), "datlastsysoid": _until("15"),
     "n_mod_since_analyze": _since("9.4"), "n_ins_since_vacuum": _since("13"),
+    # pg_attribute, pg_index, pg_proc, pg_trigger, pg_class
+    "atthasmissing": _since("11"), "attmissingval": _since("11"), "attgenerated": _since("12"),
+    "attcompression": _since("14"), "indnullsnotdistinct": _since("15"), "prosqlbody": _since("14"),
+    "tgparentid": _since("13"), "relrewrite": _since("11"),
+    # pg_database's locale columns: 15 added the provider and ICU locale, 17 renamed daticulocale
+    "datlocprovider": _since("15"), "datcollversion": _since("15"), "daticulocale": (_m("15"), _m("17")),
+    "datlocale": _since("17"),
+    # pg_replication_slots, pg_stat_database, pg_stat_statements (1.8 in 13, 1.10 in 15)
+    "wal_status": _since("13"), "checksum_failures": _since("12"), "wal_records": _since("13"),
+    "jit_functions": _since("15"),
 }
 PARAMETERS: dict[str, Span] = {
     "lock_timeout": _since("9.3"), "unix_socket_directories": _since("9.3"), "wal_sender_timeout": _since("9.3"),
@@ -134,7 +144,10 @@ RELATIONS: dict[str, Span] = {
 
 _QUOTE = r'\\?"'
 _MISSING: tuple[tuple[dict[str, Span], re.Pattern[str]], ...] = (
-    (FUNCTIONS, re.compile(r"\bfunction (?:\w+\.)?(\w+)\(")),
+    # the server's own word in its message translations (es, pt_BR, fr, it, de, ru: "no existe la
+    # función f(text)", "la fonction f(text) n'existe pas", "Funktion f(text) existiert nicht")
+    (FUNCTIONS, re.compile(r"\b(?:function|funci[oó]n|fun[cç][aã]o|fonction|funzione|Funktion|функция) "
+                           r"(?:\w+\.)?(\w+)\(", re.IGNORECASE)),
     # "does not exist" is the server's; tools that translate it say "not exists" or "doesn't exist"
     (COLUMNS, re.compile(rf"\bcolumn (?:{_QUOTE})?(?:\w+\.)?(\w+)(?:{_QUOTE})? (?:does not|doesn't|not) exists?")),
     (PARAMETERS, re.compile(rf"unrecognized configuration parameter {_QUOTE}(\w+){_QUOTE}")),

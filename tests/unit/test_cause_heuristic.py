@@ -451,3 +451,53 @@ def test_a_shared_library_missing_from_the_server_points_at_the_image() -> None:
     # Any other file the server cannot read is not the image's.
     other = 'could not access file "/etc/ssl/server.key": Permission denied'
     assert key(Evidence(side="target", step="startup", text=other), plain, vectors) is None
+
+
+def test_a_function_missing_in_the_servers_translated_words_is_still_the_version() -> None:
+    pg15, pg17 = profile(database={"version": "15"}), profile(database={"version": "17"})
+    for said in ("ERROR:  no existe la función any_value(text)",  # es; any_value is 16+
+                 "ERREUR:  la fonction any_value(text) n'existe pas",  # fr
+                 "FEHLER:  Funktion any_value(text) existiert nicht"):  # de
+        assert key(Evidence(side="target", step="smoke", text=said), pg15, pg17) == "database.version"
+        # on the newer major the function exists: its version is not why
+        assert key(Evidence(side="baseline", step="smoke", text=said), pg15, pg17) is None
+
+
+def test_a_catalog_column_the_release_notes_place_names_the_version_and_a_users_column_does_not() -> None:
+    pg13, pg17 = profile(database={"version": "13"}), profile(database={"version": "17"})
+    added = Evidence(side="target", step="smoke", text="column att.attcompression does not exist")  # 14+
+    assert key(added, pg13, pg17) == "database.version"
+    renamed = Evidence(side="target", step="smoke", text='column "daticulocale" does not exist')  # 15-16 only
+    assert key(renamed, pg17, profile(database={"version": "15"})) == "database.version"
+    own = Evidence(side="target", step="smoke", text='column "attachment_url" does not exist')
+    assert key(own, pg13, pg17) is None
+
+
+def test_a_host_rule_refusing_a_plain_connection_is_the_ssl_in_any_servers_words() -> None:
+    tls = profile(database={"version": "17", "ssl": "required"})
+    for said in ('FATAL: pg rejects connection for host "10.0.0.1" user "app", database "app", no encryption',
+                 'pq: pg_hba.conf rejects connection for host "10.0.0.1", user "vault", database "v", no encryption'):
+        assert key(Evidence(side="target", step="startup", text=said), tls) == "database.ssl"
+        # a server without TLS never demanded it
+        assert key(Evidence(side="target", step="startup", text=said), profile(database={"version": "16"})) is None
+    rust = Evidence(side="target", step="startup", text="Error { kind: Tls, cause: Some(Kind(InvalidInput)) }")
+    assert key(rust, tls) == "database.ssl"
+    other_kind = Evidence(side="target", step="startup", text="Error { kind: Closed, cause: None }")
+    assert key(other_kind, tls) is None
+
+
+def test_the_tools_that_set_a_cluster_up_refusing_the_locale_name_the_locale() -> None:
+    locale = profile(database={"version": "17", "locale": "en_US.UTF-8"})
+    for said in ("Error: The locale requested by the environment is invalid:\n  LANG: en_US.UTF-8",
+                 "initdb: error: invalid locale settings; check LANG and LC_* environment variables",
+                 "locale: Cannot set LC_CTYPE to default locale: No such file or directory"):
+        assert key(Evidence(side="target", step="database", text=said), locale) == "database.locale"
+        assert key(Evidence(side="target", step="database", text=said), LOCAL) is None  # same locale both sides
+
+
+def test_a_providers_rule_for_where_extensions_go_is_the_allow_list() -> None:
+    listed = profile(database={"version": "17", "extensions": ["pg_trgm"]})
+    said = ("asyncpg.exceptions.FeatureNotSupportedError: extensions can only be installed in schema "
+            "'ibm_extension'")
+    assert key(Evidence(side="target", step="migrations", text=said), listed) == "database.extensions"
+    assert key(Evidence(side="target", step="migrations", text=said), LOCAL) is None
