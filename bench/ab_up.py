@@ -23,10 +23,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from common import Samples, say
-from user_latency import PROFILES, first_query, parse_exports
+from user_latency import PROFILES, connect_options, first_query
 
 
 def up_once(tree: Path, project: Path, profile: str) -> tuple[float, float, float]:
@@ -42,11 +41,7 @@ def up_once(tree: Path, project: Path, profile: str) -> tuple[float, float, floa
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
             raise RuntimeError(f"{tree}: parity up exited {done.returncode}: {done.stderr[-800:]}")
-        exports = parse_exports(done.stdout)
-        connect: dict[str, Any] = {"conninfo": exports["DATABASE_URL"]}
-        if "PGSSLROOTCERT" in exports:
-            connect.update(sslmode="verify-ca", sslrootcert=exports["PGSSLROOTCERT"])
-        first_query(**connect)
+        first_query(**connect_options(done.stdout))
         wall = time.monotonic() - started
     finally:
         subprocess.run([*python, "down", "--profile", profile, "--project", str(project)],
