@@ -72,6 +72,16 @@ def parse_exports(stdout: str) -> dict[str, str]:
     return exports
 
 
+def connect_options(stdout: str) -> dict[str, Any]:
+    """psycopg's connect arguments for the database `parity up --env` printed (TLS verified
+    against the CA it names, when it names one)."""
+    exports = parse_exports(stdout)
+    connect: dict[str, Any] = {"conninfo": exports["DATABASE_URL"]}
+    if "PGSSLROOTCERT" in exports:
+        connect.update(sslmode="verify-ca", sslrootcert=exports["PGSSLROOTCERT"])
+    return connect
+
+
 def parity_up_once(project: Path, profile: str) -> dict[str, float]:
     """`parity up --env` then the first query; always `parity down` afterwards (untimed)."""
     argv = [parity_bin(), "up", "--profile", profile, "--env", "--project", str(project)]
@@ -81,11 +91,7 @@ def parity_up_once(project: Path, profile: str) -> dict[str, float]:
         exited = time.monotonic()
         if done.returncode != 0:
             raise RuntimeError(f"parity up exited {done.returncode}: {done.stderr[-800:]}")
-        exports = parse_exports(done.stdout)
-        connect: dict[str, Any] = {"conninfo": exports["DATABASE_URL"]}
-        if "PGSSLROOTCERT" in exports:
-            connect.update(sslmode="verify-ca", sslrootcert=exports["PGSSLROOTCERT"])
-        attempts = first_query(**connect)
+        attempts = first_query(**connect_options(done.stdout))
         answered = time.monotonic()
     finally:
         closing = time.monotonic()

@@ -256,9 +256,10 @@ def _available_memory() -> int | None:
 
 
 def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[str], None],
-             board: RunProgress | None = None) -> tuple[Session, dict[str, dict[str, str]]]:
+             board: RunProgress | None = None, steps: Iterable[str] = STEP_NAMES) -> tuple[Session, dict[str, dict[str, str]]]:
     """Everything before any environment exists: secrets resolved, host commands checked (so profile
-    mistakes surface first), the engine reached, dead runs' leftovers reaped, images ready."""
+    mistakes surface first), the engine reached, dead runs' leftovers reaped, images ready.
+    `steps`: the steps this command will run (their modules are loaded in the background)."""
     values = {name: resolve_values(lp.profile.secrets, project.root) for name, lp in loaded.items()}
     plans = {name: PlanOnce(lp.profile, project.root) for name, lp in loaded.items()}
     for name, lp in loaded.items():
@@ -270,7 +271,7 @@ def _prepare(project: Project, loaded: dict[str, LoadedProfile], say: Callable[[
     redactor = Redactor([v for per_profile in values.values() for v in per_profile.values()])
     client = docker_client()
     warmed = threading.Event()
-    threading.Thread(target=_warm_imports, args=(list(loaded.values()), warmed), daemon=True,
+    threading.Thread(target=_warm_imports, args=(list(loaded.values()), list(steps), warmed), daemon=True,
                      name="parity-imports").start()
     removed = reap_orphans(client)
     if removed:
@@ -289,14 +290,14 @@ def _fatal(errors: dict[str, BaseException]) -> BaseException | None:
     return next((e for e in errors.values() if isinstance(e, ParityError | KeyboardInterrupt | Cancelled)), None)
 
 
-def _warm_imports(loaded: list[LoadedProfile], warmed: threading.Event) -> None:
+def _warm_imports(loaded: list[LoadedProfile], steps: list[str], warmed: threading.Event) -> None:
     try:
-        _import_for(loaded)
+        _import_for(loaded, steps)
     finally:
         warmed.set()
 
 
-def _import_for(loaded: list[LoadedProfile]) -> None:
+def _import_for(loaded: list[LoadedProfile], steps: list[str]) -> None:
     # Libraries needed only once the engine has work in hand (psycopg for readiness, the steps
     # after the database, Alembic and SQLAlchemy's inspector after the databases are up):
     # importing them while the engine creates networks and starts containers takes them off the
@@ -309,7 +310,9 @@ def _import_for(loaded: list[LoadedProfile]) -> None:
     import rich.console  # noqa: F401
     if any(p.postgres for p in profiles):
         import psycopg  # noqa: F401
-    for name in STEP_NAMES:
+    # Only the steps this command runs: `up` stops after startup, and a module loaded for nothing
+    # takes CPU from the readiness wait on a busy machine.
+    for name in steps:
         importlib.import_module(f"parity.steps.{name}")
     if any(p.migrations for p in profiles):
         import alembic.script  # noqa: F401
@@ -452,7 +455,7 @@ def start_environment(project: Project, name: str, say: Callable[[str], None], *
     """`parity up`: database, migrations and app of one profile, left running for a developer
     (`owned`: for this process only, as a test session's: reaped once it is gone)."""
     loaded = project.profile(name)
-    session, values = _prepare(project, {name: loaded}, say)
+    session, values = _prepare(project, {name: loaded}, say, steps=[step for step, _ in UP_STEPS])
     if owned:
         session.kept_mode = "run"
     run = session.run_profile(loaded, values[name], keep=True, steps=UP_STEPS)

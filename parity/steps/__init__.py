@@ -18,15 +18,17 @@ from parity.env.host import Finished, HostCommand, Line, user_environment
 from parity.env.roles import Client
 from parity.env.secrets import Delivery
 from parity.errors import UsageError
-from parity.migrate.job import Job
-from parity.migrate.plan import Plan, plan_for
 from parity.profile.models import Profile
 from parity.redact import Redactor
 from parity.results import STEP_NAMES, StepResult
 
-if TYPE_CHECKING:  # the app's modules load when a step starts an app (`up` of a database skips them)
+# The app's modules load when a step starts an app (`up` of a database skips them); the migrations
+# tooling when a step asks for a plan or a job (off the path to the first engine call).
+if TYPE_CHECKING:
     from parity.env.app import AppImage
     from parity.env.running_app import App
+    from parity.migrate.job import Job
+    from parity.migrate.plan import Plan
 
 
 Runner = Callable[["StepContext"], StepResult]
@@ -62,6 +64,8 @@ class PlanOnce:
     def __call__(self) -> Plan:
         """The plan (plan_for), worked out on the first call."""
         if self._plan is None:
+            from parity.migrate.plan import plan_for
+
             self._plan = plan_for(self.profile, self.root)
         return self._plan
 
@@ -154,6 +158,8 @@ class StepContext:
     def migrations_job(self) -> Job:
         """What the migration tooling works with: this database, the migrations command run where
         the profile runs it, redaction and progress."""
+        from parity.migrate.job import Job
+
         assert self.env.database is not None
         return Job(database=self.env.database, run=self.run_migrations_command, redactor=self.redactor,
                    say=self.say, stopped=self.env.closed)

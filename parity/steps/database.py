@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from parity.data.fingerprint import data_fingerprint
 from parity.env import pgtemplate
 from parity.errors import EnvError, ImageLacks, ParityError
 from parity.results import StepResult
@@ -17,7 +16,12 @@ def run_database(ctx: StepContext) -> StepResult:
     if spec is None:
         return StepResult(status="skipped", summary="no database in this profile")
     started = time.monotonic()
-    fingerprint = data_fingerprint(ctx.profile, ctx.project_root, lambda: ctx.plan) if pgtemplate.enabled() else None
+    fingerprint = None
+    if ctx.profile.data is not None and pgtemplate.enabled():
+        # Loaded only for a profile with data: the data package is off a plain start's path.
+        from parity.data.fingerprint import data_fingerprint
+
+        fingerprint = data_fingerprint(ctx.profile, ctx.project_root, lambda: ctx.plan)
     statements = ctx.rehearse
     try:
         try:

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from parity import steps
 from parity.data.check import check_data
 from parity.env.balancer import LOAD_BALANCER_IMAGE
 from parity.env.images import profile_images
 from parity.errors import UsageError
+from parity.migrate import plan as migrate_plan
 from parity.migrate.alembic_revisions import RevisionInfo
 from parity.migrate.plan import Plan
 from parity.profile.loader import LoadedProfile
@@ -85,7 +85,7 @@ def counting_plans(monkeypatch: pytest.MonkeyPatch, plan: Plan) -> list[Profile]
         calls.append(p)
         return plan
 
-    monkeypatch.setattr(steps, "plan_for", plan_for)
+    monkeypatch.setattr(migrate_plan, "plan_for", plan_for)  # PlanOnce loads it on first use
     return calls
 
 
