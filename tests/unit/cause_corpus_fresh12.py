@@ -19,6 +19,15 @@ transaction pooling; NextAuth's NO_SECRET, an empty or null signing key (.NET), 
 secret_key_base, an HS256 key, a zod-validated key); Node's spawn ENOMEM and Ruby's NoMemoryError; every replica
 loss (an in-process session store, a file on the other replica's disk, per-replica keys for RSA, antiforgery and
 socket.io sessions); MySQL's read-only writer after an Aurora failover (four stacks).
+Then: platforms' start timeouts (Cloud Run, App Service) as the startup probe; session state a transaction pooler
+loses (a notification out of turn, an advisory lock released by its key on another backend) where that step goes
+through the pooler; Auth.js' MissingSecret and an empty IdentityModel key as a secret not delivered, a size asked of
+a declared secret (or of an HMAC key) as its value; errno's ENOMEM and Ruby's NoMemoryError under a memory cap;
+state one replica keeps for itself (an in-process session store, a per-instance key ring, an Engine.IO session id)
+behind a balancer; MySQL's read-only writer (1290/1836) on the side failing over: 40 right, 5 unknown, 0 wrong since
+(89%). Still unknown: SET search_path lost through the pooler (its error is a missing relation, as many are), a
+null key in a library's own words, an upload on another replica's disk, RStudio's per-replica RSA key, a bare
+"xhr poll error".
 Shutdown messages (Heroku's R12, Celery's warm shutdown, Sidekiq's busy threads, Spring's graceful-shutdown
 timeout) were collected too and left out: a run decides app.shutdown by what it measures (SIGKILL after the grace
 period, requests dropped), never from the shutdown step's text.
