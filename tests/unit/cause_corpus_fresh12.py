@@ -238,3 +238,99 @@ FRESH12 = [
          'failed, reason: Health analyze, info: "Detected 10 consecutive errors, last one was: L4 unsuccessful '
          'connection", status: 0/2 DOWN.', None, REALISTIC, step="smoke", subject="GET /"),
 ]
+
+# FRESH12b: a second batch from new searches after FRESH12's rule changes (platforms' own memory words on ECS,
+# Cloud Run and Render, Laravel's and Symfony's secrets, PHP on read-only platforms, Django's server-side cursors
+# and Go's bind messages through transaction pooling, SignalR behind a farm, a probe's kill without its reason),
+# scored before any rule changed for it.
+# First sight: 7 right, 10 unknown, 1 wrong of 18 (39%, 6%): app.memory 1/2/1, app.read_only 2/1/0, app.replicas
+# 0/1/0, app.startup_probe 0/1/0, database.failover 0/1/0, database.pooler 0/2/0, none 2/0/0, secrets.source 2/0/0,
+# secrets.values 0/2/0. Wrong: ECS's "OutOfMemoryError: Container killed due to memory usage" read as the server's
+# out_of_memory (53200) by its exception name. Unknown: Cloud Run's and Render's memory words, a kubelet kill shown
+# only as "Error / Exit Code 137", SignalR's WebSocket refused for a connection id, Django's server-side cursor and
+# a bind message through transaction pooling, HikariCP unable to open any connection during a failover, Laravel's
+# key-length refusals, Symfony's "is not writable" cache directory.
+FRESH12B = [
+    # ---- the app's memory, in the platforms' words
+    # aws/amazon-ecs-agent#1187 (Fargate, a 500 MiB container)
+    Case("Status reason\tOutOfMemoryError: Container killed due to memory usage Exit Code\t137", "app.memory", REALISTIC,
+         step="startup"),
+    # aws/amazon-ecs-agent#3021 (ECS; the limit too low for the container's init)
+    Case("Status reason | CannotStartContainerError: Error response from daemon: OCI runtime create failed: "
+         "container_linux.go:380: starting container process caused: container init was OOM-killed (memory limit too "
+         "low?): unknown", "app.memory", REALISTIC, step="startup"),
+    # dart-lang/pub-dev#9554 (Cloud Run's image proxy at 512 MiB)
+    Case("Cloud Run container instances that exceed their allowed memory limit are terminated. Consider increasing the "
+         "memory limit of your Cloud Run service.\nMemory limit of 512 MiB exceeded with 516 MiB used. Consider "
+         "increasing the memory limit, see https://cloud.google.com/run/docs/configuring/memory-limits", "app.memory",
+         REALISTIC, step="smoke", subject="GET /api/image-proxy"),
+    # hexlet-volunteers/runit#406 (Render's free plan, 512MB)
+    Case("Ran out of memory (used over 512MB) while running your code.", "app.memory", REALISTIC, step="startup"),
+
+    # ---- the startup probe
+    # spack/spack-infrastructure#1374 (GitLab's Puma killed by the kubelet while still booting, not by memory)
+    Case("    Last State:     Terminated\n      Reason:       Error\n      Exit Code:    137\n      Started:      Fri, 19 "
+         "Jun 2026 10:06:27 -0400\n      Finished:     Fri, 19 Jun 2026 10:09:40 -0400", "app.startup_probe", REALISTIC,
+         step="startup"),
+
+    # ---- replicas
+    # aspnet/SignalR#984 (a server farm behind pfSense without sticky sessions; the maintainers: sticky sessions are
+    # required)
+    Case("WebSocket connection to 'wss://mywebsite.com/notification?id=d0fc384a-14f0-4436-aaaf-e5d50502399f' failed: "
+         "Error during WebSocket handshake: Unexpected response code: 404", "app.replicas", REALISTIC, step="smoke",
+         subject="notifications connect"),
+
+    # ---- the pooler in transaction mode
+    # attendee-labs/attendee#844 (Django's server-side cursors through PgBouncer in transaction mode)
+    Case('psycopg2.errors.InvalidCursorName: cursor "_django_curs_..." does not exist', "database.pooler", REALISTIC,
+         step="smoke", subject="POST /accounts/login/"),
+    # apache/answer#1195 (Go, XORM through Supabase's transaction pooler on port 6543)
+    Case("bind message supplies 4 parameters, but prepared statement requires 1", "database.pooler", REALISTIC,
+         step="smoke", subject="GET /questions"),
+
+    # ---- failover
+    # brettwooldridge/HikariCP#514 (an RDS failover under HikariCP; the pool could not reconnect)
+    Case("[DEBUG]20151208@15:01:49,403:com.zaxxer.hikari.pool.HikariPool - Timeout failure\tpool HikariPool-0 stats "
+         "(total=0, active=0, idle=0, waiting=0)", "database.failover", REALISTIC, step="smoke", subject="GET /jobs"),
+
+    # ---- secrets: not delivered, or delivered in the wrong form
+    # lexik/LexikJWTAuthenticationBundle#663 (Symfony ignores .env files in production)
+    Case('Environment variable not found: "JWT_SECRET_KEY"', "secrets.source", secrets("JWT_SECRET_KEY"), step="smoke",
+         subject="POST /api/login_check"),
+    # contao/contao#6199 (Symfony's container without APP_SECRET)
+    Case('In EnvVarProcessor.php line 187:\n\n  Environment variable not found: "APP_SECRET".', "secrets.source",
+         secrets("APP_SECRET"), step="startup"),
+    # alexjustesen/speedtest-tracker#893 (Laravel; APP_KEY without its base64: prefix)
+    Case("[2023-11-09 22:13:20] production.ERROR: Unsupported cipher or incorrect key length. Supported ciphers are: "
+         'aes-128-cbc, aes-256-cbc, aes-128-gcm, aes-256-gcm. {"exception":"[object] (RuntimeException(code: 0): '
+         "Unsupported cipher or incorrect key length. Supported ciphers are: aes-128-cbc, aes-256-cbc, aes-128-gcm, "
+         "aes-256-gcm. at /var/www/html/vendor/laravel/framework/src/Illuminate/Encryption/Encrypter.php:55)",
+         "secrets.values", secrets("APP_KEY"), step="smoke", subject="GET /"),
+    # cachethq/Docker#298 (Laravel 5; the APP_KEY given in docker-compose not of the cipher's length)
+    Case("[2018-06-01 15:37:26] development.ERROR: RuntimeException: No supported encrypter found. The cipher and / or "
+         "key length are invalid. in /var/www/html/vendor/laravel/framework/src/Illuminate/Encryption/"
+         "EncryptionServiceProvider.php:45", "secrets.values", secrets("APP_KEY"), step="smoke", subject="GET /"),
+
+    # ---- the read-only root (PHP on platforms whose filesystem is read-only)
+    # laravel/framework#12362 (Heroku)
+    Case("ErrorException in Filesystem.php line 81: file_put_contents(/8c5dcc4d0403a63e7022d9f3171fa074ff9b989d.php): "
+         "failed to open stream: Read-only file system", "app.read_only", REALISTIC, step="smoke", subject="GET /"),
+    # vercel-community/php#577 (Laravel on Vercel, compiled views)
+    Case("file_put_contents(/var/task/user/storage/framework/views/d11488bf2fc2bb96af744c78115ab527.php): Failed to open "
+         "stream: Read-only file system", "app.read_only", REALISTIC, step="smoke", subject="GET /"),
+    # doctrine/cache#157 (Symfony on a read-only filesystem, the cache warmed before)
+    Case('Uncaught PHP Exception InvalidArgumentException: \\"The directory \\"[...]var/cache/prod/annotations\\" is not '
+         'writable.\\" at [...]vendor/doctrine/cache/lib/Doctrine/Common/Cache/FileCache.php line 92', "app.read_only",
+         REALISTIC, step="smoke", subject="GET /"),
+
+    # ---- not a profile matter
+    # primate-run/primate#10 (Fly.io; the server listening on the wrong address)
+    Case("2023-04-22T13:49:03.056 health[e9e149ac] xxx [error] Health check on port 6161 has failed. Your app is not "
+         "responding properly. Services exposed on ports [80, 443] will have intermittent failures until the health "
+         "check passes.\n2023-04-22T13:51:41.488 proxy[e9e149ac] xxx [error] instance refused connection. is your app "
+         "listening on 0.0.0.0:6161? make sure it is not only listening on 127.0.0.1 (hint: look at your startup logs, "
+         "servers often print the address they are listening on)", None, REALISTIC, step="startup"),
+    # npgsql/efcore.pg#2576 (ConnectionStrings nested under Logging in appsettings.json)
+    Case("The ConnectionString property has not been initialized.", None, REALISTIC, step="smoke",
+         subject="GET /api/items"),
+]
