@@ -18,7 +18,12 @@ from typing import Literal
 from parity.causes import extensions, sqlstate, tls, versions
 from parity.causes.clues import Clues, Match, all_of, any_of, code, pattern, read_clues, text
 from parity.causes.keys import differing_keys
-from parity.causes.secrets import NO_SIGNING_KEY, secret_missing, secret_wrong_size
+from parity.causes.secrets import (
+    KEY_OF_WRONG_LENGTH,
+    NO_SIGNING_KEY,
+    secret_missing,
+    secret_wrong_size,
+)
 from parity.evidence import Evidence
 from parity.profile.models import Profile
 
@@ -316,6 +321,10 @@ _BACKEND_CRASHED = text(
 # server's "you don't own a lock" on unlock, a client failing to release an advisory lock by its key.
 _SESSION_STATE_LOST = text(
     r"\bunexpected message '?A'?(?:\W|$)|\bunexpected NotificationResponse\b|\byou don't own a lock of type\b"
+    # a cursor declared on one server connection and fetched on another (Django's server-side
+    # cursors), an unnamed statement another client's Parse replaced before this Bind
+    r'|\bcursor "[^"\n]*" does not exist|\bInvalidCursorName\b'
+    r"|\bbind message supplies \d+ parameters?, but prepared statement \S*\s?requires \d+"
     r"|\b(?:failed|unable|could not)\s+(?:to\s+)?releas\w*\s+(?:the\s+)?(?:advisory\s+lock\b|lock\s+\d+)"
 )
 
@@ -357,6 +366,10 @@ _APP_KILLED = text(
     # the OS refusing the app memory in each runtime's words: errno's name (Node's `spawn ENOMEM`),
     # Ruby's NoMemoryError ("failed to allocate memory")
     r"|\bENOMEM\b|\bNoMemoryError\b|\bfailed to allocate memory\b"
+    # platforms stopping a container at its memory limit, in their own words: ECS' stopped reason,
+    # Cloud Run's "Memory limit of 512 MiB exceeded with 516 MiB used", Render's "Ran out of memory"
+    r"|\bContainer killed due to memory usage\b|\bMemory limit of \d+\s*\w+ exceeded\b"
+    r"|\bexceed(?:s|ed)? (?:their|its|the) (?:allowed )?memory limit\b|\bRan out of memory\b"
 )
 _READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
                    # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
@@ -388,7 +401,10 @@ _STATE_ON_ONE_REPLICA = text(
     r"\bwill not scale past a single process\b"
     r"|\bwas not found in the key ring\b|\bantiforgery token could not be decrypted\b"
     r"|^\s*Invalid session [0-9a-f]{16,}\s*$"
-    r"|/socket\.io/\?EIO=\d[^\n]*\bfailed\b"
+    # a WebSocket refused for the connection or session id another replica handed out (Socket.IO's
+    # sid, SignalR's negotiated id; SignalR's server: "No Connection with that ID")
+    r"|/socket\.io/\?EIO=\d[^\n]*\bfailed\b|WebSocket connection to '[^'\n]*[?&]s?id=[^'\n]*' failed\b"
+    r"|\bNo Connection with that ID\b"
 )
 
 # A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where the
@@ -531,7 +547,7 @@ _READ: list[Rule] = [
     Rule(secret_missing(declared_on_both=False), ["secrets.values"]),
     Rule(secret_missing(declared_on_both=True), ["secrets.source", "secrets.path", "secrets.values"]),
     Rule(NO_SIGNING_KEY, ["secrets.source", "secrets.path", "secrets.values"]),
-    Rule(secret_wrong_size, ["secrets.values"]),
+    Rule(any_of(secret_wrong_size, KEY_OF_WRONG_LENGTH), ["secrets.values"]),
     # The user the app runs as: "permission denied" alone is any server's or tool's word; only an OS
     # refusal (errno's name or number, or a path or port refused) on a side whose app.user is set.
     Rule(all_of(_OS_REFUSAL, _runs_as_user), ["app.user"]),

@@ -81,6 +81,10 @@ def _names(line: str, secret: str) -> bool:
 # "exactly 24 character(s)"), and an HMAC algorithm a key is too short for (HS256's 128 bits).
 _SIZE = pattern(r"\b(?:at least|at most|exactly|greater than|less than|longer than|shorter than)\s+'?\d+'?\s*"
                 r"(?:bytes?|bits?|char(?:acter)?s?|character\(s\))(?:\W|$)")
+# An encryption library refusing a key for its length or form (Laravel's "Unsupported cipher or incorrect
+# key length", "The cipher and / or key length are invalid").
+KEY_OF_WRONG_LENGTH = text(r"\b(?:incorrect|invalid|wrong)\s+key\s+length\b|\bkey lengths? (?:is|are) invalid\b"
+                           r"|\bcipher and / or key length\b")
 _HMAC = pattern(r"\b(?:HS(?:256|384|512)|HMAC)\b")
 
 

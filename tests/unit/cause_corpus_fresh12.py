@@ -250,6 +250,12 @@ FRESH12 = [
 # only as "Error / Exit Code 137", SignalR's WebSocket refused for a connection id, Django's server-side cursor and
 # a bind message through transaction pooling, HikariCP unable to open any connection during a failover, Laravel's
 # key-length refusals, Symfony's "is not writable" cache directory.
+# Then: platforms stopping a container at its memory limit in their own words (ECS, Cloud Run, Render) as the app's
+# cap, ahead of the server's out_of_memory; a cursor or an unnamed statement lost between server connections as the
+# transaction pooler; a WebSocket refused for another replica's connection id (SignalR, Socket.IO); an encryption
+# library refusing a key for its length as the secret's value: 15 right, 3 unknown, 0 wrong since (83%). Still
+# unknown: a kubelet kill shown only as "Error / Exit Code 137" (the run measures the probe), HikariCP's bare pool
+# timeout, "is not writable" (a read-only root or the uid: the text cannot tell).
 FRESH12B = [
     # ---- the app's memory, in the platforms' words
     # aws/amazon-ecs-agent#1187 (Fargate, a 500 MiB container)

@@ -117,3 +117,33 @@ def test_memory_refused_in_each_runtimes_words_and_a_platforms_start_timeout() -
                  "ERROR - Container app_0_1 for site app did not start within expected time limit. Elapsed time = 230.1 "
                  "sec"):
         assert key(Evidence(side="target", step="startup", text=said), slower) == "app.startup_probe", said
+
+
+def test_platforms_memory_words_are_the_apps_cap_not_the_servers_out_of_memory() -> None:
+    capped = profile(app={"memory": "256m"}, database={"memory": "1g"})
+    for said in ("Status reason\tOutOfMemoryError: Container killed due to memory usage Exit Code\t137",
+                 "Memory limit of 512 MiB exceeded with 516 MiB used. Consider increasing the memory limit",
+                 "Ran out of memory (used over 512MB) while running your code."):
+        assert key(Evidence(side="target", step="smoke", text=said), capped) == "app.memory", said
+        assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
+
+
+def test_a_cursor_or_an_unnamed_statement_lost_between_server_connections_is_the_transaction_pooler() -> None:
+    pooled = profile(database={"pooler": {"mode": "transaction"}})
+    for said in ('psycopg2.errors.InvalidCursorName: cursor "_django_curs_140_sync_1" does not exist',
+                 "bind message supplies 4 parameters, but prepared statement requires 1"):
+        assert key(Evidence(side="target", step="smoke", text=said), pooled) == "database.pooler", said
+        assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
+
+
+def test_a_websocket_refused_for_another_replicas_connection_id_and_a_key_of_the_wrong_length() -> None:
+    two = profile(app={"replicas": 2})
+    refused = ("WebSocket connection to 'wss://example.org/hub?id=d0fc384a-14f0' failed: Error during WebSocket "
+               "handshake: Unexpected response code: 404")
+    assert key(Evidence(side="target", step="smoke", text=refused), two) == "app.replicas"
+    assert key(Evidence(side="target", step="smoke", text="WebSocket connection to 'wss://example.org/' failed"),
+               two) is None
+    files = profile(secrets={"source": "files", "path": "/run/secrets", "values": {"APP_KEY": {"env": "APP_KEY"}}})
+    laravel = "production.ERROR: Unsupported cipher or incorrect key length. Supported ciphers are: aes-128-cbc"
+    assert key(Evidence(side="target", step="smoke", text=laravel), files) == "secrets.values"
+    assert key(Evidence(side="target", step="smoke", text=laravel), profile()) is None
