@@ -18,7 +18,12 @@ from typing import Literal
 from parity.causes import extensions, sqlstate, tls, versions
 from parity.causes.clues import Clues, Match, all_of, any_of, code, pattern, read_clues, text
 from parity.causes.keys import differing_keys
-from parity.causes.secrets import NO_SIGNING_KEY, secret_missing
+from parity.causes.secrets import (
+    KEY_OF_WRONG_LENGTH,
+    NO_SIGNING_KEY,
+    secret_missing,
+    secret_wrong_size,
+)
 from parity.evidence import Evidence
 from parity.profile.models import Profile
 
@@ -105,6 +110,15 @@ def _pooled(clues: Clues) -> bool:
     """The failing side's clients go through a pooler that hands transactions, not sessions, out."""
     spec = clues.failing.database
     return spec is not None and spec.pooler is not None and spec.pooler.mode != "session"
+
+
+def _pooled_in_this_step(clues: Clues) -> bool:
+    """The failing step's clients go through a transaction pooler: the app's always, the migrations'
+    only where database.pooler.migrations sends them through it."""
+    spec = clues.failing.database
+    if not _pooled(clues) or spec is None or spec.pooler is None:
+        return False
+    return clues.evidence.step != "migrations" or spec.pooler.migrations == "pooler"
 
 
 def _fails_over_now(clues: Clues) -> bool:
@@ -296,9 +310,24 @@ _CONNECTION_LOST = text(
     r"|An I/O error occurred while sending to the backend|This connection has been closed"
     r"|Exception while reading from stream|tcp recv(?: \(idle\))?: closed"
 )
+# MySQL's demoted writer (errno 1290 ER_OPTION_PREVENTS_STATEMENT, 1836 ER_READ_ONLY_MODE), the 25006
+# of a MySQL failover: the AWS drivers' wrappers take both as the signal to fail over.
+_MYSQL_READ_ONLY = text(r"running with the --read-only option so it cannot execute|\bER_OPTION_PREVENTS_STATEMENT\b"
+                        r"|\bRunning in read-only mode\b")
 _BACKEND_CRASHED = text(
     r"terminating connection because of crash of another server process|all server processes terminated; reinitializing"
     r"|server process \(PID \d+\) was terminated by signal 9|Failed on request of size|(?:ERROR|FATAL):\s+out of memory"
+)
+
+# A notification out of turn (a driver's "unexpected message 'A'", the NotificationResponse byte), the
+# server's "you don't own a lock" on unlock, a client failing to release an advisory lock by its key.
+_SESSION_STATE_LOST = text(
+    r"\bunexpected message '?A'?(?:\W|$)|\bunexpected NotificationResponse\b|\byou don't own a lock of type\b"
+    # a cursor declared on one server connection and fetched on another (Django's server-side
+    # cursors), an unnamed statement another client's Parse replaced before this Bind
+    r'|\bcursor "[^"\n]*" does not exist|\bInvalidCursorName\b'
+    r"|\bbind message supplies \d+ parameters?, but prepared statement \S*\s?requires \d+"
+    r"|\b(?:failed|unable|could not)\s+(?:to\s+)?releas\w*\s+(?:the\s+)?(?:advisory\s+lock\b|lock\s+\d+)"
 )
 
 _SERVER_NO_MEMORY = text(r"could not (?:fork|map anonymous shared memory|create shared memory)[^\n]*"
@@ -336,6 +365,13 @@ _APP_KILLED = text(
     r"|\b(?:eheap|sys|ll|binary|ets|temp)_alloc: Cannot (?:re)?allocate \d+ bytes of memory"
     # a platform's own memory meter (Heroku's R14/R15)
     r"|\bMemory quota (?:vastly )?exceeded\b"
+    # the OS refusing the app memory in each runtime's words: errno's name (Node's `spawn ENOMEM`),
+    # Ruby's NoMemoryError ("failed to allocate memory")
+    r"|\bENOMEM\b|\bNoMemoryError\b|\bfailed to allocate memory\b"
+    # platforms stopping a container at its memory limit, in their own words: ECS' stopped reason,
+    # Cloud Run's "Memory limit of 512 MiB exceeded with 516 MiB used", Render's "Ran out of memory"
+    r"|\bContainer killed due to memory usage\b|\bMemory limit of \d+\s*\w+ exceeded\b"
+    r"|\bexceed(?:s|ed)? (?:their|its|the) (?:allowed )?memory limit\b|\bRan out of memory\b"
 )
 _READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
                    # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
@@ -357,6 +393,20 @@ _CSRF_LOST = text(
     # Socket.IO's long-polling session, kept by the replica that opened it (its docs: "without
     # sticky sessions, you will experience HTTP 400 errors due to 'Session ID unknown'")
     r"|Session ID unknown"
+)
+
+# State each replica keeps for itself, met by another: a session store in the process (express-session
+# warns it "will not scale past a single process"), the keys each instance makes for itself (ASP.NET
+# Core's data-protection key ring), an Engine.IO/Socket.IO session another worker opened
+# (python-engineio's "Invalid session <sid>", the transport upgrade to another replica failing).
+_STATE_ON_ONE_REPLICA = text(
+    r"\bwill not scale past a single process\b"
+    r"|\bwas not found in the key ring\b|\bantiforgery token could not be decrypted\b"
+    r"|^\s*Invalid session [0-9a-f]{16,}\s*$"
+    # a WebSocket refused for the connection or session id another replica handed out (Socket.IO's
+    # sid, SignalR's negotiated id; SignalR's server: "No Connection with that ID")
+    r"|/socket\.io/\?EIO=\d[^\n]*\bfailed\b|WebSocket connection to '[^'\n]*[?&]s?id=[^'\n]*' failed\b"
+    r"|\bNo Connection with that ID\b"
 )
 
 # A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where the
@@ -415,7 +465,10 @@ _MEASURED: list[Rule] = [
 # An app not answering its probes while it starts, in the platform's words: the kubelet's liveness and
 # readiness probes (before startup probes, the only ones), Heroku's boot timeout (R10).
 _PROBE_AT_START = text(r"(?:Liveness|Readiness) probe failed|\bError R10 \(Boot timeout\)"
-                       r"|failed to bind to \$?PORT within \d+ seconds")
+                       r"|failed to bind to \$?PORT within \d+ seconds"
+                       # Cloud Run's and Azure App Service's start timeouts
+                       r"|failed to start and (?:then )?listen on the port defined\b[^\n]*\btimeout"
+                       r"|\bdid not start within expected time limit\b")
 _READ: list[Rule] = [
     # A server or minimum version named, and not reached by the failing side's server.
     Rule(_version_named, ["database.version", "database.image"]),
@@ -447,6 +500,10 @@ _READ: list[Rule] = [
     # name theirs __asyncpg_stmt_N__, _pg3_N, stmtcache_N, S_N...) or collides with another
     # client's of the same name.
     Rule(all_of(code("26000", "42P05"), _pooled), ["database.pooler"]),
+    # Session state a transaction pooler gives to another client or takes away: a notification
+    # (protocol message 'A') reaching a connection that never ran LISTEN, an advisory lock the
+    # session no longer holds when it unlocks.
+    Rule(all_of(_SESSION_STATE_LOST, _pooled_in_this_step), ["database.pooler"]),
     # Privileges: Postgres 15 revoked CREATE on `public`; then the roles production connects as;
     # then the superuser bit (extensions, untrusted languages, databases, owners).
     Rule(_public_schema_15, ["database.version"]),
@@ -488,13 +545,15 @@ _READ: list[Rule] = [
     Rule(_CANCELLED, _DATA),
     # The server went away mid-step and came back (a managed failover), on the side that fails over
     # then; or the client reached a standby still in recovery (25006).
-    Rule(all_of(any_of(code("57P01", "57P02", "57P03", "08006", "08003", "25006"), _CONNECTION_LOST), _fails_over_now),
+    Rule(all_of(any_of(code("57P01", "57P02", "57P03", "08006", "08003", "25006"), _CONNECTION_LOST, _MYSQL_READ_ONLY),
+                _fails_over_now),
          ["database.failover"]),
     # The filesystem: a read-only root, then permissions of the user the app runs as.
     Rule(all_of(_READ_ONLY, _read_only), ["app.read_only", "app.tmpfs"]),
     Rule(secret_missing(declared_on_both=False), ["secrets.values"]),
     Rule(secret_missing(declared_on_both=True), ["secrets.source", "secrets.path", "secrets.values"]),
     Rule(NO_SIGNING_KEY, ["secrets.source", "secrets.path", "secrets.values"]),
+    Rule(any_of(secret_wrong_size, KEY_OF_WRONG_LENGTH), ["secrets.values"]),
     # The user the app runs as: "permission denied" alone is any server's or tool's word; only an OS
     # refusal (errno's name or number, or a path or port refused) on a side whose app.user is set.
     Rule(all_of(_OS_REFUSAL, _runs_as_user), ["app.user"]),
@@ -537,7 +596,8 @@ _READ: list[Rule] = [
     # An OAuth/OIDC callback's CSRF (state) check: libraries keep that state in a cookie (oauth2-proxy)
     # as often as in a server session, so another replica answering says nothing the text can tell.
     Rule(text(r"\b(?:OAuth2?|OIDC|OpenID)\b[^\n]*\b(?:CSRF|state)\b[^\n]*\bmismatch"), []),
-    Rule(all_of(_CSRF_LOST, _balanced, lambda c: c.evidence.step == "smoke"), ["app.replicas", "app.sticky"]),
+    Rule(all_of(any_of(_CSRF_LOST, _STATE_ON_ONE_REPLICA), _balanced, lambda c: c.evidence.step == "smoke"),
+         ["app.replicas", "app.sticky"]),
     # Not a profile matter: objects the migrations did not create, a role or type the app named.
     Rule(any_of(code("42P01", "42703", "42704", "42P10"),
                 text(r"relation .* does not exist|column .* does not exist|no such (?:table|column)")), []),

@@ -12,7 +12,10 @@ from parity.causes.clues import Clues, Match, pattern, text
 # JWT libraries refusing to sign or verify without a key (jsonwebtoken, passport-jwt), and frameworks
 # refusing to start or encrypt without theirs (Laravel's MissingAppKeyException for APP_KEY).
 NO_SIGNING_KEY = text(r"secretOrPrivateKey must have a value|JwtStrategy requires a secret or key"
-                      r"|No application encryption key has been specified|MissingAppKeyException")
+                      r"|No application encryption key has been specified|MissingAppKeyException"
+                      # Auth.js/NextAuth's MissingSecret ("[NO_SECRET] Please define a `secret`"), and
+                      # Microsoft.IdentityModel refusing an empty signing key (IDX10703)
+                      r"|\bMissingSecret(?:Error)?\b|\[NO_SECRET\]|\bkey length is zero\b")
 
 
 def secret_missing(*, declared_on_both: bool) -> Match:
@@ -72,3 +75,30 @@ def _names(line: str, secret: str) -> bool:
         if w == s or ("_" in w and s.endswith("_" + w)) or s.startswith(w + "__"):
             return True
     return False
+
+
+# A size a library asks of a key or secret ("at least 64 bytes", "greater than '128' bits", zod's
+# "exactly 24 character(s)"), and an HMAC algorithm a key is too short for (HS256's 128 bits).
+_SIZE = pattern(r"\b(?:at least|at most|exactly|greater than|less than|longer than|shorter than)\s+'?\d+'?\s*"
+                r"(?:bytes?|bits?|char(?:acter)?s?|character\(s\))(?:\W|$)")
+# An encryption library refusing a key for its length or form (Laravel's "Unsupported cipher or incorrect
+# key length", "The cipher and / or key length are invalid").
+KEY_OF_WRONG_LENGTH = text(r"\b(?:incorrect|invalid|wrong)\s+key\s+length\b|\bkey lengths? (?:is|are) invalid\b"
+                           r"|\bcipher and / or key length\b")
+_HMAC = pattern(r"\b(?:HS(?:256|384|512)|HMAC)\b")
+
+
+def secret_wrong_size(clues: Clues) -> str | None:
+    """A secret delivered with the wrong length: a size asked on a line that names a declared secret,
+    or within the next two lines (validators print the path under the message), or of an HMAC key."""
+    lines = [line for line in clues.text.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if not _SIZE.search(line):
+            continue
+        near = " ".join(lines[i:i + 3])
+        name = next((n for n in sorted(clues.secret_names) if _names(near, n)), None)
+        if name:
+            return f"the secret {name} has the wrong length"
+        if _HMAC.search(line):
+            return "an HMAC signing key of the wrong length"
+    return None

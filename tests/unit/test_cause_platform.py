@@ -58,3 +58,92 @@ def test_laravels_page_expired_is_a_session_lost_behind_replicas_and_a_validator
     asked = "ERRO[0000] Provide a token using `api_token` key"
     assert key(Evidence(side="target", step="startup", text=asked), files) == "secrets.source"
     assert key(Evidence(side="target", step="startup", text="Provide a token using `other` key"), files) is None
+
+
+def test_mysqls_read_only_writer_is_the_failover_only_on_the_side_failing_over_then() -> None:
+    said = "ActiveRecord::StatementInvalid: Mysql2::Error: The MySQL server is running with the --read-only option so it " \
+           "cannot execute this statement"
+    failing_over = profile(database={"failover": {"at": "smoke", "after": "2s", "downtime": "10s"}})
+    assert key(Evidence(side="target", step="smoke", text=said), failing_over) == "database.failover"
+    assert key(Evidence(side="target", step="migrations", text=said), failing_over) is None
+    assert key(Evidence(side="target", step="smoke", text=said), profile()) is None
+
+
+def test_session_state_a_transaction_pooler_loses_is_the_pooler_where_that_step_goes_through_it() -> None:
+    notified = "pg: discarding bad listener connection: pg: readSimpleQuery: unexpected message 'A'"
+    unlocked = "Error: sql/postgres: failed releasing lock 2686470616"
+    pooled = profile(database={"pooler": {"mode": "transaction"}})
+    migrations_pooled = profile(database={"pooler": {"mode": "transaction", "migrations": "pooler"}})
+    assert key(Evidence(side="target", step="smoke", text=notified), pooled) == "database.pooler"
+    assert key(Evidence(side="target", step="smoke", text=notified), profile()) is None
+    # Migrations go straight to the server unless database.pooler.migrations says otherwise.
+    assert key(Evidence(side="target", step="migrations", text=unlocked), pooled) is None
+    assert key(Evidence(side="target", step="migrations", text=unlocked), migrations_pooled) == "database.pooler"
+    assert key(Evidence(side="target", step="migrations", text="Could not release lock"), migrations_pooled) is None
+
+
+def test_state_one_replica_keeps_for_itself_is_the_replicas_behind_a_balancer() -> None:
+    two = profile(app={"replicas": 2})
+    for said in ("Warning: connect.session() MemoryStore is not\ndesigned for a production environment, as it will "
+                 "leak\nmemory, and will not scale past a single process.",
+                 "CryptographicException: The key {5626ee7c-f8da-455e-b993-46b7b979ec71} was not found in the key ring.",
+                 "Invalid session d7019385790b45c4bfad502ca50bc4b3"):
+        assert key(Evidence(side="target", step="smoke", text=said), two) == "app.replicas", said
+        assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
+    assert key(Evidence(side="target", step="smoke", text="Invalid session: please log in"), two) is None
+
+
+def test_a_secret_of_the_wrong_length_is_its_value_and_a_missing_one_in_a_libraries_words_its_delivery() -> None:
+    values = {"SECRET_KEY_BASE": {"env": "SECRET_KEY_BASE"}}
+    files = profile(secrets={"source": "files", "path": "/run/secrets", "values": values})
+    short = "** (ArgumentError) cookie store expects conn.secret_key_base to be at least 64 bytes"
+    zod = "message: 'String must contain exactly 24 character(s)',\npath: [ 'SECRET_KEY_BASE' ]"
+    assert key(Evidence(side="target", step="smoke", text=short), files) == "secrets.values"
+    assert key(Evidence(side="target", step="startup", text=zod), files) == "secrets.values"
+    assert key(Evidence(side="target", step="smoke", text="a password of at least 8 characters"), files) is None
+    missing = "[next-auth][error][NO_SECRET] Please define a `secret` in production. MissingSecret"
+    assert key(Evidence(side="target", step="smoke", text=missing), files) == "secrets.source"
+
+
+def test_memory_refused_in_each_runtimes_words_and_a_platforms_start_timeout() -> None:
+    capped = profile(app={"memory": "256m"})
+    for said in ("Error: spawn ENOMEM\n    at ChildProcess.spawn (internal/child_process.js:313:11)",
+                 "Exception: NoMemoryError: failed to allocate memory"):
+        assert key(Evidence(side="target", step="smoke", text=said), capped) == "app.memory", said
+        assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
+    slower = profile(app={"startup_probe": {"http": "/h", "period": "1s", "failure_threshold": 5}})
+    for said in ("The user-provided container failed to start and listen on the port defined provided by the PORT=8080 "
+                 "environment variable within the allocated timeout.",
+                 "ERROR - Container app_0_1 for site app did not start within expected time limit. Elapsed time = 230.1 "
+                 "sec"):
+        assert key(Evidence(side="target", step="startup", text=said), slower) == "app.startup_probe", said
+
+
+def test_platforms_memory_words_are_the_apps_cap_not_the_servers_out_of_memory() -> None:
+    capped = profile(app={"memory": "256m"}, database={"memory": "1g"})
+    for said in ("Status reason\tOutOfMemoryError: Container killed due to memory usage Exit Code\t137",
+                 "Memory limit of 512 MiB exceeded with 516 MiB used. Consider increasing the memory limit",
+                 "Ran out of memory (used over 512MB) while running your code."):
+        assert key(Evidence(side="target", step="smoke", text=said), capped) == "app.memory", said
+        assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
+
+
+def test_a_cursor_or_an_unnamed_statement_lost_between_server_connections_is_the_transaction_pooler() -> None:
+    pooled = profile(database={"pooler": {"mode": "transaction"}})
+    for said in ('psycopg2.errors.InvalidCursorName: cursor "_django_curs_140_sync_1" does not exist',
+                 "bind message supplies 4 parameters, but prepared statement requires 1"):
+        assert key(Evidence(side="target", step="smoke", text=said), pooled) == "database.pooler", said
+        assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
+
+
+def test_a_websocket_refused_for_another_replicas_connection_id_and_a_key_of_the_wrong_length() -> None:
+    two = profile(app={"replicas": 2})
+    refused = ("WebSocket connection to 'wss://example.org/hub?id=d0fc384a-14f0' failed: Error during WebSocket "
+               "handshake: Unexpected response code: 404")
+    assert key(Evidence(side="target", step="smoke", text=refused), two) == "app.replicas"
+    assert key(Evidence(side="target", step="smoke", text="WebSocket connection to 'wss://example.org/' failed"),
+               two) is None
+    files = profile(secrets={"source": "files", "path": "/run/secrets", "values": {"APP_KEY": {"env": "APP_KEY"}}})
+    laravel = "production.ERROR: Unsupported cipher or incorrect key length. Supported ciphers are: aes-128-cbc"
+    assert key(Evidence(side="target", step="smoke", text=laravel), files) == "secrets.values"
+    assert key(Evidence(side="target", step="smoke", text=laravel), profile()) is None
