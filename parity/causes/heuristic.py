@@ -427,8 +427,10 @@ _READ: list[Rule] = [
     Rule(text(r"\b(?:incorrect|wrong|unsupported) (?:database )?(?:collation|ctype|LC_COLLATE|LC_CTYPE)\b"
                r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale) \(.*\) is incompatible with"
                r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"
-               # a locale the server's OS does not have: CREATE DATABASE's and the server's own settings
-               r"|\binvalid locale name\b|invalid value for parameter \"lc_(?:messages|monetary|numeric|time)\""
+               # a locale the server's OS does not have: CREATE DATABASE's (15+ names the category:
+               # "invalid LC_COLLATE locale name", "invalid LC_CTYPE locale name") and the server's settings
+               r"|\binvalid (?:LC_(?:COLLATE|CTYPE) )?locale name\b"
+               r"|invalid value for parameter \"lc_(?:messages|monetary|numeric|time)\""
                # ... and the tools that set a cluster up there (initdb, postgresql-common's
                # pg_createcluster) or glibc's own `locale`, refusing the environment's locale
                r"|\binvalid locale settings\b|\blocale requested by the environment is invalid\b"

@@ -371,11 +371,16 @@ def test_a_standby_still_in_recovery_during_a_failover_is_the_failover() -> None
 def test_a_locale_the_servers_os_lacks_is_the_locale() -> None:
     locale = profile(database={"version": "17", "locale": "en_US.UTF-8"})
     for said in ("createdb: database creation failed: ERROR:  invalid locale name en_US.UTF-8",
-                 'LOG:  invalid value for parameter "lc_messages": "en_US.utf8"'):
+                 'LOG:  invalid value for parameter "lc_messages": "en_US.utf8"',
+                 # CREATE DATABASE since 15 names the category it refuses
+                 'ERROR:  invalid LC_COLLATE locale name: "de_DE.UTF-8"',
+                 'ERROR:  invalid LC_CTYPE locale name: "de_DE.UTF-8"'):
         assert key(Evidence(side="target", step="database", text=said), locale) == "database.locale"
     # a parameter that is no locale is not one
     other = Evidence(side="target", step="database", text='invalid value for parameter "work_mem": "4XB"')
     assert key(other, locale) is None
+    refused = Evidence(side="target", step="database", text='ERROR:  invalid LC_COLLATE locale name: "de_DE.UTF-8"')
+    assert key(refused, LOCAL) is None  # the same locale on both sides is not the cause
 
 
 def test_a_server_demanding_tls_in_azures_words_is_the_ssl() -> None:
