@@ -26,8 +26,8 @@ database.version 4/0/0, secrets.source 2/0/0.
 Then (the database side only, a general class, no message's own phrase): CREATE DATABASE since 15 names
 the category it refuses ("invalid LC_COLLATE locale name", "invalid LC_CTYPE locale name"), read as the
 locale like the older "invalid locale name". Since: 47 right, 3 unknown, 0 wrong (94%, 0%); the database
-side (data, TLS, version, roles, superuser, extensions, image, locale, pooler, connection limits) 40 of
-40. Left unknown, platform side, for the platform keys' owner: Deno's cache under a read-only root, a
+side (data, TLS, version, roles, superuser, extensions, image, locale) 31 of 31, the pooler and the
+connection limit 8 of 8. Left unknown, platform side, for the platform keys' owner: Deno's cache under a read-only root, a
 CSRF token another replica issued, Envoy's reset while the app ignored SIGTERM.
 """
 
