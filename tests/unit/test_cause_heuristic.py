@@ -476,6 +476,13 @@ def test_a_catalog_column_the_release_notes_place_names_the_version_and_a_users_
     assert key(renamed, pg17, profile(database={"version": "15"})) == "database.version"
     own = Evidence(side="target", step="smoke", text='column "attachment_url" does not exist')
     assert key(own, pg13, pg17) is None
+    # 17 moved pg_stat_bgwriter's checkpoint timings to pg_stat_checkpointer: a tool written for 16 fails on 17
+    moved = Evidence(side="target", step="smoke", text='ERROR:  column "checkpoint_write_time" does not exist')
+    assert key(moved, pg17, pg13) == "database.version"
+    assert key(moved, pg13, pg17) is None  # the older side has it: not the version
+    # ... and 16 added the last scan times a tool written for 16 reads
+    scans = Evidence(side="target", step="smoke", text='column "last_seq_scan" does not exist')
+    assert key(scans, pg13, pg17) == "database.version"
 
 
 def test_a_host_rule_refusing_a_plain_connection_is_the_ssl_in_any_servers_words() -> None:
