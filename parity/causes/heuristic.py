@@ -501,8 +501,9 @@ _READ: list[Rule] = [
     # refusal (errno's name or number, or a path or port refused) on a side whose app.user is set.
     Rule(all_of(_OS_REFUSAL, _runs_as_user), ["app.user"]),
     # Rows production has and the laptop does not: integrity (class 23), outside a catalog index
-    # that concurrent DDL races for.
-    Rule(text(r"unique constraint \"pg_\w+_index\""), []),
+    # that concurrent DDL races for (in English or a translated server's words and quotes).
+    Rule(text(r"unique constraint \"pg_\w+_index\"|(?:Unique-Constraint|contrainte unique|restricción de unicidad"
+              r"|restrição de unicidade|ограничение уникальности)\s*[»«„“\"]\s?pg_\w+_index\b"), []),
     Rule(code("23505", "23502", "23503", "23514", "23P01", "23000"), _DATA),
     # A value too long, out of range or not of its column's type (22P02, a cast of text rows hold):
     # SQLite never enforces a declared length, width or type, so a SQLite side cannot meet it;

@@ -513,3 +513,20 @@ def test_a_providers_rule_for_where_extensions_go_is_the_allow_list() -> None:
             "'ibm_extension'")
     assert key(Evidence(side="target", step="migrations", text=said), listed) == "database.extensions"
     assert key(Evidence(side="target", step="migrations", text=said), LOCAL) is None
+
+
+def test_a_constraint_broken_in_the_servers_translated_words_is_still_the_data() -> None:
+    with_data = profile(data={"restore": "prod.dump"})
+    for said in ('FEHLER:  doppelter Schlüsselwert verletzt Unique-Constraint »users_email_key«',
+                 "ERREUR:  la valeur d'une clé dupliquée rompt la contrainte unique « users_email_key »",
+                 "ERROR:  llave duplicada viola restricción de unicidad «users_email_key»",
+                 'ERRO:  duplicar valor da chave viola a restrição de unicidade "users_email_key"',
+                 'ОШИБКА:  повторяющееся значение ключа нарушает ограничение уникальности "users_email_key"',
+                 'ERRO:  o valor nulo na coluna "cpf" da relação "people" viola a restrição de não-nulo',
+                 'FEHLER:  Einfügen oder Aktualisieren in Tabelle »a« verletzt Fremdschlüssel-Constraint »a_b_fkey«',
+                 "FEHLER:  Wert zu lang für Typ character varying(40)"):
+        assert key(Evidence(side="target", step="migrations", text=said), with_data) == "data", said
+        assert key(Evidence(side="target", step="migrations", text=said), LOCAL) is None  # no rows differ
+    # a system catalog's index that concurrent DDL races for is no row production has, in any words
+    race = "FEHLER:  doppelter Schlüsselwert verletzt Unique-Constraint »pg_type_typname_nsp_index«"
+    assert key(Evidence(side="target", step="migrations", text=race), with_data) is None
