@@ -530,3 +530,15 @@ def test_a_constraint_broken_in_the_servers_translated_words_is_still_the_data()
     # a system catalog's index that concurrent DDL races for is no row production has, in any words
     race = "FEHLER:  doppelter Schlüsselwert verletzt Unique-Constraint »pg_type_typname_nsp_index«"
     assert key(Evidence(side="target", step="migrations", text=race), with_data) is None
+
+
+def test_a_host_rule_refusing_a_plain_connection_in_a_translated_servers_words_is_the_ssl() -> None:
+    tls = profile(database={"version": "17", "ssl": "required"})
+    for said in ("FATAL:  no hay una línea en pg_hba.conf para «10.0.0.243», usuario «app», base de datos «app», "
+                 "sin cifrado",
+                 "FATAL:  no hay una línea en pg_hba.conf para «10.0.0.243», usuario «app», base de datos «app», "
+                 "SSL inactivo",
+                 "FATAL:  aucune entrée dans pg_hba.conf pour l'hôte « 10.0.2.2 », utilisateur « app », base de "
+                 "données « app », SSL inactif"):
+        assert key(Evidence(side="target", step="startup", text=said), tls) == "database.ssl", said
+        assert key(Evidence(side="target", step="startup", text=said), LOCAL) is None  # no TLS difference
