@@ -27,7 +27,13 @@ Then (the database side only, a general class, no message's own phrase): CREATE 
 the category it refuses ("invalid LC_COLLATE locale name", "invalid LC_CTYPE locale name"), read as the
 locale like the older "invalid locale name". Since: 47 right, 3 unknown, 0 wrong (94%, 0%); the database
 side (data, TLS, version, roles, superuser, extensions, image, locale) 31 of 31, the pooler and the
-connection limit 8 of 8. Left unknown, platform side, for the platform keys' owner: Deno's cache under a read-only root, a
+connection limit 8 of 8. Also, from the classes this batch's translated servers (French, Spanish,
+Italian) point at, each checked against real servers' output before it went in: class-23 (and 22001)
+messages in German, French, Spanish, Brazilian Portuguese and Russian carry their SQLSTATE (the French
+NOT NULL here was right only through its printed code); a host rule refusing a plain connection in
+Spanish ("sin cifrado", "SSL inactivo") or French ("SSL inactif") is the TLS; and the catalog columns 16
+and 17 added or moved (pg_stat_bgwriter's checkpoint timings, vacuum progress in bytes, the last scan
+times, pg_stat_statements' block timings). FRESH13 stays 47/3/0. Left unknown, platform side, for the platform keys' owner: Deno's cache under a read-only root, a
 CSRF token another replica issued, Envoy's reset while the app ignored SIGTERM.
 """
 
