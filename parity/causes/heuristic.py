@@ -480,8 +480,10 @@ _READ: list[Rule] = [
     Rule(text(r"\b(?:incorrect|wrong|unsupported) (?:database )?(?:collation|ctype|LC_COLLATE|LC_CTYPE)\b"
                r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale) \(.*\) is incompatible with"
                r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"
-               # a locale the server's OS does not have: CREATE DATABASE's and the server's own settings
-               r"|\binvalid locale name\b|invalid value for parameter \"lc_(?:messages|monetary|numeric|time)\""
+               # a locale the server's OS does not have: CREATE DATABASE's (15+ names the category:
+               # "invalid LC_COLLATE locale name", "invalid LC_CTYPE locale name") and the server's settings
+               r"|\binvalid (?:LC_(?:COLLATE|CTYPE) )?locale name\b"
+               r"|invalid value for parameter \"lc_(?:messages|monetary|numeric|time)\""
                # ... and the tools that set a cluster up there (initdb, postgresql-common's
                # pg_createcluster) or glibc's own `locale`, refusing the environment's locale
                r"|\binvalid locale settings\b|\blocale requested by the environment is invalid\b"
@@ -558,8 +560,9 @@ _READ: list[Rule] = [
     # refusal (errno's name or number, or a path or port refused) on a side whose app.user is set.
     Rule(all_of(_OS_REFUSAL, _runs_as_user), ["app.user"]),
     # Rows production has and the laptop does not: integrity (class 23), outside a catalog index
-    # that concurrent DDL races for.
-    Rule(text(r"unique constraint \"pg_\w+_index\""), []),
+    # that concurrent DDL races for (in English or a translated server's words and quotes).
+    Rule(text(r"unique constraint \"pg_\w+_index\"|(?:Unique-Constraint|contrainte unique|restricción de unicidad"
+              r"|restrição de unicidade|ограничение уникальности)\s*[»«„“\"]\s?pg_\w+_index\b"), []),
     Rule(code("23505", "23502", "23503", "23514", "23P01", "23000"), _DATA),
     # A value too long, out of range or not of its column's type (22P02, a cast of text rows hold):
     # SQLite never enforces a declared length, width or type, so a SQLite side cannot meet it;

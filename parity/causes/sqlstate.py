@@ -114,13 +114,27 @@ _MESSAGE_CODES = {
     # a shared library a server loads (an extension's, a preloaded one's) missing from its image
     "58P01": r"could not access file \"\$libdir/",
 }
+# The same fixed messages from a server whose lc_messages is not English, in its message catalogs'
+# words (German, French, Spanish, Brazilian Portuguese, Russian), as such servers print them.
+_TRANSLATED_CODES = {
+    "23505": r"doppelter Schlüsselwert verletzt Unique-Constraint|clé dupliquée rompt la contrainte unique"
+             r"|llave duplicada viola restricción de unicidad|duplicar valor da chave viola a restrição de unicidade"
+             r"|повторяющееся значение ключа нарушает ограничение уникальности",
+    "23502": r"verletzt Not-Null-Constraint|viole la contrainte NOT NULL|contient des valeurs NULL"
+             r"|viola la restricción de no nulo|viola a restrição de não-nulo|нарушает ограничение NOT NULL",
+    "23503": r"verletzt Fremdschlüssel-Constraint|viole la contrainte de clé étrangère|viola la llave foránea"
+             r"|viola a restrição de chave estrangeira|нарушает ограничение внешнего ключа",
+    "22001": r"Wert zu lang für Typ|valeur trop longue pour le type",
+}
+
+
 def read_codes(text: str) -> frozenset[str]:
     """Every SQLSTATE the text carries: printed, named, or implied by a fixed server message."""
     codes = {code for pattern in _CODE_AT for code in pattern.findall(text)}
     for name, code in BY_NAME.items():
         if _class_name(name).search(text) or re.search(rf"\({name}\)", text):
             codes.add(code)
-    for code, pattern in (*_CLASS_CODES.items(), *_MESSAGE_CODES.items()):
+    for code, pattern in (*_CLASS_CODES.items(), *_MESSAGE_CODES.items(), *_TRANSLATED_CODES.items()):
         if re.search(pattern, text):
             codes.add(code)
     return frozenset(code for code in codes if code in CONDITIONS)

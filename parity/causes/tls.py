@@ -29,8 +29,9 @@ _WITH_TLS = re.compile(
     r"|root certificate file .* does not exist|SSLCertVerificationError|CERTIFICATE_VERIFY_FAILED"
     # a host-based rule refusing a plain connection, however the server or proxy words it ("no
     # pg_hba.conf entry for host ...", "pg_hba.conf rejects connection for host ...", RDS' "pg rejects
-    # connection for host ..."), all ending in the connection's encryption state
-    r"|(?:pg_hba\.conf|connection for host)[^\n]*\b(?:no encryption|SSL off)\b"
+    # connection for host ..."), all ending in the connection's encryption state, in English or in a
+    # translated server's words (Spanish "sin cifrado", "SSL inactivo"; French "SSL inactif")
+    r"|(?:pg_hba\.conf|connection for host)[^\n]*\b(?:no encryption|SSL off|sin cifrado|SSL inactivo|SSL inactif)\b"
     r"|connection requires a valid client certificate"
     # PgBouncer refusing a plain client (client_tls_sslmode = require and above); Azure's server doing so
     r"|\bSSL required\b|\bSSL connection is required\b"
@@ -70,7 +71,7 @@ _WITHOUT_TLS = re.compile(
 # TLS is named, but nothing says on which side it is missing: the handshake itself failed, in each
 # stack's words (JSSE and rustls "received fatal alert", tokio-postgres, Npgsql, Prisma's P1011).
 _EITHER = re.compile(
-    r"pg_hba\.conf.*\b(?:SSL on|SSL encryption)\b|sslmode value .* invalid"
+    r"pg_hba\.conf.*\b(?:SSL on|SSL encryption|SSL activo|SSL actif)\b|sslmode value .* invalid"
     r"|received fatal alert: \w+|error performing TLS handshake|(?:SSL|TLS) handshake (?:failed|error)"
     r"|Exception while performing SSL handshake|Error opening a TLS connection|\bP1011\b"
     # pgjdbc setting TLS up (its SslMode, its root certificate, its handshake's "SSL error: ...")

@@ -69,9 +69,18 @@ COLUMNS: dict[str, Span] = {
     "total_plan_time": _since("13"),
     # pg_stat_statements 1.11 (Postgres 17) renamed its block timings
     "blk_read_time": _until("17"), "blk_write_time": _until("17"), "shared_blk_read_time": _since("17"),
+    "shared_blk_write_time": _since("17"), "local_blk_read_time": _since("17"), "local_blk_write_time": _since("17"),
+    # ... after 1.10 (Postgres 15) timed temporary-file blocks
+    "temp_blk_read_time": _since("15"), "temp_blk_write_time": _since("15"),
     # pg_stat_bgwriter gave its checkpoint and backend columns to pg_stat_checkpointer / pg_stat_io in 17
     "checkpoints_timed": _until("17"), "checkpoints_req": _until("17"), "buffers_backend": _until("17"),
     "buffers_backend_fsync": _until("17"), "buffers_checkpoint": _until("17"),
+    "checkpoint_write_time": _until("17"), "checkpoint_sync_time": _until("17"),
+    # pg_stat_progress_vacuum counts dead items in bytes since 17
+    "max_dead_tuples": _until("17"), "num_dead_tuples": _until("17"), "max_dead_tuple_bytes": _since("17"),
+    "dead_tuple_bytes": _since("17"), "num_dead_item_ids": _since("17"),
+    # pg_stat_all_tables / pg_stat_all_indexes record the last scan since 16
+    "last_seq_scan": _since("16"), "last_idx_scan": _since("16"), "n_tup_newpage_upd": _since("16"),
     # pg_stat_activity
     "procpid": _until("9.2"), "current_query": _until("9.2"), "waiting": _until("9.6"),
     "wait_event": _since("9.6"), "wait_event_type": _since("9.6"), "backend_type": _since("10"),

@@ -371,11 +371,16 @@ def test_a_standby_still_in_recovery_during_a_failover_is_the_failover() -> None
 def test_a_locale_the_servers_os_lacks_is_the_locale() -> None:
     locale = profile(database={"version": "17", "locale": "en_US.UTF-8"})
     for said in ("createdb: database creation failed: ERROR:  invalid locale name en_US.UTF-8",
-                 'LOG:  invalid value for parameter "lc_messages": "en_US.utf8"'):
+                 'LOG:  invalid value for parameter "lc_messages": "en_US.utf8"',
+                 # CREATE DATABASE since 15 names the category it refuses
+                 'ERROR:  invalid LC_COLLATE locale name: "de_DE.UTF-8"',
+                 'ERROR:  invalid LC_CTYPE locale name: "de_DE.UTF-8"'):
         assert key(Evidence(side="target", step="database", text=said), locale) == "database.locale"
     # a parameter that is no locale is not one
     other = Evidence(side="target", step="database", text='invalid value for parameter "work_mem": "4XB"')
     assert key(other, locale) is None
+    refused = Evidence(side="target", step="database", text='ERROR:  invalid LC_COLLATE locale name: "de_DE.UTF-8"')
+    assert key(refused, LOCAL) is None  # the same locale on both sides is not the cause
 
 
 def test_a_server_demanding_tls_in_azures_words_is_the_ssl() -> None:
@@ -471,6 +476,13 @@ def test_a_catalog_column_the_release_notes_place_names_the_version_and_a_users_
     assert key(renamed, pg17, profile(database={"version": "15"})) == "database.version"
     own = Evidence(side="target", step="smoke", text='column "attachment_url" does not exist')
     assert key(own, pg13, pg17) is None
+    # 17 moved pg_stat_bgwriter's checkpoint timings to pg_stat_checkpointer: a tool written for 16 fails on 17
+    moved = Evidence(side="target", step="smoke", text='ERROR:  column "checkpoint_write_time" does not exist')
+    assert key(moved, pg17, pg13) == "database.version"
+    assert key(moved, pg13, pg17) is None  # the older side has it: not the version
+    # ... and 16 added the last scan times a tool written for 16 reads
+    scans = Evidence(side="target", step="smoke", text='column "last_seq_scan" does not exist')
+    assert key(scans, pg13, pg17) == "database.version"
 
 
 def test_a_host_rule_refusing_a_plain_connection_is_the_ssl_in_any_servers_words() -> None:
@@ -501,3 +513,32 @@ def test_a_providers_rule_for_where_extensions_go_is_the_allow_list() -> None:
             "'ibm_extension'")
     assert key(Evidence(side="target", step="migrations", text=said), listed) == "database.extensions"
     assert key(Evidence(side="target", step="migrations", text=said), LOCAL) is None
+
+
+def test_a_constraint_broken_in_the_servers_translated_words_is_still_the_data() -> None:
+    with_data = profile(data={"restore": "prod.dump"})
+    for said in ('FEHLER:  doppelter Schlüsselwert verletzt Unique-Constraint »users_email_key«',
+                 "ERREUR:  la valeur d'une clé dupliquée rompt la contrainte unique « users_email_key »",
+                 "ERROR:  llave duplicada viola restricción de unicidad «users_email_key»",
+                 'ERRO:  duplicar valor da chave viola a restrição de unicidade "users_email_key"',
+                 'ОШИБКА:  повторяющееся значение ключа нарушает ограничение уникальности "users_email_key"',
+                 'ERRO:  o valor nulo na coluna "cpf" da relação "people" viola a restrição de não-nulo',
+                 'FEHLER:  Einfügen oder Aktualisieren in Tabelle »a« verletzt Fremdschlüssel-Constraint »a_b_fkey«',
+                 "FEHLER:  Wert zu lang für Typ character varying(40)"):
+        assert key(Evidence(side="target", step="migrations", text=said), with_data) == "data", said
+        assert key(Evidence(side="target", step="migrations", text=said), LOCAL) is None  # no rows differ
+    # a system catalog's index that concurrent DDL races for is no row production has, in any words
+    race = "FEHLER:  doppelter Schlüsselwert verletzt Unique-Constraint »pg_type_typname_nsp_index«"
+    assert key(Evidence(side="target", step="migrations", text=race), with_data) is None
+
+
+def test_a_host_rule_refusing_a_plain_connection_in_a_translated_servers_words_is_the_ssl() -> None:
+    tls = profile(database={"version": "17", "ssl": "required"})
+    for said in ("FATAL:  no hay una línea en pg_hba.conf para «10.0.0.243», usuario «app», base de datos «app», "
+                 "sin cifrado",
+                 "FATAL:  no hay una línea en pg_hba.conf para «10.0.0.243», usuario «app», base de datos «app», "
+                 "SSL inactivo",
+                 "FATAL:  aucune entrée dans pg_hba.conf pour l'hôte « 10.0.2.2 », utilisateur « app », base de "
+                 "données « app », SSL inactif"):
+        assert key(Evidence(side="target", step="startup", text=said), tls) == "database.ssl", said
+        assert key(Evidence(side="target", step="startup", text=said), LOCAL) is None  # no TLS difference
