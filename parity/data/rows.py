@@ -80,8 +80,10 @@ class CannotGenerate(Exception):
 
 # 32 pseudo-random hex digits for row g.i, computed once per row (as g.h) and shared by every
 # text-like value of the row: two 64-bit integer hashes cost about a third of one md5(), which
-# was most of the fill's CPU when every text column computed its own.
-ROW_HASH = "lpad(to_hex(hashint8extended(i, 0)), 16, '0') || lpad(to_hex(hashint8extended(i, 1)), 16, '0')"
+# was most of the fill's CPU when every text column computed its own. Their 8 bytes each
+# (int8send, big-endian) in hex are the digits lpad(to_hex(...), 16, '0') gives, in half its CPU.
+ROW_HASH = "encode(int8send(hashint8extended(i, 0)) || int8send(hashint8extended(i, 1)), 'hex')"
+HASH_DIGITS = 32
 
 _INT_LIMITS = {"int2": 32767, "int4": 2147483647, "int8": 9223372036854775807}
 _MODIFIER = re.compile(r"\((\d+)(?:,\s*(\d+))?\)")
@@ -169,10 +171,14 @@ def _text(column: Column, *, unique: bool, rows: int, k: str, length: int | None
     if unique:
         if length is not None and length < len(str(rows)):
             raise CannotGenerate(f"{column.name} ({column.declared}) is unique and too short for {rows} values")
-        value = f"({k}::text || '-' || g.h)"
+        value, longest = f"({k}::text || '-' || g.h)", len(str(rows)) + 1 + HASH_DIGITS
     else:
-        value = "repeat(g.h, 2)"
-    return f"left({value}, {length})" if length is not None else value
+        value, longest = "repeat(g.h, 2)", 2 * HASH_DIGITS
+    if length is None or length >= longest:
+        return value  # nothing to cut: left() alone cost as much CPU as the row's hash
+    # The explicit cast cuts to `length` characters as left() does (the digits are ASCII), in a
+    # quarter of its CPU.
+    return f"{value}::varchar({length})"
 
 
 def _quote(text: str) -> str:

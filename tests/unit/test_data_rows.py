@@ -29,10 +29,24 @@ def text_of(table: Table, rows: int, parents: dict[str, int] | None = None, part
 
 def test_values_fit_the_declared_length_and_unique_ones_continue_after_existing_rows() -> None:
     assert value_expression(col("title", "varchar", "character varying(20)"), unique=False, rows=10) == \
-        "left(repeat(g.h, 2), 20)"
+        "repeat(g.h, 2)::varchar(20)"
     assert value_expression(col("n", "int4"), unique=True, rows=10, offset=41) == "(41 + g.i)"
+    assert value_expression(col("code", "varchar", "character varying(30)"), unique=True, rows=10) == \
+        "(g.i::text || '-' || g.h)::varchar(30)"
+
+
+def test_values_are_cut_only_where_they_can_be_longer_than_the_column() -> None:
+    # 64 hex digits fit a varchar(64); a unique value is its number, '-' and 32 digits.
+    assert value_expression(col("title", "varchar", "character varying(64)"), unique=False, rows=10) == "repeat(g.h, 2)"
+    assert value_expression(col("title", "varchar", "character varying(63)"), unique=False, rows=10) == \
+        "repeat(g.h, 2)::varchar(63)"
     assert value_expression(col("email", "varchar", "character varying(255)"), unique=True, rows=10) == \
-        "left((g.i::text || '-' || g.h), 255)"
+        "(g.i::text || '-' || g.h)"
+    assert value_expression(col("email", "varchar", "character varying(35)"), unique=True, rows=99, offset=1) == \
+        "((1 + g.i)::text || '-' || g.h)::varchar(35)"
+    assert value_expression(col("email", "varchar", "character varying(36)"), unique=True, rows=98, offset=1) == \
+        "((1 + g.i)::text || '-' || g.h)"
+    assert value_expression(col("n", "name"), unique=False, rows=10) == "repeat(g.h, 2)::varchar(63)"
 
 
 def test_the_row_hash_is_computed_once_per_row_and_only_when_a_value_uses_it() -> None:
