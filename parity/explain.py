@@ -20,8 +20,9 @@ from parity.profile.models import Profile
 from parity.results import STEP_NAMES, Divergence, Experiment, ProfileRun
 
 STEP_ORDER = STEP_NAMES
-# A run the caller makes: this profile, through the steps up to and including this one.
-Execute = Callable[[Profile, str], ProfileRun]
+# A run the caller makes: this profile, through the steps up to and including this one; when that
+# step is smoke and the set is not empty, the suite may stop once these tests have reported.
+Execute = Callable[[Profile, str, frozenset[str]], ProfileRun]
 MAX_EXPERIMENTS = 32
 
 
@@ -30,6 +31,31 @@ def up_to_step(divergence: Divergence) -> str:
     no app and no smoke tests; a schema difference and a failed rollback are the migrations'."""
     step = "migrations" if divergence.step in ("schema", "rollback") else divergence.step
     return step if step in STEP_ORDER else STEP_ORDER[-1]
+
+
+def smoke_tests(divergences: Iterable[Divergence]) -> frozenset[str]:
+    """The tests a run through the smoke step must see report to show these divergences: their
+    subjects, when every smoke divergence is one test's (a runner's id, path::name); empty (the
+    whole suite) when one is not (the suite as a whole, a failover's recovery, an HTTP check) or
+    when a later step needs the suite to run to its end (resources measured over all of it)."""
+    divergences = list(divergences)
+    if deepest_step(divergences) != "smoke":
+        return frozenset()
+    subjects = [d.subject for d in divergences if d.step == "smoke"]
+    if not subjects or any("::" not in s or s.startswith("http:") for s in subjects):
+        return frozenset()
+    return frozenset(subjects)
+
+
+def covers(run: ProfileRun, divergence: Divergence) -> bool:
+    """Whether the run went far enough to show the divergence: through its step, and, for a
+    smoke suite stopped early, through its test."""
+    if up_to_step(divergence) not in run.steps:
+        return False
+    smoke = run.steps.get("smoke")
+    if divergence.step != "smoke" or smoke is None or "stopped_after" not in smoke.facts:
+        return True
+    return any(case.id == divergence.subject for case in smoke.tests)
 
 
 def deepest_step(divergences: Iterable[Divergence]) -> str:
@@ -42,10 +68,10 @@ def reproduces(divergence: Divergence, baseline_run: ProfileRun, experiment_run:
     """Whether the experiment diverged from the baseline in the same step on the same subject.
 
     None when it cannot tell: the experiment's database never started, or the run ended before
-    that step.
+    that step (or, its smoke suite stopped early, before that test).
     """
     database = experiment_run.steps.get("database")
-    if up_to_step(divergence) not in experiment_run.steps or (database and database.status == "error"):
+    if not covers(experiment_run, divergence) or (database and database.status == "error"):
         return None
     found = compare_runs(baseline_run, experiment_run, same_engine=same_engine, budgets=budgets).divergences
     return any(f.divergence.step == divergence.step and f.divergence.subject == divergence.subject for f in found)
@@ -128,7 +154,8 @@ def explain(divergences: list[Divergence], sides: Sides, execute: Execute, *, wo
     """Each divergence with its cause settled by experiment: `confirmed` with the experiments
     behind it, or `unknown` when no flip within the bound reproduces it.
 
-    `execute(profile, up_to_step)` runs one profile through the steps up to that one; up to
+    `execute(profile, up_to_step, tests)` runs one profile through the steps up to that one (its
+    smoke suite may stop once `tests` have reported: see smoke_tests); up to
     `workers` run at once, and at most `max_experiments` in all. A ParityError from it (no
     engine, ...) ends the search and propagates; any other exception is that experiment's result.
     """
@@ -221,7 +248,7 @@ class _Search:
         earlier = self.done.get(_identity(flip))
         if earlier is None or earlier[0] is None:
             return False
-        if any(up_to_step(c.divergence) not in earlier[0].steps for c in cases):
+        if not all(covers(earlier[0], c.divergence) for c in cases):
             return False
         self._record(flip, earlier, cases, said)
         return True
@@ -241,12 +268,13 @@ class _Search:
             return
         self.used += 1
         up_to = deepest_step(c.divergence for c in wanting)
-        pending[pool.submit(self._timed, flip.profile, up_to)] = k
+        tests = smoke_tests(c.divergence for c in wanting)
+        pending[pool.submit(self._timed, flip.profile, up_to, tests)] = k
 
-    def _timed(self, profile: Profile, up_to: str) -> tuple[ProfileRun | None, float, str]:
+    def _timed(self, profile: Profile, up_to: str, tests: frozenset[str]) -> tuple[ProfileRun | None, float, str]:
         started = time.monotonic()
         try:
-            return self.execute(profile, up_to), round(time.monotonic() - started, 3), ""
+            return self.execute(profile, up_to, tests), round(time.monotonic() - started, 3), ""
         except ParityError:
             raise
         except Exception as exc:  # noqa: BLE001 - one experiment that breaks is a result, not the end

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import itertools
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,6 +117,41 @@ class Session:
     # Set once the background warm-up has imported the libraries the steps after the database
     # use (see _warm_imports); set from the start when nothing warms up.
     warmed: threading.Event = field(default_factory=_already_set)
+    # Environments being removed in the background once their run ended (see removed_after).
+    removals: list[threading.Thread] = field(default_factory=list)
+    removal_errors: list[BaseException] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def removed_after(self, env: Environment) -> Iterator[Environment]:
+        """The environment, removed when the block ends (unless kept): at once after an error or an
+        interrupt, in the background after a run that ended (the verdict and the next experiment
+        need not wait for containers to stop: wait_removed does, before the command ends)."""
+        try:
+            yield env
+        except BaseException:
+            if not env.keep:
+                env.close()
+            raise
+        if env.keep:
+            return
+
+        def remove() -> None:
+            try:
+                env.close()
+            except Exception as exc:  # noqa: BLE001 - raised again by wait_removed
+                self.removal_errors.append(exc)
+
+        thread = threading.Thread(target=remove, daemon=True, name=f"parity-remove-{env.loaded.name}")
+        self.removals.append(thread)
+        thread.start()
+
+    def wait_removed(self) -> None:
+        """Return once every environment removed in the background is gone (its error, if any)."""
+        for thread in list(self.removals):
+            while thread.is_alive():
+                thread.join(timeout=0.1)  # short joins keep Ctrl-C deliverable
+        if self.removal_errors:
+            raise self.removal_errors[0]
 
     def plan_of(self, loaded: LoadedProfile) -> PlanOnce:
         """The profile's migrations plan: the one the check before the run read for the command's
@@ -127,9 +163,10 @@ class Session:
         return planned
 
     def run_profile(self, loaded: LoadedProfile, values: dict[str, str], *, keep: bool = False,
-                    steps: list[tuple[str, Step]] = STEPS) -> ProfileRun:
-        """One profile in an environment of its own, through `steps`."""
-        return _run_profile(self, loaded, self.images.of(loaded), values, keep=keep, steps=steps)
+                    steps: list[tuple[str, Step]] = STEPS, smoke_until: frozenset[str] = frozenset()) -> ProfileRun:
+        """One profile in an environment of its own, through `steps` (its smoke suite stopped once
+        the `smoke_until` tests have reported, when not empty)."""
+        return _run_profile(self, loaded, values, keep=keep, steps=steps, smoke_until=smoke_until)
 
     def in_threads(self, works: dict[str, Callable[[], None]]) -> dict[str, BaseException]:
         """Run the works concurrently. Ctrl-C / SIGTERM, or a fatal error in one of them (a command
@@ -167,6 +204,16 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
     and secret errors surface before anything starts."""
     loaded = {name: project.profile(name) for name in (options.baseline, *options.targets)}
     session, values = _prepare(project, loaded, say, progress)
+    started = time.monotonic()
+    try:
+        return _run_and_judge(session, options, loaded, values, started)
+    finally:
+        session.wait_removed()
+
+
+def _run_and_judge(session: Session, options: RunOptions, loaded: dict[str, LoadedProfile],
+                   values: dict[str, dict[str, str]], started: float) -> RunOutcome:
+    """Both sides run concurrently, then each target judged against the baseline (explained)."""
     runs: dict[str, ProfileRun] = {}
 
     def work(name: str) -> Callable[[], None]:
@@ -174,7 +221,6 @@ def run(project: Project, options: RunOptions, progress: RunProgress | None = No
             runs[name] = session.run_profile(loaded[name], values[name], keep=options.keep)
         return go
 
-    started = time.monotonic()
     errors = session.in_threads({name: work(name) for name in loaded})
     for name, exc in errors.items():
         runs[name] = ProfileRun(name=name, steps={"database": StepResult(
@@ -216,7 +262,7 @@ def _explain(session: Session, sides: tuple[str, str], loaded: dict[str, LoadedP
     numbers = itertools.count(1)
     names = [step for step, _ in STEPS]
 
-    def execute(profile: Profile, up_to: str) -> ProfileRun:
+    def execute(profile: Profile, up_to: str, tests: frozenset[str]) -> ProfileRun:
         if session.cancel.is_set():
             raise Cancelled
         name = f"{target_name}-x{next(numbers)}"
@@ -224,7 +270,8 @@ def _explain(session: Session, sides: tuple[str, str], loaded: dict[str, LoadedP
             session.board.note(name, profile.description or "experiment")
         flipped = LoadedProfile(name=name, profile=profile, files=target.files)
         steps = STEPS[: names.index(up_to) + 1]
-        return session.run_profile(flipped, resolve_values(profile.secrets, session.project.root), steps=steps)
+        return session.run_profile(flipped, resolve_values(profile.secrets, session.project.root), steps=steps,
+                                   smoke_until=tests)
 
     explained: list[Divergence] = []
 
@@ -395,9 +442,10 @@ class AppImages:
             return self._by_spec[key]
 
 
-def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None, values: dict[str, str], *,
-                 keep: bool = False, steps: list[tuple[str, Step]] = STEPS) -> ProfileRun:
+def _run_profile(session: Session, loaded: LoadedProfile, values: dict[str, str], *, keep: bool = False,
+                 steps: list[tuple[str, Step]] = STEPS, smoke_until: frozenset[str] = frozenset()) -> ProfileRun:
     name = loaded.name
+    image = session.images.of(loaded)
     board, say, redactor, client, root = session.board, session.say, session.redactor, session.client, \
         session.project.root
 
@@ -411,11 +459,11 @@ def _run_profile(session: Session, loaded: LoadedProfile, image: AppImage | None
                       cancel=session.cancel)
     ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
                       redactor=redactor, progress=note, planned=session.plan_of(loaded),
-                      rehearse=session.rehearse)
+                      rehearse=session.rehearse, smoke_until=smoke_until)
     session.contexts[name] = ctx
     run = ProfileRun(name=name, description=loaded.profile.description or "")
     started = time.monotonic()
-    with env:
+    with session.removed_after(env):
         env.create_network()
         for step, action in steps:
             # A step the profile does not ask for is recorded (the other side may have it) but not
@@ -458,7 +506,10 @@ def start_environment(project: Project, name: str, say: Callable[[str], None], *
     session, values = _prepare(project, {name: loaded}, say, steps=[step for step, _ in UP_STEPS])
     if owned:
         session.kept_mode = "run"
-    run = session.run_profile(loaded, values[name], keep=True, steps=UP_STEPS)
+    try:
+        run = session.run_profile(loaded, values[name], keep=True, steps=UP_STEPS)
+    finally:
+        session.wait_removed()  # an environment whose database did not start is not kept
     database = run.steps.get("database")
     if database is not None and database.status == "error":
         raise EnvError(f"{name}: the database did not start: {database.detail}",

@@ -43,6 +43,7 @@ class Finished:
     lines: list[Line]
     started: float
     not_found: str | None = None  # the program that does not exist, when it could not start
+    interrupted: bool = False  # stopped (SIGINT) once `enough` said what was wanted from it was known
 
     @property
     def text(self) -> str:
@@ -82,6 +83,11 @@ class LineSplitter:
             if not newline:
                 return
             self._emit(at)
+
+    @property
+    def unfinished(self) -> str:
+        """The last line so far, not yet terminated (a test runner's name of the test it runs)."""
+        return self._partial.decode(errors="replace")
 
     def close(self, at: float) -> list[Line]:
         """The stream ended: the last unterminated line counts too."""
@@ -183,9 +189,11 @@ class HostCommand:
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     timeout: float = 300.0
 
-    def run(self, owner: Supervisor | None = None, on_line: Callable[[Line], None] | None = None) -> Finished:
+    def run(self, owner: Supervisor | None = None, on_line: Callable[[Line], None] | None = None,
+            enough: Enough | None = None) -> Finished:
         """Run to the end (or the timeout, or the owner's teardown); output merged into one pipe
-        (`on_line` hears each line as it comes)."""
+        (`on_line` hears each line as it comes). Once `enough` says the output so far holds all
+        that is wanted, the command gets SIGINT (and SIGKILL after INTERRUPT_GRACE)."""
         started = time.time()
         # The program is looked up with the user's PATH, not parity's: Popen alone would search
         # the PATH of parity's own process.
@@ -200,33 +208,53 @@ class HostCommand:
             )
         except (FileNotFoundError, PermissionError):
             return Finished(code=127, lines=[], started=started, not_found=self.argv[0])
-        code, lines = _supervise(process, self.timeout, owner, on_line)
-        return Finished(code=code, lines=lines, started=started)
+        satisfied = threading.Event()
+        code, lines = _supervise(process, self.timeout, owner, on_line, (enough, satisfied))
+        return Finished(code=code, lines=lines, started=started, interrupted=satisfied.is_set())
+
+
+# Asked after each chunk of output with the lines so far and the unfinished last one: whether the
+# command has said everything wanted from it.
+Enough = Callable[[list[Line], str], bool]
+# How long a command stopped with SIGINT gets to write its reports (a JUnit file) before SIGKILL.
+INTERRUPT_GRACE = 10.0
 
 
 def _supervise(process: subprocess.Popen[bytes], timeout: float, owner: Supervisor | None,
-               on_line: Callable[[Line], None] | None = None) -> tuple[int | None, list[Line]]:
-    """Read a process's output with times until it exits, or the timeout (or a teardown) kills its group."""
+               on_line: Callable[[Line], None] | None = None,
+               stop: tuple[Enough | None, threading.Event] | None = None) -> tuple[int | None, list[Line]]:
+    """Read a process's output with times until it exits, or the timeout (or a teardown) kills its
+    group; `stop`: interrupt it once the output says enough (the event records that it did)."""
     if owner is not None:
         owner.track(process)
     splitter = LineSplitter(on_line)
+    enough, satisfied = stop if stop is not None else (None, threading.Event())
 
     def read() -> None:
         assert process.stdout is not None
         fd = process.stdout.fileno()
         while chunk := os.read(fd, 65536):
             splitter.feed(chunk, time.time())
+            if enough is not None and not satisfied.is_set() and enough(splitter.lines, splitter.unfinished):
+                satisfied.set()
 
     reader = threading.Thread(target=read, daemon=True, name="parity-host-output")
     reader.start()
     deadline = time.monotonic() + timeout
+    interrupted_at: float | None = None
     code: int | None
     while True:
         try:
-            code = process.wait(timeout=0.2)
+            code = process.wait(timeout=0.1 if enough is not None else 0.2)
             break
         except subprocess.TimeoutExpired:
-            if time.monotonic() > deadline or (owner is not None and owner.closed.is_set()):
+            now = time.monotonic()
+            if satisfied.is_set() and interrupted_at is None:
+                interrupted_at = now
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGINT)
+            late = interrupted_at is not None and now > interrupted_at + INTERRUPT_GRACE
+            if now > deadline or late or (owner is not None and owner.closed.is_set()):
                 kill_group(process)
                 process.wait()
                 code = None

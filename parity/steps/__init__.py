@@ -87,6 +87,9 @@ class StepContext:
     migrations_delivery: Delivery | None = None
     app: App | None = None  # the app, once the startup step has made it (no URL if it never started)
     rehearse: bool = False  # measure the migrations (this profile or the other one asks for it)
+    # An experiment's smoke suite stops once these tests (JUnit ids) have reported: the ones whose
+    # divergence it settles. Empty: the whole suite runs.
+    smoke_until: frozenset[str] = frozenset()
 
     @property
     def profile(self) -> Profile:

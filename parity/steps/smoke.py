@@ -16,7 +16,7 @@ from typing import Any
 
 from parity.env.answered_by import annotate
 from parity.env.balancer import CHECK_HEADER
-from parity.env.host import HostCommand, shared_file_lock
+from parity.env.host import HostCommand, Line, shared_file_lock
 from parity.evidence import error_line, excerpt, key_line, tail
 from parity.profile.models import HttpCheck
 from parity.results import Status, StepResult, TestCase
@@ -129,21 +129,29 @@ def _failover(ctx: StepContext, started: float) -> tuple[str, dict[str, Any]]:
 def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> StepResult:
     argv = command if isinstance(command, list) else ["sh", "-c", command]
     pattern = ctx.profile.smoke.junit if ctx.profile.smoke else None
+    progress: SuiteProgress | None = None
     with tempfile.TemporaryDirectory(prefix="parity-smoke-") as tmp:
         own_junit = Path(tmp) / "junit.xml"
         if pattern is None and _is_pytest(argv):
             argv = [*argv, f"--junitxml={own_junit}", "-p", "no:cacheprovider"]
+            if ctx.smoke_until:
+                # One line per test as it starts and ends (the last --verbosity given wins over -q):
+                # the suite is stopped once every wanted test has been followed by another.
+                progress = SuiteProgress(ctx.smoke_until)
+                argv.append("--verbosity=1")
         host = HostCommand(argv, ctx.project_root, ctx.host_environment(), timeout)
         # Both profiles run their suites at once, and a runner writing smoke.junit writes the
         # same files for both: one suite at a time per file, each read right after it ran.
         with shared_file_lock(f"{ctx.project_root.resolve()}|{pattern}") if pattern else contextlib.nullcontext():
-            finished = host.run(ctx.env)
+            finished = host.run(ctx.env, enough=progress)
             files = [own_junit] if own_junit.is_file() else _written_since(ctx.project_root, pattern, finished.started)
             tests = [case for path in files for case in _junit_cases(path, ctx)]
     if finished.not_found:
         message = f"smoke command not found on this machine: {finished.not_found}"
         return StepResult(status="error", summary=message, detail=message)
     output = ctx.redactor.text(finished.text)
+    if finished.interrupted and progress is not None:
+        return _stopped(progress, tests, output)
     code = finished.code
     if code is None:
         return StepResult(status="failed", summary=f"smoke tests timed out after {timeout:.0f}s",
@@ -160,6 +168,60 @@ def _command(ctx: StepContext, command: list[str] | str, timeout: float) -> Step
         tests.append(TestCase(id="smoke command", outcome="failed", message=f"exit {code}: {key_line(output)}"))
     return StepResult(status="ok" if code == 0 else "failed", summary=summary,
                       detail=tail(output, 30) if code == 0 else excerpt(output, 30), tests=tests)
+
+
+def _stopped(progress: SuiteProgress, tests: list[TestCase], output: str) -> StepResult:
+    """A suite stopped once the wanted tests had reported: the tests that ran to their end (the
+    one interrupted is left out), failed if one of them did."""
+    kept = [case for case in tests if case.id in progress.finished]
+    failed = any(case.outcome in ("failed", "error") for case in kept)
+    return StepResult(status="failed" if failed else "ok",
+                      summary=f"stopped after {len(kept)} tests, once the {len(progress.wanted)} wanted had run",
+                      detail=excerpt(output, 30) if failed else tail(output, 30), tests=kept,
+                      facts={"stopped_after": sorted(progress.wanted)})
+
+
+# A test's line in pytest's verbose output starts with its node id (path.py::name, a class's
+# name between), then its outcome; the test running now has its id alone on the last line.
+_NODE_ID = re.compile(r"^(\S+?\.py::\S+)(?:\s|$)")
+
+
+def junit_id(node_id: str) -> str:
+    """The id a pytest node id gets in pytest's JUnit XML (classname::name): the path dotted
+    without .py, a class's name joined to it, parameters kept as written."""
+    path, bracket, params = node_id.partition("[")
+    names = path.split("::")
+    names[0] = re.sub(r"\.py$", "", names[0].replace("/", "."))
+    names[-1] += bracket + params
+    return f"{'.'.join(names[:-1])}::{names[-1]}"
+
+
+class SuiteProgress:
+    """Which tests pytest's verbose output shows as over: a test is over, teardown included, once
+    the next one has started (its id is printed before it runs). Enough once every wanted test is."""
+
+    def __init__(self, wanted: frozenset[str]) -> None:
+        self.wanted = wanted
+        self.started: dict[str, None] = {}  # JUnit ids, in the order the tests started
+        self._read = 0
+
+    @property
+    def finished(self) -> set[str]:
+        """Every test that started and was followed by another."""
+        return set(list(self.started)[:-1])
+
+    def __call__(self, lines: list[Line], unfinished: str) -> bool:
+        for line in lines[self._read:]:
+            self._note(line.text)
+        self._read = len(lines)
+        if unfinished.endswith(" "):  # the id is printed whole, then a space, as the test starts
+            self._note(unfinished)
+        return self.wanted <= self.finished
+
+    def _note(self, text: str) -> None:
+        found = _NODE_ID.match(text)
+        if found:
+            self.started.setdefault(junit_id(found.group(1)), None)
 
 
 def _written_since(root: Path, pattern: str | None, since: float) -> list[Path]:

@@ -87,11 +87,13 @@ class Recorder:
     def __init__(self, world: Any = example_app, delay: float = 0.0) -> None:
         self.world, self.delay = world, delay
         self.calls: list[tuple[Profile, str]] = []
+        self.tests: list[frozenset[str]] = []  # the smoke tests each run was asked to stop after
         self.lock = threading.Lock()
 
-    def __call__(self, profile: Profile, up_to: str) -> ProfileRun:
+    def __call__(self, profile: Profile, up_to: str, tests: frozenset[str] = frozenset()) -> ProfileRun:
         with self.lock:
             self.calls.append((profile, up_to))
+            self.tests.append(tests)
         if self.delay:
             time.sleep(random.uniform(0, self.delay))
         result: ProfileRun = self.world(profile, up_to)
@@ -224,14 +226,14 @@ def test_an_experiment_that_breaks_is_a_result_but_a_parity_error_ends_the_searc
     found, base_run = divergences()
     (migration,) = [d for d in found if d.step == "migrations"]
 
-    def breaks(profile: Profile, up_to: str) -> ProfileRun:
+    def breaks(profile: Profile, up_to: str, tests: frozenset[str]) -> ProfileRun:
         raise RuntimeError("container vanished")
 
     (explained,) = explain([migration], Sides(LOCAL, PROD, base_run), breaks, max_experiments=3)
     assert explained.cause is None
     assert all(e.note == "could not run: RuntimeError: container vanished" for e in explained.experiments)
 
-    def no_engine(profile: Profile, up_to: str) -> ProfileRun:
+    def no_engine(profile: Profile, up_to: str, tests: frozenset[str]) -> ProfileRun:
         raise EnvError("no Docker engine", "start dockerd")
 
     with pytest.raises(EnvError):
