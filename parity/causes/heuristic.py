@@ -372,6 +372,16 @@ _APP_KILLED = text(
     # Cloud Run's "Memory limit of 512 MiB exceeded with 516 MiB used", Render's "Ran out of memory"
     r"|\bContainer killed due to memory usage\b|\bMemory limit of \d+\s*\w+ exceeded\b"
     r"|\bexceed(?:s|ed)? (?:their|its|the) (?:allowed )?memory limit\b|\bRan out of memory\b"
+    # the container runtime's own OOM event (containerd's TaskOOM, the kubelet's OOMKilling)
+    r"|\bTaskOOM\b|\bOOMKilling\b"
+    # the JVM failing to commit memory the cap does not leave it, and the buildpacks' memory calculator
+    # refusing to start a JVM whose regions do not fit the container ("greater than 256M available")
+    r"|\binsufficient memory for the Java Runtime Environment\b|\bNative memory allocation \((?:mmap|malloc)\) failed"
+    r"|\brequired memory \d+\w* is greater than \d+\w* available\b"
+    # runtimes' out-of-memory exceptions by name (.NET's OutOfMemoryException), and a supervisor or worker
+    # killer saying "Out of memory" in its own capitalised words (PumaWorkerKiller); the server's lower-case
+    # "ERROR:  out of memory" is the database's, read before this
+    r"|\bOutOfMemory(?:Error|Exception)\b|(?-i:\bOut of memory\b)"
 )
 _READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
                    # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
@@ -532,8 +542,12 @@ _READ: list[Rule] = [
     # The server's own allocation failures carry the OS's "Cannot allocate memory" too: the server's.
     Rule(all_of(_SERVER_NO_MEMORY, _db_capped), ["database.memory"]),
     Rule(_SERVER_NO_MEMORY, []),
+    # The server's own words for its out of memory ("Failed on request of size") and its recovery after a
+    # killed backend are the database's, whatever words an app's runtime shares with them; a 53200 read
+    # from an exception's name alone (OutOfMemoryError) may be a runtime's, so it comes after the app's.
+    Rule(all_of(_BACKEND_CRASHED, _db_capped), ["database.memory"]),
     Rule(all_of(any_of(_kernel_oom_of(process_is_postgres=False), _APP_KILLED), _capped), ["app.memory"]),
-    Rule(all_of(any_of(code("53200"), _BACKEND_CRASHED), _db_capped), ["database.memory"]),
+    Rule(all_of(code("53200"), _db_capped), ["database.memory"]),
     # A statement the server ended for a reason of its own (a timeout) is that reason, even though
     # the connection then closed.
     # A session idle in a transaction is ended by a setting, whatever the rows: the setting or unsure.
