@@ -309,6 +309,10 @@ _CONNECTION_LOST = text(
     r"|the database system is (?:shutting down|starting up|in recovery mode)"
     r"|An I/O error occurred while sending to the backend|This connection has been closed"
     r"|Exception while reading from stream|tcp recv(?: \(idle\))?: closed"
+    # the server refusing connections while it is down between the old primary and the new (libpq's,
+    # PDO's [2002], a driver's ECONNREFUSED on a database port)
+    r"|(?:could not connect to server|connection to server at[^\n]*failed|\[2002\])[^\n]*Connection refused"
+    r"|\bECONNREFUSED\b[^\n]*:(?:5432|6432|3306)\b"
 )
 # MySQL's demoted writer (errno 1290 ER_OPTION_PREVENTS_STATEMENT, 1836 ER_READ_ONLY_MODE), the 25006
 # of a MySQL failover: the AWS drivers' wrappers take both as the signal to fail over.
@@ -329,6 +333,12 @@ _SESSION_STATE_LOST = text(
     r"|\bbind message supplies \d+ parameters?, but prepared statement \S*\s?requires \d+"
     r"|\b(?:failed|unable|could not)\s+(?:to\s+)?releas\w*\s+(?:the\s+)?(?:advisory\s+lock\b|lock\s+\d+)"
 )
+
+# The same two conditions where a driver prints neither code: by condition name (Postgrex's and epgsql's
+# :invalid_sql_statement_name, duplicate_prepared_statement), or in the server's words with the quotes
+# escaped inside a printed map or tuple (\"ecto_9061\").
+_PREPARED_ELSEWHERE = text(r"\binvalid_sql_statement_name\b|\bduplicate_prepared_statement\b"
+                           r'|\bprepared statement \\?"[^"\n]+\\?" (?:does not exist|already exists)')
 
 _SERVER_NO_MEMORY = text(r"could not (?:fork|map anonymous shared memory|create shared memory)[^\n]*"
                          r"Cannot allocate memory")
@@ -477,7 +487,8 @@ _MEASURED: list[Rule] = [
 _PROBE_AT_START = text(r"(?:Liveness|Readiness) probe failed|\bError R10 \(Boot timeout\)"
                        r"|failed to bind to \$?PORT within \d+ seconds"
                        # Cloud Run's and Azure App Service's start timeouts
-                       r"|failed to start and (?:then )?listen on the port defined\b[^\n]*\btimeout"
+                       # (with or without its timeout words: either way the platform gave up waiting)
+                       r"|failed to start and (?:then )?listen on the port defined\b"
                        r"|\bdid not start within expected time limit\b")
 _READ: list[Rule] = [
     # A server or minimum version named, and not reached by the failing side's server.
@@ -509,7 +520,7 @@ _READ: list[Rule] = [
     # driver prepared on one is missing on the next (asyncpg, psycopg 3, pgx, node-postgres, JDBC
     # name theirs __asyncpg_stmt_N__, _pg3_N, stmtcache_N, S_N...) or collides with another
     # client's of the same name.
-    Rule(all_of(code("26000", "42P05"), _pooled), ["database.pooler"]),
+    Rule(all_of(any_of(code("26000", "42P05"), _PREPARED_ELSEWHERE), _pooled), ["database.pooler"]),
     # Session state a transaction pooler gives to another client or takes away: a notification
     # (protocol message 'A') reaching a connection that never ran LISTEN, an advisory lock the
     # session no longer holds when it unlocks.
