@@ -427,6 +427,14 @@ _STATE_ON_ONE_REPLICA = text(
     # sid, SignalR's negotiated id; SignalR's server: "No Connection with that ID")
     r"|/socket\.io/\?EIO=\d[^\n]*\bfailed\b|WebSocket connection to '[^'\n]*[?&]s?id=[^'\n]*' failed\b"
     r"|\bNo Connection with that ID\b"
+    # the runtime itself naming the condition: a hint to enable sticky sessions or affinity when there are
+    # several servers (SignalR's), a request proxied to "the wrong instance" (Meteor's file uploads)
+    r"|\bsticky sessions?\b|\bsession affinity\b|\bwrong instance\b"
+    # login state an identity server keeps per node (Keycloak's authentication sessions): a login that
+    # "timed out" at once, an authorization code another node issued (its event's error=invalid_code),
+    # and state another server prerendered (Blazor's "list of component records is not valid")
+    r"|\blogin attempt timed out\b|\bauthentication session not found\b|\berror=(?:invalid|expired)_code\b"
+    r"|\bcomponent records? (?:is|are) not valid\b"
 )
 
 # A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where the
