@@ -216,3 +216,80 @@ FRESH14 = [
     Case("ArgumentError (key must be 32 bytes or longer)", "secrets.values", secrets("OTP_SECRET_ENCRYPTION_KEY"),
          step="smoke", subject="POST /users/otp"),
 ]
+
+# FRESH14b: a second batch, collected after FRESH14's rules were written and unseen by them (13 messages: Heroku's
+# R14 for Node and Django, the kernel killing uvicorn, Matplotlib and Next.js on read-only roots and Lambda, GoodJob
+# through PgBouncer, Rails on Cloud SQL, Azure Container Apps' startup probe, jasypt-spring-boot, Rust's genpolicy,
+# Django's origin check, Prisma's migration lock). First sight, before any rule changed: 8 right, 4 unknown, 1 wrong
+# (62%, 8%). Per key: app.memory 3/0/0, app.read_only 1/2/0, app.startup_probe 1/0/0, database.max_connections
+# 1/0/0, database.pooler 1/0/0, none 1/0/1, secrets.source 0/2/0. Unknown: Matplotlib's "requires access to a
+# writable cache directory", Node's mkdir ENOENT on Lambda's read-only root, a dotted property name for an
+# environment secret (jasypt), "Couldn't get the value of env var". Wrong: Django's "Origin checking failed" read as
+# a replica's lost CSRF token.
+FRESH14B = [
+    # ---- the app's memory
+    # mrluanma/shadowsocks-heroku#2 (Node on a Heroku dyno, swapping past its quota)
+    Case("Jan 08 10:55:11 warm-cliffs-8392 heroku/web.1:  Process running mem=1210M(236.5%) \nJan 08 10:55:11 "
+         "warm-cliffs-8392 heroku/web.1:  Error R14 (Memory quota exceeded) ", "app.memory", REALISTIC, step="smoke",
+         subject="GET /"),
+    # OWASP-BLT/BLT#3190 (Django on Heroku)
+    Case("2025-01-02T00:51:32.759454+00:00 heroku[web.1]: Process running mem=807M(157.7%)\n2025-01-02T00:51:32.761835+00:00 "
+         "heroku[web.1]: Error R14 (Memory quota exceeded)", "app.memory", REALISTIC, step="smoke", subject="GET /"),
+    # aquarist-labs/aquarium#695 (the kernel killing uvicorn)
+    Case("[Tue Oct  5 16:38:47 2021] Out of memory: Killed process 1483 (uvicorn) total-vm:116345136kB, "
+         "anon-rss:3558264kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:50724kB oom_score_adj:0", "app.memory",
+         REALISTIC, step="smoke", subject="GET /api/status"),
+
+    # ---- the read-only root
+    # tyriis/home-ops#9610 (a Python detector with readOnlyRootFilesystem: true)
+    Case("OSError: Matplotlib requires access to a writable cache directory", "app.read_only", REALISTIC,
+         step="startup"),
+    # cdklabs/cdk-nextjs#85 (Next.js on Fargate with ReadonlyRootFilesystem)
+    Case("Failed to update prerender cache for /ssg/68 Error: EROFS: read-only file system, open "
+         "'/app/app-playground/.next/server/app/ssg/68.html'", "app.read_only", REALISTIC, step="smoke",
+         subject="GET /ssg/68"),
+    # stormkit-io/app-stormkit-io#217 (Next.js images on AWS Lambda, whose filesystem is read-only but /tmp)
+    Case("[Error: ENOENT: no such file or directory, mkdir '/var/task/.next/cache/images'] { errno: -2, code: 'ENOENT', "
+         "syscall: 'mkdir', path: '/var/task/.next/cache/images' }", "app.read_only", REALISTIC, step="smoke",
+         subject="GET /_next/image"),
+
+    # ---- the pooler
+    # bensheldon/good_job#269 (GoodJob's advisory lock through PgBouncer in transaction mode)
+    Case('PG::ProtocolViolation: ERROR:  bind message supplies 0 parameters, but prepared statement "" requires 2',
+         "database.pooler", REALISTIC, step="smoke", subject="perform job"),
+
+    # ---- the connection limit
+    # fjordllc/bootcamp#6434 (Rails on Cloud SQL)
+    Case('PG::ConnectionBad: connection to server on socket "/cloudsql/bootcamp-224405:asia-northeast1:bootcamp/'
+         '.s.PGSQL.5432" failed: FATAL:  remaining connection slots are reserved for non-replication superuser '
+         "connections", "database.max_connections", REALISTIC, step="smoke", subject="GET /reports"),
+
+    # ---- the startup probe
+    # microsoft/azure-container-apps#723 (a new revision's replica not listening yet)
+    Case('{"TimeStamp":"2023-04-18 15:55:43 \\u002B0000 UTC","Type":"Warning","ContainerAppName":"revision-test",'
+         '"RevisionName":"revision-test--bvks0q4","ReplicaName":"revision-test--bvks0q4-5d65b5999-l2mbn","Msg":"Startup '
+         'probe failed: Get \\u0022http://100.100.0.76:80/\\u0022: dial tcp 100.100.0.76:80: connect: connection '
+         'refused","Reason":"PodUnhealthy","EventSource":"ContainerAppController","Count":1}', "app.startup_probe",
+         REALISTIC, step="startup"),
+
+    # ---- secrets
+    # ulisesbocchio/jasypt-spring-boot#154 (the encryptor's password expected from the environment)
+    Case("Caused by: java.lang.IllegalStateException: either 'jasypt.encryptor.password' or one of "
+         "['jasypt.encryptor.privateKeyString', 'jasypt.encryptor.privateKeyLocation'] must be provided for "
+         "Password-based or Asymmetric encryption", "secrets.source", secrets("JASYPT_ENCRYPTOR_PASSWORD"),
+         step="startup"),
+    # kata-containers/kata-containers#13880 (Rust; a Secret an env var references not supplied)
+    Case("thread 'main' panicked at src/tools/genpolicy/src/pod.rs:901:13:\nCouldn't get the value of env var: "
+         "DB_PASSWORD", "secrets.source", secrets("DB_PASSWORD"), step="startup"),
+
+    # ---- not a profile matter
+    # yinan-c/RSSbrew#5 (Django's origin check: the app's CSRF_TRUSTED_ORIGINS, not a replica)
+    Case("Forbidden (403)\n\nCSRF verification failed. Request aborted.\n\nHelp\n\nReason given for failure:\n\nOrigin "
+         "checking failed - https://xxx.xyz does not match any trusted origins.", None, REALISTIC, step="smoke",
+         subject="POST /admin/login/"),
+    # umami-software/umami#2999 (Prisma's migration lock held by an earlier failed run, not the pooler)
+    Case("Error: P1002\nThe database server at `xx.xx.xx:5432` was reached but timed out.\nPlease try again.\nPlease "
+         "make sure your database server is running at `xx.xx.xx:5432`.\nContext: Timed out trying to acquire a postgres "
+         "advisory lock (SELECT pg_advisory_lock(72707369)). Elapsed: 10000ms. See "
+         "https://pris.ly/d/migrate-advisory-locking for details.", None, REALISTIC),
+]
