@@ -398,7 +398,12 @@ _READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSys
                    r"|No usable temporary directory found|Unable to create tempDir"
                    # ... or a cache or work folder, in the JVM frameworks' words (Vert.x, Quarkus, Keycloak)
                    r"|\bUnable to create (?:folder|directory|dir) at path\b"
-                   r"|\b(?:temporary|temp|tmp|cache) directory\b[^\n]*\b(?:not possible|unable|failed) to create it")
+                   r"|\b(?:temporary|temp|tmp|cache) directory\b[^\n]*\b(?:not possible|unable|failed) to create it"
+                   # a library that needs a writable directory and found none (Matplotlib's cache)
+                   r"|\brequires access to a writable (?:cache |config |temporary |temp )?directory\b"
+                   # Node's recursive mkdir reports EROFS as ENOENT (nodejs/node#47098): on a read-only root, a
+                   # directory it could not make "does not exist"
+                   r"|\bENOENT\b[^\n]*\bmkdir\b")
 _OS_REFUSAL = text(
     r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|\bEPERM\b"
     r"|(?:Permission denied|Operation not permitted)(?::\s*['\"]?[./~]|\s*\(os error 1?3\))"
@@ -629,6 +634,9 @@ _READ: list[Rule] = [
     # An OAuth/OIDC callback's CSRF (state) check: libraries keep that state in a cookie (oauth2-proxy)
     # as often as in a server session, so another replica answering says nothing the text can tell.
     Rule(text(r"\b(?:OAuth2?|OIDC|OpenID)\b[^\n]*\b(?:CSRF|state)\b[^\n]*\bmismatch"), []),
+    # A CSRF check refused for the request's origin or referer (Django's "Origin checking failed ... does not
+    # match any trusted origins") is the app's trusted-origins setting or a proxy's headers, not a replica.
+    Rule(text(r"\b(?:Origin|Referer) checking failed\b|\bdoes not match any trusted origins\b"), []),
     Rule(all_of(any_of(_CSRF_LOST, _STATE_ON_ONE_REPLICA), _balanced, lambda c: c.evidence.step == "smoke"),
          ["app.replicas", "app.sticky"]),
     # Not a profile matter: objects the migrations did not create, a role or type the app named.

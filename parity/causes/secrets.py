@@ -44,6 +44,9 @@ _MISSING = pattern(
     # schema validators of the environment (t3-env over zod): "Invalid environment variables:
     # { NAME: [ 'Required' ] }"
     r"|\binvalid environment variables?\b|\[\s*['\"]Required['\"]\s*\]"
+    # a program that could not read the variable or secret it was to be given
+    r"|\b(?:could not|couldn't|cannot|can't|unable to) (?:get|read|find|load|fetch) (?:the )?(?:value of )?"
+    r"(?:env(?:ironment)? var(?:iable)?|secret)\b"
 )
 # pydantic prints a field's name on its own line and "Field required" on the next ones.
 _FIELD_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*$")
@@ -74,9 +77,12 @@ def _joined_field_errors(text: str) -> list[str]:
 
 def _names(line: str, secret: str) -> bool:
     """Whether the line names this secret: exactly, any case (Rails' secret_key_base for
-    SECRET_KEY_BASE), as its tail (Django's SECRET_KEY read from DJANGO_SECRET_KEY), or as the
-    section a nested name belongs to (pydantic's `security` for SECURITY__JWT_SECRET_KEY)."""
-    for word in re.findall(r"[A-Za-z][A-Za-z0-9_]*", line):
+    SECRET_KEY_BASE), as its tail (Django's SECRET_KEY read from DJANGO_SECRET_KEY), as the
+    section a nested name belongs to (pydantic's `security` for SECURITY__JWT_SECRET_KEY), or as
+    the dotted property an environment variable binds to (Spring's relaxed binding:
+    jasypt.encryptor.password for JASYPT_ENCRYPTOR_PASSWORD)."""
+    dotted = [re.sub(r"[.-]", "_", w) for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*(?:[.-][A-Za-z0-9_]+)+", line)]
+    for word in [*re.findall(r"[A-Za-z][A-Za-z0-9_]*", line), *dotted]:
         w, s = word.lower(), secret.lower()
         if w == s or ("_" in w and s.endswith("_" + w)) or s.startswith(w + "__"):
             return True

@@ -226,6 +226,10 @@ FRESH14 = [
 # writable cache directory", Node's mkdir ENOENT on Lambda's read-only root, a dotted property name for an
 # environment secret (jasypt), "Couldn't get the value of env var". Wrong: Django's "Origin checking failed" read as
 # a replica's lost CSRF token.
+# Then: a CSRF check refused for the request's origin or referer as no replica matter; a library asking for a writable
+# directory, and Node's mkdir ENOENT (its EROFS, nodejs/node#47098), on a read-only root; a dotted property bound from
+# an environment secret (Spring's relaxed binding), a program unable to read the variable it was to be given: 13
+# right, 0 unknown, 0 wrong since (written against these 13, so a next unseen batch is the real measure).
 FRESH14B = [
     # ---- the app's memory
     # mrluanma/shadowsocks-heroku#2 (Node on a Heroku dyno, swapping past its quota)
