@@ -309,6 +309,10 @@ _CONNECTION_LOST = text(
     r"|the database system is (?:shutting down|starting up|in recovery mode)"
     r"|An I/O error occurred while sending to the backend|This connection has been closed"
     r"|Exception while reading from stream|tcp recv(?: \(idle\))?: closed"
+    # the server refusing connections while it is down between the old primary and the new (libpq's,
+    # PDO's [2002], a driver's ECONNREFUSED on a database port)
+    r"|(?:could not connect to server|connection to server at[^\n]*failed|\[2002\])[^\n]*Connection refused"
+    r"|\bECONNREFUSED\b[^\n]*:(?:5432|6432|3306)\b"
 )
 # MySQL's demoted writer (errno 1290 ER_OPTION_PREVENTS_STATEMENT, 1836 ER_READ_ONLY_MODE), the 25006
 # of a MySQL failover: the AWS drivers' wrappers take both as the signal to fail over.
@@ -329,6 +333,12 @@ _SESSION_STATE_LOST = text(
     r"|\bbind message supplies \d+ parameters?, but prepared statement \S*\s?requires \d+"
     r"|\b(?:failed|unable|could not)\s+(?:to\s+)?releas\w*\s+(?:the\s+)?(?:advisory\s+lock\b|lock\s+\d+)"
 )
+
+# The same two conditions where a driver prints neither code: by condition name (Postgrex's and epgsql's
+# :invalid_sql_statement_name, duplicate_prepared_statement), or in the server's words with the quotes
+# escaped inside a printed map or tuple (\"ecto_9061\").
+_PREPARED_ELSEWHERE = text(r"\binvalid_sql_statement_name\b|\bduplicate_prepared_statement\b"
+                           r'|\bprepared statement \\?"[^"\n]+\\?" (?:does not exist|already exists)')
 
 _SERVER_NO_MEMORY = text(r"could not (?:fork|map anonymous shared memory|create shared memory)[^\n]*"
                          r"Cannot allocate memory")
@@ -372,13 +382,28 @@ _APP_KILLED = text(
     # Cloud Run's "Memory limit of 512 MiB exceeded with 516 MiB used", Render's "Ran out of memory"
     r"|\bContainer killed due to memory usage\b|\bMemory limit of \d+\s*\w+ exceeded\b"
     r"|\bexceed(?:s|ed)? (?:their|its|the) (?:allowed )?memory limit\b|\bRan out of memory\b"
+    # the container runtime's own OOM event (containerd's TaskOOM, the kubelet's OOMKilling)
+    r"|\bTaskOOM\b|\bOOMKilling\b"
+    # the JVM failing to commit memory the cap does not leave it, and the buildpacks' memory calculator
+    # refusing to start a JVM whose regions do not fit the container ("greater than 256M available")
+    r"|\binsufficient memory for the Java Runtime Environment\b|\bNative memory allocation \((?:mmap|malloc)\) failed"
+    r"|\brequired memory \d+\w* is greater than \d+\w* available\b"
+    # runtimes' out-of-memory exceptions by name (.NET's OutOfMemoryException), and a supervisor or worker
+    # killer saying "Out of memory" in its own capitalised words (PumaWorkerKiller); the server's lower-case
+    # "ERROR:  out of memory" is the database's, read before this
+    r"|\bOutOfMemory(?:Error|Exception)\b|(?-i:\bOut of memory\b)"
 )
 _READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
                    # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
                    r"|No usable temporary directory found|Unable to create tempDir"
                    # ... or a cache or work folder, in the JVM frameworks' words (Vert.x, Quarkus, Keycloak)
                    r"|\bUnable to create (?:folder|directory|dir) at path\b"
-                   r"|\b(?:temporary|temp|tmp|cache) directory\b[^\n]*\b(?:not possible|unable|failed) to create it")
+                   r"|\b(?:temporary|temp|tmp|cache) directory\b[^\n]*\b(?:not possible|unable|failed) to create it"
+                   # a library that needs a writable directory and found none (Matplotlib's cache)
+                   r"|\brequires access to a writable (?:cache |config |temporary |temp )?directory\b"
+                   # Node's recursive mkdir reports EROFS as ENOENT (nodejs/node#47098): on a read-only root, a
+                   # directory it could not make "does not exist"
+                   r"|\bENOENT\b[^\n]*\bmkdir\b")
 _OS_REFUSAL = text(
     r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|\bEPERM\b"
     r"|(?:Permission denied|Operation not permitted)(?::\s*['\"]?[./~]|\s*\(os error 1?3\))"
@@ -407,6 +432,14 @@ _STATE_ON_ONE_REPLICA = text(
     # sid, SignalR's negotiated id; SignalR's server: "No Connection with that ID")
     r"|/socket\.io/\?EIO=\d[^\n]*\bfailed\b|WebSocket connection to '[^'\n]*[?&]s?id=[^'\n]*' failed\b"
     r"|\bNo Connection with that ID\b"
+    # the runtime itself naming the condition: a hint to enable sticky sessions or affinity when there are
+    # several servers (SignalR's), a request proxied to "the wrong instance" (Meteor's file uploads)
+    r"|\bsticky sessions?\b|\bsession affinity\b|\bwrong instance\b"
+    # login state an identity server keeps per node (Keycloak's authentication sessions): a login that
+    # "timed out" at once, an authorization code another node issued (its event's error=invalid_code),
+    # and state another server prerendered (Blazor's "list of component records is not valid")
+    r"|\blogin attempt timed out\b|\bauthentication session not found\b|\berror=(?:invalid|expired)_code\b"
+    r"|\bcomponent records? (?:is|are) not valid\b"
 )
 
 # A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where the
@@ -467,7 +500,8 @@ _MEASURED: list[Rule] = [
 _PROBE_AT_START = text(r"(?:Liveness|Readiness) probe failed|\bError R10 \(Boot timeout\)"
                        r"|failed to bind to \$?PORT within \d+ seconds"
                        # Cloud Run's and Azure App Service's start timeouts
-                       r"|failed to start and (?:then )?listen on the port defined\b[^\n]*\btimeout"
+                       # (with or without its timeout words: either way the platform gave up waiting)
+                       r"|failed to start and (?:then )?listen on the port defined\b"
                        r"|\bdid not start within expected time limit\b")
 _READ: list[Rule] = [
     # A server or minimum version named, and not reached by the failing side's server.
@@ -501,7 +535,7 @@ _READ: list[Rule] = [
     # driver prepared on one is missing on the next (asyncpg, psycopg 3, pgx, node-postgres, JDBC
     # name theirs __asyncpg_stmt_N__, _pg3_N, stmtcache_N, S_N...) or collides with another
     # client's of the same name.
-    Rule(all_of(code("26000", "42P05"), _pooled), ["database.pooler"]),
+    Rule(all_of(any_of(code("26000", "42P05"), _PREPARED_ELSEWHERE), _pooled), ["database.pooler"]),
     # Session state a transaction pooler gives to another client or takes away: a notification
     # (protocol message 'A') reaching a connection that never ran LISTEN, an advisory lock the
     # session no longer holds when it unlocks.
@@ -534,8 +568,12 @@ _READ: list[Rule] = [
     # The server's own allocation failures carry the OS's "Cannot allocate memory" too: the server's.
     Rule(all_of(_SERVER_NO_MEMORY, _db_capped), ["database.memory"]),
     Rule(_SERVER_NO_MEMORY, []),
+    # The server's own words for its out of memory ("Failed on request of size") and its recovery after a
+    # killed backend are the database's, whatever words an app's runtime shares with them; a 53200 read
+    # from an exception's name alone (OutOfMemoryError) may be a runtime's, so it comes after the app's.
+    Rule(all_of(_BACKEND_CRASHED, _db_capped), ["database.memory"]),
     Rule(all_of(any_of(_kernel_oom_of(process_is_postgres=False), _APP_KILLED), _capped), ["app.memory"]),
-    Rule(all_of(any_of(code("53200"), _BACKEND_CRASHED), _db_capped), ["database.memory"]),
+    Rule(all_of(code("53200"), _db_capped), ["database.memory"]),
     # A statement the server ended for a reason of its own (a timeout) is that reason, even though
     # the connection then closed.
     # A session idle in a transaction is ended by a setting, whatever the rows: the setting or unsure.
@@ -599,6 +637,9 @@ _READ: list[Rule] = [
     # An OAuth/OIDC callback's CSRF (state) check: libraries keep that state in a cookie (oauth2-proxy)
     # as often as in a server session, so another replica answering says nothing the text can tell.
     Rule(text(r"\b(?:OAuth2?|OIDC|OpenID)\b[^\n]*\b(?:CSRF|state)\b[^\n]*\bmismatch"), []),
+    # A CSRF check refused for the request's origin or referer (Django's "Origin checking failed ... does not
+    # match any trusted origins") is the app's trusted-origins setting or a proxy's headers, not a replica.
+    Rule(text(r"\b(?:Origin|Referer) checking failed\b|\bdoes not match any trusted origins\b"), []),
     Rule(all_of(any_of(_CSRF_LOST, _STATE_ON_ONE_REPLICA), _balanced, lambda c: c.evidence.step == "smoke"),
          ["app.replicas", "app.sticky"]),
     # Not a profile matter: objects the migrations did not create, a role or type the app named.

@@ -15,7 +15,10 @@ NO_SIGNING_KEY = text(r"secretOrPrivateKey must have a value|JwtStrategy require
                       r"|No application encryption key has been specified|MissingAppKeyException"
                       # Auth.js/NextAuth's MissingSecret ("[NO_SECRET] Please define a `secret`"), and
                       # Microsoft.IdentityModel refusing an empty signing key (IDX10703)
-                      r"|\bMissingSecret(?:Error)?\b|\[NO_SECRET\]|\bkey length is zero\b")
+                      r"|\bMissingSecret(?:Error)?\b|\[NO_SECRET\]|\bkey length is zero\b"
+                      # any library asking for the key it was not given ("must specify a key", Encryptor's)
+                      r"|\b(?:must|need to|please) (?:specify|provide|set|define) (?:a |an |the )?"
+                      r"(?:secret|(?:encryption |signing |secret |private )?key)\b")
 
 
 def secret_missing(*, declared_on_both: bool) -> Match:
@@ -38,6 +41,12 @@ _MISSING = pattern(
     r"|could not resolve placeholder|\bno\b[^\n]* was found|validation fail"
     # a validator asking for the value: "Provide a JWT secret using `jwt_secret` key" (Authelia)
     r"|\bprovide (?:a|an|the)\b"
+    # schema validators of the environment (t3-env over zod): "Invalid environment variables:
+    # { NAME: [ 'Required' ] }"
+    r"|\binvalid environment variables?\b|\[\s*['\"]Required['\"]\s*\]"
+    # a program that could not read the variable or secret it was to be given
+    r"|\b(?:could not|couldn't|cannot|can't|unable to) (?:get|read|find|load|fetch) (?:the )?(?:value of )?"
+    r"(?:env(?:ironment)? var(?:iable)?|secret)\b"
 )
 # pydantic prints a field's name on its own line and "Field required" on the next ones.
 _FIELD_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*$")
@@ -68,9 +77,12 @@ def _joined_field_errors(text: str) -> list[str]:
 
 def _names(line: str, secret: str) -> bool:
     """Whether the line names this secret: exactly, any case (Rails' secret_key_base for
-    SECRET_KEY_BASE), as its tail (Django's SECRET_KEY read from DJANGO_SECRET_KEY), or as the
-    section a nested name belongs to (pydantic's `security` for SECURITY__JWT_SECRET_KEY)."""
-    for word in re.findall(r"[A-Za-z][A-Za-z0-9_]*", line):
+    SECRET_KEY_BASE), as its tail (Django's SECRET_KEY read from DJANGO_SECRET_KEY), as the
+    section a nested name belongs to (pydantic's `security` for SECURITY__JWT_SECRET_KEY), or as
+    the dotted property an environment variable binds to (Spring's relaxed binding:
+    jasypt.encryptor.password for JASYPT_ENCRYPTOR_PASSWORD)."""
+    dotted = [re.sub(r"[.-]", "_", w) for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*(?:[.-][A-Za-z0-9_]+)+", line)]
+    for word in [*re.findall(r"[A-Za-z][A-Za-z0-9_]*", line), *dotted]:
         w, s = word.lower(), secret.lower()
         if w == s or ("_" in w and s.endswith("_" + w)) or s.startswith(w + "__"):
             return True
@@ -79,13 +91,14 @@ def _names(line: str, secret: str) -> bool:
 
 # A size a library asks of a key or secret ("at least 64 bytes", "greater than '128' bits", zod's
 # "exactly 24 character(s)"), and an HMAC algorithm a key is too short for (HS256's 128 bits).
-_SIZE = pattern(r"\b(?:at least|at most|exactly|greater than|less than|longer than|shorter than)\s+'?\d+'?\s*"
+_SIZE = pattern(r"\b(?:at least|at most|exactly|greater than|less than|longer than|shorter than|must be)\s+'?\d+'?\s*"
                 r"(?:bytes?|bits?|char(?:acter)?s?|character\(s\))(?:\W|$)")
 # An encryption library refusing a key for its length or form (Laravel's "Unsupported cipher or incorrect
 # key length", "The cipher and / or key length are invalid").
 KEY_OF_WRONG_LENGTH = text(r"\b(?:incorrect|invalid|wrong)\s+key\s+length\b|\bkey lengths? (?:is|are) invalid\b"
                            r"|\bcipher and / or key length\b")
 _HMAC = pattern(r"\b(?:HS(?:256|384|512)|HMAC)\b")
+_KEY = pattern(r"\b(?:key|secret)\b")
 
 
 def secret_wrong_size(clues: Clues) -> str | None:
@@ -101,4 +114,6 @@ def secret_wrong_size(clues: Clues) -> str | None:
             return f"the secret {name} has the wrong length"
         if _HMAC.search(line):
             return "an HMAC signing key of the wrong length"
+        if _KEY.search(line):  # "key must be 32 bytes or longer": a key, whichever secret it came from
+            return "a key of the wrong length"
     return None
