@@ -92,7 +92,8 @@ def compare(baseline: ProfileRun, target: ProfileRun, base_profile: Profile, tar
         if suspicion is not None:
             first.setdefault(side, (divergence, suspicion))
             found.append(divergence.model_copy(update={
-                "cause": suspicion.key, "cause_confidence": "suspected", "cause_note": _note(suspicion)}))
+                "cause": suspicion.key, "cause_confidence": "suspected", "cause_note": _note(suspicion),
+                "cause_next": list(suspicion.also)}))
             continue
         earlier = first.get(side)
         if earlier is None or _STEP_ORDER.get(earlier[0].step, 0) >= _STEP_ORDER.get(divergence.step, 0):
@@ -100,7 +101,7 @@ def compare(baseline: ProfileRun, target: ProfileRun, base_profile: Profile, tar
             continue
         step, subject = earlier[0].step, earlier[0].subject
         found.append(divergence.model_copy(update={
-            "cause": earlier[1].key, "cause_confidence": "suspected",
+            "cause": earlier[1].key, "cause_confidence": "suspected", "cause_next": list(earlier[1].also),
             "cause_note": f"inherited: the {side}'s {step} failed first ({subject}), {_note(earlier[1])}"}))
     return found, [_with_fix(failure, target_profile, (baseline, target)) for failure in comparison.failures]
 

@@ -167,12 +167,14 @@ def explain(divergences: list[Divergence], sides: Sides, execute: Execute, *, wo
     if not groups:
         return [search.finish(c, "the profiles do not differ in any key: nothing to flip") for c in cases]
     suspected = [g for c in cases for g in groups if c.divergence.cause in g.keys]
+    # Then the suspicions' next keys, in their rules' order, before the rest of the differing keys.
+    following = [g for c in cases for k in c.divergence.cause_next for g in groups if k in g.keys]
     # First each suspicion on its own, asked only by the divergences that suspect it and run only
     # as far as they need: where the error already points at the right key, one short run each.
     first = [apply_group(baseline, target, g) for g in dict.fromkeys(suspected)]
     search.run(first, cases, settles=True,
                asks=[[c for c in cases if c.divergence.cause in flip.groups[0].keys] for flip in first])
-    search.run(plan(baseline, target, first=suspected).singles, cases, settles=True)
+    search.run(plan(baseline, target, first=[*suspected, *following]).singles, cases, settles=True)
     open_cases = [c for c in cases if not c.settled]
     if open_cases and len(groups) > 1:
         if len(groups) > 3:  # more pairs than groups: first learn which groups matter, by reverting each

@@ -169,6 +169,8 @@ class Divergence(BaseModel):
     cause_confidence: CauseConfidence = "unknown"
     # Why the cause is what it is, in a sentence: the error class, or the experiment that settled it.
     cause_note: str = ""
+    # The suspicion's next keys, in the order explain tries them after `cause` (not reported).
+    cause_next: list[str] = Field(default_factory=list, exclude=True)
     experiments: list[Experiment] = Field(default_factory=list)
     # What to do about it, when the evidence says (a failure on both sides that is a program or
     # module not found where the command ran: point parity at the app's environment).

@@ -36,6 +36,9 @@ class Suspicion:
     key: str
     because: str
     source: Literal["measured", "error"] = "error"
+    # The rule's other keys that differ, in its order: where explain looks next if `key` alone
+    # does not reproduce (a budget crossed waiting on the traffic's lock may still be the data's size).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -659,6 +662,6 @@ def suspect(evidence: Evidence, baseline: Profile, target: Profile) -> Suspicion
         because = rule.match(clues)
         if because is None:
             continue
-        key = next((k for k in rule.keys if k in differing), None)
-        return Suspicion(key, because, rule.source) if key else None
+        keys = [k for k in rule.keys if k in differing]
+        return Suspicion(keys[0], because, rule.source, tuple(keys[1:])) if keys else None
     return None

@@ -152,6 +152,21 @@ def test_without_a_useful_suspicion_every_group_is_tried_in_profile_order_until_
     assert [e.reproduced for e in explained.experiments] == [False, True]
 
 
+def test_when_the_suspicion_does_not_reproduce_its_rules_next_keys_are_tried_before_the_rest() -> None:
+    found, base_run = divergences()
+    # A rule that named app.read_only first and secrets.source next (a lock wait read as the
+    # traffic's, where the data's size was the cause): the next key is the second experiment,
+    # not the last of every differing key in profile order.
+    (login,) = [d.model_copy(update={"cause": "app.read_only", "cause_next": ["secrets.source"]})
+                for d in found if d.subject == "test_login"]
+    execute = Recorder()
+    (explained,) = explain([login], Sides(LOCAL, PROD, base_run), execute)
+    assert explained.cause == "secrets.source" and explained.cause_confidence == "confirmed"
+    assert [e.keys for e in explained.experiments][:2] == [["app.read_only", "app.tmpfs"], ["secrets.source", "secrets.path"]]
+    assert len(execute.calls) == 2
+    assert "cause_next" not in explained.model_dump(mode="json")  # explain's, not the report's
+
+
 def either_tls_or_a_plain_role(profile: Profile, up_to: str) -> ProfileRun:
     """A smoke test that each of two keys, next to each other in the plan, breaks on its own."""
     assert profile.database is not None
