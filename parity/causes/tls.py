@@ -77,6 +77,9 @@ _EITHER = re.compile(
     # pgjdbc setting TLS up (its SslMode, its root certificate, its handshake's "SSL error: ...")
     r"|error occurred while setting up the SSL connection|Could not (?:open|read) SSL root certificate file"
     r"|PSQLException: SSL error:"
+    # ... or its "SSL error: ..." shown after its SQLSTATE instead of its class (JetBrains' tools print
+    # "[08006] SSL error: ..."): a connection exception (class 08) whose own words are TLS's
+    r"|\b08[0-9A-Z]{3}\b\W{0,4}(?:SSL|TLS) error:"
     # Postgrex/DBConnection, whatever Erlang's ssl application then says
     r"|\bssl connect: "
     # rust-postgres (tokio-postgres, deadpool-postgres) printing its error's kind: "Error { kind: Tls, ..."

@@ -542,3 +542,12 @@ def test_a_host_rule_refusing_a_plain_connection_in_a_translated_servers_words_i
                  "données « app », SSL inactif"):
         assert key(Evidence(side="target", step="startup", text=said), tls) == "database.ssl", said
         assert key(Evidence(side="target", step="startup", text=said), LOCAL) is None  # no TLS difference
+
+
+def test_a_connection_exception_in_tls_words_is_the_ssl_not_the_failover() -> None:
+    # a side that fails over in this step and requires TLS: 08006 alone is the failover
+    prod = profile(database={"ssl": "required", "failover": {"at": "smoke", "after": "2s", "downtime": "10s"}})
+    tls = "[08006] SSL error: Failed to parse server certificates Empty issuer DN not allowed in X509Certificates."
+    assert key(Evidence(side="target", step="smoke", text=tls), prod) == "database.ssl"
+    lost = "[08006] An I/O error occurred while sending to the backend."
+    assert key(Evidence(side="target", step="smoke", text=lost), prod) == "database.failover"
