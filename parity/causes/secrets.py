@@ -82,11 +82,22 @@ def _names(line: str, secret: str) -> bool:
     the dotted property an environment variable binds to (Spring's relaxed binding:
     jasypt.encryptor.password for JASYPT_ENCRYPTOR_PASSWORD)."""
     dotted = [re.sub(r"[.-]", "_", w) for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*(?:[.-][A-Za-z0-9_]+)+", line)]
-    for word in [*re.findall(r"[A-Za-z][A-Za-z0-9_]*", line), *dotted]:
+    for word in [*re.findall(r"[A-Za-z][A-Za-z0-9_]*", line), *dotted, *_phrases(line)]:
         w, s = word.lower(), secret.lower()
         if w == s or ("_" in w and s.endswith("_" + w)) or s.startswith(w + "__"):
             return True
     return False
+
+
+def _phrases(line: str) -> list[str]:
+    """Two or three words in a row, joined as a variable's name: the name in words ("Secret key
+    missing" for AUTHENTIK_SECRET_KEY's tail, "API token not set" for API_TOKEN)."""
+    found: list[str] = []
+    for run in re.split(r"[^A-Za-z0-9 ]+", line):
+        words = run.split()
+        for size in (2, 3):
+            found += ["_".join(words[i:i + size]) for i in range(len(words) - size + 1)]
+    return found
 
 
 # A size a library asks of a key or secret ("at least 64 bytes", "greater than '128' bits", zod's

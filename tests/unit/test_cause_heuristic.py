@@ -551,3 +551,13 @@ def test_a_connection_exception_in_tls_words_is_the_ssl_not_the_failover() -> No
     assert key(Evidence(side="target", step="smoke", text=tls), prod) == "database.ssl"
     lost = "[08006] An I/O error occurred while sending to the backend."
     assert key(Evidence(side="target", step="smoke", text=lost), prod) == "database.failover"
+
+
+def test_a_secret_named_in_words_reported_missing_is_the_secret() -> None:
+    declared = profile(secrets={"source": "files", "values": {"AUTHENTIK_SECRET_KEY": {"env": "AUTHENTIK_SECRET_KEY"}}})
+    local = profile(secrets={"source": "dotenv", "values": {"AUTHENTIK_SECRET_KEY": {"value": "dev"}}})
+    said = '{"event": "Secret key missing, check https://goauthentik.io/docs/installation/.", "level": "info"}'
+    assert key(Evidence(side="target", step="startup", text=said), declared, local) == "secrets.source"
+    # words that are no declared secret's name say nothing
+    other = '{"event": "Signing key missing", "level": "info"}'
+    assert key(Evidence(side="target", step="startup", text=other), declared, local) is None
