@@ -552,7 +552,11 @@ _READ: list[Rule] = [
          ["database.superuser", "database.roles"]),
     Rule(all_of(lambda c: c.says(_ON_RELATIONS), _has_roles), ["database.roles", "database.superuser"]),
     Rule(any_of(code("42501"), text(r"must be (?:a )?superuser|must be owner of|must be a member of role"
-                                    r"|only superusers?\b|permission denied: \"RI_ConstraintTrigger")),
+                                    r"|only superusers?\b|permission denied: \"RI_ConstraintTrigger"
+                                    # a tool's own check of the role it connects as ("You need to be
+                                    # a superuser to ...", "superuser privileges required")
+                                    r"|\bneeds? to be (?:a )?superuser\b|\bSuperUserError\b"
+                                    r"|\bsuperuser (?:privileges?|rights|role) (?:is |are )?required\b")),
          ["database.superuser", "database.roles"]),
     # PgBouncer's own refusals (its docs' words): the pooler's limits, not the server's.
     Rule(all_of(text(r"no more connections allowed \(max_client_conn\)|pgbouncer cannot connect to server"

@@ -561,3 +561,11 @@ def test_a_secret_named_in_words_reported_missing_is_the_secret() -> None:
     # words that are no declared secret's name say nothing
     other = '{"event": "Signing key missing", "level": "info"}'
     assert key(Evidence(side="target", step="startup", text=other), declared, local) is None
+
+
+def test_a_tool_asking_for_a_superuser_in_its_own_words_is_the_superuser_bit() -> None:
+    managed = profile(database={"superuser": False})
+    for said in ("pgsync.exc.SuperUserError: 'You need to be a superuser to perform this action: Current user: master'",
+                 "Error: superuser privileges required to create the publication"):
+        assert key(Evidence(side="target", step="startup", text=said), managed) == "database.superuser", said
+        assert key(Evidence(side="target", step="startup", text=said), LOCAL) is None  # the role is the same
