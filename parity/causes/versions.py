@@ -100,6 +100,15 @@ COLUMNS: dict[str, Span] = {
     "wal_status": _since("13"), "checksum_failures": _since("12"), "wal_records": _since("13"),
     "jit_functions": _since("15"),
 }
+# Columns whose bare names any application's tables use too: known only as the server qualifies them
+# ("column pg_stat_activity.state does not exist").
+QUALIFIED_COLUMNS: dict[str, Span] = {
+    # pg_stat_activity split current_query into state and query, and procpid became pid, in 9.2
+    "pg_stat_activity.state": _since("9.2"), "pg_stat_activity.query": _since("9.2"),
+    "pg_stat_activity.pid": _since("9.2"), "pg_stat_activity.state_change": _since("9.2"),
+    "pg_stat_activity.backend_xid": _since("9.4"), "pg_stat_activity.backend_xmin": _since("9.4"),
+    "pg_stat_replication.state": _since("9.1"), "pg_stat_replication.replay_lag": _since("10"),
+}
 PARAMETERS: dict[str, Span] = {
     "lock_timeout": _since("9.3"), "unix_socket_directories": _since("9.3"), "wal_sender_timeout": _since("9.3"),
     "wal_receiver_timeout": _since("9.3"), "row_security": _since("9.5"), "wal_compression": _since("9.5"),
@@ -157,6 +166,7 @@ _MISSING: tuple[tuple[dict[str, Span], re.Pattern[str]], ...] = (
     # función f(text)", "la fonction f(text) n'existe pas", "Funktion f(text) existiert nicht")
     (FUNCTIONS, re.compile(r"\b(?:function|funci[oó]n|fun[cç][aã]o|fonction|funzione|Funktion|функция) "
                            r"(?:\w+\.)?(\w+)\(", re.IGNORECASE)),
+    (QUALIFIED_COLUMNS, re.compile(rf"\bcolumn (?:{_QUOTE})?(\w+\.\w+)(?:{_QUOTE})? (?:does not|doesn't|not) exists?")),
     # "does not exist" is the server's; tools that translate it say "not exists" or "doesn't exist"
     (COLUMNS, re.compile(rf"\bcolumn (?:{_QUOTE})?(?:\w+\.)?(\w+)(?:{_QUOTE})? (?:does not|doesn't|not) exists?")),
     (PARAMETERS, re.compile(rf"unrecognized configuration parameter {_QUOTE}(\w+){_QUOTE}")),

@@ -569,3 +569,12 @@ def test_a_tool_asking_for_a_superuser_in_its_own_words_is_the_superuser_bit() -
                  "Error: superuser privileges required to create the publication"):
         assert key(Evidence(side="target", step="startup", text=said), managed) == "database.superuser", said
         assert key(Evidence(side="target", step="startup", text=said), LOCAL) is None  # the role is the same
+
+
+def test_a_catalog_column_known_only_by_its_qualified_name_names_the_version() -> None:
+    old = profile(database={"version": "9.1"})
+    said = "FATAL: column pg_stat_activity.state does not exist\nLINE 15: pg_stat_activity.state as state,"
+    assert key(Evidence(side="target", step="smoke", text=said), old) == "database.version"
+    # the same bare name in an application's table says nothing of the version
+    bare = 'ERROR:  column "state" does not exist'
+    assert key(Evidence(side="target", step="smoke", text=bare), old) is None
