@@ -431,6 +431,9 @@ _STATE_ON_ONE_REPLICA = text(
     r"\bwill not scale past a single process\b"
     r"|\bwas not found in the key ring\b|\bantiforgery token could not be decrypted\b"
     r"|^\s*Invalid session [0-9a-f]{16,}\s*$"
+    # a server looking up, by the id it handed out, a session another replica opened (the Kubernetes
+    # dashboard's terminal: "handleTerminalSession: can't find session '58b0...'")
+    r"|\b(?:can't|cannot|could not|unable to) find session\W{1,3}[0-9a-f]{16,}\b"
     # a WebSocket refused for the connection or session id another replica handed out (Socket.IO's
     # sid, SignalR's negotiated id; SignalR's server: "No Connection with that ID")
     r"|/socket\.io/\?EIO=\d[^\n]*\bfailed\b|WebSocket connection to '[^'\n]*[?&]s?id=[^'\n]*' failed\b"

@@ -578,3 +578,10 @@ def test_a_catalog_column_known_only_by_its_qualified_name_names_the_version() -
     # the same bare name in an application's table says nothing of the version
     bare = 'ERROR:  column "state" does not exist'
     assert key(Evidence(side="target", step="smoke", text=bare), old) is None
+
+
+def test_a_session_another_replica_opened_looked_up_by_its_id_is_the_replicas() -> None:
+    balanced = profile(app={"replicas": 2})
+    said = "handleTerminalSession: can't find session '58b0f210745ff704af190f0d181a5111'"
+    assert key(Evidence(side="target", step="smoke", text=said), balanced) == "app.replicas"
+    assert key(Evidence(side="target", step="smoke", text=said), LOCAL) is None  # one replica on both sides
