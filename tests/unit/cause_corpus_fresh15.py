@@ -32,6 +32,17 @@ Two refused CREATE EXTENSION messages (zulip's tsearch_extras, chainlink's citex
 production's allow-list naming the extension, the corpus's convention when the thread blames the role
 (HSTORE_LISTED); against the bare realistic pair, whose allow-list lacks them, both read as
 database.extensions (then 37 right, 3 wrong).
+Then (general classes, each with its unit test; no other corpus case changed its verdict): a connection
+exception (SQLSTATE class 08) printed with TLS's own "SSL error:" is the ssl, not the failover; a catalog
+column known only by its qualified name (pg_stat_activity.state, .query, .pid since 9.2) names the
+version; a tool's own words for needing a superuser ("You need to be a superuser", SuperUserError,
+"superuser privileges required"); a declared secret named in words ("Secret key missing" for
+AUTHENTIK_SECRET_KEY) and reported missing; a session looked up by the id another replica handed out
+("can't find session '<id>'"). Since: 44 right, 6 unknown, 0 wrong (88%, 0%); all unseen 611/29/2 of
+642 (95%, 0%). Left unknown: gunicorn's WORKER TIMEOUT then signal 9 (a supervisor's own kill, left
+unsure on purpose), "cached plan must not change result type" (a plan cached before DDL, pooled or not),
+a KeyError flattened into a traceback's frame line by the issue's title, and the three proxies' resets
+while the app stopped (text that a crash or an OOM kill prints too; parity measures the shutdown instead).
 """
 
 from __future__ import annotations
