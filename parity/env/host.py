@@ -170,7 +170,15 @@ def _die_with_parent() -> None:
     # Linux: the child gets SIGKILL when the thread that spawned it dies, so even a SIGKILLed
     # parity leaves no smoke suite or migration running behind it.
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        # SIGINT back to its default: a parity started in the background of a non-interactive
+        # shell (nohup, a CI job's `&`) ignores SIGINT, the child would inherit that, and a suite
+        # stopped early (see `enough`) would run on until SIGKILL, with no JUnit report written.
+        # libc's signal(), not Python's: this runs in the forked child, before exec.
+        libc.signal.argtypes = [ctypes.c_int, ctypes.c_void_p]
+        libc.signal.restype = ctypes.c_void_p
+        libc.signal(signal.SIGINT, None)  # NULL: SIG_DFL
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -87,3 +87,17 @@ def test_a_real_pytest_suite_is_interrupted_after_the_wanted_test_and_still_writ
     assert cases["suite.test_s::test_one"].find("error") is not None
     assert "suite.test_s::test_after" not in cases
     assert progress.finished == {"suite.test_s::test_one"}
+
+
+def test_a_command_can_be_interrupted_even_when_parity_itself_ignores_sigint(tmp_path: Path) -> None:
+    # A parity started in the background of a non-interactive shell (nohup, a CI job's `&`)
+    # ignores SIGINT; its commands must not inherit that, or a suite stopped early runs on.
+    import signal
+    probe = [sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"]
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        finished = HostCommand(probe, tmp_path, timeout=60).run()
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert finished.code == 0, finished.text
+    assert [line.text for line in finished.lines] == ["False"]
