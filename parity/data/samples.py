@@ -30,15 +30,13 @@ def _admin(db: Database) -> psycopg.Connection:
     return psycopg.connect(**(db.admin_connect_kwargs() | {"dbname": "postgres"}), autocommit=True)  # type: ignore[arg-type]
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def save_sample(db: Database, size: int) -> None:
     """Keep the app's database as it is now as the sample of `size` rows."""
+    from psycopg import sql
+    sample = sql.Identifier(PREFIX + str(size))
     with _admin(db) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {_ident(PREFIX + str(size))}")
-        conn.execute(f"CREATE DATABASE {_ident(PREFIX + str(size))} TEMPLATE {_ident(db.name)}")
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sample))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sample, sql.Identifier(db.name)))
 
 
 def saved_samples(db: Database) -> list[int]:
@@ -52,7 +50,8 @@ def saved_samples(db: Database) -> list[int]:
 def restore_sample(db: Database, size: int) -> None:
     """Put the app's database back at the sample of `size` rows: a fresh copy of the sample, with
     the owner, privileges and settings of the database it replaces."""
-    name = _ident(db.name)
+    from psycopg import sql
+    name = sql.Identifier(db.name)
     with _admin(db) as conn:
         row = conn.execute("SELECT oid, pg_get_userbyid(datdba), datconnlimit, datacl IS NULL FROM pg_database "
                            "WHERE datname = %s", (db.name,)).fetchone()
@@ -65,22 +64,19 @@ def restore_sample(db: Database, size: int) -> None:
                                 "FROM pg_db_role_setting WHERE setdatabase = %s", (oid,)).fetchall()
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
                      "AND pid <> pg_backend_pid()", (db.name,))
-        conn.execute(f"DROP DATABASE {name}")
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE {_ident(PREFIX + str(size))} "
-                     f"OWNER {_ident(owner)} CONNECTION LIMIT {int(limit)}")
+        conn.execute(sql.SQL("DROP DATABASE {}").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} OWNER {} CONNECTION LIMIT {}").format(
+            name, sql.Identifier(PREFIX + str(size)), sql.Identifier(owner), sql.SQL(str(int(limit)))))
         if not default_acl:
-            conn.execute(f"REVOKE ALL ON DATABASE {name} FROM PUBLIC, {_ident(owner)}")
-            for privilege, grantee in grants:
-                conn.execute(f"GRANT {privilege} ON DATABASE {name} TO {grantee}")
+            conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC, {}").format(name, sql.Identifier(owner)))
+            for privilege, grantee in grants:  # both as the catalog spells them (grantee quote_ident'ed)
+                conn.execute(sql.SQL("GRANT {} ON DATABASE {} TO {}").format(sql.SQL(privilege), name, sql.SQL(grantee)))
         for role, config in settings:
-            target = f"DATABASE {name}" if role is None else f"ROLE {_ident(role)} IN DATABASE {name}"
+            target = sql.SQL("DATABASE {}").format(name) if role is None else \
+                sql.SQL("ROLE {} IN DATABASE {}").format(sql.Identifier(role), name)
             for entry in config:
                 key, _, value = entry.partition("=")
-                conn.execute(f"ALTER {target} SET {_ident(key)} = {_literal(value)}")
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+                conn.execute(sql.SQL("ALTER {} SET {} = {}").format(target, sql.Identifier(key), sql.Literal(value)))
 
 
 def bytes_per_row(db: Database, rows: dict[str, int]) -> float:
@@ -113,7 +109,6 @@ def bytes_per_row(db: Database, rows: dict[str, int]) -> float:
                          (sequence, last) if last is not None else (sequence, sequence))
         conn.commit()
     return per_row
-
 
 
 def _size(conn: psycopg.Connection, regclass: str) -> int:
