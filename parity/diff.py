@@ -345,13 +345,12 @@ def _blocking(rev: Revision, budget: float) -> str:
     if rev.measures is None:
         return f"{_rev(rev)}, not measured"
     m = rev.measures
-    what = "blocked the traffic" if m.blocking_basis == "traffic" else "blocked writes"
-    verdict = "over" if _blocks(rev) > budget else "within"
+    blocked = "the traffic" if m.blocking_basis == "traffic" else "writes"
+    verdict = f"{'over' if _blocks(rev) > budget else 'within'} the lock budget ({format_duration(budget)})"
     if rev.estimate is not None:
-        what = f"estimated to block {'the traffic' if m.blocking_basis == 'traffic' else 'writes'}"
-        return (f"{what} {format_duration(rev.estimate.blocking_s)} at {rev.estimate.rows:,} rows "
-                f"({_fit_words(rev.estimate, 'blocking_s')}), {verdict} the lock budget ({format_duration(budget)})")
-    return f"{what} {format_duration(m.blocking_s)}, {verdict} the lock budget ({format_duration(budget)})"
+        return (f"estimated to block {blocked} {format_duration(rev.estimate.blocking_s)} at {rev.estimate.rows:,} rows "
+                f"({_fit_words(rev.estimate, 'blocking_s')}), {verdict}")
+    return f"blocked {blocked} {format_duration(m.blocking_s)}, {verdict}"
 
 
 def _fit_words(estimate: Estimate, figure: str) -> str:

@@ -585,12 +585,13 @@ _READ: list[Rule] = [
     Rule(all_of(any_of(_kernel_oom_of(process_is_postgres=False), _APP_KILLED), _capped), ["app.memory"]),
     Rule(all_of(code("53200"), _db_capped), ["database.memory"]),
     # A statement the server ended for a reason of its own (a timeout) is that reason, even though
-    # the connection then closed.
+    # the connection then closed: these come before the failover's lost connection.
     # A session idle in a transaction is ended by a setting, whatever the rows: the setting or unsure.
     Rule(all_of(_IDLE_TIMEOUT, _timeout_set_here), ["database.settings"]),
     Rule(_IDLE_TIMEOUT, []),
     # A cancel request the client sent (a driver's or pool's own timeout, Ctrl-C) is no server setting.
     Rule(text(r"canceling statement due to user request"), []),
+    # Statements cancelled: by a timeout setting when one differs, else by the rows it had to go through.
     Rule(all_of(_CANCELLED, _timeout_set_here), ["database.settings", *_DATA]),
     Rule(_CANCELLED, _DATA),
     # The server went away mid-step and came back (a managed failover), on the side that fails over
@@ -616,7 +617,6 @@ _READ: list[Rule] = [
     # SQLite never enforces a declared length, width or type, so a SQLite side cannot meet it;
     # between two servers, the rows one side has.
     Rule(code("22001", "22003", "22P02"), ["database.engine", *_DATA]),
-    # Statements cancelled: by a timeout setting when one differs, else by the rows it had to go through.
     # Versions: what the release notes say exists on one major and not the other.
     Rule(_release_notes("only_other"), ["database.version", "database.image"]),
     Rule(_function_of_a_disallowed_extension, ["database.extensions"]),

@@ -125,7 +125,7 @@ def _in_parallel(db: Database, timeout: float, batches: list[list[Statement]], a
 
     if not batches:
         return []
-    with ThreadPoolExecutor(max_workers=min(len(batches), max(_workers(), 1))) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(batches), _workers())) as pool:
         return list(pool.map(run, batches))
 
 
@@ -152,7 +152,6 @@ def _fill_wave(db: Database, conn: psycopg.Connection, wave: list[Table], counts
         done[table.name] = {"rows": counts[table.name], "seconds": round(ended - started, 3)}
     conn.commit()
     return done
-
 
 
 def analyze(db: Database) -> None:

@@ -313,7 +313,6 @@ def fill_order(tables: dict[str, Table]) -> list[str]:
     return ordered
 
 
-
 def fill_levels(tables: dict[str, Table]) -> list[list[str]]:
     """fill_order in waves: each table in the wave after the last of its parents (among the tables
     to fill), so the tables of one wave, which do not refer to each other, can be filled at once."""
@@ -322,6 +321,7 @@ def fill_levels(tables: dict[str, Table]) -> list[list[str]]:
         parents = [level[fk.parent] for fk in tables[name].foreign_keys if fk.parent in level and fk.parent != name]
         level[name] = 1 + max(parents, default=-1)
     return [[name for name in level if level[name] == wave] for wave in range(1 + max(level.values(), default=-1))]
+
 
 _COLUMNS = """
 SELECT a.attname, bt.typname, format_type(bt.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END),

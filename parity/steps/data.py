@@ -43,11 +43,9 @@ def run_data(ctx: StepContext) -> StepResult:
     facts: dict[str, object] = {"source": source_of(spec), "at": spec.at, "cached": db.started_filled}
     if db.started_filled:
         facts.update(database_bytes=database_bytes(db), image=db.filled_ref)
-        sampled = ""
         if spec.rows and (samples := saved_samples(db)):
             facts["samples"] = samples
-            sampled = f", samples of {', '.join(f'{n:,}' for n in samples)} rows to extrapolate from"
-        return StepResult(status="ok", summary=f"{describe(spec)}{sampled}: the cached filled cluster "
+        return StepResult(status="ok", summary=f"{describe(spec)}{_sampled(facts)}: the cached filled cluster "
                           f"({_size(facts['database_bytes'])}), ready in {db.ready_s:.1f}s", facts=facts)
     started = time.monotonic()
     if spec.at:
@@ -72,10 +70,7 @@ def run_data(ctx: StepContext) -> StepResult:
         ctx.env.check_open()
         save_filled_cluster(ctx.client, db, ctx.env.labels("database"))
         facts.update(image=db.filled_ref, save_s=round(time.monotonic() - saving, 3))
-    kept = facts.get("samples")
-    sampled = f", samples of {', '.join(f'{n:,}' for n in kept)} rows to extrapolate from" \
-        if isinstance(kept, list) else ""
-    return StepResult(status="ok", summary=f"{describe(spec)}{sampled}: filled in {facts['fill_s']:.1f}s "
+    return StepResult(status="ok", summary=f"{describe(spec)}{_sampled(facts)}: filled in {facts['fill_s']:.1f}s "
                       f"({_size(facts['database_bytes'])})", facts=facts)
 
 
@@ -163,6 +158,12 @@ def _fill_samples(ctx: StepContext, db: Database, spec: DataSpec, sizes: list[in
         filled = wanted
         save_sample(db, size)
     facts.update(samples=sizes, rows={table: {"rows": n} for table, n in filled.items()})
+
+
+def _sampled(facts: dict[str, object]) -> str:
+    """The sample sizes the cluster keeps, in a few words for the step's summary ('' without)."""
+    kept = facts.get("samples")
+    return f", samples of {', '.join(f'{n:,}' for n in kept)} rows to extrapolate from" if isinstance(kept, list) else ""
 
 
 def _failed(key: str, code: int | None, text: str, timeout: float, facts: dict[str, object]) -> StepResult:
