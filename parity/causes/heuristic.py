@@ -21,6 +21,8 @@ from parity.causes.keys import differing_keys
 from parity.causes.secrets import (
     KEY_OF_WRONG_LENGTH,
     NO_SIGNING_KEY,
+    SECRET_WITH_NEWLINE,
+    WRONG_KEY,
     secret_missing,
     secret_wrong_size,
 )
@@ -315,7 +317,9 @@ _CONNECTION_LOST = text(
     # the server refusing connections while it is down between the old primary and the new (libpq's,
     # PDO's [2002], a driver's ECONNREFUSED on a database port)
     r"|(?:could not connect to server|connection to server at[^\n]*failed|\[2002\])[^\n]*Connection refused"
-    r"|\bECONNREFUSED\b[^\n]*:(?:5432|6432|3306)\b"
+    r"|\bECONNREFUSED\b[^\n]*:(?:5432|6432|3306)\b|\bdial tcp \S+:(?:5432|6432|3306): connect: connection refused"
+    # MySQL's client words for the same lost connection (CR_SERVER_LOST 2013, CR_SERVER_GONE_ERROR 2006)
+    r"|\bLost connection to MySQL server\b|\bMySQL server has gone away\b"
 )
 # MySQL's demoted writer (errno 1290 ER_OPTION_PREVENTS_STATEMENT, 1836 ER_READ_ONLY_MODE), the 25006
 # of a MySQL failover: the AWS drivers' wrappers take both as the signal to fail over.
@@ -369,6 +373,9 @@ _APP_KILLED = text(
     # supervisord, Python's subprocess)
     r"|Worker exited prematurely: signal 9|exited with 'signal 9 \(SIGKILL\)'|killed by signal 9"
     r"|terminated by SIGKILL|died with <Signals\.SIGKILL: 9>"
+    # a process status in each runtime's words for SIGKILL: Go's os/exec ("signal: killed", as Lambda's runtime
+    # and Nomad print it), Ruby's Process::Status ("termsig: 9", "SIGKILL (signal 9)")
+    r"|\bsignal: killed\b|\btermsig: 9\b|\bSIGKILL \(signal 9\)"
     # php-fpm's master: "child 10 exited on signal 9 (SIGKILL)"
     r"|\bexited on signal 9\b"
     # a shell reporting its child's SIGKILL: "line 73:    23 Killed    bundle exec sidekiq", or "Killed" alone
@@ -386,7 +393,7 @@ _APP_KILLED = text(
     r"|\bContainer killed due to memory usage\b|\bMemory limit of \d+\s*\w+ exceeded\b"
     r"|\bexceed(?:s|ed)? (?:their|its|the) (?:allowed )?memory limit\b|\bRan out of memory\b"
     # the container runtime's own OOM event (containerd's TaskOOM, the kubelet's OOMKilling)
-    r"|\bTaskOOM\b|\bOOMKilling\b"
+    r"|\bTaskOOM\b|\bOOMKilling\b|\bcontainer oom\b"  # ... and Docker's event stream ("container oom <id>")
     # the JVM failing to commit memory the cap does not leave it, and the buildpacks' memory calculator
     # refusing to start a JVM whose regions do not fit the container ("greater than 256M available")
     r"|\binsufficient memory for the Java Runtime Environment\b|\bNative memory allocation \((?:mmap|malloc)\) failed"
@@ -394,11 +401,13 @@ _APP_KILLED = text(
     # runtimes' out-of-memory exceptions by name (.NET's OutOfMemoryException), and a supervisor or worker
     # killer saying "Out of memory" in its own capitalised words (PumaWorkerKiller); the server's lower-case
     # "ERROR:  out of memory" is the database's, read before this
-    r"|\bOutOfMemory(?:Error|Exception)\b|(?-i:\bOut of memory\b)"
+    r"|\bOutOfMemory(?:Error|Exception)\b|\bRuntime\.OutOfMemory\b|(?-i:\bOut of memory\b)"
 )
 _READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSystemException"
                    # a runtime that cannot make its temporary directory (Python's tempfile, Spring Boot)
                    r"|No usable temporary directory found|Unable to create tempDir"
+                   # .NET's runtime host, which creates its diagnostics files under the temporary directory at start
+                   r"|\bFailed to (?:initialize|create) CoreCLR\b"
                    # ... or a cache or work folder, in the JVM frameworks' words (Vert.x, Quarkus, Keycloak)
                    r"|\bUnable to create (?:folder|directory|dir) at path\b"
                    r"|\b(?:temporary|temp|tmp|cache) directory\b[^\n]*\b(?:not possible|unable|failed) to create it"
@@ -430,6 +439,9 @@ _CSRF_LOST = text(
 _STATE_ON_ONE_REPLICA = text(
     r"\bwill not scale past a single process\b"
     r"|\bwas not found in the key ring\b|\bantiforgery token could not be decrypted\b"
+    # ... and what the components built on that key ring say when another instance's key protected their data
+    # (the OpenID Connect and OAuth handlers' state, the cookie handler's ticket, the session cookie)
+    r"|\bUnable to unprotect the message\b|\bUnprotect ticket failed\b|\bError unprotecting the session cookie\b"
     r"|^\s*Invalid session [0-9a-f]{16,}\s*$"
     # a server looking up, by the id it handed out, a session another replica opened (the Kubernetes
     # dashboard's terminal: "handleTerminalSession: can't find session '58b0...'")
@@ -437,6 +449,8 @@ _STATE_ON_ONE_REPLICA = text(
     # a WebSocket refused for the connection or session id another replica handed out (Socket.IO's
     # sid, SignalR's negotiated id; SignalR's server: "No Connection with that ID")
     r"|/socket\.io/\?EIO=\d[^\n]*\bfailed\b|WebSocket connection to '[^'\n]*[?&]s?id=[^'\n]*' failed\b"
+    # (Firefox's words for the same refusal)
+    r"|\bcan't establish a connection to the server at wss?://\S*[?&]s?id="
     r"|\bNo Connection with that ID\b"
     # the runtime itself naming the condition: a hint to enable sticky sessions or affinity when there are
     # several servers (SignalR's), a request proxied to "the wrong instance" (Meteor's file uploads)
@@ -508,7 +522,17 @@ _PROBE_AT_START = text(r"(?:Liveness|Readiness) probe failed|\bError R10 \(Boot 
                        # Cloud Run's and Azure App Service's start timeouts
                        # (with or without its timeout words: either way the platform gave up waiting)
                        r"|failed to start and (?:then )?listen on the port defined\b"
-                       r"|\bdid not start within expected time limit\b")
+                       r"|\bdid not start within expected time limit\b|\bdidn't respond to HTTP pings on port\b"
+                       # a deployment's health deadline spent: App Engine's "failed to become healthy in the
+                       # allotted time", Railway's "replicas never became healthy", OpenShift's "took longer than
+                       # 600 seconds to become ready", Nomad's "Task not running by deadline"
+                       r"|\b(?:failed to|never|did not|didn't) bec[oa]me (?:healthy|ready)\b"
+                       r"|\btook longer than \d+ seconds to become (?:healthy|ready)\b|\bnot running by deadline\b"
+                       # a balancer's or deployer's health checks failed on the new task (ECS' "Task failed ELB
+                       # health checks", a target group's "(reason Health checks failed)", Dokku's "Could not
+                       # start due to 1 failed checks")
+                       r"|\bfailed (?:(?:ELB|ALB|NLB|load balancer|target group) )?health ?checks\b"
+                       r"|\bHealth ?checks? failed\b|\bdue to \d+ failed checks?\b")
 _READ: list[Rule] = [
     # A server or minimum version named, and not reached by the failing side's server.
     Rule(_version_named, ["database.version", "database.image"]),
@@ -569,6 +593,11 @@ _READ: list[Rule] = [
     Rule(code("53300"), ["database.max_connections"]),
     # libpq's, and every stack's, TLS failures; a 28000 that names a certificate is one.
     Rule(_tls, ["database.ssl"]),
+    # A secret delivered with a trailing newline (a file written by `echo`, a Secret made from one) reaches
+    # the server or library inside the credential it names; a key that cannot decrypt what the app was built
+    # with is the wrong value: both before the refused login they cause.
+    Rule(SECRET_WITH_NEWLINE, ["secrets.values", "secrets.source", "secrets.path"]),
+    Rule(all_of(WRONG_KEY, lambda c: c.evidence.step == "startup"), ["secrets.values", "secrets.source", "secrets.path"]),
     Rule(any_of(code("28000", "28P01"), text(r"no pg_hba\.conf entry|password authentication failed")), []),
     # Memory: the kernel's OOM killer, runtimes' own out-of-memory, a server backend killed.
     Rule(_kernel_oom_of(process_is_postgres=True), ["database.memory"]),

@@ -21,6 +21,15 @@ NO_SIGNING_KEY = text(r"secretOrPrivateKey must have a value|JwtStrategy require
                       r"(?:secret|(?:encryption |signing |secret |private )?key)\b")
 
 
+# A credential quoted with the newline (or carriage return, or escaped \\n) a secret file kept at its end:
+# Postgres' 'password authentication failed for user "app\\n"', a token or key echoed back with it.
+SECRET_WITH_NEWLINE = text(r"""\b(?:user|role|password|token|key|secret)\b[^\n"']{0,20}[\s:=(]["'][^"'\s]+(?:\\[nr]|\n[ \t]*)["']""")
+# The app's encrypted configuration not decrypting with the key it was given (Rails' credentials with the
+# wrong RAILS_MASTER_KEY, Laravel's MAC check with another APP_KEY, a Fernet token under another key).
+WRONG_KEY = text(r"\bMessageEncryptor::InvalidMessage\b|\bCouldn't decrypt\b[^\n]*\bwrong key\b|\bThe MAC is invalid\b"
+                 r"|\bfernet\.InvalidToken\b")
+
+
 def secret_missing(*, declared_on_both: bool) -> Match:
     """A line that names a secret the profiles declare (or DATABASE_URL) as missing; split by
     whether both profiles declare it (then how it is delivered matters) or one only."""

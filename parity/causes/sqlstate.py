@@ -151,6 +151,7 @@ def _class_name(condition_name: str) -> re.Pattern[str]:
     # Python's own SyntaxError is no server error: the syntax class is read by code or message.
     if camel == "SyntaxError":
         return re.compile(r"(?:errors\.|PG::|Postgres)SyntaxError\b")
-    if camel == "OutOfMemory":  # java.lang.OutOfMemoryError is the JVM's heap, not the server's
-        return re.compile(r"(?<!lang\.)(?<![A-Za-z])OutOfMemory(?:Error)?\b")
+    if camel == "OutOfMemory":  # a runtime's own type by its namespace (the JVM's java.lang.OutOfMemoryError,
+        # Lambda's Runtime.OutOfMemory) is that runtime's heap, not the server's
+        return re.compile(r"(?<!lang\.)(?<!Runtime\.)(?<![A-Za-z])OutOfMemory(?:Error)?\b")
     return re.compile(rf"(?<![A-Za-z]){camel}(?:Error)?\b")

@@ -147,3 +147,77 @@ def test_a_websocket_refused_for_another_replicas_connection_id_and_a_key_of_the
     laravel = "production.ERROR: Unsupported cipher or incorrect key length. Supported ciphers are: aes-128-cbc"
     assert key(Evidence(side="target", step="smoke", text=laravel), files) == "secrets.values"
     assert key(Evidence(side="target", step="smoke", text=laravel), profile()) is None
+
+
+def test_a_runtimes_own_out_of_memory_and_a_sigkill_status_are_the_apps_cap_not_the_servers() -> None:
+    capped = profile(app={"memory": "256m"}, database={"memory": "1g"})
+    for said in ("Error Type: Runtime.OutOfMemory",  # Lambda's type, named like the server's condition
+                 "Error Runtime exited with error: signal: killed\nRuntime.ExitError",
+                 "Replaced terminated Worker  pid: 19, signaled: true, stopsig: nil, termsig: 9",
+                 "2020-08-07T16:06:03Z container oom 41af (image=wordpress:php7.3-apache, name=pl-wp)"):
+        assert key(Evidence(side="target", step="smoke", text=said), capped) == "app.memory", said
+        assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
+    # The server's own condition by its driver's class name still reads as the server's.
+    server = "psycopg.errors.OutOfMemory: out of memory\nDETAIL:  Failed on request of size 8192."
+    assert key(Evidence(side="target", step="smoke", text=server), capped) == "database.memory"
+
+
+def test_a_platforms_health_deadline_spent_at_start_is_the_startup_probe() -> None:
+    slower = profile(app={"startup_probe": {"http": "/h", "period": "1s", "failure_threshold": 5}})
+    for said in ("Your deployment has failed to become healthy in the allotted time and therefore was rolled back.",
+                 "Task failed ELB health checks",
+                 "(port 4200) is unhealthy in (target-group arn:aws:elasticloadbalancing:x) due to (reason Health "
+                 "checks failed).",
+                 'error: update acceptor rejected web-1: pods for deployment "web-1" took longer than 600 seconds to '
+                 "become ready",
+                 "Container web_0_1 didn't respond to HTTP pings on port: 8080, failing site start.",
+                 "remote: Could not start due to 1 failed checks.",
+                 "Alloc Unhealthy  Task not running by deadline",
+                 "1/1 replicas never became healthy"):
+        assert key(Evidence(side="target", step="startup", text=said), slower) == "app.startup_probe", said
+        assert key(Evidence(side="target", step="smoke", text=said), slower) is None, said
+
+
+def test_mysqls_lost_connection_and_a_database_port_refusing_dials_are_the_failover_then() -> None:
+    failing_over = profile(database={"failover": {"at": "smoke", "after": "2s", "downtime": "10s"}})
+    for said in ("ERROR 2013 (HY000): Lost connection to MySQL server during query",
+                 "OperationalError: (2006, 'MySQL server has gone away')",
+                 '{"err":"dial tcp 10.10.21.118:3306: connect: connection refused","health-checker":"mysql"}'):
+        assert key(Evidence(side="target", step="smoke", text=said), failing_over) == "database.failover", said
+        assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
+    web = "dial tcp 10.0.0.9:8080: connect: connection refused"  # the app's port, not the database's
+    assert key(Evidence(side="target", step="smoke", text=web), failing_over) is None
+
+
+def test_another_instances_session_in_a_browsers_or_a_key_rings_words_is_the_replicas() -> None:
+    two = profile(app={"replicas": 2})
+    for said in ("Firefox can't establish a connection to the server at wss://example.org/engine.io/?uid=1"
+                 "&transport=websocket&sid=b0bPcacXWG1aL3ueAAAC.",
+                 "Unable to unprotect the message.State",
+                 "AuthenticationScheme: Cookies was not authenticated. Failure message: Unprotect ticket failed"):
+        assert key(Evidence(side="target", step="smoke", text=said), two) == "app.replicas", said
+        assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
+    plain = "Firefox can't establish a connection to the server at wss://example.org/live."
+    assert key(Evidence(side="target", step="smoke", text=plain), two) is None
+
+
+def test_dotnets_runtime_failing_to_set_itself_up_is_the_read_only_root() -> None:
+    read_only = profile(app={"read_only": True})
+    said = "Failed to create CoreCLR, HRESULT: 0x80004005"
+    assert key(Evidence(side="target", step="startup", text=said), read_only) == "app.read_only"
+    assert key(Evidence(side="target", step="startup", text=said), profile()) is None
+
+
+def test_a_secret_with_a_trailing_newline_or_the_wrong_decryption_key_is_its_value() -> None:
+    values = {"RAILS_MASTER_KEY": {"env": "RAILS_MASTER_KEY"}}
+    files = profile(secrets={"source": "files", "path": "/run/secrets", "values": values})
+    newline = 'FATAL:  password authentication failed for user "zCvGCKJvH9s6\n\t"'
+    assert key(Evidence(side="target", step="startup", text=newline), files) == "secrets.values"
+    plain = 'FATAL:  password authentication failed for user "app"'
+    assert key(Evidence(side="target", step="startup", text=plain), files) is None
+    json = '{\n  "message": "No encryption key has been specified.",\n  "exception": "Missing"'
+    assert key(Evidence(side="target", step="startup", text=json), files) != "secrets.values"
+    wrong = "bin/rails aborted!\nActiveSupport::MessageEncryptor::InvalidMessage: ActiveSupport::MessageEncryptor::" \
+            "InvalidMessage"
+    assert key(Evidence(side="target", step="startup", text=wrong), files) == "secrets.values"
+    assert key(Evidence(side="target", step="smoke", text=wrong), files) is None
