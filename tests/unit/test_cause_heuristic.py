@@ -600,3 +600,12 @@ def test_openssl_and_niossl_words_for_a_failed_handshake_are_the_ssl() -> None:
         assert key(Evidence(side="target", step="startup", text=said), tls_side) == "database.ssl", said
         assert key(Evidence(side="target", step="startup", text=said), LOCAL) is None  # TLS the same on both sides
 
+
+def test_a_new_database_refused_for_the_templates_encoding_is_the_locale() -> None:
+    c_cluster = profile(database={"locale": "C"})
+    utf8_cluster = profile(database={"locale": "en_US.UTF-8"})
+    said = ("createdb: error: database creation failed: ERROR:  new encoding (UTF8) is incompatible with the encoding "
+            "of the template database (SQL_ASCII)")
+    assert key(Evidence(side="target", step="database", text=said), c_cluster, utf8_cluster) == "database.locale"
+    assert key(Evidence(side="target", step="database", text=said), c_cluster, c_cluster) is None
+
