@@ -184,7 +184,8 @@ def _over_budget(*, waited: bool) -> Match:
 
 _VERSION = "(?:postgres(?:ql)?|server|database)"
 _VERSION_NAMED = text(
-    rf"\b{_VERSION}\s+v?\d+(?:\.\d+)?\s+or\s+(?:later|newer|higher|above|greater)"  # Django: "PostgreSQL 14 or later is required"
+    # Django: "PostgreSQL 14 or later is required"; NetBox: "PostgreSQL 9.4.0 or higher is required (9.2.23 found)"
+    rf"\b{_VERSION}\s+v?\d+(?:\.\d+){{0,2}}\s+or\s+(?:later|newer|higher|above|greater)"
     rf"|\brequires?\s+{_VERSION}\s*(?:version\s*)?(?:>=?|≥|at least|of at least|v)?\s*\d+"  # "requires PostgreSQL >= 15"
     r"|\bserver version:?\s+\d+"  # "server version 13", pg_dump "server version: 17.0"
     rf"|\b(?:minimum|unsupported)\s+(?:supported\s+)?{_VERSION}\s+version"

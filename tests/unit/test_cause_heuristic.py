@@ -609,3 +609,10 @@ def test_a_new_database_refused_for_the_templates_encoding_is_the_locale() -> No
     assert key(Evidence(side="target", step="database", text=said), c_cluster, utf8_cluster) == "database.locale"
     assert key(Evidence(side="target", step="database", text=said), c_cluster, c_cluster) is None
 
+
+def test_a_minimum_named_with_its_patch_number_names_the_version() -> None:
+    said = "Exception: PostgreSQL 9.4.0 or higher is required (9.2.23 found). Upgrade PostgreSQL and then run migrations"
+    assert key(Evidence(side="target", step="migrations", text=said), profile(database={"version": "9.2"})) \
+        == "database.version"
+    # a server that reaches the minimum is not why
+    assert key(Evidence(side="target", step="migrations", text=said), profile(database={"version": "13"})) is None
