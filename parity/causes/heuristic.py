@@ -186,7 +186,8 @@ def _over_budget(*, waited: bool) -> Match:
 
 _VERSION = "(?:postgres(?:ql)?|server|database)"
 _VERSION_NAMED = text(
-    rf"\b{_VERSION}\s+v?\d+(?:\.\d+)?\s+or\s+(?:later|newer|higher|above|greater)"  # Django: "PostgreSQL 14 or later is required"
+    # Django: "PostgreSQL 14 or later is required"; NetBox: "PostgreSQL 9.4.0 or higher is required (9.2.23 found)"
+    rf"\b{_VERSION}\s+v?\d+(?:\.\d+){{0,2}}\s+or\s+(?:later|newer|higher|above|greater)"
     rf"|\brequires?\s+{_VERSION}\s*(?:version\s*)?(?:>=?|≥|at least|of at least|v)?\s*\d+"  # "requires PostgreSQL >= 15"
     r"|\bserver version:?\s+\d+"  # "server version 13", pg_dump "server version: 17.0"
     rf"|\b(?:minimum|unsupported)\s+(?:supported\s+)?{_VERSION}\s+version"
@@ -539,10 +540,11 @@ _READ: list[Rule] = [
     Rule(_version_satisfied, []),
     Rule(text(r"\bSQLite\s+\d+(?:\.\d+)*\s+or\s+later"), ["database.engine"]),
     # The cluster's locale: an app that checks its database's collation (Synapse: "Database has
-    # incorrect collation of 'en_US.utf8'. Should be 'C'"), a CREATE DATABASE whose collation or
-    # ctype is not the template's, an ICU locale the server cannot open.
+    # incorrect collation of 'en_US.utf8'. Should be 'C'"), a CREATE DATABASE whose collation, ctype
+    # or encoding is not the template's (initdb gives the templates the encoding of the cluster's
+    # locale: SQL_ASCII under C), an ICU locale the server cannot open.
     Rule(text(r"\b(?:incorrect|wrong|unsupported) (?:database )?(?:collation|ctype|LC_COLLATE|LC_CTYPE)\b"
-               r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale) \(.*\) is incompatible with"
+               r"|\bnew (?:collation|LC_COLLATE|LC_CTYPE|locale|encoding) \(.*\) is incompatible with"
                r"|\bcould not open collator for locale|collation \"[^\"]+\" for encoding \"[^\"]+\" does not exist"
                # a locale the server's OS does not have: CREATE DATABASE's (15+ names the category:
                # "invalid LC_COLLATE locale name", "invalid LC_CTYPE locale name") and the server's settings

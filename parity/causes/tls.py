@@ -2,7 +2,8 @@
 that it presented a certificate or demanded TLS (it has TLS), or that it has none.
 
 Wordings are the libraries' own: libpq, pgjdbc and the JVM (PKIX), Go's crypto/x509, Node's tls,
-Python's ssl, Erlang/Elixir's ssl alerts, .NET's SslStream and Npgsql, rustls.
+Python's ssl, Erlang/Elixir's ssl alerts, .NET's SslStream and Npgsql, rustls, Swift's NIOSSL, and
+OpenSSL's own record layer under any of them.
 """
 
 from __future__ import annotations
@@ -85,7 +86,12 @@ _EITHER = re.compile(
     # rust-postgres (tokio-postgres, deadpool-postgres) printing its error's kind: "Error { kind: Tls, ..."
     r"|\bkind: Tls\b"
     # Go's crypto/tls refusing the client's own configuration, or a peer that does not speak TLS
-    r"|tls: either ServerName or InsecureSkipVerify must be specified|tls: first record does not look like a TLS",
+    r"|tls: either ServerName or InsecureSkipVerify must be specified|tls: first record does not look like a TLS"
+    # ... and OpenSSL's record layer saying the same under Node, Python or Ruby: the first bytes back were
+    # not a TLS record ("ssl3_get_record:wrong version number", "[SSL: WRONG_VERSION_NUMBER]")
+    r"|\bssl3_get_record:wrong version number\b|\bWRONG_VERSION_NUMBER\b"
+    # Swift's NIOSSL (PostgresNIO, Vapor): "NIOSSLError.handshakeFailed(BoringSSLError.sslError(...))"
+    r"|\bNIOSSL(?:Error)?\.handshakeFailed\b",
     re.IGNORECASE,
 )
 

@@ -220,7 +220,8 @@ def _has(span: Span, major: Major) -> bool:
 
 
 _MINIMUM = [
-    re.compile(r"\b(?:PostgreSQL|Postgres|server)\s+v?(\d+(?:\.\d+)?)\s+or\s+(?:later|newer|higher|above|greater)",
+    # with its minor and patch too ("PostgreSQL 9.4.0 or higher is required")
+    re.compile(r"\b(?:PostgreSQL|Postgres|server)\s+v?(\d+(?:\.\d+){0,2})\s+or\s+(?:later|newer|higher|above|greater)",
                re.IGNORECASE),
     re.compile(r"\brequires?\s+(?:PostgreSQL|Postgres|server)\s*(?:version\s*)?(?:>=?|≥|at least|of at least|v)?"
                r"\s*(\d+(?:\.\d+)?)", re.IGNORECASE),

@@ -585,3 +585,34 @@ def test_a_session_another_replica_opened_looked_up_by_its_id_is_the_replicas() 
     said = "handleTerminalSession: can't find session '58b0f210745ff704af190f0d181a5111'"
     assert key(Evidence(side="target", step="smoke", text=said), balanced) == "app.replicas"
     assert key(Evidence(side="target", step="smoke", text=said), LOCAL) is None  # one replica on both sides
+
+
+def test_openssl_and_niossl_words_for_a_failed_handshake_are_the_ssl() -> None:
+    tls_side = profile(database={"ssl": "required"})
+    for said in (
+        # OpenSSL's record layer under Node and Python: the first bytes back were no TLS record
+        "Error: 1C0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/ssl/record.c",
+        "ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1129)",
+        # Swift's NIOSSL under PostgresNIO
+        "PSQLError(code: connectionError, underlying: NIOSSL.NIOSSLError.handshakeFailed(NIOSSL.BoringSSLError."
+        "sslError([Error: unexpected eof])))",
+    ):
+        assert key(Evidence(side="target", step="startup", text=said), tls_side) == "database.ssl", said
+        assert key(Evidence(side="target", step="startup", text=said), LOCAL) is None  # TLS the same on both sides
+
+
+def test_a_new_database_refused_for_the_templates_encoding_is_the_locale() -> None:
+    c_cluster = profile(database={"locale": "C"})
+    utf8_cluster = profile(database={"locale": "en_US.UTF-8"})
+    said = ("createdb: error: database creation failed: ERROR:  new encoding (UTF8) is incompatible with the encoding "
+            "of the template database (SQL_ASCII)")
+    assert key(Evidence(side="target", step="database", text=said), c_cluster, utf8_cluster) == "database.locale"
+    assert key(Evidence(side="target", step="database", text=said), c_cluster, c_cluster) is None
+
+
+def test_a_minimum_named_with_its_patch_number_names_the_version() -> None:
+    said = "Exception: PostgreSQL 9.4.0 or higher is required (9.2.23 found). Upgrade PostgreSQL and then run migrations"
+    assert key(Evidence(side="target", step="migrations", text=said), profile(database={"version": "9.2"})) \
+        == "database.version"
+    # a server that reaches the minimum is not why
+    assert key(Evidence(side="target", step="migrations", text=said), profile(database={"version": "13"})) is None
