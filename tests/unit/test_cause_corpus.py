@@ -4,11 +4,10 @@ step on the side that failed.
 
 Every case the rules were written against must point at its key. The cases collected as unseen
 checks (HELD_OUT, FRESH, FRESH2..FRESH8, FRESH9, FRESH9B, FRESH10, FRESH10B, FRESH10C, FRESH11, FRESH12,
-FRESH12B, FRESH13, FRESH14, FRESH14B, FRESH15, FRESH17, FRESH18; tests/unit/cause_corpus_issue21.py and
-cause_corpus_fresh*.py
-say when each was scored first, and how) must be right for at least 85% and wrong for at most 3%, as issue 21 asks of
-a nightly run without --explain. `python -m tests.unit.test_cause_corpus` prints right / unknown /
-wrong per key.
+FRESH12B, FRESH13, FRESH14, FRESH14B, FRESH15, FRESH17, FRESH18; tests/unit/cause_corpus_issue21.py
+and cause_corpus_fresh*.py say when each was scored first, and how) must be right for at least 85%
+and wrong for at most 3%, as issue 21 asks of a nightly run without --explain.
+`python -m tests.unit.test_cause_corpus` prints right / unknown / wrong per key.
 """
 
 from __future__ import annotations
