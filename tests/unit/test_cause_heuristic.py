@@ -585,3 +585,15 @@ def test_a_session_another_replica_opened_looked_up_by_its_id_is_the_replicas() 
     said = "handleTerminalSession: can't find session '58b0f210745ff704af190f0d181a5111'"
     assert key(Evidence(side="target", step="smoke", text=said), balanced) == "app.replicas"
     assert key(Evidence(side="target", step="smoke", text=said), LOCAL) is None  # one replica on both sides
+
+
+def test_a_validator_refusing_an_empty_value_for_its_size_reports_the_secret_missing() -> None:
+    both = profile(secrets={"source": "files", "values": {"JWT_SECRET_KEY": {"env": "JWT_SECRET_KEY"}}})
+    local = profile(secrets={"values": {"JWT_SECRET_KEY": {"value": "dev"}}})
+    # pydantic prints the field, then its validator's message with the value it was given: empty
+    empty = ("1 validation error for JWTConfig\njwt_secret_key\n  Value error, JWT secret key must be at least 32 "
+             "characters long [type=value_error, input_value='', input_type=str]")
+    assert key(Evidence(side="target", step="startup", text=empty), both, local) == "secrets.source"
+    # a value that was delivered but is too short is the value, not its delivery
+    short = empty.replace("input_value=''", "input_value='dev'")
+    assert key(Evidence(side="target", step="startup", text=short), both, local) == "secrets.values"
