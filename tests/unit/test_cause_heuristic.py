@@ -597,3 +597,16 @@ def test_a_validator_refusing_an_empty_value_for_its_size_reports_the_secret_mis
     # a value that was delivered but is too short is the value, not its delivery
     short = empty.replace("input_value=''", "input_value='dev'")
     assert key(Evidence(side="target", step="startup", text=short), both, local) == "secrets.values"
+
+
+def test_a_host_name_the_certificate_does_not_cover_names_ssl_in_each_stacks_words() -> None:
+    tls_prod = profile(database={"ssl": "required"})
+    for said in ("The hostname sl...326 could not be verified by hostnameverifier PgjdbcHostnameVerifier.",  # pgjdbc
+                 "ERROR --- o.postgresql.ssl.PGjdbcHostnameVerifier : Server name validation failed: hostname "
+                 "192.168.33.32 does not match common name example.net",
+                 "ssl.CertificateError: hostname 'db.internal' doesn't match 'abc.rds.amazonaws.com'",  # Python < 3.7
+                 "DB connection failed: The certificate's CN name does not match the passed value. "
+                 "(os error -2146762481)"):  # SChannel through native-tls
+        assert key(Evidence(side="target", step="startup", text=said), tls_prod) == "database.ssl", said
+        # the side whose server has no TLS presented no certificate
+        assert key(Evidence(side="baseline", step="startup", text=said), tls_prod) is None, said
