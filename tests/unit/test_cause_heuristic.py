@@ -610,3 +610,27 @@ def test_a_host_name_the_certificate_does_not_cover_names_ssl_in_each_stacks_wor
         assert key(Evidence(side="target", step="startup", text=said), tls_prod) == "database.ssl", said
         # the side whose server has no TLS presented no certificate
         assert key(Evidence(side="baseline", step="startup", text=said), tls_prod) is None, said
+
+
+def test_a_minimum_written_as_a_comparison_and_required_names_the_version_only_below_it() -> None:
+    pg96, pg15 = profile(database={"version": "9.6"}), profile(database={"version": "15"})
+    said = "You are using PostgreSQL 9.6.16, but PostgreSQL >= 11 is required for this version of GitLab."
+    assert key(Evidence(side="target", step="migrations", text=said), pg96, pg15) == "database.version"
+    # the side that reaches 11 was not refused for its version
+    assert key(Evidence(side="baseline", step="migrations", text=said), pg96, pg15) is None
+
+
+def test_a_statement_option_the_older_major_does_not_recognize_names_the_version() -> None:
+    pg13, pg16 = profile(database={"version": "13"}), profile(database={"version": "16"})
+    # CREATE DATABASE's LOCALE_PROVIDER came with 15 (a dump from 15+ restored into 13)
+    create = 'pg_restore: error: could not execute query: ERROR:  option \\"locale_provider\\" not recognized'
+    assert key(Evidence(side="target", step="database", text=create), pg13, pg16) == "database.version"
+    assert key(Evidence(side="baseline", step="database", text=create), pg13, pg16) is None  # 16 has it
+    explain = 'ERROR:  unrecognized EXPLAIN option "memory"'  # 17's
+    assert key(Evidence(side="target", step="smoke", text=explain), pg16, profile(database={"version": "17"})) \
+        == "database.version"
+    vacuum = 'ERROR:  unrecognized VACUUM option "process_toast"'  # 14's
+    assert key(Evidence(side="target", step="migrations", text=vacuum), pg13, pg16) == "database.version"
+    # an option no release added says nothing of the version
+    unknown = 'ERROR:  option "lc_colate" not recognized'
+    assert key(Evidence(side="target", step="database", text=unknown), pg13, pg16) is None
