@@ -18,7 +18,10 @@ NO_SIGNING_KEY = text(r"secretOrPrivateKey must have a value|JwtStrategy require
                       r"|\bMissingSecret(?:Error)?\b|\[NO_SECRET\]|\bkey length is zero\b"
                       # any library asking for the key it was not given ("must specify a key", Encryptor's)
                       r"|\b(?:must|need to|please) (?:specify|provide|set|define) (?:a |an |the )?"
-                      r"(?:secret|(?:encryption |signing |secret |private )?key)\b")
+                      r"(?:secret|(?:encryption |signing |secret |private )?key)\b"
+                      # ... or naming its secret option as required (express-session's "secret option
+                      # required for sessions")
+                      r"|\bsecret (?:option |setting )?(?:is )?required\b")
 
 
 def secret_missing(*, declared_on_both: bool) -> Match:

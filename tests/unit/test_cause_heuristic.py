@@ -634,3 +634,13 @@ def test_a_statement_option_the_older_major_does_not_recognize_names_the_version
     # an option no release added says nothing of the version
     unknown = 'ERROR:  option "lc_colate" not recognized'
     assert key(Evidence(side="target", step="database", text=unknown), pg13, pg16) is None
+
+
+def test_a_library_naming_its_secret_option_required_is_the_secret() -> None:
+    both = profile(secrets={"source": "files", "values": {"SESSION_SECRET": {"env": "SESSION_SECRET"}}})
+    local = profile(secrets={"values": {"SESSION_SECRET": {"value": "dev"}}})
+    said = ("Error: secret option required for sessions\n\n    at session "
+            "(/usr/src/app/node_modules/express-session/index.js:204:12)")
+    assert key(Evidence(side="target", step="smoke", text=said), both, local) == "secrets.source"
+    # where the secrets are delivered alike, the text alone names no key
+    assert key(Evidence(side="target", step="smoke", text=said), local, local) is None
