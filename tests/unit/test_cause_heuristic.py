@@ -591,9 +591,14 @@ def test_a_session_another_replica_opened_looked_up_by_its_id_is_the_replicas() 
     assert key(Evidence(side="target", step="smoke", text=said), LOCAL) is None  # one replica on both sides
 
 
+def delivered_apart(name: str) -> tuple[Profile, Profile]:
+    """A secret production reads from a file and the laptop from a value: (production, laptop)."""
+    return (profile(secrets={"source": "files", "values": {name: {"env": name}}}),
+            profile(secrets={"values": {name: {"value": "dev"}}}))
+
+
 def test_a_validator_refusing_an_empty_value_for_its_size_reports_the_secret_missing() -> None:
-    both = profile(secrets={"source": "files", "values": {"JWT_SECRET_KEY": {"env": "JWT_SECRET_KEY"}}})
-    local = profile(secrets={"values": {"JWT_SECRET_KEY": {"value": "dev"}}})
+    both, local = delivered_apart("JWT_SECRET_KEY")
     # pydantic prints the field, then its validator's message with the value it was given: empty
     empty = ("1 validation error for JWTConfig\njwt_secret_key\n  Value error, JWT secret key must be at least 32 "
              "characters long [type=value_error, input_value='', input_type=str]")
@@ -633,8 +638,7 @@ def test_a_statement_option_the_older_major_does_not_recognize_names_the_version
 
 
 def test_a_library_naming_its_secret_option_required_is_the_secret() -> None:
-    both = profile(secrets={"source": "files", "values": {"SESSION_SECRET": {"env": "SESSION_SECRET"}}})
-    local = profile(secrets={"values": {"SESSION_SECRET": {"value": "dev"}}})
+    both, local = delivered_apart("SESSION_SECRET")
     said = ("Error: secret option required for sessions\n\n    at session "
             "(/usr/src/app/node_modules/express-session/index.js:204:12)")
     assert key(Evidence(side="target", step="smoke", text=said), both, local) == "secrets.source"
