@@ -198,6 +198,8 @@ _VERSION_NAMED = text(
     # Active Record: "Your version of PostgreSQL (90224) is too old. Active Record supports PostgreSQL >= 9.3."
     rf"|\bversion of {_VERSION}\s*\(?\d+(?:\.\d+)*\)?\s+is\s+(?:too old|not supported|no longer supported)"
     rf"|\bsupports?\s+{_VERSION}\s*(?:>=?|≥)\s*\d+"
+    # GitLab: "You are using PostgreSQL 9.6.16, but PostgreSQL >= 11 is required for this version of GitLab."
+    rf"|\b{_VERSION}\s*(?:>=?|≥)\s*v?\d+(?:\.\d+)?\s+(?:is\s+)?(?:required|needed)\b"
 )
 
 

@@ -18,7 +18,10 @@ NO_SIGNING_KEY = text(r"secretOrPrivateKey must have a value|JwtStrategy require
                       r"|\bMissingSecret(?:Error)?\b|\[NO_SECRET\]|\bkey length is zero\b"
                       # any library asking for the key it was not given ("must specify a key", Encryptor's)
                       r"|\b(?:must|need to|please) (?:specify|provide|set|define) (?:a |an |the )?"
-                      r"(?:secret|(?:encryption |signing |secret |private )?key)\b")
+                      r"(?:secret|(?:encryption |signing |secret |private )?key)\b"
+                      # ... or naming its secret option as required (express-session's "secret option
+                      # required for sessions")
+                      r"|\bsecret (?:option |setting )?(?:is )?required\b")
 
 
 # A credential quoted with the newline (or carriage return, or escaped \\n) a secret file kept at its end:
@@ -56,9 +59,14 @@ _MISSING = pattern(
     # a program that could not read the variable or secret it was to be given
     r"|\b(?:could not|couldn't|cannot|can't|unable to) (?:get|read|find|load|fetch) (?:the )?(?:value of )?"
     r"(?:env(?:ironment)? var(?:iable)?|secret)\b"
+    # pydantic showing the value it refused was empty: whatever its validator asks (a length, a form),
+    # nothing was delivered ("... at least 32 characters long [type=value_error, input_value='', ...]")
+    r"|\binput_value=(?:''|\"\")"
 )
-# pydantic prints a field's name on its own line and "Field required" on the next ones.
+# pydantic prints a field's name on its own line and its error on the next one ("Field required", or any
+# validator's message, with the error's type in brackets or parentheses: "[type=missing, ...]").
 _FIELD_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*$")
+_FIELD_ERROR = re.compile(r"field required|[\[(]type=", re.IGNORECASE)
 # Settings validators list the missing names under one line ("... are missing:", then "- NAME").
 _LISTED = re.compile(r"(?:missing|required|not set|undefined)\s*:\s*$", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*[-*•]\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
@@ -77,7 +85,7 @@ def _joined_field_errors(text: str) -> list[str]:
             continue
         heading = line.strip() if _LISTED.search(line) else ""
         name = _FIELD_NAME.match(line)
-        if name and i + 1 < len(lines) and re.search(r"field required", lines[i + 1], re.IGNORECASE):
+        if name and i + 1 < len(lines) and _FIELD_ERROR.search(lines[i + 1]):
             joined.append(f"{name.group(1)}: {lines[i + 1].strip()}")
         else:
             joined.append(line)

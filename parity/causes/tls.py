@@ -42,6 +42,10 @@ _WITH_TLS = re.compile(
     r"|PKIX path (?:building|validation) failed|unable to find valid certification path"
     r"|SSLHandshakeException|CertPathValidatorException|security\.validator\.ValidatorException"
     r"|No subject alternative (?:DNS )?names? matching"
+    # ... and pgjdbc's own host name check after the handshake (PGjdbcHostnameVerifier)
+    r"|could not be verified by hostnameverifier|Server name validation failed"
+    # Python's ssl before 3.7 (ssl.CertificateError) and its OpenSSL-backed check since
+    r"|hostname '[^'\n]*' doesn't match|Hostname mismatch, certificate is not valid for"
     # Go (pgx, lib/pq)
     # (crypto/tls reports the alert the server sent: "remote error: tls: bad certificate")
     r"|remote error: tls: [a-z ]*[a-z]"
@@ -58,7 +62,9 @@ _WITH_TLS = re.compile(
     r"|The remote certificate (?:is invalid|was rejected)|RemoteCertificate(?:ChainErrors|NameMismatch)"
     r"|Npgsql\.Tls\.ClientAlertException|CertificateUnknown: Server certificate"
     # Rust (rustls, native-tls)
-    r"|invalid peer certificate|UnknownIssuer|NotValidForName",
+    r"|invalid peer certificate|UnknownIssuer|NotValidForName"
+    # Windows' SChannel through native-tls (CERT_E_CN_NO_MATCH)
+    r"|CN name does not match the passed value",
     re.IGNORECASE,
 )
 # The client asked for TLS and the server has none.

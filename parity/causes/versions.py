@@ -142,6 +142,27 @@ KEYWORDS: dict[str, Span] = {
     "DETACH": _since("10"), "CONFLICT": _since("9.5"), "TABLESAMPLE": _since("9.5"), "LATERAL": _since("9.3"),
     "MATERIALIZED": _since("9.3"), "VIRTUAL": _since("18"),
 }
+# Options of a statement's option list, by the name the server refuses ('option "locale_provider" not
+# recognized' from CREATE DATABASE and COPY, 'unrecognized EXPLAIN option "memory"', 'unrecognized VACUUM
+# option "parallel"'; VACUUM and ANALYZE take a generic list since 12: before, an unknown one is a syntax error).
+OPTIONS: dict[str, Span] = {
+    # CREATE DATABASE
+    "locale": _since("13"), "locale_provider": _since("15"), "icu_locale": _since("15"),
+    "collation_version": _since("15"), "strategy": _since("15"), "oid": _since("15"), "icu_rules": _since("16"),
+    "builtin_locale": _since("17"),
+    # COPY
+    "freeze": _since("9.3"), "force_null": _since("9.4"), "default": _since("16"), "on_error": _since("17"),
+    "log_verbosity": _since("17"), "reject_limit": _since("18"),
+}
+EXPLAIN_OPTIONS: dict[str, Span] = {
+    "summary": _since("10"), "settings": _since("12"), "wal": _since("13"), "generic_plan": _since("16"),
+    "serialize": _since("17"), "memory": _since("17"),
+}
+VACUUM_OPTIONS: dict[str, Span] = {
+    "index_cleanup": _since("12"), "truncate": _since("12"), "parallel": _since("13"), "process_toast": _since("14"),
+    "skip_database_stats": _since("16"), "only_database_stats": _since("16"), "buffer_usage_limit": _since("16"),
+    "process_main": _since("16"),
+}
 # Operators as the server names them in "operator does not exist: jsonb || jsonb".
 OPERATORS: dict[str, Span] = {
     "jsonb || jsonb": _since("9.5"), "jsonb - text": _since("9.5"), "jsonb - integer": _since("9.5"),
@@ -173,6 +194,9 @@ _MISSING: tuple[tuple[dict[str, Span], re.Pattern[str]], ...] = (
     (KEYWORDS, re.compile(rf"syntax error at or near {_QUOTE}(\w+){_QUOTE}")),
     (RELATIONS, re.compile(rf"\brelation {_QUOTE}(?:\w+\.)?(\w+){_QUOTE} does not exist")),
     (OPERATORS, re.compile(r"operator does not exist: ([^\n]+?)\s*$", re.MULTILINE)),
+    (OPTIONS, re.compile(rf"\boption {_QUOTE}(\w+){_QUOTE} not recognized", re.IGNORECASE)),
+    (EXPLAIN_OPTIONS, re.compile(rf"\bunrecognized EXPLAIN option {_QUOTE}(\w+){_QUOTE}", re.IGNORECASE)),
+    (VACUUM_OPTIONS, re.compile(rf"\bunrecognized (?:VACUUM|ANALYZE) option {_QUOTE}(\w+){_QUOTE}", re.IGNORECASE)),
 )
 
 Verdict = Literal["only_other", "present", "absent"]
@@ -226,6 +250,9 @@ _MINIMUM = [
     re.compile(r"\brequires?\s+(?:PostgreSQL|Postgres|server)\s*(?:version\s*)?(?:>=?|≥|at least|of at least|v)?"
                r"\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
     re.compile(r"\bneeds at least (?:PostgreSQL |version )?(\d+(?:\.\d+)?)", re.IGNORECASE),
+    # the comparison itself named as what is required ("PostgreSQL >= 11 is required for this version of GitLab")
+    re.compile(r"\b(?:PostgreSQL|Postgres|server)\s*(?:>=?|≥)\s*v?(\d+(?:\.\d+)?)\s+(?:is\s+)?(?:required|needed)\b",
+               re.IGNORECASE),
     re.compile(r"\bsupports?\s+(?:PostgreSQL|Postgres)\s*(?:>=?|≥)\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
     re.compile(r"\bminimum (?:supported )?(?:version )?(?:is )?v?(\d+(?:\.\d+)?)", re.IGNORECASE),
     re.compile(r"\b(\d+(?:\.\d+)?) is the minimum", re.IGNORECASE),

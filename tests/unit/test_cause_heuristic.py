@@ -274,6 +274,10 @@ def test_a_framework_refusing_the_server_by_its_version_number_names_the_version
     assert key(Evidence(side="target", step="startup", text=too_old), pg92, pg11) == "database.version"
     # The same words on a server that reaches the minimum do not blame its version.
     assert key(Evidence(side="baseline", step="startup", text=too_old), pg92, pg11) is None
+    # ... nor a minimum written as a comparison and said required (GitLab's)
+    required = "You are using PostgreSQL 9.2.24, but PostgreSQL >= 10 is required for this version of GitLab."
+    assert key(Evidence(side="target", step="migrations", text=required), pg92, pg11) == "database.version"
+    assert key(Evidence(side="baseline", step="migrations", text=required), pg92, pg11) is None
 
 
 def test_a_worker_its_supervisor_killed_at_its_own_timeout_is_no_memory_kill() -> None:
@@ -616,3 +620,58 @@ def test_a_minimum_named_with_its_patch_number_names_the_version() -> None:
         == "database.version"
     # a server that reaches the minimum is not why
     assert key(Evidence(side="target", step="migrations", text=said), profile(database={"version": "13"})) is None
+
+
+def delivered_apart(name: str) -> tuple[Profile, Profile]:
+    """A secret production reads from a file and the laptop from a value: (production, laptop)."""
+    return (profile(secrets={"source": "files", "values": {name: {"env": name}}}),
+            profile(secrets={"values": {name: {"value": "dev"}}}))
+
+
+def test_a_validator_refusing_an_empty_value_for_its_size_reports_the_secret_missing() -> None:
+    both, local = delivered_apart("JWT_SECRET_KEY")
+    # pydantic prints the field, then its validator's message with the value it was given: empty
+    empty = ("1 validation error for JWTConfig\njwt_secret_key\n  Value error, JWT secret key must be at least 32 "
+             "characters long [type=value_error, input_value='', input_type=str]")
+    assert key(Evidence(side="target", step="startup", text=empty), both, local) == "secrets.source"
+    # a value that was delivered but is too short is the value, not its delivery
+    short = empty.replace("input_value=''", "input_value='dev'")
+    assert key(Evidence(side="target", step="startup", text=short), both, local) == "secrets.values"
+
+
+def test_a_host_name_the_certificate_does_not_cover_names_ssl_in_each_stacks_words() -> None:
+    tls_prod = profile(database={"ssl": "required"})
+    for said in ("The hostname sl...326 could not be verified by hostnameverifier PgjdbcHostnameVerifier.",  # pgjdbc
+                 "ERROR --- o.postgresql.ssl.PGjdbcHostnameVerifier : Server name validation failed: hostname "
+                 "192.168.33.32 does not match common name example.net",
+                 "ssl.CertificateError: hostname 'db.internal' doesn't match 'abc.rds.amazonaws.com'",  # Python < 3.7
+                 "DB connection failed: The certificate's CN name does not match the passed value. "
+                 "(os error -2146762481)"):  # SChannel through native-tls
+        assert key(Evidence(side="target", step="startup", text=said), tls_prod) == "database.ssl", said
+        # the side whose server has no TLS presented no certificate
+        assert key(Evidence(side="baseline", step="startup", text=said), tls_prod) is None, said
+
+
+def test_a_statement_option_the_older_major_does_not_recognize_names_the_version() -> None:
+    pg13, pg16 = profile(database={"version": "13"}), profile(database={"version": "16"})
+    # CREATE DATABASE's LOCALE_PROVIDER came with 15 (a dump from 15+ restored into 13)
+    create = 'pg_restore: error: could not execute query: ERROR:  option \\"locale_provider\\" not recognized'
+    assert key(Evidence(side="target", step="database", text=create), pg13, pg16) == "database.version"
+    assert key(Evidence(side="baseline", step="database", text=create), pg13, pg16) is None  # 16 has it
+    explain = 'ERROR:  unrecognized EXPLAIN option "memory"'  # 17's
+    assert key(Evidence(side="target", step="smoke", text=explain), pg16, profile(database={"version": "17"})) \
+        == "database.version"
+    vacuum = 'ERROR:  unrecognized VACUUM option "process_toast"'  # 14's
+    assert key(Evidence(side="target", step="migrations", text=vacuum), pg13, pg16) == "database.version"
+    # an option no release added says nothing of the version
+    unknown = 'ERROR:  option "lc_colate" not recognized'
+    assert key(Evidence(side="target", step="database", text=unknown), pg13, pg16) is None
+
+
+def test_a_library_naming_its_secret_option_required_is_the_secret() -> None:
+    both, local = delivered_apart("SESSION_SECRET")
+    said = ("Error: secret option required for sessions\n\n    at session "
+            "(/usr/src/app/node_modules/express-session/index.js:204:12)")
+    assert key(Evidence(side="target", step="smoke", text=said), both, local) == "secrets.source"
+    # where the secrets are delivered alike, the text alone names no key
+    assert key(Evidence(side="target", step="smoke", text=said), local, local) is None
