@@ -274,8 +274,9 @@ def _tls(clues: Clues) -> str | None:
 
 _EXTENSION_REFUSED = pattern(
     r'extension "([^"]+)" is not allow-listed|Only members of "azure_pg_admin" are allowed to use CREATE EXTENSION'
-    # IBM Cloud Databases creates extensions only in its own schema
-    r"|extensions can only be installed in schema '\w+'"
+    # a provider creating extensions only in its own schema: IBM Cloud Databases', Heroku's ("extension
+    # "btree_gist" must be installed in schema "heroku_ext"")
+    r"|extensions can only be installed in schema '\w+'|extension \"([^\"]+)\" must be installed in schema\b"
     r'|extension "([^"]+)" is not (?:allowed|supported|available)'
     r'|permission denied to create extension "([^"]+)"'
     r'|could not open extension control file "[^"]*/([^/"]+)\.control"'
@@ -422,7 +423,10 @@ _READ_ONLY = text(r"\bEROFS\b|\[Errno 30\]|read-only file system|ReadOnlyFileSys
 _OS_REFUSAL = text(
     r"\bEACCES\b|\[Errno 13\]|\bPermissionError\b|\bEPERM\b"
     r"|(?:Permission denied|Operation not permitted)(?::\s*['\"]?[./~]|\s*\(os error 1?3\))"
-    r"|(?:open|mkdir|create|write|unlink|chmod|chown|bind)\b[^\n]*: (?:Permission denied|Operation not permitted)"
+    r"|(?:open|mkdir|create|write|unlink|chmod|chown|bind|exec)\b[^\n]*: (?:Permission denied|Operation not permitted)"
+    # a path or program the OS refused, quoted after the name of the tool that tried it (coreutils' "env: 'app':
+    # Permission denied", runc's 'exec: "/entrypoint.sh": permission denied')
+    r"|(?:^|\s)[\w./-]+: ['\"‘][^'\"’\n]+['\"’]: (?:Permission denied|Operation not permitted)"
 )
 _CSRF_LOST = text(
     r"CSRF (?:session )?token (?:is )?(?:missing|mismatch|invalid|expired)|CSRF Token Mismatch"

@@ -2,8 +2,8 @@
 that it presented a certificate or demanded TLS (it has TLS), or that it has none.
 
 Wordings are the libraries' own: libpq, pgjdbc and the JVM (PKIX), Go's crypto/x509, Node's tls,
-Python's ssl, Erlang/Elixir's ssl alerts, .NET's SslStream and Npgsql, rustls, Swift's NIOSSL, and
-OpenSSL's own record layer under any of them.
+Python's ssl, Erlang/Elixir's ssl alerts, .NET's SslStream, Npgsql and SqlClient (SChannel's words),
+rustls, Swift's NIOSSL, and OpenSSL's own record layer under any of them.
 """
 
 from __future__ import annotations
@@ -61,6 +61,10 @@ _WITH_TLS = re.compile(
     # .NET (Npgsql)
     r"|The remote certificate (?:is invalid|was rejected)|RemoteCertificate(?:ChainErrors|NameMismatch)"
     r"|Npgsql\.Tls\.ClientAlertException|CertificateUnknown: Server certificate"
+    # Windows' SChannel, as .NET's SqlClient and SslStream report it there: the server's certificate refused
+    # for its issuer (SEC_E_UNTRUSTED_ROOT), its name (SEC_E_WRONG_PRINCIPAL) or its dates (SEC_E_CERT_EXPIRED)
+    r"|The certificate chain was issued by an authority that is not trusted|The target principal name is incorrect"
+    r"|The received certificate has expired"
     # Rust (rustls, native-tls)
     r"|invalid peer certificate|UnknownIssuer|NotValidForName"
     # Windows' SChannel through native-tls (CERT_E_CN_NO_MATCH)
@@ -89,6 +93,9 @@ _EITHER = re.compile(
     r"|\b08[0-9A-Z]{3}\b\W{0,4}(?:SSL|TLS) error:"
     # Postgrex/DBConnection, whatever Erlang's ssl application then says
     r"|\bssl connect: "
+    # SqlClient naming the layer that failed, whatever SChannel or OpenSSL then says ("(provider: SSL Provider,
+    # error: 31 - Encryption(ssl/tls) handshake failed)")
+    r"|\bprovider: SSL Provider\b"
     # rust-postgres (tokio-postgres, deadpool-postgres) printing its error's kind: "Error { kind: Tls, ..."
     r"|\bkind: Tls\b"
     # Go's crypto/tls refusing the client's own configuration, or a peer that does not speak TLS

@@ -315,6 +315,13 @@ def test_generic_words_need_a_second_signal_before_they_name_a_key() -> None:
     assert key(opened, profile(app={"memory": "1g"})) is None  # app.user is not what differs
     fs = Evidence(side="target", step="startup", text="mkdir /var/lib/app/cache: permission denied")
     assert key(fs, as_user) == "app.user"
+    # a program the OS would not run, in the words of the tool that tried (coreutils' env, runc's exec)
+    for said in ("env: 'claude': Permission denied", 'exec: "/docker-entrypoint.sh": permission denied: unknown',
+                 "exec /app/entrypoint.sh: permission denied"):
+        assert key(Evidence(side="target", step="startup", text=said), as_user) == "app.user", said
+    # a file the server could not read, in its own words, is no tool's exec
+    server_file = 'FATAL:  could not access file "/etc/ssl/server.key": Permission denied'
+    assert key(Evidence(side="target", step="startup", text=server_file), as_user) is None
 
 
 def test_a_timeout_the_migration_set_itself_is_the_rows_not_the_servers_settings() -> None:
@@ -517,6 +524,11 @@ def test_a_providers_rule_for_where_extensions_go_is_the_allow_list() -> None:
             "'ibm_extension'")
     assert key(Evidence(side="target", step="migrations", text=said), listed) == "database.extensions"
     assert key(Evidence(side="target", step="migrations", text=said), LOCAL) is None
+    # Heroku's words name the extension: only one the allow-list lacks is the allow-list's doing.
+    heroku = 'ERROR:  extension "btree_gist" must be installed in schema "heroku_ext"'
+    assert key(Evidence(side="target", step="migrations", text=heroku), listed) == "database.extensions"
+    allowed = heroku.replace("btree_gist", "pg_trgm")
+    assert key(Evidence(side="target", step="migrations", text=allowed), listed) is None
 
 
 def test_a_constraint_broken_in_the_servers_translated_words_is_still_the_data() -> None:
@@ -675,3 +687,15 @@ def test_a_library_naming_its_secret_option_required_is_the_secret() -> None:
     assert key(Evidence(side="target", step="smoke", text=said), both, local) == "secrets.source"
     # where the secrets are delivered alike, the text alone names no key
     assert key(Evidence(side="target", step="smoke", text=said), local, local) is None
+
+
+def test_schannels_certificate_failures_under_sqlclient_name_ssl_only_where_the_server_has_tls() -> None:
+    tls_prod = profile(database={"ssl": "required"})
+    for message in ("A connection was successfully established with the server, but then an error occurred during "
+                    "the login process. (provider: SSL Provider, error: 0 - The certificate chain was issued by an "
+                    "authority that is not trusted.)",
+                    "System.Security.Authentication.AuthenticationException: The target principal name is incorrect.",
+                    "(provider: SSL Provider, error: 31 - Encryption(ssl/tls) handshake failed)"):
+        assert key(Evidence(side="target", step="startup", text=message), tls_prod) == "database.ssl", message
+    untrusted = "The certificate chain was issued by an authority that is not trusted."
+    assert key(Evidence(side="baseline", step="startup", text=untrusted), tls_prod) is None
