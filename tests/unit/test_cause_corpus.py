@@ -30,6 +30,7 @@ from tests.unit.cause_corpus_fresh15 import FRESH15
 from tests.unit.cause_corpus_fresh16 import FRESH16
 from tests.unit.cause_corpus_fresh17 import FRESH17
 from tests.unit.cause_corpus_fresh18 import FRESH18
+from tests.unit.cause_corpus_fresh20 import FRESH20
 from tests.unit.cause_corpus_issue21 import (
     FRESH,
     FRESH2,
@@ -120,7 +121,8 @@ UNSEEN = (HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 + FRESH6 + FRESH7
           + FRESH10 + FRESH10B + FRESH10C + FRESH11 + FRESH12 + FRESH12B + FRESH13 + FRESH14 + FRESH14B + FRESH15
           + FRESH16
           + FRESH17
-          + FRESH18)
+          + FRESH18
+          + FRESH20)
 
 
 def test_unseen_messages_are_mostly_right_and_rarely_wrong() -> None:
@@ -160,4 +162,5 @@ if __name__ == "__main__":
           + "\n\nFRESH15:\n" + report(FRESH15)
           + "\n\nFRESH16:\n" + report(FRESH16)
           + "\n\nFRESH17:\n" + report(FRESH17)
-          + "\n\nFRESH18:\n" + report(FRESH18))
+          + "\n\nFRESH18:\n" + report(FRESH18)
+          + "\n\nFRESH20:\n" + report(FRESH20))
