@@ -675,3 +675,31 @@ def test_a_library_naming_its_secret_option_required_is_the_secret() -> None:
     assert key(Evidence(side="target", step="smoke", text=said), both, local) == "secrets.source"
     # where the secrets are delivered alike, the text alone names no key
     assert key(Evidence(side="target", step="smoke", text=said), local, local) is None
+
+
+def test_a_minimum_said_required_before_the_servers_name_names_the_version_below_it() -> None:
+    pg94, pg15 = profile(database={"version": "9.4"}), profile(database={"version": "15"})
+    said = "Error: cannot create store: minimum required postgres version is 10.0; found 9.426"
+    assert key(Evidence(side="target", step="startup", text=said), pg94, pg15) == "database.version"
+    # the side whose server reaches the minimum it names is not refused for its version
+    assert key(Evidence(side="baseline", step="startup", text=said), pg94, pg15) is None
+
+
+def test_a_dotted_propertys_kebab_case_segment_names_the_secret_whose_tail_it_is() -> None:
+    both, local = delivered_apart("SENTRY_SECRET_KEY")
+    said = ("sentry.runner.importer.ConfigurationError: `system.secret-key` MUST be set. Use 'sentry config "
+            "generate-secret-key' to get one.")
+    assert key(Evidence(side="target", step="startup", text=said), both, local) == "secrets.source"
+    # one word of a kebab-case name is not the secret's tail ("system.signing-key" is no SECRET_KEY)
+    other = "ConfigurationError: `system.signing-key` MUST be set."
+    assert key(Evidence(side="target", step="startup", text=other), both, local) is None
+
+
+def test_a_form_asked_of_a_declared_secrets_value_is_the_value_delivered() -> None:
+    both, local = delivered_apart("SECRET_ENCRYPTION_KEY")
+    said = ("homarr | message: 'SECRET_ENCRYPTION_KEY must only contain hex characters, please generate a 64 "
+            "character secret in hex format'")
+    assert key(Evidence(side="target", step="startup", text=said), both, local) == "secrets.values"
+    # the same words of a value that is no declared secret say nothing
+    other = "message: 'COLOR_SCHEME must only contain hex characters'"
+    assert key(Evidence(side="target", step="startup", text=other), both, local) is None
