@@ -685,21 +685,20 @@ def test_a_minimum_said_required_before_the_servers_name_names_the_version_below
     assert key(Evidence(side="baseline", step="startup", text=said), pg94, pg15) is None
 
 
-def test_a_dotted_propertys_kebab_case_segment_names_the_secret_whose_tail_it_is() -> None:
-    both, local = delivered_apart("SENTRY_SECRET_KEY")
-    said = ("sentry.runner.importer.ConfigurationError: `system.secret-key` MUST be set. Use 'sentry config "
-            "generate-secret-key' to get one.")
-    assert key(Evidence(side="target", step="startup", text=said), both, local) == "secrets.source"
-    # one word of a kebab-case name is not the secret's tail ("system.signing-key" is no SECRET_KEY)
-    other = "ConfigurationError: `system.signing-key` MUST be set."
-    assert key(Evidence(side="target", step="startup", text=other), both, local) is None
-
-
-def test_a_form_asked_of_a_declared_secrets_value_is_the_value_delivered() -> None:
-    both, local = delivered_apart("SECRET_ENCRYPTION_KEY")
-    said = ("homarr | message: 'SECRET_ENCRYPTION_KEY must only contain hex characters, please generate a 64 "
-            "character secret in hex format'")
-    assert key(Evidence(side="target", step="startup", text=said), both, local) == "secrets.values"
-    # the same words of a value that is no declared secret say nothing
-    other = "message: 'COLOR_SCHEME must only contain hex characters'"
-    assert key(Evidence(side="target", step="startup", text=other), both, local) is None
+def test_a_declared_secret_named_by_a_kebab_case_property_or_asked_a_form_points_at_its_delivery_or_value() -> None:
+    cases = [
+        # a dotted property's kebab-case last segment is the tail of the secret's name (and one word of it is not)
+        ("SENTRY_SECRET_KEY", "secrets.source",
+         "sentry.runner.importer.ConfigurationError: `system.secret-key` MUST be set. Use 'sentry config "
+         "generate-secret-key' to get one.",
+         "ConfigurationError: `system.signing-key` MUST be set."),
+        # a form asked of a declared secret's value is the value delivered (and of another value, nothing)
+        ("SECRET_ENCRYPTION_KEY", "secrets.values",
+         "homarr | message: 'SECRET_ENCRYPTION_KEY must only contain hex characters, please generate a 64 "
+         "character secret in hex format'",
+         "message: 'COLOR_SCHEME must only contain hex characters'"),
+    ]
+    for name, expected, said, other in cases:
+        both, local = delivered_apart(name)
+        assert key(Evidence(side="target", step="startup", text=said), both, local) == expected, said
+        assert key(Evidence(side="target", step="startup", text=other), both, local) is None, other
