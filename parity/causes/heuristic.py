@@ -24,6 +24,7 @@ from parity.causes.secrets import (
     SECRET_WITH_NEWLINE,
     WRONG_KEY,
     secret_missing,
+    secret_wrong_form,
     secret_wrong_size,
 )
 from parity.evidence import Evidence
@@ -190,7 +191,9 @@ _VERSION_NAMED = text(
     rf"\b{_VERSION}\s+v?\d+(?:\.\d+){{0,2}}\s+or\s+(?:later|newer|higher|above|greater)"
     rf"|\brequires?\s+{_VERSION}\s*(?:version\s*)?(?:>=?|≥|at least|of at least|v)?\s*\d+"  # "requires PostgreSQL >= 15"
     r"|\bserver version:?\s+\d+"  # "server version 13", pg_dump "server version: 17.0"
-    rf"|\b(?:minimum|unsupported)\s+(?:supported\s+)?{_VERSION}\s+version"
+    # ... with the minimum said supported or required ("minimum required postgres version is 10.0; found 9.426",
+    # Mattermost's)
+    rf"|\b(?:minimum|unsupported)\s+(?:(?:supported|required)\s+)?{_VERSION}\s+version"
     rf"|\b{_VERSION}\s+(?:version\s+)?\d+(?:\.\d+)?\s+is\s+(?:not supported|no longer supported|too old)"
     # Drivers and tools refusing an old server by number
     rf"|\bCannot run in this {_VERSION} version|\blower on .* than our lowest supported version"
@@ -430,6 +433,10 @@ _OS_REFUSAL = text(
 )
 _CSRF_LOST = text(
     r"CSRF (?:session )?token (?:is )?(?:missing|mismatch|invalid|expired)|CSRF Token Mismatch"
+    # ... by the other names a server gives the token it put in its own form (SFTPGo's "form token", an
+    # "XSRF token"), and in its other words for refusing it ("is not valid", "unable to verify ...")
+    r"|\b(?:form|XSRF|anti-?forgery) token (?:is )?(?:not valid|invalid|missing|mismatch|expired)\b"
+    r"|\b(?:unable to|failed to|could not|cannot) (?:verify|validate) (?:the )?(?:CSRF|XSRF|form) token\b"
     # Laravel renders its TokenMismatchException as a 419 page titled "Page Expired"
     r"|CSRF verification failed|InvalidAuthenticityToken|TokenMismatchException|\bPage Expired\b"
     r"|CSRF token from the \S+ (?:is )?"
@@ -641,7 +648,7 @@ _READ: list[Rule] = [
     Rule(secret_missing(declared_on_both=False), ["secrets.values"]),
     Rule(secret_missing(declared_on_both=True), ["secrets.source", "secrets.path", "secrets.values"]),
     Rule(NO_SIGNING_KEY, ["secrets.source", "secrets.path", "secrets.values"]),
-    Rule(any_of(secret_wrong_size, KEY_OF_WRONG_LENGTH), ["secrets.values"]),
+    Rule(any_of(secret_wrong_size, secret_wrong_form, KEY_OF_WRONG_LENGTH), ["secrets.values"]),
     # The user the app runs as: "permission denied" alone is any server's or tool's word; only an OS
     # refusal (errno's name or number, or a path or port refused) on a side whose app.user is set.
     Rule(all_of(_OS_REFUSAL, _runs_as_user), ["app.user"]),

@@ -97,9 +97,14 @@ def _names(line: str, secret: str) -> bool:
     SECRET_KEY_BASE), as its tail (Django's SECRET_KEY read from DJANGO_SECRET_KEY), as the
     section a nested name belongs to (pydantic's `security` for SECURITY__JWT_SECRET_KEY), or as
     the dotted property an environment variable binds to (Spring's relaxed binding:
-    jasypt.encryptor.password for JASYPT_ENCRYPTOR_PASSWORD)."""
-    dotted = [re.sub(r"[.-]", "_", w) for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*(?:[.-][A-Za-z0-9_]+)+", line)]
-    for word in [*re.findall(r"[A-Za-z][A-Za-z0-9_]*", line), *dotted, *_phrases(line)]:
+    jasypt.encryptor.password for JASYPT_ENCRYPTOR_PASSWORD), whose kebab-case last segment is
+    the secret's tail (system.secret-key for SENTRY_SECRET_KEY)."""
+    names = re.findall(r"[A-Za-z][A-Za-z0-9_]*(?:[.-][A-Za-z0-9_]+)+", line)
+    dotted = [re.sub(r"[.-]", "_", w) for w in names]
+    # ... and a dotted property's last segment written in kebab case, the name it binds under its section
+    # (Sentry's `system.secret-key` for SENTRY_SECRET_KEY's tail, Spring's app.jwt-secret for JWT_SECRET)
+    kebab = [w.rsplit(".", 1)[-1].replace("-", "_") for w in names if "-" in w.rsplit(".", 1)[-1]]
+    for word in [*re.findall(r"[A-Za-z][A-Za-z0-9_]*", line), *dotted, *kebab, *_phrases(line)]:
         w, s = word.lower(), secret.lower()
         if w == s or ("_" in w and s.endswith("_" + w)) or s.startswith(w + "__"):
             return True
@@ -127,6 +132,24 @@ KEY_OF_WRONG_LENGTH = text(r"\b(?:incorrect|invalid|wrong)\s+key\s+length\b|\bke
                            r"|\bcipher and / or key length\b")
 _HMAC = pattern(r"\b(?:HS(?:256|384|512)|HMAC)\b")
 _KEY = pattern(r"\b(?:key|secret)\b")
+
+
+# A form a library asks of a secret's value ("must only contain hex characters", "must be base64 encoded",
+# "is not valid hex"): said on a line that names a declared secret, the value delivered is not the one asked.
+_FORM = pattern(r"\b(?:must|should)\s+(?:only\s+)?(?:contain|consist of|be)\s+(?:only\s+)?(?:a\s+)?(?:valid\s+)?"
+                r"(?:hex(?:adecimal)?|base-?64|base64url|alphanumeric|ascii)\b"
+                r"|\bis not (?:a )?valid (?:hex(?:adecimal)?|base-?64)\b")
+
+
+def secret_wrong_form(clues: Clues) -> str | None:
+    """A secret delivered in the wrong form: a form asked of its value on a line that names a declared
+    secret (Homarr's "SECRET_ENCRYPTION_KEY must only contain hex characters")."""
+    for line in clues.text.splitlines():
+        if _FORM.search(line):
+            name = next((n for n in sorted(clues.secret_names) if _names(line, n)), None)
+            if name:
+                return f"the secret {name} is not in the form its value must have"
+    return None
 
 
 def secret_wrong_size(clues: Clues) -> str | None:

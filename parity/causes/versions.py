@@ -254,7 +254,9 @@ _MINIMUM = [
     re.compile(r"\b(?:PostgreSQL|Postgres|server)\s*(?:>=?|≥)\s*v?(\d+(?:\.\d+)?)\s+(?:is\s+)?(?:required|needed)\b",
                re.IGNORECASE),
     re.compile(r"\bsupports?\s+(?:PostgreSQL|Postgres)\s*(?:>=?|≥)\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
-    re.compile(r"\bminimum (?:supported )?(?:version )?(?:is )?v?(\d+(?:\.\d+)?)", re.IGNORECASE),
+    # "minimum supported version is 12", "minimum required postgres version is 10.0"
+    re.compile(r"\bminimum (?:(?:supported|required) )?(?:(?:PostgreSQL|Postgres|server|database) )?(?:version )?"
+               r"(?:is )?v?(\d+(?:\.\d+)?)", re.IGNORECASE),
     re.compile(r"\b(\d+(?:\.\d+)?) is the minimum", re.IGNORECASE),
 ]
 

@@ -31,6 +31,7 @@ from tests.unit.cause_corpus_fresh16 import FRESH16
 from tests.unit.cause_corpus_fresh17 import FRESH17
 from tests.unit.cause_corpus_fresh18 import FRESH18
 from tests.unit.cause_corpus_fresh19 import FRESH19
+from tests.unit.cause_corpus_fresh20 import FRESH20
 from tests.unit.cause_corpus_issue21 import (
     FRESH,
     FRESH2,
@@ -122,7 +123,8 @@ UNSEEN = (HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 + FRESH6 + FRESH7
           + FRESH16
           + FRESH17
           + FRESH18
-          + FRESH19)
+          + FRESH19
+          + FRESH20)
 
 
 def test_unseen_messages_are_mostly_right_and_rarely_wrong() -> None:
@@ -163,4 +165,5 @@ if __name__ == "__main__":
           + "\n\nFRESH16:\n" + report(FRESH16)
           + "\n\nFRESH17:\n" + report(FRESH17)
           + "\n\nFRESH18:\n" + report(FRESH18)
-          + "\n\nFRESH19:\n" + report(FRESH19))
+          + "\n\nFRESH19:\n" + report(FRESH19)
+          + "\n\nFRESH20:\n" + report(FRESH20))

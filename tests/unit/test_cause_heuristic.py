@@ -699,3 +699,30 @@ def test_schannels_certificate_failures_under_sqlclient_name_ssl_only_where_the_
         assert key(Evidence(side="target", step="startup", text=message), tls_prod) == "database.ssl", message
     untrusted = "The certificate chain was issued by an authority that is not trusted."
     assert key(Evidence(side="baseline", step="startup", text=untrusted), tls_prod) is None
+
+
+def test_a_minimum_said_required_before_the_servers_name_names_the_version_below_it() -> None:
+    pg94, pg15 = profile(database={"version": "9.4"}), profile(database={"version": "15"})
+    said = "Error: cannot create store: minimum required postgres version is 10.0; found 9.426"
+    assert key(Evidence(side="target", step="startup", text=said), pg94, pg15) == "database.version"
+    # the side whose server reaches the minimum it names is not refused for its version
+    assert key(Evidence(side="baseline", step="startup", text=said), pg94, pg15) is None
+
+
+def test_a_declared_secret_named_by_a_kebab_case_property_or_asked_a_form_points_at_its_delivery_or_value() -> None:
+    cases = [
+        # a dotted property's kebab-case last segment is the tail of the secret's name (and one word of it is not)
+        ("SENTRY_SECRET_KEY", "secrets.source",
+         "sentry.runner.importer.ConfigurationError: `system.secret-key` MUST be set. Use 'sentry config "
+         "generate-secret-key' to get one.",
+         "ConfigurationError: `system.signing-key` MUST be set."),
+        # a form asked of a declared secret's value is the value delivered (and of another value, nothing)
+        ("SECRET_ENCRYPTION_KEY", "secrets.values",
+         "homarr | message: 'SECRET_ENCRYPTION_KEY must only contain hex characters, please generate a 64 "
+         "character secret in hex format'",
+         "message: 'COLOR_SCHEME must only contain hex characters'"),
+    ]
+    for name, expected, said, other in cases:
+        both, local = delivered_apart(name)
+        assert key(Evidence(side="target", step="startup", text=said), both, local) == expected, said
+        assert key(Evidence(side="target", step="startup", text=other), both, local) is None, other

@@ -221,3 +221,11 @@ def test_a_secret_with_a_trailing_newline_or_the_wrong_decryption_key_is_its_val
             "InvalidMessage"
     assert key(Evidence(side="target", step="startup", text=wrong), files) == "secrets.values"
     assert key(Evidence(side="target", step="smoke", text=wrong), files) is None
+
+
+def test_a_forms_token_refused_in_other_words_than_csrf_is_the_replicas_behind_a_balancer() -> None:
+    two = profile(app={"replicas": 2})
+    for said in ("The form token is not valid", "unable to verify form token: token is unauthorized"):
+        assert key(Evidence(side="target", step="smoke", text=said), two) == "app.replicas", said
+        # one replica issued and checked the token itself: the text names no key
+        assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
