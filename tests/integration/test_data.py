@@ -117,6 +117,32 @@ def test_a_second_fill_of_a_table_continues_after_its_rows(docker_client, tmp_pa
             assert conn.execute("SELECT count(*), count(DISTINCT sku) FROM products").fetchone() == (50, 50)
 
 
+def test_the_fill_runs_without_fsync_and_puts_the_servers_own_settings_back(  # type: ignore[no-untyped-def]
+        docker_client, tmp_path: Path, no_leaks: None) -> None:
+    """fsync and full_page_writes are off only while the rows are generated (seen by a new session
+    at the fill's progress messages); a postgresql.auto.conf line the cluster had is put back."""
+    with postgres_environment(docker_client, tmp_path, "database: {version: '15'}\n") as env:
+        db = env.database
+        assert db
+        with psycopg.connect(**db.admin_connect_kwargs(), autocommit=True) as conn:  # type: ignore[arg-type]
+            conn.execute(SHOP)
+            conn.execute("ALTER SYSTEM SET full_page_writes = on")  # a line of its own, to be kept
+
+        def settings() -> tuple[object, ...]:
+            with psycopg.connect(**db.admin_connect_kwargs()) as conn:  # type: ignore[arg-type]
+                row = conn.execute("SELECT current_setting('fsync'), current_setting('full_page_writes')").fetchone()
+                return tuple(row or ())
+
+        during: list[tuple[object, ...]] = []
+        fill_rows(db, {"customers": 2000}, say=lambda _message: during.append(settings()))
+        assert during and set(during) == {("off", "off")}, during
+        assert settings() == ("on", "on")
+        with psycopg.connect(**db.admin_connect_kwargs()) as conn:  # type: ignore[arg-type]
+            kept = conn.execute("SELECT name, setting FROM pg_file_settings WHERE sourcefile LIKE '%auto.conf' "
+                                "ORDER BY name").fetchall()
+        assert kept == [("full_page_writes", "on")]
+
+
 # Beside SHOP: the kinds of index and key a load drops and re-creates (deferrable, partial,
 # expression, INCLUDE, a foreign key from a table not filled onto a filled one's key), and ones it
 # must leave in place (a commented index, a CLUSTER mark).
