@@ -392,6 +392,11 @@ def test_a_locale_the_servers_os_lacks_is_the_locale() -> None:
     assert key(other, locale) is None
     refused = Evidence(side="target", step="database", text='ERROR:  invalid LC_COLLATE locale name: "de_DE.UTF-8"')
     assert key(refused, LOCAL) is None  # the same locale on both sides is not the cause
+    # the server refusing to open a database initialised with a locale its OS does not have
+    opened = Evidence(side="target", step="database",
+                      text='FATAL:  database locale is incompatible with operating system\nDETAIL:  The database was '
+                           'initialized with LC_COLLATE "en_US.UTF-8",  which is not recognized by setlocale().')
+    assert key(opened, locale) == "database.locale"
 
 
 def test_a_server_demanding_tls_in_azures_words_is_the_ssl() -> None:
