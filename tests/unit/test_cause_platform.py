@@ -255,3 +255,14 @@ def test_a_signed_cookie_another_replica_signed_is_the_replicas() -> None:
     said = "securecookie: the value is not valid"
     assert key(Evidence(side="target", step="smoke", text=said), two) == "app.replicas"
     assert key(Evidence(side="target", step="smoke", text=said), profile()) is None  # one replica
+
+
+def test_a_feature_running_without_a_configured_secret_names_that_secret() -> None:
+    declared = profile(secrets={"source": "dotenv", "values": {"API_TOKEN": {"value": "t"},
+                                                               "ROCKET_SECRET_KEY": {"value": "k"}}})
+    said = ("Warning: secrets enabled without a configured `secret_key`\n"
+            "    => disable `secrets` feature or configure a `secret_key`")
+    assert key(Evidence(side="target", step="startup", text=said), declared) == "secrets.values"
+    # words that name no declared secret are nothing
+    other = "Warning: caching enabled without a configured `cache_dir`"
+    assert key(Evidence(side="target", step="startup", text=other), declared) is None
