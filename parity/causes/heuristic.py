@@ -474,6 +474,9 @@ _STATE_ON_ONE_REPLICA = text(
     # and state another server prerendered (Blazor's "list of component records is not valid")
     r"|\blogin attempt timed out\b|\bauthentication session not found\b|\berror=(?:invalid|expired)_code\b"
     r"|\bcomponent records? (?:is|are) not valid\b"
+    # a signed session cookie whose signature this instance cannot verify: each replica signed with a key it
+    # made for itself (gorilla/securecookie returns "the value is not valid" when the HMAC does not verify)
+    r"|\bsecurecookie: the value is not valid\b"
 )
 
 # A timeout the migration set itself (SET lock_timeout) is no server setting: settings only where the
@@ -567,6 +570,9 @@ _READ: list[Rule] = [
                # pg_createcluster) or glibc's own `locale`, refusing the environment's locale
                r"|\binvalid locale settings\b|\blocale requested by the environment is invalid\b"
                r"|\bCannot set LC_[A-Z]+ to default locale\b"
+               # ... and the server refusing a database whose locale the OS under it lacks (an image whose libc
+               # does not have the locale the cluster was initialised with)
+               r"|\bdatabase locale is incompatible with operating system\b|\bwhich is not recognized by setlocale\(\)"
                # CREATE DATABASE on a cluster whose encoding the locale asked for cannot have
                r"|\bencoding \"[^\"]+\" does not match locale\b"),
          ["database.locale", "database.icu_locale"]),
@@ -616,6 +622,12 @@ _READ: list[Rule] = [
     Rule(any_of(code("28000", "28P01"), text(r"no pg_hba\.conf entry|password authentication failed")), []),
     # Memory: the kernel's OOM killer, runtimes' own out-of-memory, a server backend killed.
     Rule(_kernel_oom_of(process_is_postgres=True), ["database.memory"]),
+    # A process still running at the end of its grace period after SIGTERM, in the platform's words (Heroku's
+    # "Error R12 (Exit timeout) -> At least one process failed to exit within 30 seconds of SIGTERM", then
+    # "Stopping remaining processes with SIGKILL"; Docker's "failed to exit within 10 seconds of signal 15"):
+    # the shutdown's SIGKILL, whatever exit code (137) it leaves.
+    Rule(text(r"\bError R12 \(Exit timeout\)|\bfailed to exit within \d+ ?s(?:econds?)? of (?:SIGTERM|signal 15)\b"
+              r"|\bStopping remaining processes with SIGKILL\b"), ["app.shutdown"]),
     # A supervisor that kills its own worker at its own timeout (gunicorn's WORKER TIMEOUT, uWSGI's
     # harakiri) sent the SIGKILL, not the kernel, whatever it guesses ("Perhaps out of memory?").
     Rule(text(r"\bWORKER TIMEOUT\b|\bHARAKIRI ON WORKER\b"), []),
@@ -686,7 +698,8 @@ _READ: list[Rule] = [
     # Syntax is added, almost never taken away: a syntax error on the newer major is not its version.
     Rule(all_of(code("42601"), _not_the_newer_major), _DB),
     # The platform in its own words: the kubelet's startup probe, a session kept by one replica.
-    Rule(text(r"Startup probe failed"), ["app.startup_probe", "app.cpus"]),
+    # (and the kubelet's event when it kills the container for it: "failed startup probe, will be restarted")
+    Rule(text(r"Startup probe failed|\bfailed startup probe\b"), ["app.startup_probe", "app.cpus"]),
     Rule(all_of(_PROBE_AT_START, lambda c: c.evidence.step == "startup"), ["app.startup_probe", "app.cpus"]),
     # An OAuth/OIDC callback's CSRF (state) check: libraries keep that state in a cookie (oauth2-proxy)
     # as often as in a server session, so another replica answering says nothing the text can tell.

@@ -49,6 +49,8 @@ def secret_missing(*, declared_on_both: bool) -> Match:
 
 _MISSING = pattern(
     r"KeyError|not (?:set|configured|defined|found|provided)|undefined|missing|must not be empty"
+    # ... and the same said of what a feature runs without ("secrets enabled without a configured `secret_key`")
+    r"|\bwithout (?:a |an |the |any )?(?:configured|provided|set)\b"
     r"|must be (?:set|provided)|is (?:required|empty)|\bset the\b|no such (?:file|secret)|field required"
     r"|could not resolve placeholder|\bno\b[^\n]* was found|validation fail"
     # a validator asking for the value: "Provide a JWT secret using `jwt_secret` key" (Authelia)

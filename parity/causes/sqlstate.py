@@ -120,7 +120,8 @@ _TRANSLATED_CODES = {
     "23505": r"doppelter Schlüsselwert verletzt Unique-Constraint|clé dupliquée rompt la contrainte unique"
              r"|llave duplicada viola restricción de unicidad|duplicar valor da chave viola a restrição de unicidade"
              r"|повторяющееся значение ключа нарушает ограничение уникальности",
-    "23502": r"verletzt Not-Null-Constraint|viole la contrainte NOT NULL|contient des valeurs NULL"
+    # (the NOT NULL refused, and "column ... contains null values" when the constraint is added over rows)
+    "23502": r"verletzt Not-Null-Constraint|viole la contrainte NOT NULL|contient des valeurs NULL|enthält NULL-Werte"
              r"|viola la restricción de no nulo|viola a restrição de não-nulo|нарушает ограничение NOT NULL",
     "23503": r"verletzt Fremdschlüssel-Constraint|viole la contrainte de clé étrangère|viola la llave foránea"
              r"|viola a restrição de chave estrangeira|нарушает ограничение внешнего ключа",

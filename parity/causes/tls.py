@@ -100,6 +100,9 @@ _EITHER = re.compile(
     r"|\bkind: Tls\b"
     # Go's crypto/tls refusing the client's own configuration, or a peer that does not speak TLS
     r"|tls: either ServerName or InsecureSkipVerify must be specified|tls: first record does not look like a TLS"
+    # ... and Npgsql (6+) refusing its own: SSL Mode=Require with a root certificate or a validation callback
+    # ("To validate server certificates, please use VerifyFull or VerifyCA instead of Require")
+    r"|\bplease use VerifyFull or VerifyCA instead of Require\b"
     # ... and OpenSSL's record layer saying the same under Node, Python or Ruby: the first bytes back were
     # not a TLS record ("ssl3_get_record:wrong version number", "[SSL: WRONG_VERSION_NUMBER]")
     r"|\bssl3_get_record:wrong version number\b|\bWRONG_VERSION_NUMBER\b"

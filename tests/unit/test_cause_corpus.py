@@ -3,7 +3,7 @@ the heuristic: each goes through `compare()` as a failed revision, smoke test, s
 step on the side that failed.
 
 Every case the rules were written against must point at its key. The cases collected as unseen
-checks (HELD_OUT, FRESH, FRESH2 and every later batch with its b/c parts, listed in UNSEEN below;
+checks (HELD_OUT, FRESH, FRESH2 and every later batch up to FRESH21 with its b/c parts, listed in UNSEEN below;
 tests/unit/cause_corpus_issue21.py and cause_corpus_fresh*.py say when each was scored first, and
 how) must be right for at least 85% and wrong for at most 3%, as issue 21 asks of a nightly run
 without --explain.
@@ -32,6 +32,7 @@ from tests.unit.cause_corpus_fresh17 import FRESH17
 from tests.unit.cause_corpus_fresh18 import FRESH18
 from tests.unit.cause_corpus_fresh19 import FRESH19
 from tests.unit.cause_corpus_fresh20 import FRESH20
+from tests.unit.cause_corpus_fresh21 import FRESH21
 from tests.unit.cause_corpus_issue21 import (
     FRESH,
     FRESH2,
@@ -124,7 +125,8 @@ UNSEEN = (HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 + FRESH6 + FRESH7
           + FRESH17
           + FRESH18
           + FRESH19
-          + FRESH20)
+          + FRESH20
+          + FRESH21)
 
 
 def test_unseen_messages_are_mostly_right_and_rarely_wrong() -> None:
@@ -166,4 +168,5 @@ if __name__ == "__main__":
           + "\n\nFRESH17:\n" + report(FRESH17)
           + "\n\nFRESH18:\n" + report(FRESH18)
           + "\n\nFRESH19:\n" + report(FRESH19)
-          + "\n\nFRESH20:\n" + report(FRESH20))
+          + "\n\nFRESH20:\n" + report(FRESH20)
+          + "\n\nFRESH21:\n" + report(FRESH21))

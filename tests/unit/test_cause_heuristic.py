@@ -147,6 +147,9 @@ def test_integrity_errors_point_at_the_data_and_a_catalog_race_does_not() -> Non
     assert key(Evidence(side="target", step="migrations", text=unique), profile(app={"user": "1"})) is None
     race = 'pq: duplicate key value violates unique constraint "pg_type_typname_nsp_index"'
     assert key(Evidence(side="target", step="migrations", text=race), with_data) is None
+    # a NOT NULL added over rows without a value, from a server whose messages are in German
+    german = 'ERROR:  Spalte »author_id« von Relation »posts« enthält NULL-Werte'
+    assert key(Evidence(side="target", step="migrations", text=german), with_data) == "data"
 
 
 def test_a_cancelled_statement_is_the_timeout_setting_when_it_differs_else_the_rows() -> None:
@@ -236,7 +239,10 @@ def test_a_failed_handshake_names_ssl_in_each_stacks_words_and_a_demand_for_tls_
     for said in ("org.postgresql.util.PSQLException: SSL error: Received fatal alert: handshake_failure",
                  "Error: P1011: Error opening a TLS connection: bad protocol version",
                  "error performing TLS handshake: received fatal alert: HandshakeFailure",
-                 "connection to server failed: SSL error: tlsv1 alert unknown ca"):
+                 "connection to server failed: SSL error: tlsv1 alert unknown ca",
+                 # Npgsql refusing its own TLS configuration where production's server has TLS
+                 "System.ArgumentException: To validate server certificates, please use VerifyFull or VerifyCA "
+                 "instead of Require. To disable validation, explicitly set 'Trust Server Certificate' to true."):
         assert key(Evidence(side="target", step="startup", text=said), tls_prod) == "database.ssl", said
     demanded = "psycopg2.OperationalError: ERROR:  SSL required"  # PgBouncer refusing a plain client
     assert key(Evidence(side="target", step="startup", text=demanded), tls_prod) == "database.ssl"
@@ -392,6 +398,11 @@ def test_a_locale_the_servers_os_lacks_is_the_locale() -> None:
     assert key(other, locale) is None
     refused = Evidence(side="target", step="database", text='ERROR:  invalid LC_COLLATE locale name: "de_DE.UTF-8"')
     assert key(refused, LOCAL) is None  # the same locale on both sides is not the cause
+    # the server refusing to open a database initialised with a locale its OS does not have
+    opened = Evidence(side="target", step="database",
+                      text='FATAL:  database locale is incompatible with operating system\nDETAIL:  The database was '
+                           'initialized with LC_COLLATE "en_US.UTF-8",  which is not recognized by setlocale().')
+    assert key(opened, locale) == "database.locale"
 
 
 def test_a_server_demanding_tls_in_azures_words_is_the_ssl() -> None:

@@ -229,3 +229,40 @@ def test_a_forms_token_refused_in_other_words_than_csrf_is_the_replicas_behind_a
         assert key(Evidence(side="target", step="smoke", text=said), two) == "app.replicas", said
         # one replica issued and checked the token itself: the text names no key
         assert key(Evidence(side="target", step="smoke", text=said), profile()) is None, said
+
+
+def test_the_kubelets_kill_for_a_failed_startup_probe_is_the_startup_probe() -> None:
+    slower = profile(app={"startup_probe": {"http": "/h", "period": "1s", "failure_threshold": 5}})
+    killed = "Normal  Killing  40s (x2 over 90s)  kubelet  Container api failed startup probe, will be restarted"
+    assert key(Evidence(side="target", step="startup", text=killed), slower) == "app.startup_probe"
+    assert key(Evidence(side="target", step="startup", text=killed), profile()) is None  # the same probe
+
+
+def test_a_process_outliving_its_grace_period_after_sigterm_is_the_shutdown_not_the_memory() -> None:
+    graceful = profile(app={"memory": "256m", "shutdown": {"termination_grace_period": "10s"}})
+    for said in ("heroku[web.1]: Error R12 (Exit timeout) -> At least one process failed to exit within 30 seconds "
+                 "of SIGTERM\nheroku[web.1]: Stopping remaining processes with SIGKILL\n"
+                 "heroku[web.1]: Process exited with status 137",
+                 'level=info msg="Container 4f2a failed to exit within 10 seconds of signal 15 - using the force"'):
+        assert key(Evidence(side="target", step="smoke", text=said), graceful) == "app.shutdown", said
+    # a SIGTERM the process handled in time is nothing
+    handled = "Received SIGTERM, shutting down gracefully"
+    assert key(Evidence(side="target", step="smoke", text=handled), graceful) is None
+
+
+def test_a_signed_cookie_another_replica_signed_is_the_replicas() -> None:
+    two = profile(app={"replicas": 2})
+    said = "securecookie: the value is not valid"
+    assert key(Evidence(side="target", step="smoke", text=said), two) == "app.replicas"
+    assert key(Evidence(side="target", step="smoke", text=said), profile()) is None  # one replica
+
+
+def test_a_feature_running_without_a_configured_secret_names_that_secret() -> None:
+    declared = profile(secrets={"source": "dotenv", "values": {"API_TOKEN": {"value": "t"},
+                                                               "ROCKET_SECRET_KEY": {"value": "k"}}})
+    said = ("Warning: secrets enabled without a configured `secret_key`\n"
+            "    => disable `secrets` feature or configure a `secret_key`")
+    assert key(Evidence(side="target", step="startup", text=said), declared) == "secrets.values"
+    # words that name no declared secret are nothing
+    other = "Warning: caching enabled without a configured `cache_dir`"
+    assert key(Evidence(side="target", step="startup", text=other), declared) is None
