@@ -17,12 +17,13 @@ from parity.causes.keys import Flip, KeyGroup, apply_group, differing_groups, re
 from parity.diff import NO_BUDGETS, Budgets, compare_runs, same_engine
 from parity.errors import ParityError
 from parity.profile.models import Profile
-from parity.results import STEP_NAMES, Divergence, Experiment, ProfileRun
+from parity.results import STEP_NAMES, Divergence, Experiment, Focus, ProfileRun
 
 STEP_ORDER = STEP_NAMES
-# A run the caller makes: this profile, through the steps up to and including this one; when that
-# step is smoke and the set is not empty, the suite may stop once these tests have reported.
-Execute = Callable[[Profile, str, frozenset[str]], ProfileRun]
+# A run the caller makes: this profile, only as far and as closely as the focus says (focus_on).
+Execute = Callable[[Profile, Focus], ProfileRun]
+# The steps whose divergences need the migrations watched by the lock monitor or the schema read.
+MEASURED_STEPS = ("migrations", "schema", "rollback")
 MAX_EXPERIMENTS = 32
 
 
@@ -45,6 +46,16 @@ def smoke_tests(divergences: Iterable[Divergence]) -> frozenset[str]:
     if not subjects or any("::" not in s or s.startswith("http:") for s in subjects):
         return frozenset()
     return frozenset(subjects)
+
+
+def focus_on(divergences: Iterable[Divergence]) -> Focus:
+    """What a run must show to settle these divergences: the steps through the deepest one they
+    need, the smoke tests to wait for, and whether the migrations must be measured (only for a
+    divergence of the migrations, the schema or a rollback; smoke, startup and resources
+    divergences are not read from the lock monitor's samples or the schema)."""
+    divergences = list(divergences)
+    return Focus(up_to=deepest_step(divergences), smoke_until=smoke_tests(divergences),
+                 migrations=any(d.step in MEASURED_STEPS for d in divergences))
 
 
 def covers(run: ProfileRun, divergence: Divergence) -> bool:
@@ -154,8 +165,8 @@ def explain(divergences: list[Divergence], sides: Sides, execute: Execute, *, wo
     """Each divergence with its cause settled by experiment: `confirmed` with the experiments
     behind it, or `unknown` when no flip within the bound reproduces it.
 
-    `execute(profile, up_to_step, tests)` runs one profile through the steps up to that one (its
-    smoke suite may stop once `tests` have reported: see smoke_tests); up to
+    `execute(profile, focus)` runs one profile as far and as closely as the focus says (see
+    focus_on: its steps, the smoke tests to wait for, whether the migrations are measured); up to
     `workers` run at once, and at most `max_experiments` in all. A ParityError from it (no
     engine, ...) ends the search and propagates; any other exception is that experiment's result.
     """
@@ -202,6 +213,7 @@ class _Search:
         self.budgets = NO_BUDGETS
         # Runs made so far, by the keys flipped: a later pass asks them again instead of rerunning.
         self.done: dict[tuple[str, ...], tuple[ProfileRun | None, float, str]] = {}
+        self.measured: dict[tuple[str, ...], bool] = {}  # whether each run measured its migrations
 
     def run(self, flips: list[Flip], cases: list[_Case], *, settles: bool,
             asks: list[list[_Case]] | None = None) -> list[dict[int, bool | None]]:
@@ -252,6 +264,8 @@ class _Search:
             return False
         if not all(covers(earlier[0], c.divergence) for c in cases):
             return False
+        if not self.measured[_identity(flip)] and focus_on(c.divergence for c in cases).migrations:
+            return False  # its migrations ran unwatched: no measures, no schema to compare
         self._record(flip, earlier, cases, said)
         return True
 
@@ -269,14 +283,14 @@ class _Search:
                 said[k][id(case)] = None
             return
         self.used += 1
-        up_to = deepest_step(c.divergence for c in wanting)
-        tests = smoke_tests(c.divergence for c in wanting)
-        pending[pool.submit(self._timed, flip.profile, up_to, tests)] = k
+        focus = focus_on(c.divergence for c in wanting)
+        self.measured[_identity(flip)] = focus.migrations
+        pending[pool.submit(self._timed, flip.profile, focus)] = k
 
-    def _timed(self, profile: Profile, up_to: str, tests: frozenset[str]) -> tuple[ProfileRun | None, float, str]:
+    def _timed(self, profile: Profile, focus: Focus) -> tuple[ProfileRun | None, float, str]:
         started = time.monotonic()
         try:
-            return self.execute(profile, up_to, tests), round(time.monotonic() - started, 3), ""
+            return self.execute(profile, focus), round(time.monotonic() - started, 3), ""
         except ParityError:
             raise
         except Exception as exc:  # noqa: BLE001 - one experiment that breaks is a result, not the end

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
@@ -22,6 +23,21 @@ STEPS: tuple[tuple[str, str | None], ...] = (
 )
 STEP_NAMES = tuple(name for name, _ in STEPS)
 ASKED_FOR = {name: key for name, key in STEPS if key is not None}
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What a run must show (an experiment's): the steps through `up_to`; its smoke suite stopped
+    once the `smoke_until` tests have reported (empty: the whole suite); `migrations`: whether the
+    migrations are watched by the lock monitor and the schema they left is read (an experiment
+    that settles no divergence of the migrations, the schema or a rollback does without both)."""
+
+    up_to: str = STEP_NAMES[-1]
+    smoke_until: frozenset[str] = frozenset()
+    migrations: bool = True
+
+
+WHOLE_RUN = Focus()  # every step, the whole suite, the migrations watched: a run that is no experiment
 
 
 class Measures(BaseModel):

@@ -29,7 +29,9 @@ from parity.redact import Redactor
 from parity.results import (
     ASKED_FOR,
     STEP_NAMES,
+    WHOLE_RUN,
     Divergence,
+    Focus,
     ProfileRun,
     RunResult,
     StepResult,
@@ -163,10 +165,10 @@ class Session:
         return planned
 
     def run_profile(self, loaded: LoadedProfile, values: dict[str, str], *, keep: bool = False,
-                    steps: list[tuple[str, Step]] = STEPS, smoke_until: frozenset[str] = frozenset()) -> ProfileRun:
-        """One profile in an environment of its own, through `steps` (its smoke suite stopped once
-        the `smoke_until` tests have reported, when not empty)."""
-        return _run_profile(self, loaded, values, keep=keep, steps=steps, smoke_until=smoke_until)
+                    steps: list[tuple[str, Step]] = STEPS, focus: Focus = WHOLE_RUN) -> ProfileRun:
+        """One profile in an environment of its own, through `steps` (an experiment's: as closely
+        as its focus says: its smoke suite stopped early, its migrations unwatched)."""
+        return _run_profile(self, loaded, values, keep=keep, steps=steps, focus=focus)
 
     def in_threads(self, works: dict[str, Callable[[], None]]) -> dict[str, BaseException]:
         """Run the works concurrently. Ctrl-C / SIGTERM, or a fatal error in one of them (a command
@@ -262,16 +264,16 @@ def _explain(session: Session, sides: tuple[str, str], loaded: dict[str, LoadedP
     numbers = itertools.count(1)
     names = [step for step, _ in STEPS]
 
-    def execute(profile: Profile, up_to: str, tests: frozenset[str]) -> ProfileRun:
+    def execute(profile: Profile, focus: Focus) -> ProfileRun:
         if session.cancel.is_set():
             raise Cancelled
         name = f"{target_name}-x{next(numbers)}"
         if session.board:
             session.board.note(name, profile.description or "experiment")
         flipped = LoadedProfile(name=name, profile=profile, files=target.files)
-        steps = STEPS[: names.index(up_to) + 1]
+        steps = STEPS[: names.index(focus.up_to) + 1]
         return session.run_profile(flipped, resolve_values(profile.secrets, session.project.root), steps=steps,
-                                   smoke_until=tests)
+                                   focus=focus)
 
     explained: list[Divergence] = []
 
@@ -443,7 +445,7 @@ class AppImages:
 
 
 def _run_profile(session: Session, loaded: LoadedProfile, values: dict[str, str], *, keep: bool = False,
-                 steps: list[tuple[str, Step]] = STEPS, smoke_until: frozenset[str] = frozenset()) -> ProfileRun:
+                 steps: list[tuple[str, Step]] = STEPS, focus: Focus = WHOLE_RUN) -> ProfileRun:
     name = loaded.name
     image = session.images.of(loaded)
     board, say, redactor, client, root = session.board, session.say, session.redactor, session.client, \
@@ -457,9 +459,11 @@ def _run_profile(session: Session, loaded: LoadedProfile, values: dict[str, str]
 
     env = Environment(client, loaded, root, mode=session.kept_mode if keep else "run", progress=note,
                       cancel=session.cancel)
+    # Unwatched migrations still run the profile's traffic beside them: that is its behaviour, not a measure.
+    rehearse = session.rehearse and (focus.migrations or loaded.profile.traffic is not None)
     ctx = StepContext(client=client, env=env, project_root=root, image=image, secrets=values,
                       redactor=redactor, progress=note, planned=session.plan_of(loaded),
-                      rehearse=session.rehearse, smoke_until=smoke_until)
+                      rehearse=rehearse, smoke_until=focus.smoke_until, read_schema=focus.migrations)
     session.contexts[name] = ctx
     run = ProfileRun(name=name, description=loaded.profile.description or "")
     started = time.monotonic()

@@ -90,6 +90,9 @@ class StepContext:
     # An experiment's smoke suite stops once these tests (JUnit ids) have reported: the ones whose
     # divergence it settles. Empty: the whole suite runs.
     smoke_until: frozenset[str] = frozenset()
+    # Read the schema the migrations left: an experiment that settles no schema (or migrations)
+    # divergence does without it.
+    read_schema: bool = True
 
     @property
     def profile(self) -> Profile:

@@ -32,7 +32,8 @@ def run_migrations(ctx: StepContext) -> StepResult:
     if ctx.profile.data is not None and plan.tool == "alembic":
         plan, start = after_applied(job, plan)
         if not plan.revisions:
-            return with_schema(job, StepResult(status="ok", summary=f"nothing to apply: the database is at {start}"))
+            done = StepResult(status="ok", summary=f"nothing to apply: the database is at {start}")
+            return with_schema(job, done) if ctx.read_schema else done
     data = ctx.profile.data
     samples = saved_samples(db) if data is not None and data.rows and ctx.profile.postgres else []
     figures: dict[str, list[SampleFigures]] = {}
@@ -54,7 +55,7 @@ def run_migrations(ctx: StepContext) -> StepResult:
                 revision.estimate = estimate([*figures.get(revision.id, []), found], production)
         result.facts["extrapolated"] = {"rows": production, "samples": samples}
         result.summary = f"{result.summary}{_estimated(result, production)}"[:300]
-    if result.status == "ok" or result.revisions:
+    if ctx.read_schema and (result.status == "ok" or result.revisions):
         with_schema(job, result)
     if spec.rollback:
         roll_back(job, plan, result, start, spec.timeout)

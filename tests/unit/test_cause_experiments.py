@@ -19,12 +19,13 @@ from parity.explain import (
     Sides,
     deepest_step,
     explain,
+    focus_on,
     plan,
     reproduces,
     up_to_step,
 )
 from parity.profile.models import Profile
-from parity.results import Divergence, ProfileRun, Revision, StepResult, TestCase
+from parity.results import Divergence, Focus, ProfileRun, Revision, StepResult, TestCase
 
 LOCAL = Profile.model_validate({
     "database": {"version": "17", "ssl": "off", "superuser": True},
@@ -87,16 +88,16 @@ class Recorder:
     def __init__(self, world: Any = example_app, delay: float = 0.0) -> None:
         self.world, self.delay = world, delay
         self.calls: list[tuple[Profile, str]] = []
-        self.tests: list[frozenset[str]] = []  # the smoke tests each run was asked to stop after
+        self.focus: list[Focus] = []  # how far and how closely each run was asked to look
         self.lock = threading.Lock()
 
-    def __call__(self, profile: Profile, up_to: str, tests: frozenset[str] = frozenset()) -> ProfileRun:
+    def __call__(self, profile: Profile, focus: Focus) -> ProfileRun:
         with self.lock:
-            self.calls.append((profile, up_to))
-            self.tests.append(tests)
+            self.calls.append((profile, focus.up_to))
+            self.focus.append(focus)
         if self.delay:
             time.sleep(random.uniform(0, self.delay))
-        result: ProfileRun = self.world(profile, up_to)
+        result: ProfileRun = self.world(profile, focus.up_to)
         return result
 
 
@@ -139,6 +140,32 @@ def test_an_experiment_runs_only_as_far_as_the_divergences_it_can_still_settle()
     assert {up_to for _, up_to in execute.calls} == {"migrations"}
     assert up_to_step(Divergence(step="schema", subject="views", baseline="", target="")) == "migrations"
     assert deepest_step(found) == "resources"
+
+
+def test_only_an_experiment_settling_a_migrations_schema_or_rollback_divergence_watches_its_migrations() -> None:
+    found, base_run = divergences()
+    execute = Recorder()
+    explain(found, Sides(LOCAL, PROD, base_run), execute)
+    watched = {next(k for k in ("version", "secrets", "ssl", "memory") if k in (p.description or "")): f.migrations
+               for (p, _), f in zip(execute.calls, execute.focus, strict=True)}
+    assert watched == {"version": True, "secrets": False, "ssl": False, "memory": False}
+    for step in ("migrations", "schema", "rollback"):
+        assert focus_on([Divergence(step=step, subject="x", baseline="", target="")]).migrations
+    assert not focus_on([Divergence(step="startup", subject="app", baseline="", target="")]).migrations
+
+
+def test_a_run_whose_migrations_were_not_watched_is_run_again_for_a_migrations_divergence() -> None:
+    found, base_run = divergences()
+    # The smoke divergence suspects the version: its flip runs to the smoke tests, unwatched. The
+    # migration's own search asks the same flip later and must not read that run's missing measures.
+    audit = next(d for d in found if d.subject == "test_audit").model_copy(update={"cause": "database.version"})
+    migration = next(d for d in found if d.step == "migrations").model_copy(
+        update={"cause": None, "cause_confidence": "unknown"})
+    execute = Recorder()
+    explained = explain([audit, migration], Sides(LOCAL, PROD, base_run), execute)
+    version = [f for (p, _), f in zip(execute.calls, execute.focus, strict=True) if "version" in (p.description or "")]
+    assert [f.migrations for f in version] == [False, True]
+    assert [d.cause for d in explained] == ["database.ssl", "database.version"]
 
 
 def test_without_a_useful_suspicion_every_group_is_tried_in_profile_order_until_one_reproduces() -> None:
@@ -241,14 +268,14 @@ def test_an_experiment_that_breaks_is_a_result_but_a_parity_error_ends_the_searc
     found, base_run = divergences()
     (migration,) = [d for d in found if d.step == "migrations"]
 
-    def breaks(profile: Profile, up_to: str, tests: frozenset[str]) -> ProfileRun:
+    def breaks(profile: Profile, focus: Focus) -> ProfileRun:
         raise RuntimeError("container vanished")
 
     (explained,) = explain([migration], Sides(LOCAL, PROD, base_run), breaks, max_experiments=3)
     assert explained.cause is None
     assert all(e.note == "could not run: RuntimeError: container vanished" for e in explained.experiments)
 
-    def no_engine(profile: Profile, up_to: str, tests: frozenset[str]) -> ProfileRun:
+    def no_engine(profile: Profile, focus: Focus) -> ProfileRun:
         raise EnvError("no Docker engine", "start dockerd")
 
     with pytest.raises(EnvError):
